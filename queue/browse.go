@@ -1,0 +1,540 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/valkey-io/valkey-go"
+)
+
+// PreviewBytes is how much of each value a page carries; Get reads an entry
+// in full.
+const PreviewBytes = 512
+
+// PendingQuery selects one page of the pending list.
+type PendingQuery struct {
+	After    string        // exclusive cursor: the last ID of the previous page; "" from the start
+	Count    int           // page size; 50 when zero
+	Consumer string        // only this consumer's entries
+	MinIdle  time.Duration // only entries idle at least this long
+}
+
+// PendingEntry is one row of the pending list.
+type PendingEntry struct {
+	ID         string
+	Consumer   string
+	Idle       time.Duration
+	Deliveries int64
+	// Entry holds a preview of the entry's fields (values cut to
+	// PreviewBytes); nil when the entry was deleted from the stream while
+	// pending.
+	Entry *Entry
+}
+
+// PendingPage is a page of the pending list and the cursor of the next one.
+type PendingPage struct {
+	Entries []PendingEntry
+	Next    string // "" when this is the last page
+}
+
+// PendingPage reads one page of the pending list with XPENDING's extended
+// form, then the page's entries for their previews: two round trips,
+// whatever the size of the list.
+func (c *Client) PendingPage(ctx context.Context, q PendingQuery) (PendingPage, error) {
+	if q.Count <= 0 {
+		q.Count = 50
+	}
+	start := "-"
+	if q.After != "" {
+		id, err := ParseID(q.After)
+		if err != nil {
+			return PendingPage{}, opError("pending", ErrInvalidID, fmt.Errorf("%q", q.After))
+		}
+		next, ok := id.Next()
+		if !ok {
+			return PendingPage{}, nil
+		}
+		start = next.String()
+	}
+	args := []string{c.cfg.Group}
+	if q.MinIdle > 0 {
+		args = append(args, "IDLE", ms(q.MinIdle))
+	}
+	args = append(args, start, "+", strconv.Itoa(q.Count))
+	if q.Consumer != "" {
+		args = append(args, q.Consumer)
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	rows, err := c.vk.Do(ctx, c.vk.B().Arbitrary("XPENDING").Keys(c.cfg.Stream).Args(args...).Build()).ToArray()
+	if err != nil {
+		return PendingPage{}, wrap("pending", err)
+	}
+	page := PendingPage{Entries: make([]PendingEntry, 0, len(rows))}
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		f, err := r.ToArray()
+		if err != nil || len(f) < 4 {
+			return PendingPage{}, opError("pending", ErrServer, fmt.Errorf("unexpected XPENDING row"))
+		}
+		var p PendingEntry
+		p.ID, _ = f[0].ToString()
+		p.Consumer, _ = f[1].ToString()
+		idle, _ := f[2].AsInt64()
+		p.Idle = time.Duration(idle) * time.Millisecond
+		p.Deliveries, _ = f[3].AsInt64()
+		page.Entries = append(page.Entries, p)
+		ids = append(ids, p.ID)
+	}
+	if len(rows) == q.Count {
+		page.Next = ids[len(ids)-1]
+	}
+	if len(ids) == 0 {
+		return page, nil
+	}
+	previews, err := c.previews(ctx, ids)
+	if err != nil {
+		return PendingPage{}, wrap("pending", err)
+	}
+	for i := range page.Entries {
+		if e, ok := previews[page.Entries[i].ID]; ok {
+			page.Entries[i].Entry = &e
+		}
+	}
+	return page, nil
+}
+
+// previews reads the given entries with their values cut, in one pipeline.
+func (c *Client) previews(ctx context.Context, ids []string) (map[string]Entry, error) {
+	cmds := make(valkey.Commands, len(ids))
+	for i, id := range ids {
+		cmds[i] = c.vk.B().Xrange().Key(c.cfg.Stream).Start(id).End(id).Build()
+	}
+	out := make(map[string]Entry, len(ids))
+	for _, r := range c.vk.DoMulti(ctx, cmds...) {
+		msg, err := r.ToMessage()
+		if err != nil {
+			return nil, err
+		}
+		entries, err := parseEntries(msg)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			for j := range e.Fields {
+				e.Fields[j].Value = cutValue(e.Fields[j].Value)
+			}
+			out[e.ID] = e
+		}
+	}
+	return out, nil
+}
+
+// cutValue trims a value to PreviewBytes without splitting a UTF-8 sequence.
+func cutValue(v string) string {
+	if len(v) <= PreviewBytes {
+		return v
+	}
+	v = v[:PreviewBytes]
+	for i := 0; i < utf8.UTFMax && len(v) > 0; i++ {
+		if r, size := utf8.DecodeLastRuneInString(v); r != utf8.RuneError || size != 1 {
+			break
+		}
+		v = v[:len(v)-1]
+	}
+	return v
+}
+
+// State is where an entry stands in the consumer group.
+type State int
+
+const (
+	StateNew     State = iota // not yet delivered (after the group's last-delivered ID)
+	StatePending              // delivered, not acknowledged
+	StateAcked                // delivered and acknowledged
+)
+
+func (s State) String() string {
+	switch s {
+	case StatePending:
+		return "pending"
+	case StateAcked:
+		return "acked"
+	}
+	return "new"
+}
+
+// StreamQuery selects one page of a stream.
+type StreamQuery struct {
+	// From is the inclusive bound the page starts at: an ID, a bare
+	// millisecond time, or "" for the newest end (the oldest end when
+	// Forward). Use After/Before for exclusive cursors.
+	From    string
+	Forward bool // oldest first; newest first by default
+	Count   int  // 50 when zero
+}
+
+// After is the exclusive cursor for the page after id going forward.
+func After(id string) (string, bool) {
+	p, err := ParseID(id)
+	if err != nil {
+		return "", false
+	}
+	n, ok := p.Next()
+	return n.String(), ok
+}
+
+// Before is the exclusive cursor for the page before id going backward.
+func Before(id string) (string, bool) {
+	p, err := ParseID(id)
+	if err != nil {
+		return "", false
+	}
+	n, ok := p.Prev()
+	return n.String(), ok
+}
+
+// StreamEntry is one row of a stream page.
+type StreamEntry struct {
+	Entry              // values cut to PreviewBytes
+	Cut        bool    // some value was cut
+	State      State
+	Consumer   string // who holds it, when pending
+	Deliveries int64
+}
+
+// StreamPage is one page of the stream.
+type StreamPage struct {
+	Entries       []StreamEntry
+	LastDelivered string // the group's last-delivered ID
+}
+
+// StreamPage reads one page of the stream with each entry's state: one
+// script call (entries and their pending rows) and the group's
+// last-delivered ID, whatever the stream's length.
+func (c *Client) StreamPage(ctx context.Context, q StreamQuery) (StreamPage, error) {
+	entries, pending, err := c.page(ctx, c.cfg.Stream, c.cfg.Group, q)
+	if err != nil {
+		return StreamPage{}, err
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	g, err := c.groupInfo(ctx)
+	if err != nil {
+		return StreamPage{}, wrap("stream", err)
+	}
+	last, _ := ParseID(g.LastDelivered)
+	page := StreamPage{LastDelivered: g.LastDelivered, Entries: entries}
+	for i := range page.Entries {
+		e := &page.Entries[i]
+		if p, ok := pending[e.ID]; ok {
+			e.State, e.Consumer, e.Deliveries = StatePending, p.Consumer, p.Deliveries
+			continue
+		}
+		if id, err := ParseID(e.ID); err == nil && last.Less(id) {
+			e.State = StateNew
+		} else {
+			e.State = StateAcked
+		}
+	}
+	return page, nil
+}
+
+func (q StreamQuery) bounds() (cmd, first, second string, err error) {
+	if q.From != "" {
+		if _, err := ParseID(q.From); err != nil {
+			return "", "", "", err
+		}
+	}
+	if q.Forward {
+		from := q.From
+		if from == "" {
+			from = "-"
+		}
+		return "XRANGE", from, "+", nil
+	}
+	from := q.From
+	switch {
+	case from == "":
+		from = "+"
+	case !strings.Contains(from, "-"):
+		// A bare time means "up to the end of that millisecond".
+		from += "-" + strconv.FormatUint(math.MaxUint64, 10)
+	}
+	return "XREVRANGE", from, "-", nil
+}
+
+func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]StreamEntry, map[string]PendingEntry, error) {
+	if q.Count <= 0 {
+		q.Count = 50
+	}
+	cmd, first, second, err := q.bounds()
+	if err != nil {
+		return nil, nil, opError("range", ErrInvalidID, fmt.Errorf("%q", q.From))
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	reply, err := pageScript.Exec(ctx, c.vk, []string{key},
+		[]string{group, cmd, first, second, strconv.Itoa(q.Count), strconv.Itoa(PreviewBytes)}).ToArray()
+	if err != nil {
+		return nil, nil, wrap("range", err)
+	}
+	if len(reply) != 2 {
+		return nil, nil, opError("range", ErrServer, fmt.Errorf("unexpected reply"))
+	}
+	rows, err := reply[0].ToArray()
+	if err != nil {
+		return nil, nil, wrap("range", err)
+	}
+	entries := make([]StreamEntry, 0, len(rows))
+	for _, r := range rows {
+		parts, err := r.ToArray()
+		if err != nil || len(parts) != 3 {
+			return nil, nil, opError("range", ErrServer, fmt.Errorf("unexpected row"))
+		}
+		var e StreamEntry
+		e.ID, _ = parts[0].ToString()
+		if e.Fields, err = parseFields(parts[1]); err != nil {
+			return nil, nil, wrap("range", err)
+		}
+		for j := range e.Fields {
+			e.Fields[j].Value = cutValue(e.Fields[j].Value)
+		}
+		cut, _ := parts[2].AsInt64()
+		e.Cut = cut == 1
+		entries = append(entries, e)
+	}
+	flat, err := reply[1].AsStrSlice()
+	if err != nil {
+		return nil, nil, wrap("range", err)
+	}
+	pending := make(map[string]PendingEntry, len(flat)/3)
+	for i := 0; i+2 < len(flat); i += 3 {
+		d, _ := strconv.ParseInt(flat[i+2], 10, 64)
+		pending[flat[i]] = PendingEntry{ID: flat[i], Consumer: flat[i+1], Deliveries: d}
+	}
+	return entries, pending, nil
+}
+
+// GroupInfo is the consumer group as XINFO GROUPS reports it.
+type GroupInfo struct {
+	Name          string `json:"name"`
+	Consumers     int64  `json:"consumers"`
+	Pending       int64  `json:"pending"`
+	LastDelivered string `json:"lastDeliveredId"`
+	EntriesRead   int64  `json:"entriesRead"`
+	// Lag is how many entries are not yet delivered; -1 when the server
+	// cannot tell (after deletions, or before Redis 7).
+	Lag int64 `json:"lag"`
+}
+
+// ConsumerInfo is one consumer as XINFO CONSUMERS reports it.
+type ConsumerInfo struct {
+	Name    string        `json:"name"`
+	Pending int64         `json:"pending"`
+	Idle    time.Duration `json:"idleMs"`
+}
+
+// Stats is the header's and `reviewq stats`'s numbers.
+type Stats struct {
+	Stream     string         `json:"stream"`
+	Length     int64          `json:"length"`
+	Group      GroupInfo      `json:"group"`
+	Consumers  []ConsumerInfo `json:"consumers"`
+	DeadStream string         `json:"deadStream"`
+	DeadLength int64          `json:"deadLength"`
+}
+
+// Stats reads the stream's length, the group, its consumers and the
+// dead-letter length in one pipeline.
+func (c *Client) Stats(ctx context.Context) (Stats, error) {
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	b := c.vk.B()
+	r := c.vk.DoMulti(ctx,
+		b.Xlen().Key(c.cfg.Stream).Build(),
+		b.XinfoGroups().Key(c.cfg.Stream).Build(),
+		b.XinfoConsumers().Key(c.cfg.Stream).Group(c.cfg.Group).Build(),
+		b.Xlen().Key(c.cfg.DeadStream).Build(),
+	)
+	st := Stats{Stream: c.cfg.Stream, DeadStream: c.cfg.DeadStream}
+	var err error
+	if st.Length, err = r[0].AsInt64(); err != nil {
+		return st, wrap("stats", err)
+	}
+	if st.Group, err = findGroup(r[1], c.cfg.Group); err != nil {
+		return st, wrap("stats", err)
+	}
+	if st.Consumers, err = parseConsumers(r[2]); err != nil {
+		return st, wrap("stats", err)
+	}
+	if st.DeadLength, err = r[3].AsInt64(); err != nil {
+		return st, wrap("stats", err)
+	}
+	return st, nil
+}
+
+func (c *Client) groupInfo(ctx context.Context) (GroupInfo, error) {
+	return findGroup(c.vk.Do(ctx, c.vk.B().XinfoGroups().Key(c.cfg.Stream).Build()), c.cfg.Group)
+}
+
+func findGroup(r valkey.ValkeyResult, name string) (GroupInfo, error) {
+	groups, err := r.ToArray()
+	if err != nil {
+		return GroupInfo{}, err
+	}
+	for _, g := range groups {
+		m, err := g.AsMap()
+		if err != nil {
+			return GroupInfo{}, err
+		}
+		if n, _ := mapStr(m, "name"); n != name {
+			continue
+		}
+		info := GroupInfo{Name: name, Lag: -1}
+		info.Consumers, _ = mapInt(m, "consumers")
+		info.Pending, _ = mapInt(m, "pending")
+		info.LastDelivered, _ = mapStr(m, "last-delivered-id")
+		info.EntriesRead, _ = mapInt(m, "entries-read")
+		if lag, ok := m["lag"]; ok && !lag.IsNil() {
+			info.Lag, _ = mapInt(m, "lag")
+		}
+		return info, nil
+	}
+	return GroupInfo{}, opError("group "+name, ErrNoGroup, nil)
+}
+
+func parseConsumers(r valkey.ValkeyResult) ([]ConsumerInfo, error) {
+	arr, err := r.ToArray()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ConsumerInfo, 0, len(arr))
+	for _, a := range arr {
+		m, err := a.AsMap()
+		if err != nil {
+			return nil, err
+		}
+		var ci ConsumerInfo
+		ci.Name, _ = mapStr(m, "name")
+		ci.Pending, _ = mapInt(m, "pending")
+		idle, _ := mapInt(m, "idle")
+		ci.Idle = time.Duration(idle) * time.Millisecond
+		out = append(out, ci)
+	}
+	return out, nil
+}
+
+// DeadLetter is one entry of the dead-letter stream.
+type DeadLetter struct {
+	ID         string    // in the dead-letter stream
+	OriginalID string    // in the main stream
+	Reason     string
+	Deliveries int64
+	Consumer   string    // the last consumer that held it
+	At         time.Time // when it was dead-lettered
+	Original   Entry     // the original fields under OriginalID (values cut to PreviewBytes in pages)
+	Cut        bool
+}
+
+func parseDeadLetter(e Entry) DeadLetter {
+	d := DeadLetter{ID: e.ID}
+	if len(e.Fields) < deadMetaFields || e.Fields[0].Name != deadFieldID {
+		// Not written by reviewq: show it as it is.
+		d.Original = Entry{ID: e.ID, Fields: e.Fields}
+		return d
+	}
+	d.OriginalID = e.Fields[0].Value
+	d.Reason = e.Fields[1].Value
+	d.Deliveries, _ = strconv.ParseInt(e.Fields[2].Value, 10, 64)
+	d.Consumer = e.Fields[3].Value
+	if at, err := strconv.ParseInt(e.Fields[4].Value, 10, 64); err == nil {
+		d.At = time.UnixMilli(at).UTC()
+	}
+	d.Original = Entry{ID: d.OriginalID, Fields: e.Fields[deadMetaFields:]}
+	return d
+}
+
+// DeadPage reads one page of the dead-letter stream.
+func (c *Client) DeadPage(ctx context.Context, q StreamQuery) ([]DeadLetter, error) {
+	entries, _, err := c.page(ctx, c.cfg.DeadStream, "", q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeadLetter, len(entries))
+	for i, e := range entries {
+		out[i] = parseDeadLetter(e.Entry)
+		out[i].Cut = e.Cut
+	}
+	return out, nil
+}
+
+// GetDead reads one dead letter in full.
+func (c *Client) GetDead(ctx context.Context, id string) (DeadLetter, error) {
+	e, err := c.get(ctx, c.cfg.DeadStream, id)
+	if err != nil {
+		return DeadLetter{}, err
+	}
+	return parseDeadLetter(e), nil
+}
+
+// Redrive puts a dead letter back on the main stream as a new entry and
+// removes it from the dead-letter stream, atomically. It returns the new ID.
+func (c *Client) Redrive(ctx context.Context, id string) (string, error) {
+	op := "redrive " + id
+	if _, err := ParseID(id); err != nil {
+		return "", opError(op, ErrInvalidID, nil)
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	reply, err := redriveScript.Exec(ctx, c.vk, []string{c.cfg.DeadStream, c.cfg.Stream}, []string{id}).ToArray()
+	if err != nil {
+		return "", wrap(op, err)
+	}
+	switch kind, _ := reply[0].ToString(); kind {
+	case "missing":
+		return "", opError(op, ErrNotFound, nil)
+	case "empty":
+		return "", opError(op, ErrEmpty, nil)
+	}
+	nid, err := reply[1].ToString()
+	return nid, wrap(op, err)
+}
+
+// DeleteDead removes dead letters for good and returns how many existed.
+func (c *Client) DeleteDead(ctx context.Context, ids ...string) (int64, error) {
+	op := "delete " + strings.Join(ids, " ")
+	for _, id := range ids {
+		if _, err := ParseID(id); err != nil {
+			return 0, opError(op, ErrInvalidID, fmt.Errorf("%q", id))
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	n, err := c.vk.Do(ctx, c.vk.B().Xdel().Key(c.cfg.DeadStream).Id(ids...).Build()).AsInt64()
+	return n, wrap(op, err)
+}
+
+func mapStr(m map[string]valkey.ValkeyMessage, k string) (string, error) {
+	v, ok := m[k]
+	if !ok {
+		return "", fmt.Errorf("no %s", k)
+	}
+	return v.ToString()
+}
+
+func mapInt(m map[string]valkey.ValkeyMessage, k string) (int64, error) {
+	v, ok := m[k]
+	if !ok {
+		return 0, fmt.Errorf("no %s", k)
+	}
+	return v.AsInt64()
+}

@@ -1,0 +1,215 @@
+package queue
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valkey-io/valkey-go"
+)
+
+// Field is one field-value pair of a stream entry. Entries keep their fields
+// in the order they were written, because entries that are not contact
+// messages are shown generically, every field in order.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Entry is one stream entry.
+type Entry struct {
+	ID     string
+	Fields []Field
+}
+
+// Get returns the first value of the named field.
+func (e Entry) Get(name string) (string, bool) {
+	for _, f := range e.Fields {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+func (e Entry) value(name string) string { v, _ := e.Get(name); return v }
+
+// Name, Email, Message and Timestamp are the contact message's fields, empty
+// when the entry does not have them.
+func (e Entry) Name() string      { return e.value(FieldName) }
+func (e Entry) Email() string     { return e.value(FieldEmail) }
+func (e Entry) Message() string   { return e.value(FieldMessage) }
+func (e Entry) Timestamp() string { return e.value(FieldTimestamp) }
+
+// IsContact reports whether the entry has exactly the four fields of a
+// contact message; anything else is shown generically.
+func (e Entry) IsContact() bool {
+	if len(e.Fields) != 4 {
+		return false
+	}
+	for _, n := range []string{FieldName, FieldEmail, FieldMessage, FieldTimestamp} {
+		if _, ok := e.Get(n); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Time is when the entry was added, read from its ID.
+func (e Entry) Time() time.Time { return IDTime(e.ID) }
+
+// Preview is a short one-line summary: the message for a contact message,
+// otherwise the first field's value.
+func (e Entry) Preview() string {
+	if m, ok := e.Get(FieldMessage); ok {
+		return m
+	}
+	if len(e.Fields) > 0 {
+		return e.Fields[0].Name + "=" + e.Fields[0].Value
+	}
+	return ""
+}
+
+// FormatTimestamp writes t the way JavaScript's Date.toISOString does
+// (UTC, milliseconds, "Z"), the form the web example stores.
+func FormatTimestamp(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// ID is a parsed stream ID.
+type ID struct{ Ms, Seq uint64 }
+
+// ParseID parses "ms-seq" or a bare "ms" (sequence 0).
+func ParseID(s string) (ID, error) {
+	msPart, seqPart, hasSeq := strings.Cut(s, "-")
+	ms, err := strconv.ParseUint(msPart, 10, 64)
+	if err != nil {
+		return ID{}, fmt.Errorf("%q: %w", s, ErrInvalidID)
+	}
+	var seq uint64
+	if hasSeq {
+		if seq, err = strconv.ParseUint(seqPart, 10, 64); err != nil {
+			return ID{}, fmt.Errorf("%q: %w", s, ErrInvalidID)
+		}
+	}
+	return ID{ms, seq}, nil
+}
+
+func (id ID) String() string { return strconv.FormatUint(id.Ms, 10) + "-" + strconv.FormatUint(id.Seq, 10) }
+
+// Next is the smallest ID after id. Exclusive cursors are computed here
+// rather than with the "(" syntax so paging also works on servers without it
+// (Redis before 6.2, the embedded server).
+func (id ID) Next() (ID, bool) {
+	switch {
+	case id.Seq < math.MaxUint64:
+		return ID{id.Ms, id.Seq + 1}, true
+	case id.Ms < math.MaxUint64:
+		return ID{id.Ms + 1, 0}, true
+	}
+	return id, false
+}
+
+// Prev is the largest ID before id.
+func (id ID) Prev() (ID, bool) {
+	switch {
+	case id.Seq > 0:
+		return ID{id.Ms, id.Seq - 1}, true
+	case id.Ms > 0:
+		return ID{id.Ms - 1, math.MaxUint64}, true
+	}
+	return id, false
+}
+
+// Less orders IDs as the stream does.
+func (id ID) Less(o ID) bool { return id.Ms < o.Ms || (id.Ms == o.Ms && id.Seq < o.Seq) }
+
+// IDTime is the time encoded in a stream ID (zero for a malformed ID).
+func IDTime(id string) time.Time {
+	p, err := ParseID(id)
+	if err != nil || p.Ms > math.MaxInt64 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(p.Ms)).UTC()
+}
+
+// IDAt is the first possible ID at time t, for jumping to a time.
+func IDAt(t time.Time) string {
+	ms := t.UnixMilli()
+	if ms < 0 {
+		ms = 0
+	}
+	return ID{uint64(ms), 0}.String()
+}
+
+func parseEntry(m valkey.ValkeyMessage) (Entry, error) {
+	parts, err := m.ToArray()
+	if err != nil {
+		return Entry{}, err
+	}
+	if len(parts) != 2 {
+		return Entry{}, fmt.Errorf("entry has %d parts", len(parts))
+	}
+	id, err := parts[0].ToString()
+	if err != nil {
+		return Entry{}, err
+	}
+	e := Entry{ID: id}
+	e.Fields, err = parseFields(parts[1])
+	return e, err
+}
+
+func parseFields(m valkey.ValkeyMessage) ([]Field, error) {
+	if m.IsNil() {
+		return nil, nil
+	}
+	kv, err := m.ToArray()
+	if err != nil {
+		return nil, err
+	}
+	fields := make([]Field, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		name, err := kv[i].ToString()
+		if err != nil {
+			return nil, err
+		}
+		value, err := kv[i+1].ToString()
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, Field{name, value})
+	}
+	return fields, nil
+}
+
+func parseEntries(m valkey.ValkeyMessage) ([]Entry, error) {
+	if m.IsNil() {
+		return nil, nil
+	}
+	arr, err := m.ToArray()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(arr))
+	for _, a := range arr {
+		if a.IsNil() {
+			continue
+		}
+		e, err := parseEntry(a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func flatten(fields []Field) []string {
+	out := make([]string, 0, 2*len(fields))
+	for _, f := range fields {
+		out = append(out, f.Name, f.Value)
+	}
+	return out
+}

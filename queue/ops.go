@@ -1,0 +1,357 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valkey-io/valkey-go"
+)
+
+// Added is what an add returns, the web example's shape.
+type Added struct {
+	ID        string `json:"streamMessageId"`
+	Timestamp string `json:"timestamp"`
+}
+
+// ContactFields are a contact message's fields in the web example's order,
+// stamped with the client's clock.
+func (c *Client) ContactFields(name, email, message string) []Field {
+	return []Field{
+		{FieldName, name},
+		{FieldEmail, email},
+		{FieldMessage, message},
+		{FieldTimestamp, FormatTimestamp(c.cfg.Now())},
+	}
+}
+
+// AddContact adds one contact message. Validation is the caller's (package
+// form); the server accepts any strings.
+func (c *Client) AddContact(ctx context.Context, name, email, message string) (Added, error) {
+	fields := c.ContactFields(name, email, message)
+	id, err := c.Add(ctx, fields)
+	return Added{ID: id, Timestamp: fields[3].Value}, err
+}
+
+// Add adds an entry with the given fields and returns its ID.
+func (c *Client) Add(ctx context.Context, fields []Field) (string, error) {
+	if len(fields) == 0 {
+		return "", opError("add", ErrConfig, fmt.Errorf("an entry needs at least one field"))
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	id, err := c.vk.Do(ctx, c.xadd(fields)).ToString()
+	return id, wrap("add", err)
+}
+
+// AddResult is one entry's outcome in AddMany.
+type AddResult struct {
+	ID  string
+	Err error
+}
+
+// AddMany adds entries in one pipeline: one round trip for the whole batch.
+func (c *Client) AddMany(ctx context.Context, batch [][]Field) []AddResult {
+	out := make([]AddResult, len(batch))
+	cmds := make(valkey.Commands, 0, len(batch))
+	idx := make([]int, 0, len(batch))
+	for i, fields := range batch {
+		if len(fields) == 0 {
+			out[i].Err = opError("add", ErrConfig, fmt.Errorf("an entry needs at least one field"))
+			continue
+		}
+		cmds = append(cmds, c.xadd(fields))
+		idx = append(idx, i)
+	}
+	if len(cmds) == 0 {
+		return out
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	for j, r := range c.vk.DoMulti(ctx, cmds...) {
+		id, err := r.ToString()
+		out[idx[j]] = AddResult{ID: id, Err: wrap("add", err)}
+	}
+	return out
+}
+
+func (c *Client) xadd(fields []Field) valkey.Completed {
+	args := make([]string, 0, 4+2*len(fields))
+	if c.cfg.MaxLen > 0 {
+		// Only when asked: trimming drops entries whether or not anyone
+		// reviewed them (the web example trims on every add).
+		args = append(args, "MAXLEN", "~", strconv.FormatInt(c.cfg.MaxLen, 10))
+	}
+	args = append(args, "*")
+	args = append(args, flatten(fields)...)
+	return c.vk.B().Arbitrary("XADD").Keys(c.cfg.Stream).Args(args...).Build()
+}
+
+// Claimed is a message handed to this consumer.
+type Claimed struct {
+	Entry
+	// Reclaimed is true when the entry came off another delivery that sat
+	// idle past the reclaim threshold, rather than being new.
+	Reclaimed        bool          `json:"claimed,omitempty"`
+	Deliveries       int64         `json:"deliveries"`
+	PreviousConsumer string        `json:"previousConsumer,omitempty"`
+	Idle             time.Duration `json:"-"`
+	// ClaimedAt is when this client got it; the keep-alive and the
+	// "reclaimable in" countdown run from here.
+	ClaimedAt time.Time `json:"-"`
+}
+
+// ClaimResult is the outcome of Claim. Message is nil when nothing was left
+// to claim. Dropped and DeadLettered report what the claim cleared away on
+// its way, so entries never vanish silently.
+type ClaimResult struct {
+	Message *Claimed
+	// Dropped are pending entries that had been deleted from the stream
+	// (trimmed by MAXLEN or XDEL) before anyone acked them; they were
+	// acknowledged away and recorded in the dead-letter stream.
+	Dropped []string
+	// DeadLettered are entries past the max deliveries, moved to the
+	// dead-letter stream and acknowledged.
+	DeadLettered []string
+}
+
+// claimBudget bounds how many unusable pending entries one claim clears
+// before reading a new one, so one call never runs long on the server.
+const claimBudget = 64
+
+// Claim hands this consumer the next message, in one round trip: the oldest
+// entry idle past the reclaim threshold anywhere in the pending list, else a
+// new one. A missing group (a server restarted without persistence) is
+// created again, once.
+func (c *Client) Claim(ctx context.Context) (ClaimResult, error) {
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	res, err := c.claimOnce(ctx)
+	if err != nil && isNoGroup(err) {
+		if gerr := c.EnsureGroup(ctx); gerr != nil {
+			return ClaimResult{}, gerr
+		}
+		res, err = c.claimOnce(ctx)
+	}
+	return res, err
+}
+
+func isNoGroup(err error) bool {
+	qe, ok := err.(*Error)
+	return ok && qe.Kind == ErrNoGroup
+}
+
+func (c *Client) claimOnce(ctx context.Context) (ClaimResult, error) {
+	maxDeliveries := c.cfg.MaxDeliveries
+	if maxDeliveries < 0 {
+		maxDeliveries = 0
+	}
+	reply, err := claimScript.Exec(ctx, c.vk,
+		[]string{c.cfg.Stream, c.cfg.DeadStream},
+		[]string{c.cfg.Group, c.cfg.Consumer, ms(c.cfg.ReclaimAfter),
+			strconv.Itoa(maxDeliveries), c.nowMs(), strconv.Itoa(claimBudget)},
+	).ToArray()
+	if err != nil {
+		return ClaimResult{}, wrap("claim", err)
+	}
+	if len(reply) != 8 {
+		return ClaimResult{}, opError("claim", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+	}
+	var res ClaimResult
+	if res.Dropped, err = reply[6].AsStrSlice(); err != nil {
+		return res, wrap("claim", err)
+	}
+	if res.DeadLettered, err = reply[7].AsStrSlice(); err != nil {
+		return res, wrap("claim", err)
+	}
+	kind, _ := reply[0].ToString()
+	if kind == "empty" {
+		return res, nil
+	}
+	m, err := c.parseClaimed(reply[1:6])
+	if err != nil {
+		return res, wrap("claim", err)
+	}
+	m.Reclaimed = kind == "reclaimed"
+	res.Message = m
+	return res, nil
+}
+
+// parseClaimed reads {id, fields, deliveries, previous owner, idle ms}.
+func (c *Client) parseClaimed(r []valkey.ValkeyMessage) (*Claimed, error) {
+	id, err := r[0].ToString()
+	if err != nil {
+		return nil, err
+	}
+	fields, err := parseFields(r[1])
+	if err != nil {
+		return nil, err
+	}
+	deliveries, _ := r[2].AsInt64()
+	prev, _ := r[3].ToString()
+	idle, _ := r[4].AsInt64()
+	return &Claimed{
+		Entry:            Entry{ID: id, Fields: fields},
+		Deliveries:       deliveries,
+		PreviousConsumer: prev,
+		Idle:             time.Duration(idle) * time.Millisecond,
+		ClaimedAt:        c.cfg.Now(),
+	}, nil
+}
+
+// ClaimID claims one given pending entry for this consumer. When another
+// consumer holds it and it has not been idle past the reclaim threshold it
+// fails with ErrNotHeld, unless force is set (the reviewer confirmed).
+func (c *Client) ClaimID(ctx context.Context, id string, force bool) (*Claimed, error) {
+	op := "claim " + id
+	if _, err := ParseID(id); err != nil {
+		return nil, opError(op, ErrInvalidID, nil)
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	minIdle := ms(c.cfg.ReclaimAfter)
+	if force {
+		minIdle = "0"
+	}
+	reply, err := claimIDScript.Exec(ctx, c.vk,
+		[]string{c.cfg.Stream, c.cfg.DeadStream},
+		[]string{c.cfg.Group, c.cfg.Consumer, id, minIdle, c.nowMs()},
+	).ToArray()
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	kind, _ := reply[0].ToString()
+	switch kind {
+	case "notpending":
+		return nil, opError(op, ErrNotPending, nil)
+	case "deleted":
+		return nil, opError(op, ErrNotFound, fmt.Errorf("deleted from the stream while pending; recorded in %s", c.cfg.DeadStream))
+	case "held":
+		owner, _ := reply[1].ToString()
+		idle, _ := reply[2].AsInt64()
+		return nil, opError(op, ErrNotHeld, &HeldError{Owner: owner, Idle: time.Duration(idle) * time.Millisecond})
+	}
+	m, err := c.parseClaimed(reply[1:6])
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	m.Reclaimed = m.PreviousConsumer != c.cfg.Consumer
+	return m, nil
+}
+
+// HeldError says who holds an entry, the cause behind ErrNotHeld.
+type HeldError struct {
+	Owner string
+	Idle  time.Duration
+}
+
+func (e *HeldError) Error() string {
+	if e.Idle > 0 {
+		return fmt.Sprintf("%s holds it, idle %s", e.Owner, e.Idle.Round(time.Second))
+	}
+	return e.Owner + " holds it"
+}
+
+// Ack acknowledges entries and returns how many were pending. Acking an
+// entry that is not pending is not an error; the count tells.
+func (c *Client) Ack(ctx context.Context, ids ...string) (int64, error) {
+	op := "ack " + strings.Join(ids, " ")
+	for _, id := range ids {
+		if _, err := ParseID(id); err != nil {
+			return 0, opError(op, ErrInvalidID, fmt.Errorf("%q", id))
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	n, err := c.vk.Do(ctx, c.vk.B().Xack().Key(c.cfg.Stream).Group(c.cfg.Group).Id(ids...).Build()).AsInt64()
+	return n, wrap(op, err)
+}
+
+// KeepAlive resets the idle time of an entry this consumer holds, so it is
+// not reclaimed during a long read. It fails with ErrNotHeld when another
+// consumer took it meanwhile and ErrNotPending when it was acked.
+func (c *Client) KeepAlive(ctx context.Context, id string) error {
+	return c.touch(ctx, "keep alive "+id, id, "keep")
+}
+
+// Release hands an entry this consumer holds back to the group, idle past
+// the reclaim threshold, so the next claim takes it at once.
+func (c *Client) Release(ctx context.Context, id string) error {
+	return c.touch(ctx, "release "+id, id, "release")
+}
+
+func (c *Client) touch(ctx context.Context, op, id, mode string) error {
+	if _, err := ParseID(id); err != nil {
+		return opError(op, ErrInvalidID, nil)
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	reply, err := touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream},
+		[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter)}).ToArray()
+	if err != nil {
+		return wrap(op, err)
+	}
+	kind, _ := reply[0].ToString()
+	switch kind {
+	case "notpending":
+		return opError(op, ErrNotPending, nil)
+	case "held":
+		owner, _ := reply[1].ToString()
+		return opError(op, ErrNotHeld, &HeldError{Owner: owner})
+	}
+	return nil
+}
+
+// Reject moves a pending entry to the dead-letter stream now, with a reason,
+// and acknowledges it. It returns the dead-letter entry's ID.
+func (c *Client) Reject(ctx context.Context, id, reason string) (string, error) {
+	op := "dead-letter " + id
+	if _, err := ParseID(id); err != nil {
+		return "", opError(op, ErrInvalidID, nil)
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	reply, err := rejectScript.Exec(ctx, c.vk, []string{c.cfg.Stream, c.cfg.DeadStream},
+		[]string{c.cfg.Group, id, reason, c.nowMs()}).ToArray()
+	if err != nil {
+		return "", wrap(op, err)
+	}
+	if kind, _ := reply[0].ToString(); kind == "notpending" {
+		return "", opError(op, ErrNotPending, nil)
+	}
+	did, err := reply[1].ToString()
+	return did, wrap(op, err)
+}
+
+// Get reads one entry in full.
+func (c *Client) Get(ctx context.Context, id string) (Entry, error) {
+	return c.get(ctx, c.cfg.Stream, id)
+}
+
+func (c *Client) get(ctx context.Context, key, id string) (Entry, error) {
+	op := "read " + id
+	if _, err := ParseID(id); err != nil {
+		return Entry{}, opError(op, ErrInvalidID, nil)
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	msg, err := c.vk.Do(ctx, c.vk.B().Xrange().Key(key).Start(id).End(id).Build()).ToMessage()
+	if err != nil {
+		return Entry{}, wrap(op, err)
+	}
+	entries, err := parseEntries(msg)
+	if err != nil {
+		return Entry{}, wrap(op, err)
+	}
+	if len(entries) == 0 {
+		return Entry{}, opError(op, ErrNotFound, nil)
+	}
+	return entries[0], nil
+}
+
+func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }

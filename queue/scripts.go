@@ -1,0 +1,202 @@
+package queue
+
+import "github.com/valkey-io/valkey-go"
+
+// Every change that takes more than one command is a Lua script: atomic, and
+// one round trip. Scripts never call TIME; the caller passes "now" so tests
+// can fix the clock and replicas see the same value.
+
+// luaDeadLetter is shared by the scripts that move entries to the dead-letter
+// stream. The five meta pairs always come first and in this order (see
+// deadMetaFields); the original fields follow.
+const luaDeadLetter = `
+local function dead_letter(stream, dead, group, id, fields, reason, deliveries, owner, now)
+  local args = {'XADD', dead, '*',
+    'dead.id', id, 'dead.reason', reason, 'dead.deliveries', tostring(deliveries),
+    'dead.consumer', owner, 'dead.at', now}
+  for i = 1, #fields do args[#args + 1] = fields[i] end
+  local did = redis.call(unpack(args))
+  redis.call('XACK', stream, group, id)
+  return did
+end
+`
+
+// claimScript claims the next message for a consumer.
+//
+// KEYS[1] stream, KEYS[2] dead-letter stream
+// ARGV[1] group, ARGV[2] consumer, ARGV[3] reclaim-after (ms),
+// ARGV[4] max deliveries (0: never dead-letter), ARGV[5] now (ms),
+// ARGV[6] how many unusable pending entries one call may clear away.
+//
+// It first looks for the oldest pending entry idle for at least
+// reclaim-after, anywhere in the pending list (XPENDING IDLE scans the whole
+// list on the server; XAUTOCLAIM ... 0-0 COUNT 1 would only look at the first
+// ten). That entry is either gone from the stream (acknowledged away and
+// recorded in the dead-letter stream), past the max deliveries (moved to the
+// dead-letter stream and acknowledged), or claimed with XCLAIM, which counts
+// one more delivery. Without such an entry it reads one new entry with
+// XREADGROUP ... >.
+//
+// Reply: {kind, id, fields, deliveries, previous owner, idle ms, dropped ids,
+// dead-lettered ids}; kind is "reclaimed", "new" or "empty". Reading the
+// entry with XRANGE before XCLAIM tells a deleted entry apart exactly, on
+// every server version (XCLAIM's reply for one changed in Redis 7).
+var claimScript = valkey.NewLuaScript(luaDeadLetter + `
+local stream, dead = KEYS[1], KEYS[2]
+local group, consumer, min_idle = ARGV[1], ARGV[2], ARGV[3]
+local max_deliveries, now, budget = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local dropped, deadlettered = {}, {}
+
+for _ = 1, budget do
+  local p = redis.call('XPENDING', stream, group, 'IDLE', min_idle, '-', '+', 1)
+  if #p == 0 then break end
+  local id, owner, idle, deliveries = p[1][1], p[1][2], p[1][3], p[1][4]
+  local e = redis.call('XRANGE', stream, id, id)
+  if #e == 0 then
+    dead_letter(stream, dead, group, id, {}, 'deleted from the stream while pending', deliveries, owner, now)
+    dropped[#dropped + 1] = id
+  elseif max_deliveries > 0 and deliveries >= max_deliveries then
+    dead_letter(stream, dead, group, id, e[1][2], 'max deliveries exceeded', deliveries, owner, now)
+    deadlettered[#deadlettered + 1] = id
+  else
+    -- JUSTID alone would not count the delivery; RETRYCOUNT sets it.
+    redis.call('XCLAIM', stream, group, consumer, 0, id, 'RETRYCOUNT', deliveries + 1, 'JUSTID')
+    return {'reclaimed', id, e[1][2], deliveries + 1, owner, idle, dropped, deadlettered}
+  end
+end
+
+local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')
+if r and #r > 0 and #r[1][2] > 0 then
+  local e = r[1][2][1]
+  return {'new', e[1], e[2], 1, '', 0, dropped, deadlettered}
+end
+return {'empty', '', {}, 0, '', 0, dropped, deadlettered}
+`)
+
+// claimIDScript claims one given pending entry for a consumer.
+//
+// KEYS[1] stream, KEYS[2] dead-letter stream
+// ARGV[1] group, ARGV[2] consumer, ARGV[3] id, ARGV[4] min idle (ms) the
+// entry must have when another consumer holds it (0 takes it regardless),
+// ARGV[5] now (ms).
+//
+// Reply: {"ok", id, fields, deliveries, previous owner, idle ms} |
+// {"notpending"} | {"held", owner, idle ms} | {"deleted"}.
+var claimIDScript = valkey.NewLuaScript(luaDeadLetter + `
+local stream, dead = KEYS[1], KEYS[2]
+local group, consumer, id, min_idle, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local p = redis.call('XPENDING', stream, group, id, id, 1)
+if #p == 0 then return {'notpending'} end
+local owner, idle, deliveries = p[1][2], p[1][3], p[1][4]
+if owner ~= consumer and idle < min_idle then return {'held', owner, idle} end
+local e = redis.call('XRANGE', stream, id, id)
+if #e == 0 then
+  dead_letter(stream, dead, group, id, {}, 'deleted from the stream while pending', deliveries, owner, now)
+  return {'deleted'}
+end
+redis.call('XCLAIM', stream, group, consumer, 0, id, 'RETRYCOUNT', deliveries + 1, 'JUSTID')
+return {'ok', id, e[1][2], deliveries + 1, owner, idle}
+`)
+
+// touchScript keeps a held entry alive (mode "keep") or hands it back
+// (mode "release"), but only while the consumer still holds it: a plain
+// XCLAIM would take it back from a reviewer who reclaimed it meanwhile.
+//
+// KEYS[1] stream
+// ARGV[1] group, ARGV[2] consumer, ARGV[3] id, ARGV[4] mode,
+// ARGV[5] idle (ms) to set on release, so any claimer may take it at once.
+//
+// Reply: {"ok"} | {"notpending"} | {"held", owner}.
+var touchScript = valkey.NewLuaScript(`
+local stream, group, consumer, id = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+local p = redis.call('XPENDING', stream, group, id, id, 1)
+if #p == 0 then return {'notpending'} end
+if p[1][2] ~= consumer then return {'held', p[1][2]} end
+if ARGV[4] == 'release' then
+  redis.call('XCLAIM', stream, group, consumer, 0, id, 'IDLE', ARGV[5], 'JUSTID')
+else
+  redis.call('XCLAIM', stream, group, consumer, 0, id, 'JUSTID')
+end
+return {'ok'}
+`)
+
+// rejectScript moves a pending entry to the dead-letter stream now, with the
+// reviewer's reason, and acknowledges it.
+//
+// KEYS[1] stream, KEYS[2] dead-letter stream
+// ARGV[1] group, ARGV[2] id, ARGV[3] reason, ARGV[4] now (ms)
+//
+// Reply: {"ok", dead-letter id} | {"notpending"}.
+var rejectScript = valkey.NewLuaScript(luaDeadLetter + `
+local stream, dead = KEYS[1], KEYS[2]
+local group, id, reason, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local p = redis.call('XPENDING', stream, group, id, id, 1)
+if #p == 0 then return {'notpending'} end
+local e = redis.call('XRANGE', stream, id, id)
+local fields = {}
+if #e > 0 then fields = e[1][2] end
+return {'ok', dead_letter(stream, dead, group, id, fields, reason, p[1][4], p[1][2], now)}
+`)
+
+// redriveScript puts a dead letter back on the main stream, as a new entry
+// with the original fields, and removes it from the dead-letter stream.
+//
+// KEYS[1] dead-letter stream, KEYS[2] stream
+// ARGV[1] dead-letter id
+//
+// Reply: {"ok", new id} | {"missing"} | {"empty"}.
+var redriveScript = valkey.NewLuaScript(`
+local dead, stream, id = KEYS[1], KEYS[2], ARGV[1]
+local e = redis.call('XRANGE', dead, id, id)
+if #e == 0 then return {'missing'} end
+local fields = e[1][2]
+local args = {'XADD', stream, '*'}
+for i = 11, #fields do args[#args + 1] = fields[i] end
+if #args == 3 then return {'empty'} end
+local nid = redis.call(unpack(args))
+redis.call('XDEL', dead, id)
+return {'ok', nid}
+`)
+
+// pageScript reads one page of a stream with every value cut to a preview
+// size (an entry may hold megabytes; a page should not), plus which of the
+// page's entries are pending and with whom.
+//
+// KEYS[1] stream
+// ARGV[1] group ("" for none), ARGV[2] "XRANGE" or "XREVRANGE",
+// ARGV[3] first bound, ARGV[4] second bound (in the command's order),
+// ARGV[5] count, ARGV[6] preview bytes.
+//
+// Reply: {entries, pending} where entries are {id, fields, cut} and pending
+// is a flat list of id, consumer, deliveries.
+var pageScript = valkey.NewLuaScript(`
+local stream, group, cmd, preview = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[6])
+local raw = redis.call(cmd, stream, ARGV[3], ARGV[4], 'COUNT', ARGV[5])
+local entries, pending = {}, {}
+for i, e in ipairs(raw) do
+  local fields, cut = {}, 0
+  for j, v in ipairs(e[2]) do
+    if #v > preview then v = string.sub(v, 1, preview); cut = 1 end
+    fields[j] = v
+  end
+  entries[i] = {e[1], fields, cut}
+end
+if group ~= '' and #raw > 0 then
+  local lo, hi = raw[1][1], raw[#raw][1]
+  if cmd == 'XREVRANGE' then lo, hi = hi, lo end
+  while true do
+    local p = redis.call('XPENDING', stream, group, lo, hi, 100)
+    for _, row in ipairs(p) do
+      pending[#pending + 1] = row[1]
+      pending[#pending + 1] = row[2]
+      pending[#pending + 1] = tostring(row[4])
+    end
+    if #p < 100 then break end
+    lo = p[#p][1]
+    -- next ID after lo, without the "(" syntax older servers lack
+    local ms, seq = string.match(lo, '^(%d+)-(%d+)$')
+    lo = ms .. '-' .. string.format('%d', tonumber(seq) + 1)
+  end
+end
+return {entries, pending}
+`)
