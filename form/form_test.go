@@ -1,0 +1,202 @@
+package form
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// drive feeds msg to f, then runs the Cmds it returns and feeds their
+// messages back, breadth first, for a bounded number of rounds. A Cmd that
+// does not return within a short time (a cursor blink tick, say) is dropped.
+func drive(t *testing.T, f *Form, msg tea.Msg) {
+	t.Helper()
+	queue := []tea.Msg{msg}
+	for round := 0; len(queue) > 0 && round < 50; round++ {
+		m := queue[0]
+		queue = queue[1:]
+		var cmd tea.Cmd
+		f, cmd = f.Update(m)
+		queue = append(queue, runCmd(cmd)...)
+	}
+}
+
+// runCmd runs cmd and flattens Batch/Sequence results into plain messages.
+func runCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-ch:
+	case <-time.After(50 * time.Millisecond):
+		return nil
+	}
+	switch m := msg.(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range m {
+			out = append(out, runCmd(c)...)
+		}
+		return out
+	}
+	// tea.Sequence returns an unexported sequenceMsg ([]tea.Cmd).
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+		var out []tea.Msg
+		for i := range v.Len() {
+			out = append(out, runCmd(v.Index(i).Interface().(tea.Cmd))...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+func typeText(t *testing.T, f *Form, s string) {
+	t.Helper()
+	for _, r := range s {
+		drive(t, f, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+var (
+	tab      = tea.KeyPressMsg{Code: tea.KeyTab}
+	shiftTab = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	enter    = tea.KeyPressMsg{Code: tea.KeyEnter}
+	ctrlC    = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	ctrlE    = tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl}
+)
+
+func newTestForm(t *testing.T, c *Contact) *Form {
+	t.Helper()
+	f := New(c, 60, nil)
+	for _, m := range runCmd(f.Init()) {
+		drive(t, f, m)
+	}
+	drive(t, f, tea.WindowSizeMsg{Width: 80, Height: 40})
+	return f
+}
+
+func view(f *Form) string { return ansi.Strip(f.View()) }
+
+func TestFormTypingAndNavigation(t *testing.T) {
+	var c Contact
+	f := newTestForm(t, &c)
+	if got := f.Focused(); got != FieldName {
+		t.Fatalf("focused = %q, want name", got)
+	}
+	v := view(f)
+	for _, want := range []string{"Name", "Email", "Message"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+
+	typeText(t, f, "Ana")
+	drive(t, f, tab)
+	if got := f.Focused(); got != FieldEmail {
+		t.Fatalf("after tab focused = %q, want email", got)
+	}
+	typeText(t, f, "ana@example")
+	drive(t, f, tab)
+	if got := f.Focused(); got != FieldMessage {
+		t.Fatalf("after tab focused = %q, want message", got)
+	}
+	if c.Name != "Ana" || c.Email != "ana@example" {
+		t.Fatalf("bound contact = %+v", c)
+	}
+	if v := view(f); !strings.Contains(v, "email: not a valid address") {
+		t.Errorf("invalid email error not shown inline:\n%s", v)
+	}
+
+	// enter in Message is a new line, not submit; tab on the last field is a no-op.
+	typeText(t, f, "hi")
+	drive(t, f, enter)
+	typeText(t, f, "there")
+	drive(t, f, tab)
+	if c.Message != "hi\nthere" {
+		t.Errorf("message = %q, want %q", c.Message, "hi\nthere")
+	}
+	if f.Focused() != FieldMessage || f.Huh().State != huh.StateNormal {
+		t.Errorf("tab on last field: focused %q state %v", f.Focused(), f.Huh().State)
+	}
+
+	// shift+tab back to Email even though it is invalid, fix it.
+	drive(t, f, shiftTab)
+	if got := f.Focused(); got != FieldEmail {
+		t.Fatalf("after shift+tab focused = %q, want email", got)
+	}
+	typeText(t, f, ".org")
+	if v := view(f); strings.Contains(v, "not a valid address") {
+		t.Errorf("error still shown after editing:\n%s", v)
+	}
+	drive(t, f, shiftTab)
+	drive(t, f, shiftTab) // no-op on the first field
+	if got := f.Focused(); got != FieldName {
+		t.Fatalf("focused = %q, want name", got)
+	}
+	// enter in an Input moves on, it never submits.
+	drive(t, f, enter)
+	if got := f.Focused(); got != FieldEmail || f.Huh().State != huh.StateNormal {
+		t.Fatalf("enter in name: focused %q state %v", got, f.Huh().State)
+	}
+
+	// ctrl+c and ctrl+e are not the form's business.
+	drive(t, f, ctrlC)
+	drive(t, f, ctrlE)
+	if f.Huh().State != huh.StateNormal {
+		t.Fatalf("state = %v after ctrl+c", f.Huh().State)
+	}
+
+	want := Contact{Name: "Ana", Email: "ana@example.org", Message: "hi\nthere"}
+	got, errs := f.Submit()
+	if len(errs) != 0 || got != want {
+		t.Fatalf("Submit = %+v, %v; want %+v, no errors", got, errs, want)
+	}
+	if f.Huh().State != huh.StateCompleted {
+		t.Errorf("state = %v, want completed", f.Huh().State)
+	}
+}
+
+func TestFormSubmitShowsEveryError(t *testing.T) {
+	c := Contact{Name: "  ", Email: "bob@x"}
+	f := newTestForm(t, &c)
+	_, errs := f.Submit()
+	if len(errs) != 3 {
+		t.Fatalf("errors = %v, want 3", errs)
+	}
+	if f.Huh().State != huh.StateNormal {
+		t.Errorf("state = %v, want normal", f.Huh().State)
+	}
+	v := view(f)
+	for _, want := range []string{"name: required", "email: not a valid address", "message: required"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	if f.Focused() != FieldName {
+		t.Errorf("focus moved to %q", f.Focused())
+	}
+	// still usable
+	typeText(t, f, "Bo")
+	if c.Name != "  Bo" {
+		t.Errorf("name = %q", c.Name)
+	}
+}
+
+func TestFormTheme(t *testing.T) {
+	var c Contact
+	f := New(&c, 40, huh.ThemeFunc(huh.ThemeBase))
+	f.Init()
+	if !strings.Contains(view(f), "Message") {
+		t.Errorf("themed form view:\n%s", view(f))
+	}
+}

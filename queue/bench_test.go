@@ -1,0 +1,56 @@
+package queue
+
+import (
+	"context"
+	"strconv"
+	"testing"
+)
+
+// benchClient gives each benchmark run a fresh stream with b.N messages.
+func benchClient(b *testing.B, name string) *Client {
+	b.Helper()
+	c := newClient(b, Config{Stream: "bench:" + name + ":" + strconv.Itoa(b.N)})
+	_ = do(b, c, "DEL", c.cfg.Stream, c.cfg.DeadStream)
+	if err := c.EnsureGroup(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	addBulk(b, c, b.N)
+	b.Cleanup(func() { _ = do(b, c, "DEL", c.cfg.Stream, c.cfg.DeadStream) })
+	return c
+}
+
+// BenchmarkClaimAck is reviewq's claim (the script) plus ack.
+func BenchmarkClaimAck(b *testing.B) {
+	c := benchClient(b, "reviewq")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := c.Claim(ctx)
+		if err != nil || r.Message == nil {
+			b.Fatalf("claim %d: %+v %v", i, r, err)
+		}
+		if _, err := c.Ack(ctx, r.Message.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRawClaimAck is the floor: plain XREADGROUP COUNT 1 > and XACK
+// with valkey-go, no reclaim, no dead-lettering, no typed results.
+func BenchmarkRawClaimAck(b *testing.B) {
+	c := benchClient(b, "raw")
+	ctx := context.Background()
+	vk := c.vk
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := vk.Do(ctx, vk.B().Xreadgroup().Group(c.cfg.Group, c.cfg.Consumer).Count(1).
+			Streams().Key(c.cfg.Stream).Id(">").Build()).AsXRead()
+		if err != nil || len(res[c.cfg.Stream]) != 1 {
+			b.Fatalf("read %d: %v", i, err)
+		}
+		id := res[c.cfg.Stream][0].ID
+		if err := vk.Do(ctx, vk.B().Xack().Key(c.cfg.Stream).Group(c.cfg.Group).Id(id).Build()).Error(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

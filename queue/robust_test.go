@@ -1,0 +1,433 @@
+package queue
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reviewq/reviewq/internal/testserver"
+)
+
+func TestServerRestartMidReview(t *testing.T) {
+	s := startServer(t, "--appendonly", "yes", "--appendfsync", "always")
+	c := newClientOn(t, dial(t, s.Addr), Config{})
+	ids := mustAdd(t, c, 2)
+	held := mustClaim(t, c)
+
+	s.Kill()
+	short, cancel := context.WithTimeout(context.Background(), time.Second)
+	_, err := c.Ack(short, held.ID)
+	cancel()
+	if err == nil || !IsServerSide(err) {
+		t.Fatalf("ack while the server is down: %v, want a server-side error", err)
+	}
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	// The client reconnects by itself; give it a moment.
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Ping(ctx(t)) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("client did not reconnect")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p, err := c.PendingPage(ctx(t), PendingQuery{})
+	if err != nil || len(p.Entries) != 1 || p.Entries[0].ID != held.ID || p.Entries[0].Consumer != "alice" {
+		t.Fatalf("pending after restart %+v %v, want %s held by alice", p.Entries, err, held.ID)
+	}
+	if n, err := c.Ack(ctx(t), held.ID); err != nil || n != 1 {
+		t.Fatalf("ack after restart: %d %v", n, err)
+	}
+	// Scripts are gone from the restarted server; the claim loads them again.
+	if m := mustClaim(t, c); m.ID != ids[1] {
+		t.Fatalf("claim after restart got %s, want %s", m.ID, ids[1])
+	}
+}
+
+// Sixteen reviewers work 5,000 messages at once: every message is acked
+// exactly once and none is handed to two reviewers.
+func TestConcurrentReviewers(t *testing.T) {
+	const reviewers, messages = 16, 5000
+	c := newClient(t, Config{})
+	addBulk(t, c, messages)
+
+	var (
+		mu      sync.Mutex
+		claimed = make(map[string]string, messages)
+		acked   atomic.Int64
+		wg      sync.WaitGroup
+		errs    = make(chan error, reviewers)
+	)
+	for i := 0; i < reviewers; i++ {
+		r := c.WithConsumer("reviewer-" + strconv.Itoa(i))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				res, err := r.Claim(context.Background())
+				if err != nil {
+					errs <- err
+					return
+				}
+				if res.Message == nil {
+					return
+				}
+				mu.Lock()
+				prev, dup := claimed[res.Message.ID]
+				claimed[res.Message.ID] = r.Consumer()
+				mu.Unlock()
+				if dup {
+					errs <- errors.New(res.Message.ID + " handed to " + prev + " and " + r.Consumer())
+					return
+				}
+				n, err := r.Ack(context.Background(), res.Message.ID)
+				if err != nil {
+					errs <- err
+					return
+				}
+				acked.Add(n)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if len(claimed) != messages || acked.Load() != messages {
+		t.Fatalf("claimed %d, acked %d, want %d each", len(claimed), acked.Load(), messages)
+	}
+	assertDrained(t, c, messages)
+}
+
+// Reviewers who walk away mid-review: their messages are reclaimed by
+// others after the threshold, and still every message is acked once.
+func TestConcurrentReviewersWithAbandonedClaims(t *testing.T) {
+	const reviewers, messages = 16, 1000
+	c := newClient(t, Config{ReclaimAfter: 30 * time.Millisecond, MaxDeliveries: -1})
+	addBulk(t, c, messages)
+
+	var (
+		ackCount sync.Map // id → *atomic.Int64
+		claims   atomic.Int64
+		wg       sync.WaitGroup
+		errs     = make(chan error, reviewers)
+	)
+	for i := 0; i < reviewers; i++ {
+		r := c.WithConsumer("reviewer-" + strconv.Itoa(i))
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			empty := 0
+			for n := 0; ; n++ {
+				res, err := r.Claim(context.Background())
+				if err != nil {
+					errs <- err
+					return
+				}
+				if res.Message == nil {
+					// Abandoned messages become claimable after the
+					// threshold; wait for them before giving up.
+					if empty++; empty > 10 {
+						return
+					}
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				empty = 0
+				claims.Add(1)
+				if (n+i)%17 == 0 && res.Message.Deliveries == 1 {
+					continue // walk away without acking
+				}
+				if res.Message.Deliveries > 1 && !res.Message.Reclaimed {
+					errs <- errors.New(res.Message.ID + ": a second delivery not marked reclaimed")
+					return
+				}
+				n, err := r.Ack(context.Background(), res.Message.ID)
+				if err != nil {
+					errs <- err
+					return
+				}
+				v, _ := ackCount.LoadOrStore(res.Message.ID, new(atomic.Int64))
+				v.(*atomic.Int64).Add(n)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	total := 0
+	ackCount.Range(func(k, v any) bool {
+		if n := v.(*atomic.Int64).Load(); n != 1 {
+			t.Errorf("%s acked %d times", k, n)
+		}
+		total++
+		return true
+	})
+	if total != messages {
+		t.Fatalf("%d messages acked, want %d", total, messages)
+	}
+	if claims.Load() <= messages {
+		t.Fatalf("no message was abandoned and reclaimed (%d claims)", claims.Load())
+	}
+	assertDrained(t, c, messages)
+}
+
+func addBulk(t testing.TB, c *Client, n int) {
+	t.Helper()
+	const batch = 500
+	for done := 0; done < n; done += batch {
+		var b [][]Field
+		for i := done; i < n && i < done+batch; i++ {
+			b = append(b, c.ContactFields("Reviewer test", "load@example.org", "message "+strconv.Itoa(i)))
+		}
+		for _, r := range c.AddMany(ctx(t), b) {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+		}
+	}
+}
+
+func assertDrained(t *testing.T, c *Client, length int64) {
+	t.Helper()
+	st, err := c.Stats(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Group.Pending != 0 || st.Length != length || st.DeadLength != 0 {
+		t.Fatalf("after the run: %d pending, %d in stream, %d dead; want 0, %d, 0",
+			st.Group.Pending, st.Length, st.DeadLength, length)
+	}
+}
+
+// Entries written exactly as the web example writes them are claimed and
+// acked, and what reviewq adds the web example's processing can claim.
+func TestInteropWithTheWebExample(t *testing.T) {
+	c := newClient(t, Config{})
+	ts := "2024-11-24T18:35:14.890Z"
+	id, err := do(t, c, "XADD", c.cfg.Stream, "*", "name", "Jane", "email", "jane@example.com",
+		"message", "Hi from the web form", "timestamp", ts).ToString()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mustClaim(t, c)
+	if m.ID != id || !m.IsContact() || m.Message() != "Hi from the web form" || m.Timestamp() != ts {
+		t.Fatalf("claimed %+v", m)
+	}
+	if n, _ := c.Ack(ctx(t), id); n != 1 {
+		t.Fatal("ack of a web-example entry failed")
+	}
+
+	// The web example's processing page: XREADGROUP COUNT 1 > then XACK.
+	a, err := c.AddContact(ctx(t), "Ada", "ada@example.org", "from the terminal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := do(t, c, "XREADGROUP", "GROUP", c.cfg.Group, "web-processor", "COUNT", "1", "STREAMS", c.cfg.Stream, ">").AsXRead()
+	if err != nil || len(r[c.cfg.Stream]) != 1 || r[c.cfg.Stream][0].ID != a.ID {
+		t.Fatalf("web example read %+v %v", r, err)
+	}
+	fv := r[c.cfg.Stream][0].FieldValues
+	if len(fv) != 4 || fv["name"] != "Ada" || fv["email"] != "ada@example.org" || fv["message"] != "from the terminal" || fv["timestamp"] != a.Timestamp {
+		t.Fatalf("web example sees fields %v", fv)
+	}
+	if n, err := do(t, c, "XACK", c.cfg.Stream, c.cfg.Group, a.ID).AsInt64(); err != nil || n != 1 {
+		t.Fatalf("web example ack: %d %v", n, err)
+	}
+}
+
+// A steady-state claim is one command on the wire.
+func TestClaimIsOneRoundTrip(t *testing.T) {
+	s := startServer(t)
+	c := newClientOn(t, dial(t, s.Addr), Config{})
+	mustAdd(t, c, 3)
+	mustClaim(t, c) // loads the script
+
+	mon, err := net.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mon.Close()
+	if _, err := mon.Write(testserver.Encode("MONITOR")); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(mon)
+	lines.Buffer(make([]byte, 1<<20), 1<<20)
+	if !lines.Scan() || lines.Text() != "+OK" {
+		t.Fatalf("MONITOR: %q", lines.Text())
+	}
+	marker := func(word string) {
+		if _, err := s.Command("ECHO", word); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marker("claim-start")
+	mustClaim(t, c)
+	marker("claim-end")
+
+	var commands []string
+	started := false
+	_ = mon.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for lines.Scan() {
+		l := lines.Text()
+		switch {
+		case strings.Contains(l, `"claim-start"`):
+			started = true
+		case strings.Contains(l, `"claim-end"`):
+			if len(commands) != 1 || !strings.Contains(strings.ToUpper(commands[0]), `"EVALSHA"`) {
+				t.Fatalf("a claim sent %d commands, want one EVALSHA: %q", len(commands), commands)
+			}
+			return
+		case started && !strings.Contains(l, " lua] "):
+			commands = append(commands, l)
+		}
+	}
+	t.Fatalf("monitor ended early: %v", lines.Err())
+}
+
+// Against a cluster the dead-letter stream moves into the stream's slot,
+// so the claim and reject scripts can touch both.
+func TestClusterKeepsDeadLettersInTheStreamSlot(t *testing.T) {
+	s := startServer(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+	if _, err := s.Command("CLUSTER", "ADDSLOTSRANGE", "0", "16383"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, _ := rawInfo(s, "CLUSTER", "INFO")
+		if strings.Contains(info, "cluster_state:ok") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cluster did not come up: %s", info)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	vk := dial(t, s.Addr)
+	if vk.Mode() != "cluster" {
+		t.Fatalf("client mode %s, want cluster", vk.Mode())
+	}
+	c := newClientOn(t, vk, Config{Stream: "contact-messages"})
+	if c.cfg.DeadStream != "{contact-messages}:dead" || keySlot(c.cfg.DeadStream) != keySlot(c.cfg.Stream) {
+		t.Fatalf("dead stream %q", c.cfg.DeadStream)
+	}
+	mustAdd(t, c, 1)
+	m := mustClaim(t, c)
+	if _, err := c.Reject(ctx(t), m.ID, "cluster test"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := c.Stats(ctx(t)); err != nil || st.DeadLength != 1 {
+		t.Fatalf("stats %+v %v", st, err)
+	}
+	if _, err := New(vk, Config{Stream: "contact-messages", DeadStream: "elsewhere"}); !errors.Is(err, ErrConfig) {
+		t.Fatalf("dead stream in another slot: %v", err)
+	}
+}
+
+// rawInfo reads a bulk reply in full (CLUSTER INFO, INFO …).
+func rawInfo(s *testserver.Server, args ...string) (string, error) {
+	conn, err := net.Dial("tcp", s.Addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := conn.Write(testserver.Encode(args...)); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(conn)
+	head, err := r.ReadString('\n')
+	if err != nil || !strings.HasPrefix(head, "$") {
+		return head, err
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(head[1:]))
+	buf := make([]byte, n+2)
+	_, err = io.ReadFull(r, buf)
+	return string(buf), err
+}
+
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	caFile, certFile, keyFile := writeTestCerts(t, dir)
+	tlsPort := strconv.Itoa(freePortT(t))
+	s := startServer(t, "--tls-port", tlsPort, "--tls-cert-file", certFile, "--tls-key-file", keyFile,
+		"--tls-ca-cert-file", caFile, "--tls-auth-clients", "no")
+	url := "rediss://127.0.0.1:" + tlsPort
+	vk, err := Dial(ctx(t), ServerOptions{URL: url, CAFile: caFile})
+	if err != nil {
+		t.Fatalf("TLS with the CA: %v", err)
+	}
+	defer vk.Close()
+	c := newClientOn(t, vk, Config{})
+	mustAdd(t, c, 1)
+	mustClaim(t, c)
+	_ = s
+
+	_, err = Dial(ctx(t), ServerOptions{URL: url, DialTimeout: 2 * time.Second})
+	if !errors.Is(err, ErrTLS) {
+		t.Fatalf("TLS without trusting the CA: %v, want ErrTLS", err)
+	}
+}
+
+func freePortT(t *testing.T) int {
+	addr := testserverFreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	return p
+}
+
+func writeTestCerts(t *testing.T, dir string) (caFile, certFile, keyFile string) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "reviewq test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	write := func(name, typ string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	return write("ca.pem", "CERTIFICATE", caDER), write("cert.pem", "CERTIFICATE", der), write("key.pem", "EC PRIVATE KEY", keyDER)
+}
