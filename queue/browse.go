@@ -201,8 +201,8 @@ func Before(id string) (string, bool) {
 
 // StreamEntry is one row of a stream page.
 type StreamEntry struct {
-	Entry              // values cut to PreviewBytes
-	Cut        bool    // some value was cut
+	Entry           // values cut to PreviewBytes
+	Cut        bool // some value was cut
 	State      State
 	Consumer   string // who holds it, when pending
 	Deliveries int64
@@ -432,8 +432,8 @@ func parseConsumers(r valkey.ValkeyResult) ([]ConsumerInfo, error) {
 
 // DeadLetter is one entry of the dead-letter stream.
 type DeadLetter struct {
-	ID         string    // in the dead-letter stream
-	OriginalID string    // in the main stream
+	ID         string // in the dead-letter stream
+	OriginalID string // in the main stream
 	Reason     string
 	Deliveries int64
 	Consumer   string    // the last consumer that held it

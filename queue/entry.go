@@ -97,7 +97,9 @@ func ParseID(s string) (ID, error) {
 	return ID{ms, seq}, nil
 }
 
-func (id ID) String() string { return strconv.FormatUint(id.Ms, 10) + "-" + strconv.FormatUint(id.Seq, 10) }
+func (id ID) String() string {
+	return strconv.FormatUint(id.Ms, 10) + "-" + strconv.FormatUint(id.Seq, 10)
+}
 
 // Next is the smallest ID after id. Exclusive cursors are computed here
 // rather than with the "(" syntax so paging also works on servers without it

@@ -101,7 +101,6 @@ func makeIdle(t testing.TB, c *Client, owner, id string, idle time.Duration, del
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-
 func testserverFreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
