@@ -1,0 +1,517 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reviewq/reviewq/form"
+	"github.com/reviewq/reviewq/queue"
+)
+
+// addBatch is how many entries one pipeline carries in a bulk add.
+const addBatch = 500
+
+func (a *app) addCommand() *cobra.Command {
+	var c form.Contact
+	var from string
+	cmd := &cobra.Command{
+		Use:   "add",
+		Short: "Add a contact message (or many, as JSON lines)",
+		Example: `  reviewq add --name "Ada Lovelace" --email ada@example.org --message "Hello"
+  reviewq add --from messages.jsonl        # {"name":…,"email":…,"message":…} per line
+  generate | reviewq add --from - --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if from != "" {
+				if c != (form.Contact{}) {
+					return userErrorf("give either --from or --name/--email/--message, not both")
+				}
+				return a.addFrom(cmd, from)
+			}
+			if errs := form.ValidateAll(c); len(errs) > 0 {
+				return userErrorf("%s", joinErrors(errs))
+			}
+			c = c.Trimmed()
+			return a.withClient(cmd, func(s *session) error {
+				added, err := s.client.AddContact(cmd.Context(), c.Name, c.Email, c.Message)
+				if err != nil {
+					return err
+				}
+				if a.json {
+					return a.printJSON(added)
+				}
+				fmt.Fprintf(a.stdout, "added %s\n", added.ID)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&c.Name, "name", "", "sender's name (at most 200 characters)")
+	cmd.Flags().StringVar(&c.Email, "email", "", "sender's email address")
+	cmd.Flags().StringVar(&c.Message, "message", "", "the message (at most 10,000 characters)")
+	cmd.Flags().StringVar(&from, "from", "", "read JSON lines from FILE, or - for standard input")
+	return cmd
+}
+
+func joinErrors(errs []error) string {
+	parts := make([]string, len(errs))
+	for i, e := range errs {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// addFrom validates every line first, so a bad line adds nothing at all
+// (fix the file and run it again), then adds them in pipelined batches.
+func (a *app) addFrom(cmd *cobra.Command, from string) error {
+	var r io.Reader = a.stdin
+	if from != "-" {
+		f, err := os.Open(from)
+		if err != nil {
+			return usageError{err}
+		}
+		defer f.Close()
+		r = f
+	}
+	var contacts []form.Contact
+	var problems []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		var c form.Contact
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: not a JSON object with name, email, message (%v)", line, err))
+			continue
+		}
+		if errs := form.ValidateAll(c); len(errs) > 0 {
+			problems = append(problems, fmt.Sprintf("line %d: %s", line, joinErrors(errs)))
+			continue
+		}
+		contacts = append(contacts, c.Trimmed())
+	}
+	if err := sc.Err(); err != nil {
+		return usageError{fmt.Errorf("reading %s: %w", from, err)}
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(a.stderr, p)
+		}
+		return userErrorf("%d invalid line(s); nothing was added", len(problems))
+	}
+	return a.withClient(cmd, func(s *session) error {
+		enc := json.NewEncoder(a.stdout)
+		added := 0
+		for start := 0; start < len(contacts); start += addBatch {
+			end := min(start+addBatch, len(contacts))
+			batch := make([][]queue.Field, 0, end-start)
+			for _, c := range contacts[start:end] {
+				batch = append(batch, s.client.ContactFields(c.Name, c.Email, c.Message))
+			}
+			for i, r := range s.client.AddMany(cmd.Context(), batch) {
+				if r.Err != nil {
+					return fmt.Errorf("added %d of %d, then: %w", added, len(contacts), r.Err)
+				}
+				added++
+				if a.json {
+					_ = enc.Encode(queue.Added{ID: r.ID, Timestamp: batch[i][3].Value})
+				}
+			}
+		}
+		if !a.json {
+			fmt.Fprintf(a.stdout, "added %d message(s)\n", added)
+		}
+		return nil
+	})
+}
+
+// claimJSON is the web example's claim shape.
+type claimJSON struct {
+	StreamMessageID  string `json:"streamMessageId"`
+	Name             string `json:"name"`
+	Email            string `json:"email"`
+	Message          string `json:"message"`
+	Timestamp        string `json:"timestamp"`
+	Claimed          bool   `json:"claimed,omitempty"`
+	Deliveries       int64  `json:"deliveries"`
+	PreviousConsumer string `json:"previousConsumer,omitempty"`
+	IdleMs           int64  `json:"idleMs,omitempty"`
+	// Fields carries every field of an entry that is not a contact message.
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+func (a *app) claimCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "claim",
+		Short: "Claim the next message: an abandoned one first, else a new one",
+		Long: `Claim the next message for --consumer. A message another reviewer left idle
+longer than --reclaim-after is reclaimed first, wherever it sits in the
+pending list; otherwise a new one is read. Exit code 0 also when the queue
+is empty ({"message":null}).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withClient(cmd, func(s *session) error {
+				res, err := s.client.Claim(cmd.Context())
+				if err != nil {
+					return err
+				}
+				a.reportCleared(res, s.client.Config().DeadStream)
+				if a.json {
+					out := map[string]any{"message": nil}
+					if m := res.Message; m != nil {
+						j := claimJSON{
+							StreamMessageID: m.ID, Name: m.Name(), Email: m.Email(), Message: m.Message(),
+							Timestamp: m.Timestamp(), Deliveries: m.Deliveries,
+						}
+						if m.Reclaimed {
+							j.Claimed, j.PreviousConsumer, j.IdleMs = true, m.PreviousConsumer, m.Idle.Milliseconds()
+						}
+						if !m.IsContact() {
+							j.Fields = fieldMap(m.Fields)
+						}
+						out["message"] = j
+					}
+					if len(res.Dropped) > 0 {
+						out["dropped"] = res.Dropped
+					}
+					if len(res.DeadLettered) > 0 {
+						out["deadLettered"] = res.DeadLettered
+					}
+					return a.printJSON(out)
+				}
+				if res.Message == nil {
+					fmt.Fprintln(a.stdout, "no messages waiting")
+					return nil
+				}
+				a.printClaimed(res.Message)
+				return nil
+			})
+		},
+	}
+}
+
+func (a *app) reportCleared(res queue.ClaimResult, dead string) {
+	if len(res.Dropped) > 0 {
+		fmt.Fprintf(a.stderr, "note: %d pending message(s) had been deleted from the stream before anyone acked them (%s); recorded in %s\n",
+			len(res.Dropped), strings.Join(res.Dropped, " "), dead)
+	}
+	if len(res.DeadLettered) > 0 {
+		fmt.Fprintf(a.stderr, "note: %d message(s) went past the max deliveries and were moved to %s (%s)\n",
+			len(res.DeadLettered), dead, strings.Join(res.DeadLettered, " "))
+	}
+}
+
+func (a *app) ackCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "ack ID...",
+		Short: "Acknowledge messages",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, ids []string) error {
+			return a.withClient(cmd, func(s *session) error {
+				n, err := s.client.Ack(cmd.Context(), ids...)
+				if err != nil {
+					return err
+				}
+				note := ""
+				if int(n) < len(ids) {
+					note = fmt.Sprintf("%d of %d ID(s) were not pending: already acked, never delivered, or not in this group", len(ids)-int(n), len(ids))
+				}
+				if a.json {
+					out := map[string]any{"success": true}
+					if note != "" {
+						out["acked"], out["note"] = n, note
+					}
+					return a.printJSON(out)
+				}
+				fmt.Fprintf(a.stdout, "acked %d\n", n)
+				if note != "" {
+					fmt.Fprintln(a.stderr, "note:", note)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func (a *app) releaseCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "release ID",
+		Short: "Hand a message you hold back, so the next claim takes it at once",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withClient(cmd, func(s *session) error {
+				if err := s.client.Release(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+				return a.success(fmt.Sprintf("released %s", args[0]), nil)
+			})
+		},
+	}
+}
+
+func (a *app) rejectCommand() *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "reject ID --reason R",
+		Short: "Move a pending message to the dead-letter stream now",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(reason) == "" {
+				return userErrorf("--reason is required: say why, for whoever reads the dead letters")
+			}
+			return a.withClient(cmd, func(s *session) error {
+				did, err := s.client.Reject(cmd.Context(), args[0], strings.TrimSpace(reason))
+				if err != nil {
+					return err
+				}
+				return a.success(fmt.Sprintf("moved %s to %s as %s", args[0], s.client.Config().DeadStream, did),
+					map[string]any{"deadLetterId": did})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the message is dead-lettered")
+	return cmd
+}
+
+func (a *app) success(human string, extra map[string]any) error {
+	if a.json {
+		out := map[string]any{"success": true}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return a.printJSON(out)
+	}
+	fmt.Fprintln(a.stdout, human)
+	return nil
+}
+
+func (a *app) pendingCommand() *cobra.Command {
+	var q queue.PendingQuery
+	cmd := &cobra.Command{
+		Use:   "pending",
+		Short: "List pending messages (delivered, not acknowledged), one page",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withClient(cmd, func(s *session) error {
+				page, err := s.client.PendingPage(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				if a.json {
+					rows := make([]map[string]any, len(page.Entries))
+					for i, e := range page.Entries {
+						rows[i] = map[string]any{
+							"streamMessageId": e.ID, "consumer": e.Consumer, "idleMs": e.Idle.Milliseconds(),
+							"deliveries": e.Deliveries, "deleted": e.Entry == nil,
+						}
+						if e.Entry != nil {
+							rows[i]["preview"] = e.Entry.Preview()
+						}
+					}
+					return a.printJSON(map[string]any{"pending": rows, "next": page.Next})
+				}
+				a.printPending(page)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&q.After, "after", "", "start after this ID (the previous page's next cursor)")
+	cmd.Flags().IntVar(&q.Count, "count", 20, "page size")
+	cmd.Flags().StringVar(&q.Consumer, "for", "", "only this consumer's messages")
+	cmd.Flags().DurationVar(&q.MinIdle, "min-idle", 0, "only messages idle at least this long")
+	return cmd
+}
+
+func (a *app) rangeCommand() *cobra.Command {
+	var q queue.StreamQuery
+	var at string
+	cmd := &cobra.Command{
+		Use:   "range",
+		Short: "Show one page of the stream with each entry's state, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if at != "" {
+				t, err := ParseTime(at)
+				if err != nil {
+					return usageError{err}
+				}
+				if q.Forward {
+					q.From = queue.IDAt(t)
+				} else {
+					q.From = fmt.Sprint(t.UnixMilli())
+				}
+			}
+			return a.withClient(cmd, func(s *session) error {
+				page, err := s.client.StreamPage(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				if a.json {
+					rows := make([]map[string]any, len(page.Entries))
+					for i, e := range page.Entries {
+						rows[i] = map[string]any{"streamMessageId": e.ID, "state": e.State.String(), "fields": fieldMap(e.Fields), "cut": e.Cut}
+						if e.State == queue.StatePending {
+							rows[i]["consumer"], rows[i]["deliveries"] = e.Consumer, e.Deliveries
+						}
+					}
+					return a.printJSON(map[string]any{"entries": rows, "lastDeliveredId": page.LastDelivered})
+				}
+				a.printRange(page)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&q.From, "from", "", "start at this ID, inclusive (newest end by default)")
+	cmd.Flags().StringVar(&at, "at", "", "start at this time (RFC 3339, 2006-01-02 15:04, or 2006-01-02)")
+	cmd.Flags().BoolVar(&q.Forward, "forward", false, "oldest first")
+	cmd.Flags().IntVar(&q.Count, "count", 20, "page size")
+	return cmd
+}
+
+// fieldMap keeps field order in JSON output as a list of pairs would not be
+// the web example's shape; an object with the fields is.
+func fieldMap(fields []queue.Field) map[string]string {
+	m := make(map[string]string, len(fields))
+	for _, f := range fields {
+		if _, dup := m[f.Name]; !dup {
+			m[f.Name] = f.Value
+		}
+	}
+	return m
+}
+
+func (a *app) statsCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "stats",
+		Short: "Stream length, group lag and pending, consumers, dead letters",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withClient(cmd, func(s *session) error {
+				st, err := s.client.Stats(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if a.json {
+					cons := make([]map[string]any, len(st.Consumers))
+					for i, c := range st.Consumers {
+						cons[i] = map[string]any{"name": c.Name, "pending": c.Pending, "idleMs": c.Idle.Milliseconds()}
+					}
+					return a.printJSON(map[string]any{
+						"stream": st.Stream, "length": st.Length, "group": st.Group,
+						"consumers": cons, "deadStream": st.DeadStream, "deadLength": st.DeadLength,
+					})
+				}
+				a.printStats(st)
+				return nil
+			})
+		},
+	}
+}
+
+func (a *app) deadCommand() *cobra.Command {
+	dead := &cobra.Command{Use: "dead", Short: "Browse, redrive and delete dead letters"}
+	var q queue.StreamQuery
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List dead letters, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withClient(cmd, func(s *session) error {
+				letters, err := s.client.DeadPage(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				if a.json {
+					rows := make([]map[string]any, len(letters))
+					for i, d := range letters {
+						rows[i] = map[string]any{
+							"deadLetterId": d.ID, "streamMessageId": d.OriginalID, "reason": d.Reason,
+							"deliveries": d.Deliveries, "consumer": d.Consumer, "at": queue.FormatTimestamp(d.At),
+							"fields": fieldMap(d.Original.Fields),
+						}
+					}
+					return a.printJSON(map[string]any{"deadLetters": rows})
+				}
+				a.printDead(letters)
+				return nil
+			})
+		},
+	}
+	list.Flags().StringVar(&q.From, "from", "", "start at this dead-letter ID, inclusive")
+	list.Flags().IntVar(&q.Count, "count", 20, "page size")
+	redrive := &cobra.Command{
+		Use:   "redrive ID...",
+		Short: "Put dead letters back on the stream as new messages",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, ids []string) error {
+			return a.withClient(cmd, func(s *session) error {
+				out := map[string]string{}
+				for _, id := range ids {
+					nid, err := s.client.Redrive(cmd.Context(), id)
+					if err != nil {
+						if len(out) > 0 && !a.json {
+							fmt.Fprintf(a.stderr, "redrove %d of %d before the error\n", len(out), len(ids))
+						}
+						return err
+					}
+					out[id] = nid
+					if !a.json {
+						fmt.Fprintf(a.stdout, "redrove %s as %s\n", id, nid)
+					}
+				}
+				if a.json {
+					return a.printJSON(map[string]any{"success": true, "redriven": out})
+				}
+				return nil
+			})
+		},
+	}
+	del := &cobra.Command{
+		Use:   "delete ID...",
+		Short: "Delete dead letters for good",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, ids []string) error {
+			return a.withClient(cmd, func(s *session) error {
+				n, err := s.client.DeleteDead(cmd.Context(), ids...)
+				if err != nil {
+					return err
+				}
+				if int(n) < len(ids) && !a.json {
+					fmt.Fprintf(a.stderr, "note: %d of %d ID(s) were not in %s\n", len(ids)-int(n), len(ids), s.client.Config().DeadStream)
+				}
+				return a.success(fmt.Sprintf("deleted %d", n), map[string]any{"deleted": n})
+			})
+		},
+	}
+	dead.AddCommand(list, redrive, del)
+	return dead
+}
+
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	return enc.Encode(v)
+}
+
+// ParseTime reads the times a reviewer types: RFC 3339, "2006-01-02 15:04",
+// "2006-01-02 15:04:05" or a date, in UTC unless a zone is given.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("not a time: use 2026-11-23T09:00:00Z, 2026-11-23 09:00 or 2026-11-23")
+}

@@ -1,0 +1,211 @@
+// Package cli is reviewq's command line: the console, the scriptable
+// commands and the SSH server, over one configuration.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/reviewq/reviewq/embedded"
+	"github.com/reviewq/reviewq/queue"
+)
+
+// options are the flags every command shares.
+type options struct {
+	url           string
+	tls           bool
+	caFile        string
+	insecure      bool
+	stream        string
+	group         string
+	consumer      string
+	deadStream    string
+	reclaimAfter  time.Duration
+	maxDeliveries int
+	maxLen        int64
+	timeout       time.Duration
+	embedded      bool
+}
+
+func (o *options) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.url, "url", "", "server URL: valkey://, valkeys://, redis:// or rediss:// with user, password, db (default $VALKEY_URL, or $VALKEY_ENDPOINT as host:port)")
+	fs.BoolVar(&o.tls, "tls", false, "use TLS with $VALKEY_ENDPOINT (a URL says it with valkeys:// or rediss://)")
+	fs.StringVar(&o.caFile, "ca-file", "", "PEM file of certificate authorities to trust for TLS")
+	fs.BoolVar(&o.insecure, "insecure", false, "skip TLS certificate verification (self-signed demos only)")
+	fs.StringVar(&o.stream, "stream", queue.DefaultStream, "stream key")
+	fs.StringVar(&o.group, "group", queue.DefaultGroup, "consumer group (created at the stream's start when missing)")
+	fs.StringVar(&o.consumer, "consumer", defaultConsumer(), "consumer name: who claims")
+	fs.StringVar(&o.deadStream, "dead-stream", "", "dead-letter stream (default <stream>:dead)")
+	fs.DurationVar(&o.reclaimAfter, "reclaim-after", queue.DefaultReclaimAfter, "a pending message idle this long may be reclaimed by another reviewer")
+	fs.IntVar(&o.maxDeliveries, "max-deliveries", queue.DefaultMaxDeliveries, "dead-letter a message instead of delivering it more often than this; 0 disables")
+	fs.Int64Var(&o.maxLen, "maxlen", 0, "trim the stream to about this many entries on add (XADD MAXLEN ~); 0 never trims")
+	fs.DurationVar(&o.timeout, "timeout", queue.DefaultTimeout, "deadline of every server call")
+	fs.BoolVar(&o.embedded, "embedded", false, "use the embedded in-memory server with sample messages (nothing is kept)")
+}
+
+// defaultConsumer is stable per reviewer: $USER@$HOSTNAME.
+func defaultConsumer() string {
+	name := os.Getenv("USER")
+	if name == "" {
+		if u, err := user.Current(); err == nil {
+			name = u.Username
+		}
+	}
+	if name == "" {
+		name = "reviewer"
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		return name
+	}
+	return name + "@" + host
+}
+
+func (o *options) config() queue.Config {
+	maxDeliveries := o.maxDeliveries
+	if maxDeliveries == 0 {
+		maxDeliveries = -1 // the flag's 0 means "never"; queue's 0 means "default"
+	}
+	return queue.Config{
+		Stream: o.stream, Group: o.group, Consumer: o.consumer, DeadStream: o.deadStream,
+		ReclaimAfter: o.reclaimAfter, MaxDeliveries: maxDeliveries, MaxLen: o.maxLen, Timeout: o.timeout,
+	}
+}
+
+// serverOptions reads --url, then $VALKEY_URL, then $VALKEY_ENDPOINT.
+// configured is false when none of them is set.
+func (o *options) serverOptions() (so queue.ServerOptions, configured bool) {
+	so = queue.ServerOptions{TLS: o.tls, CAFile: o.caFile, InsecureSkipVerify: o.insecure, DialTimeout: o.timeout}
+	switch {
+	case o.url != "":
+		so.URL = o.url
+	case os.Getenv("VALKEY_URL") != "":
+		so.URL = os.Getenv("VALKEY_URL")
+	case os.Getenv("VALKEY_ENDPOINT") != "":
+		so.Endpoint = os.Getenv("VALKEY_ENDPOINT")
+	default:
+		so.Endpoint = "localhost:6379"
+		return so, false
+	}
+	return so, true
+}
+
+// session is a connected client and what to close afterwards.
+type session struct {
+	client   *queue.Client
+	server   string
+	embedded bool
+	closers  []func()
+}
+
+func (s *session) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// errNoServer is returned to scripts when nothing is configured and nothing
+// listens on localhost:6379: an embedded server would lose what they write.
+var errNoServer = errors.New("no server configured and nothing listens on localhost:6379: set --url, VALKEY_URL or VALKEY_ENDPOINT")
+
+// connect opens the configured server. allowEmbedded lets the console fall
+// back to the in-memory server with samples when nothing is configured and
+// nothing answers on localhost:6379.
+func (o *options) connect(ctx context.Context, allowEmbedded bool) (*session, error) {
+	so, configured := o.serverOptions()
+	if o.embedded || (!configured && allowEmbedded && !listening(so.Endpoint)) {
+		if !allowEmbedded {
+			return nil, usageError{errors.New("--embedded is for the console; a command's writes would vanish with it")}
+		}
+		return o.startEmbedded(ctx)
+	}
+	if !configured && !listening(so.Endpoint) {
+		return nil, usageError{errNoServer}
+	}
+	vk, err := queue.Dial(ctx, so)
+	if err != nil {
+		return nil, err
+	}
+	c, err := queue.New(vk, o.config())
+	if err != nil {
+		vk.Close()
+		return nil, err
+	}
+	if err := c.EnsureGroup(ctx); err != nil {
+		vk.Close()
+		return nil, err
+	}
+	return &session{client: c, server: so.Addr(), closers: []func(){vk.Close}}, nil
+}
+
+func (o *options) startEmbedded(ctx context.Context) (*session, error) {
+	srv, err := embedded.Start()
+	if err != nil {
+		return nil, err
+	}
+	s := &session{server: srv.Addr(), embedded: true, closers: []func(){srv.Close}}
+	vk, err := queue.Dial(ctx, queue.ServerOptions{Endpoint: srv.Addr()})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.closers = append(s.closers, vk.Close)
+	if s.client, err = queue.New(vk, o.config()); err == nil {
+		if err = s.client.EnsureGroup(ctx); err == nil {
+			err = srv.Seed(ctx, s.client)
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// listening tells whether something accepts connections at addr, quickly.
+func listening(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// usageError is the user's mistake: exit code 1.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// ExitCode maps an error to the documented exit codes: 0 success, 1 user
+// error, 2 server error.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case queue.IsServerSide(err):
+		return 2
+	}
+	return 1
+}
+
+// userErrorf is a one-line user error.
+func userErrorf(format string, a ...any) error {
+	return usageError{fmt.Errorf(format, a...)}
+}
+
+func oneLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

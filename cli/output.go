@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/tui"
+)
+
+// Human output draws stream content in the user's terminal, so it passes
+// the same sanitiser as the console.
+
+func cell(s string, width int) string {
+	return tui.Truncate(strings.Join(strings.Fields(tui.SanitizeLine(s)), " "), width)
+}
+
+func (a *app) printClaimed(m *queue.Claimed) {
+	w := a.stdout
+	fmt.Fprintf(w, "ID         %s\n", m.ID)
+	if m.Reclaimed {
+		fmt.Fprintf(w, "RECLAIMED  from %s after %s idle\n", cell(m.PreviousConsumer, 60), tui.Ago(m.Idle))
+	}
+	fmt.Fprintf(w, "Delivery   %d\n", m.Deliveries)
+	if !m.IsContact() {
+		for _, f := range m.Fields {
+			fmt.Fprintf(w, "%-10s %s\n", cell(f.Name, 40), tui.Sanitize(f.Value))
+		}
+		return
+	}
+	fmt.Fprintf(w, "From       %s <%s>\n", cell(m.Name(), 200), cell(m.Email(), 320))
+	fmt.Fprintf(w, "Sent       %s\n\n", cell(m.Timestamp(), 40))
+	fmt.Fprintln(w, tui.Sanitize(m.Message()))
+}
+
+func (a *app) table(header string, rows func(tw *tabwriter.Writer)) {
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	rows(tw)
+	tw.Flush()
+}
+
+func (a *app) printPending(p queue.PendingPage) {
+	if len(p.Entries) == 0 {
+		fmt.Fprintln(a.stdout, "nothing pending")
+		return
+	}
+	a.table("ID\tCONSUMER\tIDLE\tDELIVERIES\tPREVIEW", func(tw *tabwriter.Writer) {
+		for _, e := range p.Entries {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, cell(e.Consumer, 30), tui.Ago(e.Idle), e.Deliveries, tui.Preview(e.Entry, 50))
+		}
+	})
+	if p.Next != "" {
+		fmt.Fprintf(a.stdout, "more: reviewq pending --after %s\n", p.Next)
+	}
+}
+
+func (a *app) printRange(p queue.StreamPage) {
+	if len(p.Entries) == 0 {
+		fmt.Fprintln(a.stdout, "no entries")
+		return
+	}
+	a.table("ID\tTIME\tSTATE\tPREVIEW", func(tw *tabwriter.Writer) {
+		for _, e := range p.Entries {
+			state := e.State.String()
+			if e.State == queue.StatePending {
+				state += " (" + cell(e.Consumer, 20) + ")"
+			}
+			entry := e.Entry
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, e.Time().Format(time.DateTime), state, tui.Preview(&entry, 50))
+		}
+	})
+}
+
+func (a *app) printStats(st queue.Stats) {
+	lag := "unknown"
+	if st.Group.Lag >= 0 {
+		lag = fmt.Sprint(st.Group.Lag)
+	}
+	fmt.Fprintf(a.stdout, "stream        %s (%d entries)\n", st.Stream, st.Length)
+	fmt.Fprintf(a.stdout, "group         %s: %d pending, lag %s, last delivered %s\n", st.Group.Name, st.Group.Pending, lag, st.Group.LastDelivered)
+	fmt.Fprintf(a.stdout, "dead letters  %s (%d entries)\n", st.DeadStream, st.DeadLength)
+	if len(st.Consumers) == 0 {
+		return
+	}
+	fmt.Fprintln(a.stdout)
+	a.table("CONSUMER\tPENDING\tIDLE", func(tw *tabwriter.Writer) {
+		for _, c := range st.Consumers {
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", cell(c.Name, 40), c.Pending, tui.Ago(c.Idle))
+		}
+	})
+}
+
+func (a *app) printDead(letters []queue.DeadLetter) {
+	if len(letters) == 0 {
+		fmt.Fprintln(a.stdout, "no dead letters")
+		return
+	}
+	a.table("DEAD ID\tORIGINAL ID\tREASON\tDELIVERIES\tLAST CONSUMER\tPREVIEW", func(tw *tabwriter.Writer) {
+		for _, d := range letters {
+			orig := d.Original
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", d.ID, d.OriginalID, cell(d.Reason, 40), d.Deliveries, cell(d.Consumer, 20), tui.Preview(&orig, 40))
+		}
+	})
+}

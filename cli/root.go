@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// app carries the parsed flags and where output goes, for one invocation.
+type app struct {
+	opts   options
+	json   bool
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// Execute runs reviewq with the process's arguments and returns the exit
+// code.
+func Execute(ctx context.Context) int {
+	return Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
+
+// Run runs reviewq with the given arguments and streams; tests call it.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "reviewq:", oneLine(err))
+	}
+	return ExitCode(err)
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "reviewq",
+		Short: "A terminal console for a contact-message queue in a Valkey stream",
+		Long: `reviewq works a contact-message queue kept in a Valkey stream, side by side
+with the web example "Message Queue with AWS ElastiCache and Next.js".
+
+Without a subcommand it opens the console. With no server configured and
+nothing listening on localhost:6379 it starts an embedded in-memory server
+with sample messages (nothing is kept after exit).`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          a.runConsole,
+	}
+	a.opts.register(root.PersistentFlags())
+	root.PersistentFlags().BoolVar(&a.json, "json", false, "machine-readable output (the web example's JSON shapes)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		a.addCommand(), a.claimCommand(), a.ackCommand(), a.releaseCommand(), a.rejectCommand(),
+		a.pendingCommand(), a.rangeCommand(), a.statsCommand(), a.deadCommand(),
+	)
+	return root
+}
+
+// withClient connects for a scriptable command (never the embedded server)
+// and runs f.
+func (a *app) withClient(cmd *cobra.Command, f func(s *session) error) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), a.opts.timeout)
+	defer cancel()
+	s, err := a.opts.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return f(s)
+}
