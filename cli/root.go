@@ -59,7 +59,7 @@ with sample messages (nothing is kept after exit).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		a.addCommand(), a.claimCommand(), a.ackCommand(), a.releaseCommand(), a.rejectCommand(),
-		a.pendingCommand(), a.rangeCommand(), a.statsCommand(), a.deadCommand(),
+		a.pendingCommand(), a.rangeCommand(), a.statsCommand(), a.deadCommand(), a.serveCommand(),
 	)
 	return root
 }

@@ -21,6 +21,9 @@ type fakeQueue struct {
 	calls    []string
 	failWith error // every call fails with this when set
 	stats    queue.Stats
+	// nextClaim, when set, is what the next Claim returns (once), e.g. a
+	// reclaimed message with its previous owner.
+	nextClaim *queue.ClaimResult
 }
 
 func newFakeQueue(entries ...queue.Entry) *fakeQueue {
@@ -33,6 +36,13 @@ func contact(id, name, email, msg string) queue.Entry {
 		{Name: "name", Value: name}, {Name: "email", Value: email},
 		{Name: "message", Value: msg}, {Name: "timestamp", Value: "2026-11-23T09:00:00.000Z"},
 	}}
+}
+
+// setFail makes every later call fail with err (nil: succeed again).
+func (f *fakeQueue) setFail(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failWith = err
 }
 
 func (f *fakeQueue) record(call string) error {
@@ -48,6 +58,13 @@ func (f *fakeQueue) Claim(ctx context.Context) (queue.ClaimResult, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if r := f.nextClaim; r != nil {
+		f.nextClaim = nil
+		if r.Message != nil {
+			f.pending[r.Message.ID] = queue.PendingEntry{ID: r.Message.ID, Consumer: "alice", Deliveries: r.Message.Deliveries}
+		}
+		return *r, nil
+	}
 	for _, e := range f.entries {
 		if _, p := f.pending[e.ID]; p || f.acked[e.ID] {
 			continue
@@ -99,7 +116,9 @@ func (f *fakeQueue) Ack(ctx context.Context, ids ...string) (int64, error) {
 	return n, nil
 }
 
-func (f *fakeQueue) KeepAlive(ctx context.Context, id string) error { return f.record("keepalive " + id) }
+func (f *fakeQueue) KeepAlive(ctx context.Context, id string) error {
+	return f.record("keepalive " + id)
+}
 
 func (f *fakeQueue) Release(ctx context.Context, id string) error {
 	if err := f.record("release " + id); err != nil {

@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reviewq/reviewq/sshd"
+)
+
+// serveOptions are the serve command's own flags.
+type serveOptions struct {
+	addr           string
+	authorizedKeys string
+	allowAnonymous bool
+	hostKey        string
+	consumerPrefix string
+	readOnly       bool
+	readOnlyUsers  []string
+	maxSessions    int
+	idleTimeout    time.Duration
+}
+
+func (a *app) serveCommand() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve --ssh ADDR",
+		Short: "Serve the console over SSH, one console per session",
+		Long: `Serve the console over SSH: every session that opens a terminal gets its own
+console and claims as its SSH user name (with --consumer-prefix before it);
+--consumer is not used. Clients log in with a public key listed in
+--authorized-keys, which is read again when it changes; --allow-anonymous
+lets anyone in. The host key is created on first start and kept.
+
+On SIGINT or SIGTERM every session is told and closed; nothing is acked, and
+the log lists what each consumer still holds.`,
+		Example: `  ssh-keygen -t ed25519 && cat ~/.ssh/id_ed25519.pub >> reviewq_authorized_keys
+  reviewq serve --ssh :23234 --url redis://localhost:6379
+  ssh -p 23234 alice@localhost
+
+  reviewq serve --allow-anonymous --embedded     # a demo: anyone, sample messages, nothing kept`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.serve(cmd, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "ssh", ":23234", "address to listen on for SSH")
+	f.StringVar(&o.authorizedKeys, "authorized-keys", "reviewq_authorized_keys", "OpenSSH authorized_keys file of the keys let in; must be readable unless --allow-anonymous")
+	f.BoolVar(&o.allowAnonymous, "allow-anonymous", false, "let anyone in, with any key or none (demos only)")
+	f.StringVar(&o.hostKey, "host-key", "reviewq_host_ed25519", "host key file, created (ed25519, 0600) when missing")
+	f.StringVar(&o.consumerPrefix, "consumer-prefix", "", `put this before each SSH user name to make its consumer name (e.g. "desk:")`)
+	f.BoolVar(&o.readOnly, "read-only", false, "every session browses only: no claim, ack, release, dead-letter or compose")
+	f.StringSliceVar(&o.readOnlyUsers, "read-only-users", nil, "these SSH users browse only (comma-separated)")
+	f.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "sessions open at once; one more is turned away")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key press; 0 never")
+	return cmd
+}
+
+func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
+	if o.maxSessions < 1 {
+		return userErrorf("--max-sessions must be at least 1")
+	}
+	if o.idleTimeout < 0 {
+		return userErrorf("--idle-timeout cannot be negative")
+	}
+	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	if o.allowAnonymous {
+		fmt.Fprintln(a.stderr, "reviewq: warning: --allow-anonymous: anyone who can reach", o.addr, "gets the console")
+	} else if _, err := os.Stat(o.authorizedKeys); err != nil {
+		return usageError{fmt.Errorf("cannot read the authorized-keys file (%w): create it with the public keys to let in (ssh-keygen -t ed25519; cat ~/.ssh/id_ed25519.pub >> %s), or pass --allow-anonymous for a demo", err, o.authorizedKeys)}
+	}
+
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// The first signal starts a clean shutdown; a second one kills.
+		<-ctx.Done()
+		stop()
+	}()
+
+	// One client for every session; the embedded server is allowed, as
+	// for the console, since demos are what anonymous desks are for.
+	dialCtx, cancel := context.WithTimeout(ctx, a.opts.timeout+2*time.Second)
+	s, err := a.opts.connect(dialCtx, true)
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if s.embedded {
+		log.Warn("embedded in-memory server with sample messages: nothing is kept after exit", "addr", s.server)
+	}
+
+	idle := o.idleTimeout
+	if idle == 0 {
+		idle = -1 // sshd's zero means its default
+	}
+	srv, err := sshd.New(sshd.Config{
+		Client: s.client, Server: s.server, Embedded: s.embedded,
+		ConsumerPrefix: o.consumerPrefix, ReadOnly: o.readOnly, ReadOnlyUsers: o.readOnlyUsers,
+		AuthorizedKeys: o.authorizedKeys, AllowAnonymous: o.allowAnonymous, HostKey: o.hostKey,
+		MaxSessions: o.maxSessions, IdleTimeout: idle, Logger: log,
+	})
+	if err != nil {
+		return usageError{err}
+	}
+	l, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return usageError{fmt.Errorf("listen on %s: %w", o.addr, err)}
+	}
+	err = srv.Serve(ctx, l)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

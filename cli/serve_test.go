@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// lockedBuffer is written by the server's goroutines while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestServeRefusesToStartWithoutKeys(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, "", "serve", "--ssh", "127.0.0.1:0",
+		"--authorized-keys", filepath.Join(dir, "missing"), "--host-key", filepath.Join(dir, "host"))
+	if r.code != 1 || !strings.Contains(r.stderr, "authorized-keys file") || !strings.Contains(r.stderr, "--allow-anonymous") ||
+		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("serve without an authorized-keys file: %+v", r)
+	}
+	if r := run(t, "", "serve", "--allow-anonymous", "--max-sessions", "0"); r.code != 1 {
+		t.Fatalf("--max-sessions 0: %+v", r)
+	}
+}
+
+// TestServeAnonymousDemo runs `reviewq serve --allow-anonymous` end to end:
+// a client without a key gets the console, and cancelling the command's
+// context (what SIGINT does) stops it cleanly with exit code 0.
+func TestServeAnonymousDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	var stdout, stderr lockedBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--url", "redis://" + srv.Addr, "--stream", stream(t),
+			"serve", "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(dir, "host"),
+			"--consumer-prefix", "desk:"}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	listening := regexp.MustCompile(`serving the console over SSH" addr=(\S+)`)
+	var addr string
+	waitUntil(t, "the server to listen", func() bool {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+		return addr != ""
+	})
+	if !strings.Contains(stderr.String(), "warning: --allow-anonymous") {
+		t.Fatalf("no anonymous warning on stderr:\n%s", stderr.String())
+	}
+
+	noKey := gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return nil, nil })
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: "guest", Auth: []gossh.AuthMethod{noKey},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("anonymous login: %v", err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var screen lockedBuffer
+	sess.Stdout, sess.Stderr = &screen, &screen
+	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the console as desk:guest", func() bool { return strings.Contains(ansi.Strip(screen.String()), "desk:guest") })
+
+	cancel()
+	select {
+	case got := <-code:
+		if got != 0 {
+			t.Fatalf("serve exited %d:\n%s", got, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(ansi.Strip(screen.String()), "reviewq is shutting down") {
+		t.Fatalf("the session was not told:\n%s", ansi.Strip(screen.String()))
+	}
+}

@@ -1,0 +1,245 @@
+// Package sshd serves the reviewq console over SSH: every session that opens
+// a terminal gets its own Bubble Tea program, claiming as its SSH user name,
+// over the one queue client the process shares.
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/reviewq/reviewq/queue"
+)
+
+// Defaults of Config's zero values.
+const (
+	DefaultMaxSessions     = 50
+	DefaultIdleTimeout     = 30 * time.Minute
+	DefaultShutdownTimeout = 10 * time.Second
+	// handshakeTimeout drops connections that never finish authenticating.
+	handshakeTimeout = 30 * time.Second
+)
+
+// ShutdownLine is what every live session reads when the server stops.
+const ShutdownLine = "reviewq is shutting down; the message you held stays pending and will be offered again"
+
+// Config is everything the server needs; the queue client is dialled once
+// by the caller and shared by every session.
+type Config struct {
+	Client   *queue.Client
+	Server   string // shown in each session's header, no password
+	Embedded bool
+
+	// ConsumerPrefix is put before the SSH user name to make the consumer
+	// name ("desk:" + "alice").
+	ConsumerPrefix string
+	ReadOnly       bool     // every session browses only
+	ReadOnlyUsers  []string // these SSH users browse only
+
+	// AuthorizedKeys is an OpenSSH authorized_keys file, read again when it
+	// changes. Required unless AllowAnonymous.
+	AuthorizedKeys string
+	AllowAnonymous bool
+	// HostKey is the host key file, created as ed25519 (0600) when missing.
+	HostKey string
+
+	MaxSessions     int           // DefaultMaxSessions when zero
+	IdleTimeout     time.Duration // a session without input this long is closed; DefaultIdleTimeout when zero, <0 never
+	ShutdownTimeout time.Duration // DefaultShutdownTimeout when zero
+
+	Logger *slog.Logger // slog.Default() when nil
+}
+
+// Server is the SSH desk.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	keys     *authorizedKeys // nil with AllowAnonymous
+	readOnly map[string]bool
+	srv      *ssh.Server
+
+	mu      sync.Mutex
+	closing bool
+	live    map[ssh.Session]*deskSession
+	ended   sync.WaitGroup // one per live session
+}
+
+// New loads (or creates) the host key and the authorized keys and builds
+// the server; Serve runs it.
+func New(cfg Config) (*Server, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("sshd: no queue client")
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ConsumerPrefix != "" && !validUser(cfg.ConsumerPrefix) {
+		return nil, fmt.Errorf("sshd: consumer prefix %q: use printable characters, no spaces, at most %d bytes", cfg.ConsumerPrefix, maxUserBytes)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, readOnly: map[string]bool{}, live: map[ssh.Session]*deskSession{}}
+	for _, u := range cfg.ReadOnlyUsers {
+		if u = strings.TrimSpace(u); u != "" {
+			s.readOnly[u] = true
+		}
+	}
+
+	signer, created, err := loadOrCreateHostKey(cfg.HostKey)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		s.log.Info("created host key", "file", cfg.HostKey, "fingerprint", gossh.FingerprintSHA256(signer.PublicKey()))
+	} else {
+		s.log.Info("host key", "file", cfg.HostKey, "fingerprint", gossh.FingerprintSHA256(signer.PublicKey()))
+	}
+
+	opts := []ssh.Option{
+		// Before anything else: wish.NewServer writes an id_ed25519 into the
+		// working directory when no host key is set yet.
+		func(srv *ssh.Server) error { srv.AddHostKey(signer); return nil },
+		wish.WithVersion("reviewq"),
+		wish.WithMiddleware(bubbletea.MiddlewareWithProgramHandler(s.newProgram), s.admit),
+	}
+	// The connection-level timeout is a backstop for connections that go
+	// silent both ways; the session's own input timer (idle.go) is what
+	// closes a reviewer who walked away, since the console keeps writing.
+	if cfg.IdleTimeout > 0 {
+		opts = append(opts, wish.WithIdleTimeout(cfg.IdleTimeout+time.Minute))
+	}
+	if cfg.AllowAnonymous {
+		msg := "anonymous access: anyone who can reach this port gets the console (--allow-anonymous)"
+		s.log.Warn(msg)
+		opts = append(opts,
+			wish.WithPublicKeyAuth(func(ssh.Context, ssh.PublicKey) bool { return true }),
+			wish.WithKeyboardInteractiveAuth(func(ssh.Context, gossh.KeyboardInteractiveChallenge) bool { return true }),
+		)
+	} else {
+		if s.keys, err = loadAuthorizedKeys(cfg.AuthorizedKeys, s.log); err != nil {
+			return nil, err
+		}
+		opts = append(opts, wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
+			ok := s.keys.allowed(key)
+			if !ok {
+				s.log.Info("refused key", "user", ctx.User(), "key", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())
+			}
+			return ok
+		}))
+	}
+	if s.srv, err = wish.NewServer(opts...); err != nil {
+		return nil, fmt.Errorf("sshd: %w", err)
+	}
+	s.srv.HandshakeTimeout = handshakeTimeout
+	return s, nil
+}
+
+// Serve accepts sessions on l until ctx is done, then shuts down: every
+// live session is told and closed, nothing is acked, and the log says which
+// messages each consumer still holds.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	s.log.Info("serving the console over SSH", "addr", l.Addr().String(), "max_sessions", s.cfg.MaxSessions,
+		"idle_timeout", s.cfg.IdleTimeout.String(), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
+	served := make(chan error, 1)
+	go func() { served <- s.srv.Serve(l) }()
+	select {
+	case err := <-served:
+		if errors.Is(err, ssh.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("sshd: %w", err)
+	case <-ctx.Done():
+	}
+	return s.shutdown()
+}
+
+func (s *Server) shutdown() error {
+	deadline, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+
+	s.mu.Lock()
+	s.closing = true
+	live := make([]*deskSession, 0, len(s.live))
+	for _, d := range s.live {
+		live = append(live, d)
+	}
+	s.mu.Unlock()
+	s.log.Info("shutting down", "live_sessions", len(live))
+
+	for _, d := range live {
+		s.end(d, ShutdownLine)
+	}
+	ended := make(chan struct{})
+	go func() { s.ended.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-deadline.Done():
+		s.log.Warn("sessions did not end in time; closing their connections", "timeout", s.cfg.ShutdownTimeout.String())
+	}
+
+	held, cancelHeld := context.WithTimeout(context.Background(), s.cfg.Client.Config().Timeout)
+	s.logHeld(held, live)
+	cancelHeld()
+
+	err := s.srv.Shutdown(deadline)
+	if err != nil {
+		// Connections that never opened a session, or clients that keep
+		// theirs open after the exit status: cut them.
+		_ = s.srv.Close()
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = nil
+		}
+	}
+	s.log.Info("stopped")
+	return err
+}
+
+// logHeld asks the server, not the sessions, what each consumer of a live
+// session still holds: that is what will be offered again.
+func (s *Server) logHeld(ctx context.Context, live []*deskSession) {
+	seen := map[string]bool{}
+	for _, d := range live {
+		if seen[d.consumer] {
+			continue
+		}
+		seen[d.consumer] = true
+		page, err := s.cfg.Client.PendingPage(ctx, queue.PendingQuery{Consumer: d.consumer, Count: 100})
+		if err != nil {
+			s.log.Warn("could not list what was held at shutdown", "consumer", d.consumer, "err", err)
+			continue
+		}
+		ids := make([]string, len(page.Entries))
+		for i, e := range page.Entries {
+			ids[i] = e.ID
+		}
+		if len(ids) == 0 {
+			s.log.Info("held nothing at shutdown", "user", d.user, "consumer", d.consumer)
+			continue
+		}
+		s.log.Info("left pending at shutdown", "user", d.user, "consumer", d.consumer, "ids", ids, "more", page.Next != "")
+	}
+}
+
+// Sessions is how many sessions are open now.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.live)
+}

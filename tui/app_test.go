@@ -1,0 +1,388 @@
+package tui
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/reviewq/reviewq/queue"
+)
+
+// testDeps are the deps of a console on a fake queue with the golden clock.
+func testDeps(q Queue) Deps {
+	return Deps{
+		Queue: q, Server: "127.0.0.1:6379", Stream: "contact-messages", Group: "contact-processors",
+		Consumer: "alice", ReclaimAfter: time.Minute, Now: func() time.Time { return fixedNow },
+	}
+}
+
+// newTestApp is a console at the golden size, started: its Init commands
+// have run and their results are in.
+func newTestApp(t testing.TB, d Deps) *App {
+	t.Helper()
+	a := New(d)
+	a.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	run(t, a, a.Init())
+	return a
+}
+
+// run executes cmd the way Bubble Tea would, feeding every message back into
+// m, round after round. Commands still running after a short wait (ticks,
+// cursor blinks) are dropped, so a test sees the immediate consequences of
+// one action only. It reports whether m asked to quit.
+func run(t testing.TB, m tea.Model, cmd tea.Cmd) (quit bool) {
+	t.Helper()
+	pending := []tea.Cmd{cmd}
+	for round := 0; len(pending) > 0 && round < 20; round++ {
+		results := make(chan tea.Msg, len(pending))
+		n := 0
+		for _, c := range pending {
+			if c == nil {
+				continue
+			}
+			n++
+			go func() { results <- c() }()
+		}
+		pending = nil
+		// Fakes answer in microseconds; what is still running by then is a
+		// tick or a cursor blink.
+		deadline := time.After(80 * time.Millisecond)
+	collect:
+		for ; n > 0; n-- {
+			select {
+			case msg := <-results:
+				switch msg := msg.(type) {
+				case nil:
+				case tea.QuitMsg:
+					quit = true
+				case tea.BatchMsg:
+					pending = append(pending, msg...)
+				default:
+					_, next := m.Update(msg)
+					pending = append(pending, next)
+				}
+			case <-deadline:
+				break collect
+			}
+		}
+	}
+	return quit
+}
+
+// keyMsg is a key press as Bubble Tea delivers it: "c", "enter", "ctrl+s"…
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// press sends keys one by one, running what each returns; it reports
+// whether the last one quit.
+func press(t testing.TB, m tea.Model, keys ...string) (quit bool) {
+	t.Helper()
+	for _, k := range keys {
+		_, cmd := m.Update(keyMsg(k))
+		quit = run(t, m, cmd)
+	}
+	return quit
+}
+
+// typeText types s one rune at a time, then runs what the keys returned.
+func typeText(t testing.TB, m tea.Model, s string) {
+	t.Helper()
+	var cmds []tea.Cmd
+	for _, r := range s {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		cmds = append(cmds, cmd)
+	}
+	run(t, m, tea.Batch(cmds...))
+}
+
+func screenText(a *App) string { return ansi.Strip(a.View().Content) }
+
+func requireContains(t testing.TB, a *App, want ...string) {
+	t.Helper()
+	got := screenText(a)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Fatalf("screen lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+func requireLacks(t testing.TB, a *App, unwanted ...string) {
+	t.Helper()
+	got := screenText(a)
+	for _, w := range unwanted {
+		if strings.Contains(got, w) {
+			t.Fatalf("screen shows %q:\n%s", w, got)
+		}
+	}
+}
+
+func TestAppOpensOnReviewWithHeader(t *testing.T) {
+	t.Parallel()
+	q := newFakeQueue(contact("1795426200000-0", "Ann", "ann@example.com", "hello"))
+	a := newTestApp(t, testDeps(q))
+	requireContains(t, a, "127.0.0.1:6379", "contact-messages/contact-processors", "alice",
+		"● connected", "length 1", "pending 0", "lag 1", "dead letters 0",
+		"1 Review", "2 Compose", "3 Pending", "4 Stream", "5 Dead letters",
+		"1 new message waiting — press c to claim", "c claim")
+	if lines := strings.Count(screenText(a), "\n") + 1; lines != 30 {
+		t.Fatalf("frame is %d lines, want 30", lines)
+	}
+}
+
+func TestAppGlobalKeysSwitchScreens(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	for _, tc := range []struct {
+		key  string
+		want int
+	}{{"3", 2}, {"4", 3}, {"5", 4}, {"tab", 0}, {"shift+tab", 4}, {"1", 0}, {"n", 1}} {
+		press(t, a, tc.key)
+		if a.active != tc.want {
+			t.Fatalf("after %q the active screen is %d, want %d", tc.key, a.active+1, tc.want+1)
+		}
+	}
+	// Compose captures: tab moves between fields, esc goes back.
+	press(t, a, "tab")
+	if a.active != 1 {
+		t.Fatalf("tab left Compose")
+	}
+	press(t, a, "esc")
+	if a.active != 0 {
+		t.Fatalf("esc in Compose went to screen %d, want 1 (where it came from)", a.active+1)
+	}
+	a.Update(SwitchScreenMsg{Screen: 4})
+	if a.active != 3 {
+		t.Fatalf("SwitchScreenMsg: active %d", a.active+1)
+	}
+}
+
+func TestAppQuitKeys(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	if !press(t, a, "q") {
+		t.Fatal("q did not quit")
+	}
+	press(t, a, "n")
+	if press(t, a, "q") {
+		t.Fatal("q quit from Compose instead of typing")
+	}
+	if !press(t, a, "ctrl+c") {
+		t.Fatal("ctrl+c did not quit from Compose")
+	}
+}
+
+func TestAppHelpToggle(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	requireLacks(t, a, "prev screen")
+	press(t, a, "?")
+	requireContains(t, a, "prev screen", "dead-letter", "bottom")
+	if lines := strings.Count(screenText(a), "\n") + 1; lines != 30 {
+		t.Fatalf("frame with full help is %d lines, want 30", lines)
+	}
+	press(t, a, "?")
+	requireLacks(t, a, "prev screen")
+}
+
+func TestAppResize(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	a.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	got := screenText(a)
+	if want := "window 40×10 is too small: reviewq needs 60×16"; !strings.HasPrefix(want, strings.TrimSuffix(got, "…")) || strings.Contains(got, "\n") {
+		t.Fatalf("too small: %q", got)
+	}
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	got = screenText(a)
+	if lines := strings.Count(got, "\n") + 1; lines != 40 {
+		t.Fatalf("frame is %d lines, want 40", lines)
+	}
+	for i, l := range strings.Split(got, "\n") {
+		if w := ansi.StringWidth(l); w > 120 {
+			t.Fatalf("line %d is %d cells wide: %q", i, w, l)
+		}
+	}
+	if a.c.Width != 120 || a.c.Height != 40-5 {
+		t.Fatalf("body is %d×%d, want 120×35", a.c.Width, a.c.Height)
+	}
+}
+
+func TestAppOfflineKeepsNumbers(t *testing.T) {
+	t.Parallel()
+	q := newFakeQueue(contact("1795426200000-0", "Ann", "ann@example.com", "hello"))
+	a := newTestApp(t, testDeps(q))
+	requireContains(t, a, "● connected", "length 1")
+	q.setFail(&queue.Error{Op: "stats", Kind: queue.ErrUnreachable})
+	run(t, a, statsCmd(a.c))
+	requireContains(t, a, "○ offline: server unreachable", "length 1")
+	q.setFail(nil)
+	run(t, a, statsCmd(a.c))
+	requireContains(t, a, "● connected")
+	requireLacks(t, a, "offline")
+}
+
+func TestAppLagUnknown(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	a.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 4, Group: queue.GroupInfo{Lag: -1}}})
+	requireContains(t, a, "lag ?", "New messages may be waiting (4 in the stream)")
+}
+
+func TestAppStatusLine(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	a.Update(ErrMsg{Op: "redrive 1-0\x1b[31m", Err: &queue.Error{Op: "redrive", Kind: queue.ErrUnreachable}})
+	requireContains(t, a, "redrive 1-0 failed: server unreachable", "○ offline")
+	if strings.Contains(a.View().Content, "\x1b[31m") {
+		t.Fatal("the status line echoed an escape sequence")
+	}
+	a.Update(StatusMsg{Text: "redriven"})
+	requireContains(t, a, "redriven")
+}
+
+func TestAppEmbeddedSaysSo(t *testing.T) {
+	t.Parallel()
+	d := testDeps(newFakeQueue())
+	d.Embedded = true
+	a := newTestApp(t, d)
+	requireContains(t, a, "EMBEDDED", "nothing is kept")
+}
+
+func TestAppReadOnly(t *testing.T) {
+	t.Parallel()
+	q := newFakeQueue(contact("1795426200000-0", "Ann", "ann@example.com", "hello"))
+	d := testDeps(q)
+	d.ReadOnly = true
+	a := newTestApp(t, d)
+	requireContains(t, a, "READ-ONLY", "Reviewing is not available", "browsing only")
+	press(t, a, "c")
+	requireLacks(t, a, "Ann")
+	press(t, a, "n")
+	if a.active != 1 {
+		t.Fatal("n did not open Compose")
+	}
+	requireContains(t, a, "Adding messages is not available", "browsing only")
+	press(t, a, "x", "ctrl+s")
+	if !press(t, a, "q") {
+		t.Fatal("q did not quit a read-only Compose (nothing to type into)")
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, c := range q.calls {
+		if c != "stats" && !strings.HasPrefix(c, "pending") && !strings.HasPrefix(c, "stream") && c != "deadpage" {
+			t.Fatalf("read-only console called %q", c)
+		}
+	}
+}
+
+// observed wraps the root model in a teatest program and keeps a copy of
+// its plain view after every update, taken in the program's goroutine, so a
+// test can wait on what the screen shows rather than on the renderer's
+// byte stream, which only carries the cells that changed.
+type observed struct {
+	*App
+	mu   sync.Mutex
+	view string
+}
+
+func (o *observed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := o.App.Update(msg)
+	v := ansi.Strip(o.App.View().Content)
+	o.mu.Lock()
+	o.view = v
+	o.mu.Unlock()
+	return o, cmd
+}
+
+func (o *observed) snapshot() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.view
+}
+
+// startProgram runs the console in a teatest program with a plain colour
+// profile.
+func startProgram(t *testing.T, d Deps, w, h int) (*teatest.TestModel, *observed) {
+	t.Helper()
+	o := &observed{App: New(d)}
+	tm := teatest.NewTestModel(t, o, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	t.Cleanup(func() { tm.Quit() })
+	return tm, o
+}
+
+// waitShown waits until the screen shows every one of want.
+func waitShown(t *testing.T, tm *teatest.TestModel, o *observed, d time.Duration, want ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func([]byte) bool {
+		v := o.snapshot()
+		for _, w := range want {
+			if !strings.Contains(v, w) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(d), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// sendKeys presses keys in a running program: names as keyMsg takes them.
+func sendKeys(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		tm.Send(keyMsg(k))
+	}
+}
+
+// requireGoldenView stops the program and compares its last view, without
+// colours, with testdata/<Test>.golden (-update rewrites it).
+func requireGoldenView(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*observed)
+	out := m.App.View().Content
+	plain := ansi.Strip(out)
+	golden.RequireEqual(t, plain)
+}
+
+func TestGoldenTooSmall(t *testing.T) {
+	t.Parallel()
+	tm, o := startProgram(t, testDeps(newFakeQueue()), 50, 12)
+	waitShown(t, tm, o, 3*time.Second, "window 50×12 is too small: reviewq needs 60×16")
+	requireGoldenView(t, tm)
+}
+
+func TestGoldenFullHelp(t *testing.T) {
+	t.Parallel()
+	tm, o := startProgram(t, testDeps(newFakeQueue()), 100, 30)
+	waitShown(t, tm, o, 3*time.Second, "● connected", "Nothing claimed")
+	sendKeys(tm, "?")
+	waitShown(t, tm, o, 3*time.Second, "shift+tab prev screen")
+	requireGoldenView(t, tm)
+}

@@ -1,0 +1,413 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/styles"
+)
+
+// Helpers shared by the browsing screens' tests (Pending, Stream, Dead
+// letters), and the flow tests against a real server.
+
+// screenHost runs one screen as a whole program, so golden and flow tests
+// do not depend on the root model. It keeps the last view it drew, plain,
+// for the test goroutine to read.
+type screenHost struct {
+	s    Screen
+	mu   *sync.Mutex
+	last *string
+}
+
+func newScreenHost(s Screen) screenHost {
+	return screenHost{s: s, mu: new(sync.Mutex), last: new(string)}
+}
+
+func (h screenHost) Init() tea.Cmd { return h.s.Init() }
+
+func (h screenHost) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m, ok := msg.(tea.WindowSizeMsg); ok {
+		h.s.SetSize(m.Width, m.Height)
+	}
+	s, cmd := h.s.Update(msg)
+	h.s = s
+	return h, cmd
+}
+
+func (h screenHost) View() tea.View {
+	v := h.s.View()
+	h.mu.Lock()
+	*h.last = ansi.Strip(v)
+	h.mu.Unlock()
+	return tea.NewView(v)
+}
+
+func (h screenHost) text() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return *h.last
+}
+
+// hostProgram starts h at the golden size, colourless.
+func hostProgram(t *testing.T, h screenHost) *teatest.TestModel {
+	t.Helper()
+	tm := teatest.NewTestModel(t, h, teatest.WithInitialTermSize(100, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return tm
+}
+
+// waitHost waits until the host's last view satisfies ok. It goes through
+// teatest.WaitFor for its timing, but reads the view rather than the output
+// bytes: the renderer writes only the cells that changed, so a phrase need
+// never appear whole in the output.
+func waitHost(t *testing.T, tm *teatest.TestModel, h screenHost, what string, ok func(string) bool) string {
+	t.Helper()
+	var last string
+	cond := func([]byte) bool {
+		last = h.text()
+		return ok(last)
+	}
+	teatest.WaitFor(t, tm.Output(), cond, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	if !ok(last) {
+		t.Fatalf("waiting for %s; the screen shows:\n%s", what, last)
+	}
+	return last
+}
+
+func waitHostText(t *testing.T, tm *teatest.TestModel, h screenHost, want string) string {
+	t.Helper()
+	return waitHost(t, tm, h, fmt.Sprintf("%q", want), func(v string) bool { return strings.Contains(v, want) })
+}
+
+// requireScreenGolden quits the program and compares the last view with
+// testdata/<Test>.golden (-update rewrites it).
+func requireScreenGolden(t *testing.T, tm *teatest.TestModel, h screenHost) {
+	t.Helper()
+	view := h.text()
+	_ = tm.Quit()
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	golden.RequireEqual(t, view)
+}
+
+// bkey is a key press as Bubble Tea delivers it: "j", "G", "enter",
+// "pgdown"…
+func bkey(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+r":
+		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// sdrive runs cmd synchronously the way Bubble Tea would, feeding every
+// message back into the screen until nothing is left; it returns the
+// messages that are not the screen's own business (for the root).
+func sdrive(t testing.TB, s Screen, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	var out []tea.Msg
+	todo := []tea.Cmd{cmd}
+	for n := 0; len(todo) > 0; n++ {
+		if n > 100 {
+			t.Fatal("commands keep coming")
+		}
+		c := todo[0]
+		todo = todo[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case nil:
+		case tea.BatchMsg:
+			todo = append(todo, msg...)
+		case ClaimedElsewhereMsg, SwitchScreenMsg:
+			out = append(out, msg)
+		default:
+			_, next := s.Update(msg)
+			todo = append(todo, next)
+		}
+	}
+	return out
+}
+
+// skeys presses keys one by one, running what each returns.
+func skeys(t testing.TB, s Screen, keys ...string) []tea.Msg {
+	t.Helper()
+	var out []tea.Msg
+	for _, k := range keys {
+		_, cmd := s.Update(bkey(k))
+		out = append(out, sdrive(t, s, cmd)...)
+	}
+	return out
+}
+
+// stype types text into the screen's input, a rune at a time.
+func stype(t testing.TB, s Screen, text string) {
+	t.Helper()
+	for _, r := range text {
+		_, cmd := s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		sdrive(t, s, cmd)
+	}
+}
+
+// started builds a screen on a Common at w×h and runs its first load.
+func started(t testing.TB, build func(*Common) Screen, q Queue, w, h int) (Screen, *Common) {
+	t.Helper()
+	c := testCommon(q)
+	c.Width, c.Height = w, h
+	s := build(c)
+	sdrive(t, s, s.Init())
+	return s, c
+}
+
+func plainView(s Screen) string { return ansi.Strip(s.View()) }
+
+func requireShows(t testing.TB, s Screen, want ...string) {
+	t.Helper()
+	v := plainView(s)
+	for _, w := range want {
+		if !strings.Contains(v, w) {
+			t.Fatalf("want %q on the screen:\n%s", w, v)
+		}
+	}
+}
+
+func requireHides(t testing.TB, s Screen, unwanted ...string) {
+	t.Helper()
+	v := plainView(s)
+	for _, w := range unwanted {
+		if strings.Contains(v, w) {
+			t.Fatalf("did not want %q on the screen:\n%s", w, v)
+		}
+	}
+}
+
+// selectedLine is the row marked with ">".
+func selectedLine(s Screen) string {
+	for _, l := range strings.Split(plainView(s), "\n") {
+		if strings.HasPrefix(l, "> ") {
+			return l
+		}
+	}
+	return ""
+}
+
+// freshQueue is realQueue on an emptied stream, so a test run with
+// -count=N starts from nothing each time.
+func freshQueue(t *testing.T) *queue.Client {
+	t.Helper()
+	q := realQueue(t, queue.Config{})
+	cfg := q.Config()
+	if _, err := srv.Command("DEL", cfg.Stream, cfg.DeadStream); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.EnsureGroup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// Flow: bob holds three messages; alice takes the second from the Pending
+// screen, confirming she takes it from him, and the server agrees.
+func TestPendingFlowClaimFromBob(t *testing.T) {
+	q := freshQueue(t)
+	ctx := context.Background()
+	for i := range 3 {
+		if _, err := q.AddContact(ctx, fmt.Sprintf("Sender %d", i), "s@example.com", fmt.Sprintf("message %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bob := q.WithConsumer("bob")
+	var ids []string
+	for range 3 {
+		r, err := bob.Claim(ctx)
+		if err != nil || r.Message == nil {
+			t.Fatalf("bob's claim: %v %v", r, err)
+		}
+		ids = append(ids, r.Message.ID)
+	}
+
+	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
+	h := newScreenHost(NewPendingScreen(c))
+	tm := hostProgram(t, h)
+	waitHost(t, tm, h, "bob's three entries", func(v string) bool {
+		return strings.Count(v, " bob ") == 3 && strings.Contains(v, ids[2])
+	})
+
+	tm.Send(bkey("down"))
+	waitHost(t, tm, h, "the second selected", func(v string) bool { return strings.Contains(v, "> "+ids[1]) })
+	tm.Send(bkey("c"))
+	waitHostText(t, tm, h, "bob holds it (idle")
+	tm.Send(bkey("y"))
+	waitHostText(t, tm, h, "claimed "+ids[1]+": it is yours now")
+
+	page, err := q.PendingPage(ctx, queue.PendingQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := map[string]string{}
+	for _, p := range page.Entries {
+		owners[p.ID] = p.Consumer
+	}
+	if owners[ids[1]] != "alice" || owners[ids[0]] != "bob" || owners[ids[2]] != "bob" {
+		t.Fatalf("owners after the claim: %v", owners)
+	}
+	// The list shows the new owner once it reloads.
+	waitHost(t, tm, h, "alice on the second row", func(v string) bool {
+		return regexp.MustCompile(regexp.QuoteMeta(ids[1]) + ` +alice `).MatchString(v)
+	})
+}
+
+// pageRange reads the page's first and last IDs from the Stream heading.
+var pageRange = regexp.MustCompile(`Stream  ([0-9]+-[0-9]+) … ([0-9]+-[0-9]+)`)
+
+// Flow: a stream of 10,000 entries is read a page at a time, forward and
+// back, and to its oldest end.
+func TestStreamFlowPaging(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills a stream of 10,000 entries")
+	}
+	q := freshQueue(t)
+	ctx := context.Background()
+	var all []string // oldest first
+	for b := range 10 {
+		batch := make([][]queue.Field, 1000)
+		for i := range batch {
+			batch[i] = q.ContactFields("Sender", "s@example.com", fmt.Sprintf("message %d", b*1000+i))
+		}
+		for _, r := range q.AddMany(ctx, batch) {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			all = append(all, r.ID)
+		}
+	}
+	newest, oldest := all[len(all)-1], all[0]
+	less := func(a, b string) bool { return idLess(a, b) }
+
+	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
+	h := newScreenHost(NewStreamScreen(c))
+	tm := hostProgram(t, h)
+	pageOf := func(v string) (first, last string) {
+		m := pageRange.FindStringSubmatch(v)
+		if m == nil {
+			return "", ""
+		}
+		return m[1], m[2]
+	}
+	// The page fills the 30 rows: 26 entries, the newest first.
+	v := waitHost(t, tm, h, "the newest full page", func(v string) bool {
+		f, l := pageOf(v)
+		return f == newest && l == all[len(all)-26]
+	})
+	first, last := pageOf(v)
+
+	var firsts []string
+	for i := range 3 {
+		tm.Send(bkey("pgdown"))
+		prevLast := last
+		v = waitHost(t, tm, h, fmt.Sprintf("older page %d", i+1), func(v string) bool {
+			f, _ := pageOf(v)
+			return f != "" && f != first
+		})
+		firsts = append(firsts, first)
+		first, last = pageOf(v)
+		if !less(first, prevLast) {
+			t.Fatalf("page %d starts at %s, not older than the previous page's last %s", i+1, first, prevLast)
+		}
+		if want := all[len(all)-1-26*(i+1)]; first != want {
+			t.Fatalf("page %d starts at %s, want %s (no entry skipped)", i+1, first, want)
+		}
+	}
+	for i := 2; i >= 0; i-- {
+		tm.Send(bkey("pgup"))
+		want := firsts[i]
+		v = waitHost(t, tm, h, "the newer page starting at "+want, func(v string) bool {
+			f, _ := pageOf(v)
+			return f == want
+		})
+		first, last = pageOf(v)
+	}
+	if first != newest {
+		t.Fatalf("back at the top, the first ID is %s, want the newest %s", first, newest)
+	}
+	tm.Send(bkey("G"))
+	waitHost(t, tm, h, "the oldest entry at the bottom", func(v string) bool {
+		_, l := pageOf(v)
+		return l == oldest && strings.Contains(v, oldest)
+	})
+	tm.Send(bkey("g"))
+	waitHost(t, tm, h, "the newest page again", func(v string) bool {
+		f, _ := pageOf(v)
+		return f == newest
+	})
+}
+
+// Flow: two messages rejected to the dead letters; one is redriven back
+// onto the stream, the other deleted for good.
+func TestDeadFlowRedriveAndDelete(t *testing.T) {
+	q := freshQueue(t)
+	ctx := context.Background()
+	for i := range 2 {
+		if _, err := q.AddContact(ctx, fmt.Sprintf("Sender %d", i), "s@example.com", fmt.Sprintf("message %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := q.Claim(ctx)
+		if err != nil || r.Message == nil {
+			t.Fatalf("claim: %v %v", r, err)
+		}
+		if _, err := q.Reject(ctx, r.Message.ID, fmt.Sprintf("reason %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
+	h := newScreenHost(NewDeadScreen(c))
+	tm := hostProgram(t, h)
+	waitHost(t, tm, h, "two dead letters", func(v string) bool {
+		return strings.Contains(v, "reason 0") && strings.Contains(v, "reason 1")
+	})
+	tm.Send(bkey("r")) // the newest: reason 1
+	v := waitHostText(t, tm, h, "redriven as ")
+	newID := regexp.MustCompile(`redriven as ([0-9]+-[0-9]+)`).FindStringSubmatch(v)[1]
+	e, err := q.Get(ctx, newID)
+	if err != nil || e.Message() != "message 1" {
+		t.Fatalf("redriven entry %s: %v %v", newID, e, err)
+	}
+	waitHost(t, tm, h, "one dead letter left", func(v string) bool { return !strings.Contains(v, "reason 1") })
+	tm.Send(bkey("d"))
+	waitHostText(t, tm, h, "for good? y/n")
+	tm.Send(bkey("y"))
+	waitHostText(t, tm, h, "No dead letters.")
+	if st, err := q.Stats(ctx); err != nil || st.DeadLength != 0 {
+		t.Fatalf("dead letters left: %d %v", st.DeadLength, err)
+	}
+}

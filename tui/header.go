@@ -1,0 +1,86 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// header is two lines: who and where on the first, with the connection
+// state on the right; the queue's numbers on the second.
+func (a *App) header() string {
+	th := a.c.Theme
+	key, val := th.HeaderKey.Render, th.HeaderValue.Render
+	sep := key("  ")
+
+	left := key(" ") + th.Title.Inherit(th.Header).Render("reviewq") + sep + val(a.id.server)
+	if a.c.Embedded {
+		left += key(" ") + th.Embedded.Render("EMBEDDED")
+	}
+	left += sep + val(a.id.streamGroup) + sep + key("as ") + val(a.id.consumer)
+	if a.c.ReadOnly {
+		left += key(" ") + th.ReadOnly.Render("READ-ONLY")
+	}
+
+	var conn string
+	switch {
+	case a.connErr != nil:
+		conn = th.Offline.Render("○ offline: " + errReason(a.connErr))
+	case a.haveStats:
+		conn = th.Connected.Render("● connected")
+	default:
+		conn = key("… connecting")
+	}
+
+	num := func(n int64) string {
+		if !a.haveStats {
+			return "–"
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	lag := num(a.stats.Group.Lag)
+	if a.haveStats && a.stats.Group.Lag < 0 {
+		lag = "?"
+	}
+	numbers := key(" length ") + val(num(a.stats.Length)) +
+		sep + key("pending ") + val(num(a.stats.Group.Pending)) +
+		sep + key("lag ") + val(lag) +
+		sep + key("dead letters ") + val(num(a.stats.DeadLength))
+	var note string
+	if a.c.Embedded {
+		note = key("in-memory: nothing is kept ")
+	}
+	return spread(th.Header, left, conn+key(" "), a.width) + "\n" + spread(th.Header, numbers, note, a.width)
+}
+
+// spread puts left and right on one line of exactly width cells, filled
+// with the style's background; the left side gives way first.
+func spread(st lipgloss.Style, left, right string, width int) string {
+	rw := lipgloss.Width(right)
+	if rw > width {
+		right, rw = ansi.Truncate(right, width, ""), width
+	}
+	left = ansi.Truncate(left, width-rw, "…")
+	gap := width - lipgloss.Width(left) - rw
+	return left + st.Render(strings.Repeat(" ", max(gap, 0))) + right
+}
+
+// block fits a screen's view to exactly width×height cells: long lines are
+// cut, missing lines added, so a screen can never break the frame.
+func block(s string, width, height int) string {
+	lines := strings.SplitN(s, "\n", height+1)
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > width {
+			lines[i] = ansi.Truncate(l, width, "")
+		}
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
