@@ -71,7 +71,11 @@ func (c *Client) PendingPage(ctx context.Context, q PendingQuery) (PendingPage, 
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	rows, err := c.vk.Do(ctx, c.vk.B().Arbitrary("XPENDING").Keys(c.cfg.Stream).Args(args...).Build()).ToArray()
+	var rows []valkey.ValkeyMessage
+	err := idempotent(ctx, func() (err error) {
+		rows, err = c.vk.Do(ctx, c.vk.B().Arbitrary("XPENDING").Keys(c.cfg.Stream).Args(args...).Build()).ToArray()
+		return err
+	})
 	if err != nil {
 		return PendingPage{}, wrap("pending", err)
 	}
@@ -97,7 +101,11 @@ func (c *Client) PendingPage(ctx context.Context, q PendingQuery) (PendingPage, 
 	if len(ids) == 0 {
 		return page, nil
 	}
-	previews, err := c.previews(ctx, ids)
+	var previews map[string]Entry
+	err = idempotent(ctx, func() (err error) {
+		previews, err = c.previews(ctx, ids)
+		return err
+	})
 	if err != nil {
 		return PendingPage{}, wrap("pending", err)
 	}
@@ -224,7 +232,11 @@ func (c *Client) StreamPage(ctx context.Context, q StreamQuery) (StreamPage, err
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	g, err := c.groupInfo(ctx)
+	var g GroupInfo
+	err = idempotent(ctx, func() (err error) {
+		g, err = c.groupInfo(ctx)
+		return err
+	})
 	if err != nil {
 		return StreamPage{}, wrap("stream", err)
 	}
@@ -279,8 +291,12 @@ func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	reply, err := pageScript.Exec(ctx, c.vk, []string{key},
-		[]string{group, cmd, first, second, strconv.Itoa(q.Count), strconv.Itoa(PreviewBytes)}).ToArray()
+	var reply []valkey.ValkeyMessage
+	err = idempotent(ctx, func() (err error) {
+		reply, err = pageScript.Exec(ctx, c.vk, []string{key},
+			[]string{group, cmd, first, second, strconv.Itoa(q.Count), strconv.Itoa(PreviewBytes)}).ToArray()
+		return err
+	})
 	if err != nil {
 		return nil, nil, wrap("range", err)
 	}
@@ -355,6 +371,12 @@ type Stats struct {
 func (c *Client) Stats(ctx context.Context) (Stats, error) {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
+	st := Stats{Stream: c.cfg.Stream, DeadStream: c.cfg.DeadStream}
+	err := idempotent(ctx, func() error { return c.stats(ctx, &st) })
+	return st, wrap("stats", err)
+}
+
+func (c *Client) stats(ctx context.Context, st *Stats) error {
 	b := c.vk.B()
 	r := c.vk.DoMulti(ctx,
 		b.Xlen().Key(c.cfg.Stream).Build(),
@@ -362,21 +384,20 @@ func (c *Client) Stats(ctx context.Context) (Stats, error) {
 		b.XinfoConsumers().Key(c.cfg.Stream).Group(c.cfg.Group).Build(),
 		b.Xlen().Key(c.cfg.DeadStream).Build(),
 	)
-	st := Stats{Stream: c.cfg.Stream, DeadStream: c.cfg.DeadStream}
 	var err error
 	if st.Length, err = r[0].AsInt64(); err != nil {
-		return st, wrap("stats", err)
+		return err
 	}
 	if st.Group, err = findGroup(r[1], c.cfg.Group); err != nil {
-		return st, wrap("stats", err)
+		return err
 	}
 	if st.Consumers, err = parseConsumers(r[2]); err != nil {
-		return st, wrap("stats", err)
+		return err
 	}
 	if st.DeadLength, err = r[3].AsInt64(); err != nil {
-		return st, wrap("stats", err)
+		return err
 	}
-	return st, nil
+	return nil
 }
 
 func (c *Client) groupInfo(ctx context.Context) (GroupInfo, error) {

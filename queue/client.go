@@ -9,9 +9,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/valkey-io/valkey-go"
@@ -236,18 +238,38 @@ func (c *Client) nowMs() string { return fmt.Sprint(c.cfg.Now().UnixMilli()) }
 func (c *Client) EnsureGroup(ctx context.Context) error {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	err := c.vk.Do(ctx, c.vk.B().XgroupCreate().Key(c.cfg.Stream).Group(c.cfg.Group).Id("0").Mkstream().Build()).Error()
+	err := idempotent(ctx, func() error {
+		return c.vk.Do(ctx, c.vk.B().XgroupCreate().Key(c.cfg.Stream).Group(c.cfg.Group).Id("0").Mkstream().Build()).Error()
+	})
 	if err != nil && !valkey.IsValkeyBusyGroup(err) {
 		return wrap("create group "+c.cfg.Group, err)
 	}
 	return nil
 }
 
+// idempotent runs an operation that is safe to send twice again while it
+// meets connections that died with a restarted server: valkey-go keeps up to
+// four pipelined connections and each one only finds out on its next use.
+// Claims and adds are not retried; a reviewer sees their error and retries.
+func idempotent(ctx context.Context, f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil || attempt > 4 || ctx.Err() != nil || !brokenConn(err) {
+			return err
+		}
+	}
+}
+
+func brokenConn(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
+}
+
 // Ping checks the server answers.
 func (c *Client) Ping(ctx context.Context) error {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	return wrap("ping", c.vk.Do(ctx, c.vk.B().Ping().Build()).Error())
+	return wrap("ping", idempotent(ctx, func() error { return c.vk.Do(ctx, c.vk.B().Ping().Build()).Error() }))
 }
 
 // keySlot is the cluster hash slot of a key (CRC16/XMODEM of the hash tag

@@ -268,7 +268,11 @@ func (c *Client) Ack(ctx context.Context, ids ...string) (int64, error) {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	n, err := c.vk.Do(ctx, c.vk.B().Xack().Key(c.cfg.Stream).Group(c.cfg.Group).Id(ids...).Build()).AsInt64()
+	var n int64
+	err := idempotent(ctx, func() (err error) {
+		n, err = c.vk.Do(ctx, c.vk.B().Xack().Key(c.cfg.Stream).Group(c.cfg.Group).Id(ids...).Build()).AsInt64()
+		return err
+	})
 	return n, wrap(op, err)
 }
 
@@ -291,8 +295,12 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	reply, err := touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream},
-		[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter)}).ToArray()
+	var reply []valkey.ValkeyMessage
+	err := idempotent(ctx, func() (err error) {
+		reply, err = touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream},
+			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter)}).ToArray()
+		return err
+	})
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -340,7 +348,11 @@ func (c *Client) get(ctx context.Context, key, id string) (Entry, error) {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	msg, err := c.vk.Do(ctx, c.vk.B().Xrange().Key(key).Start(id).End(id).Build()).ToMessage()
+	var msg valkey.ValkeyMessage
+	err := idempotent(ctx, func() (err error) {
+		msg, err = c.vk.Do(ctx, c.vk.B().Xrange().Key(key).Start(id).End(id).Build()).ToMessage()
+		return err
+	})
 	if err != nil {
 		return Entry{}, wrap(op, err)
 	}
