@@ -51,9 +51,10 @@ func run(t testing.TB, m tea.Model, cmd tea.Cmd) (quit bool) {
 			go func() { results <- c() }()
 		}
 		pending = nil
-		// Fakes answer in microseconds; what is still running by then is a
+		// Fakes answer in microseconds (250 ms leaves room for a loaded CI
+		// machine under -race); what is still running by then is a
 		// tick or a cursor blink.
-		deadline := time.After(80 * time.Millisecond)
+		deadline := time.After(250 * time.Millisecond)
 	collect:
 		for ; n > 0; n-- {
 			select {
