@@ -81,6 +81,43 @@ func (b *browse) pageSize() int { return max(b.height-4, 1) }
 // SetSize cannot return a Cmd, so the next message reloads.
 func (b *browse) resized() bool { return b.loaded && b.pageSize() != b.count }
 
+// pageFetch asks for one page of a list paged by stream IDs (the stream,
+// the dead letters).
+type pageFetch func(c *Common, seq int, move pageMove, from string, count int) tea.Cmd
+
+// loadIDs asks for a page at the current page size.
+func (b *browse) loadIDs(fetch pageFetch, move pageMove, from string) tea.Cmd {
+	b.count = b.pageSize()
+	return fetch(b.c, b.nextSeq(), move, from, b.count)
+}
+
+// reloadIDs reads the current page again, so new states show and the
+// selection stays: the newest page when that is where the reviewer is (so
+// arrivals show), else from the page's first ID.
+func (b *browse) reloadIDs(fetch pageFetch, atNewest bool) tea.Cmd {
+	if atNewest {
+		return b.loadIDs(fetch, moveLatest, "")
+	}
+	if first := b.table.first(); first != "" {
+		return b.loadIDs(fetch, moveReload, first)
+	}
+	return b.loadIDs(fetch, moveNewest, "")
+}
+
+// detailKeys gives keys to an open entry: esc closes it, the rest scroll.
+// It reports whether the entry was open.
+func (b *browse) detailKeys(msg tea.KeyPressMsg) bool {
+	if !b.detail.open {
+		return false
+	}
+	if key.Matches(msg, b.c.Keys.Back) {
+		b.detail.close()
+	} else {
+		b.detail.update(msg, b.c.Keys)
+	}
+	return true
+}
+
 func (b *browse) nextSeq() int {
 	b.seq++
 	return b.seq

@@ -41,19 +41,10 @@ func (s *DeadScreen) Capturing() bool           { return s.capturing() }
 func (s *DeadScreen) SetSize(width, height int) { s.setSize(width, height) }
 
 func (s *DeadScreen) load(move pageMove, from string) tea.Cmd {
-	s.count = s.pageSize()
-	return deadPageCmd(s.c, s.nextSeq(), move, from, s.count)
+	return s.loadIDs(deadPageCmd, move, from)
 }
 
-func (s *DeadScreen) reload() tea.Cmd {
-	if s.atNewest {
-		return s.load(moveLatest, "")
-	}
-	if first := s.table.first(); first != "" {
-		return s.load(moveReload, first)
-	}
-	return s.load(moveNewest, "")
-}
+func (s *DeadScreen) reload() tea.Cmd { return s.reloadIDs(deadPageCmd, s.atNewest) }
 
 func (s *DeadScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	cmd := s.update(msg)
@@ -194,12 +185,7 @@ func (s *DeadScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		return s.reload()
 	}
-	if s.detail.open {
-		if key.Matches(msg, k.Back) {
-			s.detail.close()
-		} else {
-			s.detail.update(msg, k)
-		}
+	if s.detailKeys(msg) {
 		return nil
 	}
 	switch {

@@ -188,12 +188,7 @@ func (s *PendingScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		return s.reload()
 	}
-	if s.detail.open {
-		if key.Matches(msg, k.Back) {
-			s.detail.close()
-		} else {
-			s.detail.update(msg, k)
-		}
+	if s.detailKeys(msg) {
 		return nil
 	}
 	if s.moveKeys(msg) {

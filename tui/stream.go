@@ -41,22 +41,10 @@ func (s *StreamScreen) Capturing() bool           { return s.capturing() }
 func (s *StreamScreen) SetSize(width, height int) { s.setSize(width, height) }
 
 func (s *StreamScreen) load(move pageMove, from string) tea.Cmd {
-	s.count = s.pageSize()
-	return streamPageCmd(s.c, s.nextSeq(), move, from, s.count)
+	return s.loadIDs(streamPageCmd, move, from)
 }
 
-// reload reads the current page again, so new states show and the
-// selection stays: the newest page when that is where the reviewer is
-// (arrivals show), else from the page's first ID.
-func (s *StreamScreen) reload() tea.Cmd {
-	if s.atNewest {
-		return s.load(moveLatest, "")
-	}
-	if first := s.table.first(); first != "" {
-		return s.load(moveReload, first)
-	}
-	return s.load(moveNewest, "")
-}
+func (s *StreamScreen) reload() tea.Cmd { return s.reloadIDs(streamPageCmd, s.atNewest) }
 
 func (s *StreamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	cmd := s.update(msg)
@@ -170,12 +158,7 @@ func (s *StreamScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	if s.inputOn {
 		return s.typed(msg)
 	}
-	if s.detail.open {
-		if key.Matches(msg, k.Back) {
-			s.detail.close()
-		} else {
-			s.detail.update(msg, k)
-		}
+	if s.detailKeys(msg) {
 		return nil
 	}
 	switch {
