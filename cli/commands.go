@@ -3,12 +3,10 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -343,7 +341,7 @@ func (a *app) rangeCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if at != "" {
-				t, err := ParseTime(at)
+				t, err := queue.ParseTime(at)
 				if err != nil {
 					return usageError{err}
 				}
@@ -502,16 +500,4 @@ func (a *app) deadCommand() *cobra.Command {
 func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.stdout)
 	return enc.Encode(v)
-}
-
-// ParseTime reads the times a reviewer types: RFC 3339, "2006-01-02 15:04",
-// "2006-01-02 15:04:05" or a date, in UTC unless a zone is given.
-func ParseTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, errors.New("not a time: use 2026-11-23T09:00:00Z, 2026-11-23 09:00 or 2026-11-23")
 }

@@ -137,6 +137,19 @@ func IDTime(id string) time.Time {
 	return time.UnixMilli(int64(p.Ms)).UTC()
 }
 
+// ParseTime reads the times a reviewer types to jump in a stream: RFC 3339,
+// "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04" or a date, in
+// UTC unless a zone is given.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use 2026-11-23T09:00:00Z, 2026-11-23 09:00 or 2026-11-23", s)
+}
+
 // IDAt is the first possible ID at time t, for jumping to a time.
 func IDAt(t time.Time) string {
 	ms := t.UnixMilli()

@@ -258,13 +258,11 @@ func parseJump(text string) (string, error) {
 		}
 		return text, nil
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, text, time.UTC); err == nil {
-			if t.Before(time.UnixMilli(0)) {
-				return "", fmt.Errorf("%s is before 1970", text)
-			}
-			return strconv.FormatInt(t.UnixMilli(), 10), nil
+	if t, err := queue.ParseTime(text); err == nil {
+		if t.Before(time.UnixMilli(0)) {
+			return "", fmt.Errorf("%s is before 1970", text)
 		}
+		return strconv.FormatInt(t.UnixMilli(), 10), nil
 	}
 	return "", fmt.Errorf("%q is not an ID (1795…-0), a millisecond time or a time (2026-11-23T09:00:00Z, 2026-11-23 09:00, 2026-11-23)", SanitizeLine(text))
 }
