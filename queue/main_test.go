@@ -46,6 +46,10 @@ func newClientOn(t testing.TB, vk valkey.Client, cfg Config) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Start empty, so -count=N runs do not see the previous run's entries.
+	if err := do(t, c, "DEL", c.cfg.Stream, c.cfg.DeadStream).Error(); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.EnsureGroup(context.Background()); err != nil {
 		t.Fatal(err)
 	}
