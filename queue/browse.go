@@ -223,25 +223,35 @@ type StreamPage struct {
 }
 
 // StreamPage reads one page of the stream with each entry's state: one
-// script call (entries and their pending rows) and the group's
-// last-delivered ID, whatever the stream's length.
+// script call (entries and their pending rows) and, at the same time, the
+// group's last-delivered ID. valkey-go pipelines the two concurrent calls,
+// so a page costs one round trip whatever the stream's length.
 func (c *Client) StreamPage(ctx context.Context, q StreamQuery) (StreamPage, error) {
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	type groupReply struct {
+		info GroupInfo
+		err  error
+	}
+	group := make(chan groupReply, 1)
+	go func() {
+		var r groupReply
+		r.err = idempotent(ctx, func() (err error) {
+			r.info, err = c.groupInfo(ctx)
+			return err
+		})
+		group <- r
+	}()
 	entries, pending, err := c.page(ctx, c.cfg.Stream, c.cfg.Group, q)
+	g := <-group
 	if err != nil {
 		return StreamPage{}, err
 	}
-	ctx, cancel := c.deadline(ctx)
-	defer cancel()
-	var g GroupInfo
-	err = idempotent(ctx, func() (err error) {
-		g, err = c.groupInfo(ctx)
-		return err
-	})
-	if err != nil {
-		return StreamPage{}, wrap("stream", err)
+	if g.err != nil {
+		return StreamPage{}, wrap("stream", g.err)
 	}
-	last, _ := ParseID(g.LastDelivered)
-	page := StreamPage{LastDelivered: g.LastDelivered, Entries: entries}
+	last, _ := ParseID(g.info.LastDelivered)
+	page := StreamPage{LastDelivered: g.info.LastDelivered, Entries: entries}
 	for i := range page.Entries {
 		e := &page.Entries[i]
 		if p, ok := pending[e.ID]; ok {
