@@ -131,9 +131,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.c.Theme = styles.New(msg.IsDark())
 		a.keyHelp.Styles = help.DefaultStyles(msg.IsDark())
 	case SwitchScreenMsg:
-		a.switchTo(msg.Screen - 1)
+		cmd = a.switchTo(msg.Screen - 1)
 	case BackMsg:
-		a.switchTo(a.prev)
+		cmd = a.switchTo(a.prev)
 	case statsTickMsg:
 		a.statsScheduled = false
 		return a, statsCmd(a.c)
@@ -176,19 +176,15 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 			a.layout()
 			return nil
 		case key.Matches(msg, k.NextScreen):
-			a.switchTo((a.active + 1) % len(a.screens))
-			return nil
+			return a.switchTo((a.active + 1) % len(a.screens))
 		case key.Matches(msg, k.PrevScreen):
-			a.switchTo((a.active + len(a.screens) - 1) % len(a.screens))
-			return nil
+			return a.switchTo((a.active + len(a.screens) - 1) % len(a.screens))
 		case key.Matches(msg, k.Compose):
-			a.switchTo(1)
-			return nil
+			return a.switchTo(1)
 		}
 		for i, b := range []key.Binding{k.Screen1, k.Screen2, k.Screen3, k.Screen4, k.Screen5} {
 			if key.Matches(msg, b) {
-				a.switchTo(i)
-				return nil
+				return a.switchTo(i)
 			}
 		}
 	}
@@ -198,13 +194,19 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (a *App) switchTo(i int) {
+// switchTo shows screen i and tells the two screens concerned, so a
+// hidden list defers its live reloads until it is looked at again.
+func (a *App) switchTo(i int) tea.Cmd {
 	if i < 0 || i >= len(a.screens) || i == a.active {
-		return
+		return nil
 	}
 	a.prev, a.active = a.active, i
 	a.staleFrame = true
+	var hidden, shown tea.Cmd
+	a.screens[a.prev], hidden = a.screens[a.prev].Update(VisibleMsg{Visible: false})
+	a.screens[i], shown = a.screens[i].Update(VisibleMsg{Visible: true})
 	a.layout()
+	return tea.Batch(hidden, shown)
 }
 
 // scheduleStats plans the next header refresh, one at a time: sooner while

@@ -387,3 +387,30 @@ func TestGoldenFullHelp(t *testing.T) {
 	waitShown(t, tm, o, 3*time.Second, "shift+tab prev screen")
 	requireGoldenView(t, tm)
 }
+
+// Lists nobody looks at do not reload on every change of the numbers; the
+// one brought to the front catches up once.
+func TestHiddenListsReloadWhenShown(t *testing.T) {
+	t.Parallel()
+	q := annQueue()
+	a := newTestApp(t, testDeps(q))
+	for _, n := range []int64{1, 2, 3} {
+		_, cmd := a.Update(StatsLoadedMsg{Stats: queue.Stats{Length: n, DeadLength: n, Group: queue.GroupInfo{Pending: n}}})
+		run(t, a, cmd)
+	}
+	before := countCalls(q, "stream") + countCalls(q, "pending") + countCalls(q, "deadpage")
+	_, cmd := a.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 9, DeadLength: 9, Group: queue.GroupInfo{Pending: 9}}})
+	run(t, a, cmd)
+	if after := countCalls(q, "stream") + countCalls(q, "pending") + countCalls(q, "deadpage"); after != before {
+		t.Fatalf("hidden lists made %d page calls on a stats change", after-before)
+	}
+	streams := countCalls(q, "stream")
+	press(t, a, "4")
+	if got := countCalls(q, "stream") - streams; got != 1 {
+		t.Fatalf("the Stream screen made %d page calls when shown after a change, want 1", got)
+	}
+	press(t, a, "1", "4")
+	if got := countCalls(q, "stream") - streams; got != 1 {
+		t.Fatalf("showing it again without a change reloaded it (%d calls)", got)
+	}
+}

@@ -26,6 +26,9 @@ type browse struct {
 	ask     *question
 	note    statusLine
 
+	visible bool // on screen; a hidden list reloads only when shown again
+	stale   bool // the numbers behind the list changed while it was hidden
+
 	seq     int // of the latest page request; older replies are dropped
 	openSeq int // of the latest open request
 	loaded  bool
@@ -102,6 +105,28 @@ func (b *browse) reloadIDs(fetch pageFetch, atNewest bool) tea.Cmd {
 		return b.loadIDs(fetch, moveReload, first)
 	}
 	return b.loadIDs(fetch, moveNewest, "")
+}
+
+// refresh reloads a list whose numbers changed: at once while it is on
+// screen, else when it is next shown, so screens nobody looks at cost the
+// server nothing.
+func (b *browse) refresh(reload func() tea.Cmd) tea.Cmd {
+	if !b.visible {
+		b.stale = true
+		return nil
+	}
+	return reload()
+}
+
+// setVisible records whether the list is on screen and catches up on a
+// change it missed while hidden.
+func (b *browse) setVisible(visible bool, reload func() tea.Cmd) tea.Cmd {
+	b.visible = visible
+	if !visible || !b.stale {
+		return nil
+	}
+	b.stale = false
+	return reload()
 }
 
 // detailKeys gives keys to an open entry: esc closes it, the rest scroll.

@@ -186,6 +186,8 @@ func started(t testing.TB, build func(*Common) Screen, q Queue, w, h int) (Scree
 	c.Width, c.Height = w, h
 	s := build(c)
 	sdrive(t, s, s.Init())
+	_, cmd := s.Update(VisibleMsg{Visible: true}) // the screen under test is the one in front
+	sdrive(t, s, cmd)
 	return s, c
 }
 

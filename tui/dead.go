@@ -98,8 +98,10 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 			s.statsKey = msg.Stats.DeadLength
 		}
 		if msg.Err == nil && changed && !s.busy() {
-			return s.reload()
+			return s.refresh(s.reload)
 		}
+	case VisibleMsg:
+		return s.setVisible(msg.Visible, s.reload)
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	}

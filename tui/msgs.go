@@ -24,6 +24,10 @@ type statsTickMsg struct{}
 // SwitchScreenMsg asks the root to show another screen (1-based).
 type SwitchScreenMsg struct{ Screen int }
 
+// VisibleMsg tells a screen it was brought to the front or sent behind
+// another; only the two screens concerned receive it.
+type VisibleMsg struct{ Visible bool }
+
 // StatusMsg is a one-line note for the footer's status line.
 type StatusMsg struct {
 	Text  string

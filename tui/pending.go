@@ -111,8 +111,10 @@ func (s *PendingScreen) update(msg tea.Msg) tea.Cmd {
 			s.statsKey = key
 		}
 		if msg.Err == nil && changed && s.loaded && !s.busy() {
-			return s.reload()
+			return s.refresh(s.reload)
 		}
+	case VisibleMsg:
+		return s.setVisible(msg.Visible, s.reload)
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	}

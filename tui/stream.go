@@ -78,8 +78,10 @@ func (s *StreamScreen) update(msg tea.Msg) tea.Cmd {
 			s.statsKey = key
 		}
 		if msg.Err == nil && changed && !s.busy() {
-			return s.reload()
+			return s.refresh(s.reload)
 		}
+	case VisibleMsg:
+		return s.setVisible(msg.Visible, s.reload)
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	}
