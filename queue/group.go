@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/valkey-io/valkey-go"
@@ -144,8 +145,9 @@ const (
 // the group's position, or a group created at an explicit ID that has not
 // read yet), and Redis 6 has no lag at all. So the server's lag is used
 // when it comes with entries-read; otherwise reviewq counts the entries after
-// the group's last-delivered ID itself, up to lagCountLimit, and past that
-// the lag is unknown (-1), never the length.
+// the group's last-delivered ID itself, up to lagCountLimit (all of them,
+// whatever their number, when nothing is at or before that ID), and past
+// that the lag is unknown (-1), never the length.
 func (c *Client) settleLag(ctx context.Context, length int64, g *groupReport) error {
 	if g.serverEntriesRead >= 0 && g.serverLag >= 0 {
 		// Redis 7.0 keeps counting entries that MAXLEN trimmed before the
@@ -170,7 +172,8 @@ func (c *Client) settleLag(ctx context.Context, length int64, g *groupReport) er
 	return nil
 }
 
-// countAfter counts the stream's entries after id, or -1 past lagCountLimit.
+// countAfter counts the stream's entries after id, or -1 when there are
+// more than lagCountLimit to count.
 func (c *Client) countAfter(ctx context.Context, id string) (int64, error) {
 	p, err := ParseID(id)
 	if err != nil {
@@ -180,15 +183,18 @@ func (c *Client) countAfter(ctx context.Context, id string) (int64, error) {
 	if !ok {
 		return 0, nil
 	}
-	n, err := lagScript.Exec(ctx, c.vk, []string{c.cfg.Stream},
-		[]string{first.String(), strconv.Itoa(lagCountLimit), strconv.Itoa(lagCountChunk)}).AsInt64()
+	reply, err := lagScript.Exec(ctx, c.vk, []string{c.cfg.Stream},
+		[]string{p.String(), first.String(), strconv.Itoa(lagCountLimit), strconv.Itoa(lagCountChunk)}).AsIntSlice()
 	if err != nil {
 		return -1, err
 	}
-	if n > lagCountLimit {
+	if len(reply) != 2 {
+		return -1, opError("lag", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+	}
+	if reply[1] != 1 {
 		return -1, nil
 	}
-	return n, nil
+	return reply[0], nil
 }
 
 // normalID writes a stream ID in full ("0" → "0-0"); anything else stays.

@@ -188,26 +188,35 @@ end
 return {acked, gone}
 `)
 
-// lagScript counts a stream's entries from an ID on, for servers that
-// cannot say how many entries a group has not read yet (see settleLag).
+// lagScript counts a stream's entries after a group's last-delivered ID,
+// for servers that cannot say how many a group has not read yet (see
+// settleLag).
 //
 // KEYS[1] stream
-// ARGV[1] first ID to count, ARGV[2] limit, ARGV[3] chunk size
+// ARGV[1] the last-delivered ID, ARGV[2] the ID after it, ARGV[3] limit,
+// ARGV[4] chunk size
 //
-// Reply: the count, or more than the limit when there are more: the work is
-// bounded by the limit, and only a chunk of entries is held at a time.
+// Reply: {count, 1}, or {limit + 1, 0} when there are more than the limit
+// (it reads at most limit + 1 entries). When no entry is at or before the last-delivered ID (a group that
+// has read nothing yet, or one the trimming overtook), every entry counts:
+// XLEN, whatever the length. Otherwise the work is bounded by the limit, and
+// only a chunk of entries is held at a time.
 var lagScript = valkey.NewLuaScript(`
-local stream, from = KEYS[1], ARGV[1]
-local limit, chunk = tonumber(ARGV[2]), tonumber(ARGV[3])
+local stream, last, from = KEYS[1], ARGV[1], ARGV[2]
+local limit, chunk = tonumber(ARGV[3]), tonumber(ARGV[4])
+if #redis.call('XRANGE', stream, '-', last, 'COUNT', 1) == 0 then
+  return {redis.call('XLEN', stream), 1}
+end
 local n = 0
-while n <= limit do
-  local r = redis.call('XRANGE', stream, from, '+', 'COUNT', chunk)
+while true do
+  local want = math.min(chunk, limit + 1 - n)
+  local r = redis.call('XRANGE', stream, from, '+', 'COUNT', want)
   n = n + #r
-  if #r < chunk then return n end
+  if #r < want then return {n, 1} end
+  if n > limit then return {n, 0} end
   local ms, seq = string.match(r[#r][1], '^(%d+)-(%d+)$')
   from = ms .. '-' .. string.format('%d', tonumber(seq) + 1)
 end
-return n
 `)
 
 // redriveScript puts a dead letter back on the main stream, as a new entry
