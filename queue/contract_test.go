@@ -102,6 +102,22 @@ var contractCases = []contractCase{
 		r.expect("keep-alive after carol acked", c.KeepAlive(r.ctx(), m.ID), ErrNotPending)
 	}},
 
+	{name: "claim clears away an entry deleted while pending", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 2)
+		r.claim(c.WithConsumer("bob"), "bob claims", "m1 new delivery 1")
+		r.age(2 * time.Minute) // first: ageing on the real server is an XCLAIM, which drops deleted entries
+		r.raw("XDEL", c.cfg.Stream, r.idOf("m1"))
+		res, err := c.Claim(r.ctx())
+		r.expect("claim", err, nil)
+		r.see("dropped %v, then %s", r.ids(res.Dropped), r.claimed(res.Message))
+		if len(res.Dropped) != 1 || res.Message == nil {
+			r.t.Fatalf("claim %+v, want m1 dropped and m2 claimed", res)
+		}
+		r.dead(c, "m1 "+ReasonDeleted+" delivery 1 bob")
+		r.stats(c, "length=1 pending=1 lag=0 entriesRead=1 last=m2 dead=1 start=0-0 consumers=[alice:1 bob:0]")
+	}},
+
 	{name: "release", run: func(r *contractRun) {
 		c := r.client(Config{})
 		r.add(c, 1)
