@@ -133,7 +133,7 @@ func TestBadInputExitCodes(t *testing.T) {
 	if r := run(t, "", "ack", "nope"); r.code != 1 || !strings.Contains(r.stderr, "not a stream ID") {
 		t.Fatalf("bad ID: %+v", r)
 	}
-	if r := run(t, "", "release", "1-1"); r.code != 1 || !strings.Contains(r.stderr, "not pending") {
+	if r := run(t, "", "release", "1-1"); r.code != 1 || !strings.Contains(r.stderr, "no longer has this message") {
 		t.Fatalf("release of an unknown ID: %+v", r)
 	}
 	if r := run(t, "", "reject", "1-1"); r.code != 1 || !strings.Contains(r.stderr, "--reason") {
@@ -231,5 +231,82 @@ func TestBrowseAndDeadLetterCommands(t *testing.T) {
 	}
 	if r := run(t, "", "dead", "delete", "1-1"); r.code != 0 || !strings.Contains(r.stderr, "not in") {
 		t.Fatalf("delete unknown: %+v", r)
+	}
+}
+
+// runOn runs reviewq against another server than the shared one.
+func runOn(t *testing.T, addr string, args ...string) result {
+	t.Helper()
+	base := []string{"--url", "redis://" + addr, "--stream", stream(t), "--consumer", "alice"}
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), append(base, args...), strings.NewReader(""), &out, &errOut)
+	return result{code, out.String(), errOut.String()}
+}
+
+// A server that came back empty: the held message is reported lost (not
+// taken by someone), and claim recreates the group and says so on stderr.
+func TestServerFlushedUnderAHeldMessage(t *testing.T) {
+	s := testserver.StartT(t)
+	runOn(t, s.Addr, "add", "--name", "Ada", "--email", "ada@example.org", "--message", "first")
+	r := runOn(t, s.Addr, "claim", "--json")
+	held := decode(t, r.stdout)["message"].(map[string]any)["streamMessageId"].(string)
+	if r.code != 0 || strings.Contains(r.stderr, "created") {
+		t.Fatalf("claim on a running group: %+v", r)
+	}
+	if _, err := s.Command("FLUSHALL"); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{{"ack", held}, {"release", held}, {"reject", held, "--reason", "x"}} {
+		r := runOn(t, s.Addr, cmd...)
+		if r.code != 1 || !strings.Contains(r.stderr, "no longer has this message") ||
+			strings.Contains(r.stderr, "another") || strings.Contains(r.stderr, "not pending") {
+			t.Fatalf("%s of a message the server lost: %+v", cmd[0], r)
+		}
+	}
+
+	// Something arrives on the empty server before any reviewq connects.
+	if _, err := s.Command("FLUSHALL"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Command("XADD", stream(t), "*", "name", "Jo", "email", "jo@example.org", "message", "after", "timestamp", "t"); err != nil {
+		t.Fatal(err)
+	}
+	r = runOn(t, s.Addr, "claim", "--json")
+	out := decode(t, r.stdout)
+	msg, _ := out["message"].(map[string]any)
+	if r.code != 0 || msg == nil || msg["message"] != "after" || out["groupRecreated"] != true {
+		t.Fatalf("claim after the flush: %+v", r)
+	}
+	if !strings.Contains(r.stderr, "restarted empty or was flushed") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("claim did not explain the recreated group in one line: %q", r.stderr)
+	}
+}
+
+// Entries before the ID a group was created at were never delivered to it:
+// skipped, not acked.
+func TestRangeShowsSkippedEntries(t *testing.T) {
+	key := stream(t)
+	for _, args := range [][]string{
+		{"DEL", key, key + ":group-start"},
+		{"XADD", key, "*", "name", "a", "email", "a@example.org", "message", "before", "timestamp", "t"},
+		{"XADD", key, "*", "name", "b", "email", "b@example.org", "message", "before", "timestamp", "t"},
+		{"XGROUP", "CREATE", key, "contact-processors", "$"}, // as the web example does
+		{"XADD", key, "*", "name", "c", "email", "c@example.org", "message", "after", "timestamp", "t"},
+	} {
+		if _, err := srv.Command(args...); err != nil {
+			t.Fatal(args, err)
+		}
+	}
+	r := run(t, "", "range", "--json")
+	entries := decode(t, r.stdout)["entries"].([]any)
+	var states []string
+	for _, e := range entries {
+		states = append(states, e.(map[string]any)["state"].(string))
+	}
+	if r.code != 0 || strings.Join(states, " ") != "new skipped skipped" {
+		t.Fatalf("range states %v: %+v", states, r)
+	}
+	if r := run(t, "", "stats"); !strings.Contains(r.stdout, "lag 1") || !strings.Contains(r.stdout, "started at") {
+		t.Fatalf("stats: %+v", r)
 	}
 }

@@ -165,6 +165,8 @@ is empty ({"message":null}).`,
 				if err != nil {
 					return err
 				}
+				recreated := res.GroupRecreated || s.groupCreated
+				a.reportGroupCreated(s, res.GroupRecreated)
 				a.reportCleared(res, s.client.Config().DeadStream)
 				if a.json {
 					out := map[string]any{"message": nil}
@@ -187,6 +189,9 @@ is empty ({"message":null}).`,
 					if len(res.DeadLettered) > 0 {
 						out["deadLettered"] = res.DeadLettered
 					}
+					if recreated {
+						out["groupRecreated"] = true
+					}
 					return a.printJSON(out)
 				}
 				if res.Message == nil {
@@ -197,6 +202,22 @@ is empty ({"message":null}).`,
 				return nil
 			})
 		},
+	}
+}
+
+// reportGroupCreated explains on stderr a consumer group that had to be
+// created before the claim: found missing when connecting (a new stream, or
+// a server that restarted empty or was flushed), or vanished under the claim
+// itself (surely the latter).
+func (a *app) reportGroupCreated(s *session, duringClaim bool) {
+	cfg := s.client.Config()
+	switch {
+	case duringClaim:
+		fmt.Fprintf(a.stderr, "note: consumer group %s vanished from %s (the server restarted empty or was flushed) and was created again at the start of the stream; messages claimed before are gone from the server\n",
+			cfg.Group, cfg.Stream)
+	case s.groupCreated:
+		fmt.Fprintf(a.stderr, "note: consumer group %s did not exist on %s and was created at the start of the stream: a new stream, or the server restarted empty or was flushed (then messages claimed before are gone from it)\n",
+			cfg.Group, cfg.Stream)
 	}
 }
 

@@ -103,7 +103,10 @@ type session struct {
 	client   *queue.Client
 	server   string
 	embedded bool
-	closers  []func()
+	// groupCreated: connecting found no consumer group and created it (a
+	// new stream, or a server that restarted empty or was flushed).
+	groupCreated bool
+	closers      []func()
 }
 
 func (s *session) Close() {
@@ -139,11 +142,12 @@ func (o *options) connect(ctx context.Context, allowEmbedded bool) (*session, er
 		vk.Close()
 		return nil, err
 	}
-	if err := c.EnsureGroup(ctx); err != nil {
+	created, err := c.CreateGroupIfMissing(ctx)
+	if err != nil {
 		vk.Close()
 		return nil, err
 	}
-	return &session{client: c, server: so.Addr(), closers: []func(){vk.Close}}, nil
+	return &session{client: c, server: so.Addr(), groupCreated: created, closers: []func(){vk.Close}}, nil
 }
 
 func (o *options) startEmbedded(ctx context.Context) (*session, error) {
@@ -152,7 +156,7 @@ func (o *options) startEmbedded(ctx context.Context) (*session, error) {
 		return nil, err
 	}
 	s := &session{server: srv.Addr(), embedded: true, closers: []func(){srv.Close}}
-	vk, err := queue.Dial(ctx, queue.ServerOptions{Endpoint: srv.Addr()})
+	vk, err := queue.Dial(ctx, srv.Options())
 	if err != nil {
 		s.Close()
 		return nil, err

@@ -80,7 +80,11 @@ func (a *app) printStats(st queue.Stats) {
 		lag = fmt.Sprint(st.Group.Lag)
 	}
 	fmt.Fprintf(a.stdout, "stream        %s (%d entries)\n", st.Stream, st.Length)
-	fmt.Fprintf(a.stdout, "group         %s: %d pending, lag %s, last delivered %s\n", st.Group.Name, st.Group.Pending, lag, st.Group.LastDelivered)
+	started := ""
+	if st.Group.Start != "" {
+		started = ", started at " + st.Group.Start
+	}
+	fmt.Fprintf(a.stdout, "group         %s: %d pending, lag %s, last delivered %s%s\n", st.Group.Name, st.Group.Pending, lag, st.Group.LastDelivered, started)
 	fmt.Fprintf(a.stdout, "dead letters  %s (%d entries)\n", st.DeadStream, st.DeadLength)
 	if len(st.Consumers) == 0 {
 		return
@@ -88,7 +92,11 @@ func (a *app) printStats(st queue.Stats) {
 	fmt.Fprintln(a.stdout)
 	a.table("CONSUMER\tPENDING\tIDLE", func(tw *tabwriter.Writer) {
 		for _, c := range st.Consumers {
-			fmt.Fprintf(tw, "%s\t%d\t%s\n", cell(c.Name, 40), c.Pending, tui.Ago(c.Idle))
+			idle := "?" // the server cannot tell (see queue.ConsumerInfo)
+			if c.Idle >= 0 {
+				idle = tui.Ago(c.Idle)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", cell(c.Name, 40), c.Pending, idle)
 		}
 	})
 }

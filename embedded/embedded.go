@@ -31,6 +31,13 @@ func Start() (*Server, error) {
 // Addr is host:port.
 func (s *Server) Addr() string { return s.mr.Addr() }
 
+// Options are how to connect to it: as the one standalone server it is
+// (miniredis answers CLUSTER SLOTS, so valkey-go would otherwise treat it as
+// a cluster, and reviewq would name keys differently from a real server).
+func (s *Server) Options() queue.ServerOptions {
+	return queue.ServerOptions{Endpoint: s.Addr(), Standalone: true}
+}
+
 // Close stops the server; its data is gone.
 func (s *Server) Close() { s.mr.Close() }
 

@@ -18,7 +18,7 @@ func TestEmbeddedServerRunsTheWholeFlow(t *testing.T) {
 	defer s.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	vk, err := queue.Dial(ctx, queue.ServerOptions{Endpoint: s.Addr()})
+	vk, err := queue.Dial(ctx, s.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,5 +79,72 @@ func TestEmbeddedServerRunsTheWholeFlow(t *testing.T) {
 	st, err := c.Stats(ctx)
 	if err != nil || st.Length != int64(len(Samples))+1 {
 		t.Fatalf("stats %+v %v", st, err)
+	}
+}
+
+// The Done-when of issue 8, as the console runs it: --reclaim-after 3s, the
+// seeded message reclaimed from bob and held for ten seconds with a
+// keep-alive every second. It keeps its true delivery count, nobody else
+// can claim it, and the header's lag counts what is really waiting.
+func TestHeldMessageKeepsItsDeliveryCountAndLag(t *testing.T) {
+	s, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	vk, err := queue.Dial(ctx, s.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vk.Close()
+	c, err := queue.New(vk, queue.Config{Consumer: "alice", ReclaimAfter: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Config().DeadStream != "contact-messages:dead" {
+		t.Fatalf("dead-letter stream %q: the embedded server was taken for a cluster", c.Config().DeadStream)
+	}
+	if err := c.EnsureGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Seed(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Stats(ctx)
+	if err != nil || st.Length != 12 || st.Group.Pending != 1 || st.Group.Lag != 11 {
+		t.Fatalf("stats after seeding: %+v %v, want 12 entries, 1 pending, lag 11", st, err)
+	}
+	r, err := c.Claim(ctx)
+	if err != nil || r.Message == nil || !r.Message.Reclaimed || r.Message.Deliveries != 2 {
+		t.Fatalf("claim: %+v %v", r.Message, err)
+	}
+	held := r.Message
+	now := time.Now()
+	for i := 1; i <= 10; i++ {
+		s.mr.SetTime(now.Add(time.Duration(i) * time.Second))
+		if err := c.KeepAlive(ctx, held.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := c.PendingPage(ctx, queue.PendingQuery{})
+	if err != nil || len(p.Entries) != 1 || p.Entries[0].Deliveries != 2 || p.Entries[0].Idle >= 3*time.Second {
+		t.Fatalf("after ten seconds of keep-alives: %+v %v, want delivery 2, fresh", p.Entries, err)
+	}
+	next, err := c.WithConsumer("bob").Claim(ctx)
+	if err != nil || next.Message == nil || next.Message.ID == held.ID || next.Message.Reclaimed {
+		t.Fatalf("bob's claim: %+v %v, want the next new message", next.Message, err)
+	}
+	st, err = c.Stats(ctx)
+	if err != nil || st.Group.Pending != 2 || st.Group.Lag != 10 {
+		t.Fatalf("stats: %+v %v, want 2 pending, lag 10", st.Group, err)
+	}
+	if _, err := c.Ack(ctx, held.ID); err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.StreamPage(ctx, queue.StreamQuery{Forward: true, Count: 2})
+	if err != nil || page.Entries[0].State != queue.StateAcked || page.Entries[1].State != queue.StatePending || page.Entries[1].Consumer != "bob" {
+		t.Fatalf("stream page: %+v %v", page.Entries, err)
 	}
 }

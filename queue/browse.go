@@ -44,8 +44,20 @@ type PendingPage struct {
 
 // PendingPage reads one page of the pending list with XPENDING's extended
 // form, then the page's entries for their previews: two round trips,
-// whatever the size of the list.
+// whatever the size of the list. A missing group is created again (it has
+// nothing pending then).
 func (c *Client) PendingPage(ctx context.Context, q PendingQuery) (PendingPage, error) {
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	var page PendingPage
+	_, err := c.withGroup(ctx, func() (err error) {
+		page, err = c.pendingPage(ctx, q)
+		return err
+	})
+	return page, err
+}
+
+func (c *Client) pendingPage(ctx context.Context, q PendingQuery) (PendingPage, error) {
 	if q.Count <= 0 {
 		q.Count = 50
 	}
@@ -165,6 +177,11 @@ const (
 	StateNew     State = iota // not yet delivered (after the group's last-delivered ID)
 	StatePending              // delivered, not acknowledged
 	StateAcked                // delivered and acknowledged
+	// StateSkipped is an entry at or before the ID the group was created
+	// at (the web example's XGROUP CREATE … $, or a mid-stream ID): the
+	// group never delivered it. Known only when the group's start is (see
+	// GroupInfo.Start); otherwise such entries show as acked.
+	StateSkipped
 )
 
 func (s State) String() string {
@@ -173,6 +190,8 @@ func (s State) String() string {
 		return "pending"
 	case StateAcked:
 		return "acked"
+	case StateSkipped:
+		return "skipped"
 	}
 	return "new"
 }
@@ -220,17 +239,30 @@ type StreamEntry struct {
 type StreamPage struct {
 	Entries       []StreamEntry
 	LastDelivered string // the group's last-delivered ID
+	// Start is the ID the group was created at, "" when unknown (see
+	// GroupInfo.Start); entries up to it that are not pending are skipped.
+	Start string
 }
 
 // StreamPage reads one page of the stream with each entry's state: one
 // script call (entries and their pending rows) and, at the same time, the
-// group's last-delivered ID. valkey-go pipelines the two concurrent calls,
-// so a page costs one round trip whatever the stream's length.
+// group's last-delivered ID and recorded start. valkey-go pipelines the
+// concurrent calls, so a page costs one round trip whatever the stream's
+// length. A missing group is created again.
 func (c *Client) StreamPage(ctx context.Context, q StreamQuery) (StreamPage, error) {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
+	var page StreamPage
+	_, err := c.withGroup(ctx, func() (err error) {
+		page, err = c.streamPage(ctx, q)
+		return err
+	})
+	return page, err
+}
+
+func (c *Client) streamPage(ctx context.Context, q StreamQuery) (StreamPage, error) {
 	type groupReply struct {
-		info GroupInfo
+		info groupReport
 		err  error
 	}
 	group := make(chan groupReply, 1)
@@ -250,21 +282,35 @@ func (c *Client) StreamPage(ctx context.Context, q StreamQuery) (StreamPage, err
 	if g.err != nil {
 		return StreamPage{}, wrap("stream", g.err)
 	}
-	last, _ := ParseID(g.info.LastDelivered)
-	page := StreamPage{LastDelivered: g.info.LastDelivered, Entries: entries}
-	for i := range page.Entries {
-		e := &page.Entries[i]
-		if p, ok := pending[e.ID]; ok {
-			e.State, e.Consumer, e.Deliveries = StatePending, p.Consumer, p.Deliveries
+	page := StreamPage{LastDelivered: g.info.LastDelivered, Start: g.info.Start, Entries: entries}
+	page.settleStates(pending)
+	return page, nil
+}
+
+// settleStates gives each entry its state: pending when the pending list
+// has it; new after the group's last-delivered ID; skipped up to the
+// group's start; acked in between.
+func (p *StreamPage) settleStates(pending map[string]PendingEntry) {
+	last, _ := ParseID(p.LastDelivered)
+	start, startErr := ParseID(p.Start)
+	for i := range p.Entries {
+		e := &p.Entries[i]
+		if pe, ok := pending[e.ID]; ok {
+			e.State, e.Consumer, e.Deliveries = StatePending, pe.Consumer, pe.Deliveries
 			continue
 		}
-		if id, err := ParseID(e.ID); err == nil && last.Less(id) {
+		id, err := ParseID(e.ID)
+		switch {
+		case err != nil:
+			e.State = StateAcked
+		case last.Less(id):
 			e.State = StateNew
-		} else {
+		case startErr == nil && !start.Less(id):
+			e.State = StateSkipped
+		default:
 			e.State = StateAcked
 		}
 	}
-	return page, nil
 }
 
 func (q StreamQuery) bounds() (cmd, first, second string, err error) {
@@ -347,23 +393,40 @@ func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]
 	return entries, pending, nil
 }
 
-// GroupInfo is the consumer group as XINFO GROUPS reports it.
+// GroupInfo is the consumer group, as every server reports it alike (see
+// Stats).
 type GroupInfo struct {
-	Name          string `json:"name"`
-	Consumers     int64  `json:"consumers"`
+	Name      string `json:"name"`
+	Consumers int64  `json:"consumers"`
+	// Pending counts the group's pending entries, those deleted from the
+	// stream while pending included.
 	Pending       int64  `json:"pending"`
 	LastDelivered string `json:"lastDeliveredId"`
-	EntriesRead   int64  `json:"entriesRead"`
-	// Lag is how many entries are not yet delivered; -1 when the server
-	// cannot tell (after deletions, or before Redis 7).
+	// EntriesRead is how many of the stream's entries are at or before the
+	// group's last-delivered ID (read, or skipped when the group started
+	// later): Length - Lag; -1 when the lag is unknown. It is not the
+	// server's XINFO entries-read, a position that also counts deleted and
+	// trimmed entries and that the embedded server never reports.
+	EntriesRead int64 `json:"entriesRead"`
+	// Lag is how many entries are not yet delivered; -1 when it cannot be
+	// told (see Stats), never a guess.
 	Lag int64 `json:"lag"`
+	// Start is the ID the group was created at, as reviewq recorded it: at
+	// creation for groups it creates (0-0), or when it first met a group
+	// nobody had read from yet. "" when unknown: a group another program
+	// created and used before reviewq met it.
+	Start string `json:"start,omitempty"`
 }
 
 // ConsumerInfo is one consumer as XINFO CONSUMERS reports it.
 type ConsumerInfo struct {
-	Name    string        `json:"name"`
-	Pending int64         `json:"pending"`
-	Idle    time.Duration `json:"idleMs"`
+	Name    string `json:"name"`
+	Pending int64  `json:"pending"`
+	// Idle is the time since the consumer's last attempt to read or claim;
+	// negative when the server cannot tell. Deviation (miniredis v2.40.0):
+	// it only knows after the consumer's first XCLAIM (a keep-alive or a
+	// reclaim), not after XREADGROUP.
+	Idle time.Duration `json:"idleMs"`
 }
 
 // Stats is the header's and `reviewq stats`'s numbers.
@@ -374,15 +437,27 @@ type Stats struct {
 	Consumers  []ConsumerInfo `json:"consumers"`
 	DeadStream string         `json:"deadStream"`
 	DeadLength int64          `json:"deadLength"`
+	// GroupRecreated is true when the group was missing and Stats created
+	// it again: the server restarted empty or was flushed, and whatever
+	// anyone held is gone from it.
+	GroupRecreated bool `json:"groupRecreated,omitempty"`
 }
 
-// Stats reads the stream's length, the group, its consumers and the
-// dead-letter length in one pipeline.
+// Stats reads the stream's length, the group, its consumers, the
+// dead-letter length and the group's recorded start in one pipeline. The
+// numbers are the same on every server: where one reports a number wrongly
+// (the embedded server's lag and pending) reviewq works it out from what all
+// report alike, at the cost of a second, bounded, round trip (see
+// settleLag). A missing group is created again.
 func (c *Client) Stats(ctx context.Context) (Stats, error) {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	st := Stats{Stream: c.cfg.Stream, DeadStream: c.cfg.DeadStream}
-	err := idempotent(ctx, func() error { return c.stats(ctx, &st) })
+	var st Stats
+	missing, err := c.withGroup(ctx, func() error {
+		st = Stats{Stream: c.cfg.Stream, DeadStream: c.cfg.DeadStream}
+		return idempotent(ctx, func() error { return c.stats(ctx, &st) })
+	})
+	st.GroupRecreated = missing && err == nil
 	return st, wrap("stats", err)
 }
 
@@ -393,12 +468,14 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 		b.XinfoGroups().Key(c.cfg.Stream).Build(),
 		b.XinfoConsumers().Key(c.cfg.Stream).Group(c.cfg.Group).Build(),
 		b.Xlen().Key(c.cfg.DeadStream).Build(),
+		b.Hget().Key(c.startKey).Field(c.cfg.Group).Build(),
 	)
 	var err error
 	if st.Length, err = r[0].AsInt64(); err != nil {
 		return err
 	}
-	if st.Group, err = findGroup(r[1], c.cfg.Group); err != nil {
+	g, err := parseGroup(r[1], r[4], c.cfg.Group)
+	if err != nil {
 		return err
 	}
 	if st.Consumers, err = parseConsumers(r[2]); err != nil {
@@ -407,37 +484,22 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 	if st.DeadLength, err = r[3].AsInt64(); err != nil {
 		return err
 	}
+	// Deviation (miniredis v2.40.0, XINFO GROUPS and XPENDING's summary):
+	// its pending count leaves out entries deleted from the stream while
+	// pending, which a real server counts (they are still in the pending
+	// list). Both count them per consumer.
+	g.Pending = 0
+	for _, ci := range st.Consumers {
+		g.Pending += ci.Pending
+	}
+	if err := c.noteStart(ctx, &g); err != nil {
+		return err
+	}
+	if err := c.settleLag(ctx, st.Length, &g); err != nil {
+		return err
+	}
+	st.Group = g.GroupInfo
 	return nil
-}
-
-func (c *Client) groupInfo(ctx context.Context) (GroupInfo, error) {
-	return findGroup(c.vk.Do(ctx, c.vk.B().XinfoGroups().Key(c.cfg.Stream).Build()), c.cfg.Group)
-}
-
-func findGroup(r valkey.ValkeyResult, name string) (GroupInfo, error) {
-	groups, err := r.ToArray()
-	if err != nil {
-		return GroupInfo{}, err
-	}
-	for _, g := range groups {
-		m, err := g.AsMap()
-		if err != nil {
-			return GroupInfo{}, err
-		}
-		if n, _ := mapStr(m, "name"); n != name {
-			continue
-		}
-		info := GroupInfo{Name: name, Lag: -1}
-		info.Consumers, _ = mapInt(m, "consumers")
-		info.Pending, _ = mapInt(m, "pending")
-		info.LastDelivered, _ = mapStr(m, "last-delivered-id")
-		info.EntriesRead, _ = mapInt(m, "entries-read")
-		if lag, ok := m["lag"]; ok && !lag.IsNil() {
-			info.Lag, _ = mapInt(m, "lag")
-		}
-		return info, nil
-	}
-	return GroupInfo{}, opError("group "+name, ErrNoGroup, nil)
 }
 
 func parseConsumers(r valkey.ValkeyResult) ([]ConsumerInfo, error) {

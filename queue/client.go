@@ -35,6 +35,12 @@ type ServerOptions struct {
 	InsecureSkipVerify bool
 	// DialTimeout bounds connecting; DefaultTimeout when zero.
 	DialTimeout time.Duration
+	// Standalone connects to one server even when it answers cluster
+	// commands. The embedded server (miniredis) answers CLUSTER SLOTS, so
+	// valkey-go would take it for a one-node cluster and reviewq would name
+	// the dead-letter stream "{contact-messages}:dead" there but
+	// "contact-messages:dead" on a real standalone server.
+	Standalone bool
 }
 
 // Addr is the server address as shown to the user (no password).
@@ -68,6 +74,7 @@ func Dial(ctx context.Context, o ServerOptions) (valkey.Client, error) {
 	opt.ConnWriteTimeout = timeout
 	// Client-side caching is not used and the embedded server lacks it.
 	opt.DisableCache = true
+	opt.ForceSingleClient = o.Standalone
 	opt.ClientName = "reviewq"
 
 	type result struct {
@@ -187,6 +194,9 @@ func (c Config) withDefaults() Config {
 type Client struct {
 	vk  valkey.Client
 	cfg Config
+	// startKey is the hash where group starts are recorded (see
+	// GroupInfo.Start).
+	startKey string
 }
 
 // New wraps a connected valkey client. In a cluster the dead-letter stream
@@ -195,7 +205,8 @@ type Client struct {
 func New(vk valkey.Client, cfg Config) (*Client, error) {
 	explicitDead := cfg.DeadStream != ""
 	cfg = cfg.withDefaults()
-	if vk.Mode() == valkey.ClientModeCluster {
+	cluster := vk.Mode() == valkey.ClientModeCluster
+	if cluster {
 		if !explicitDead {
 			cfg.DeadStream = clusterDeadStreamFor(cfg.Stream)
 		} else if keySlot(cfg.DeadStream) != keySlot(cfg.Stream) {
@@ -204,7 +215,7 @@ func New(vk valkey.Client, cfg Config) (*Client, error) {
 				cfg.DeadStream, cfg.Stream, clusterDeadStreamFor(cfg.Stream)))
 		}
 	}
-	return &Client{vk: vk, cfg: cfg}, nil
+	return &Client{vk: vk, cfg: cfg, startKey: groupStartKeyFor(cfg.Stream, cluster)}, nil
 }
 
 // WithConsumer is the same client acting as another consumer.
@@ -236,15 +247,40 @@ func (c *Client) nowMs() string { return fmt.Sprint(c.cfg.Now().UnixMilli()) }
 // EnsureGroup creates the consumer group when it is missing, at the start of
 // the stream (ID 0) like the web example, creating the stream too.
 func (c *Client) EnsureGroup(ctx context.Context) error {
+	_, err := c.CreateGroupIfMissing(ctx)
+	return err
+}
+
+// CreateGroupIfMissing is EnsureGroup, and reports whether the group had to
+// be created: on a stream that has been in use, that means the server lost
+// it (restarted without persistence, or flushed). A group reviewq creates
+// starts at 0, which it records (see GroupInfo.Start); a group it finds that
+// nobody has used yet has its start recorded too.
+func (c *Client) CreateGroupIfMissing(ctx context.Context) (created bool, err error) {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	err := idempotent(ctx, func() error {
+	op := "create group " + c.cfg.Group
+	err = idempotent(ctx, func() error {
 		return c.vk.Do(ctx, c.vk.B().XgroupCreate().Key(c.cfg.Stream).Group(c.cfg.Group).Id("0").Mkstream().Build()).Error()
 	})
-	if err != nil && !valkey.IsValkeyBusyGroup(err) {
-		return wrap("create group "+c.cfg.Group, err)
+	switch {
+	case err == nil:
+		// HSET, not HSETNX: a record left from a group of the same name
+		// that vanished says nothing about this one.
+		err = idempotent(ctx, func() error {
+			return c.vk.Do(ctx, c.vk.B().Hset().Key(c.startKey).FieldValue().FieldValue(c.cfg.Group, "0-0").Build()).Error()
+		})
+		return true, wrap(op, err)
+	case valkey.IsValkeyBusyGroup(err):
+		// The group was there already, perhaps created by another program:
+		// note its start while that can still be known. A group destroyed
+		// again in between is the next call's business.
+		if _, err = c.groupInfo(ctx); isNoGroup(err) {
+			err = nil
+		}
+		return false, wrap(op, err)
 	}
-	return nil
+	return false, wrap(op, err)
 }
 
 // idempotent runs an operation that is safe to send twice again while it

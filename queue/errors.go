@@ -27,9 +27,14 @@ var (
 	ErrNotPending  = errors.New("not pending in the group")
 	ErrNotFound    = errors.New("no such entry")
 	ErrNotHeld     = errors.New("held by another consumer")
-	ErrInvalidID   = errors.New("not a stream ID")
-	ErrEmpty       = errors.New("nothing left to redrive: the entry's content was lost")
-	ErrServer      = errors.New("server error")
+	// ErrLost says a message someone held is gone from the server itself:
+	// the group or the entry vanished (a server restarted without
+	// persistence, a FLUSHALL, a deletion). Nobody else took it; the cause
+	// says which. The group has been created again, so claiming goes on.
+	ErrLost      = errors.New("the server no longer has this message")
+	ErrInvalidID = errors.New("not a stream ID")
+	ErrEmpty     = errors.New("nothing left to redrive: the entry's content was lost")
+	ErrServer    = errors.New("server error")
 )
 
 // Error is what every Client method returns on failure: the operation, the
@@ -66,6 +71,19 @@ func IsServerSide(err error) bool {
 	return false
 }
 
+// Causes behind ErrLost.
+var (
+	errGroupGone   = errors.New("the consumer group was gone: the server restarted empty or was flushed; the group has been created again")
+	errEntryGone   = errors.New("it is neither pending nor in the stream: the server restarted empty or was flushed, or the entry was deleted")
+	errDeletedHeld = errors.New("it was deleted from the stream while held")
+)
+
+// isNoGroup reports whether err, classified or raw, means the group (or its
+// stream) does not exist.
+func isNoGroup(err error) bool {
+	return err != nil && errors.Is(wrap("", err), ErrNoGroup)
+}
+
 func opError(op string, kind error, cause error) error {
 	return &Error{Op: op, Kind: kind, Cause: cause}
 }
@@ -90,7 +108,9 @@ func classify(err error) error {
 		switch {
 		case strings.Contains(msg, "WRONGTYPE"):
 			return ErrWrongType
-		case strings.Contains(msg, "NOGROUP"):
+		case strings.Contains(msg, "NOGROUP"),
+			// XINFO on a missing key: the stream, and so the group, is gone.
+			strings.Contains(msg, "no such key"):
 			return ErrNoGroup
 		case strings.Contains(msg, "WRONGPASS"), strings.Contains(msg, "NOAUTH"),
 			strings.Contains(msg, "invalid password"), strings.Contains(msg, "invalid username-password"):

@@ -16,6 +16,10 @@ const (
 
 	// deadSuffix names the dead-letter stream after the main one.
 	deadSuffix = ":dead"
+	// groupStartSuffix names the hash, beside the stream, where reviewq
+	// records where each consumer group started (field: group name, value:
+	// the ID the group was created at). See GroupInfo.Start.
+	groupStartSuffix = ":group-start"
 )
 
 // The fields a contact message carries, in the order the web example writes
@@ -58,6 +62,16 @@ func clusterDeadStreamFor(stream string) string {
 		return stream + deadSuffix
 	}
 	return "{" + stream + "}" + deadSuffix
+}
+
+// groupStartKeyFor names the hash of the stream's group starts. In a cluster
+// it shares the stream's slot, as the dead-letter stream does, so a script
+// may read it beside the stream.
+func groupStartKeyFor(stream string, cluster bool) string {
+	if cluster && !hasHashTag(stream) {
+		return "{" + stream + "}" + groupStartSuffix
+	}
+	return stream + groupStartSuffix
 }
 
 func hasHashTag(key string) bool {

@@ -115,6 +115,11 @@ type ClaimResult struct {
 	// DeadLettered are entries past the max deliveries, moved to the
 	// dead-letter stream and acknowledged.
 	DeadLettered []string
+	// GroupRecreated is true when the claim found the consumer group
+	// missing and created it again (at the start of the stream, as at
+	// start) before claiming: the server restarted empty or was flushed,
+	// and whatever anyone held before is gone from it.
+	GroupRecreated bool
 }
 
 // claimBudget bounds how many unusable pending entries one claim clears
@@ -134,13 +139,9 @@ func (c *Client) Claim(ctx context.Context) (ClaimResult, error) {
 			return ClaimResult{}, gerr
 		}
 		res, err = c.claimOnce(ctx)
+		res.GroupRecreated = err == nil
 	}
 	return res, err
-}
-
-func isNoGroup(err error) bool {
-	qe, ok := err.(*Error)
-	return ok && qe.Kind == ErrNoGroup
 }
 
 func (c *Client) claimOnce(ctx context.Context) (ClaimResult, error) {
@@ -219,6 +220,9 @@ func (c *Client) ClaimID(ctx context.Context, id string, force bool) (*Claimed, 
 		[]string{c.cfg.Stream, c.cfg.DeadStream},
 		[]string{c.cfg.Group, c.cfg.Consumer, id, minIdle, c.nowMs()},
 	).ToArray()
+	if isNoGroup(err) {
+		return nil, c.groupLost(ctx, op)
+	}
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -255,7 +259,10 @@ func (e *HeldError) Error() string {
 }
 
 // Ack acknowledges entries and returns how many were pending. Acking an
-// entry that is not pending is not an error; the count tells.
+// entry that is not pending is not an error; the count tells. It fails with
+// ErrLost when the group was missing (created again now) and, for a single
+// ID, when the entry is neither pending nor in the stream: the server lost
+// the message, nobody else acked it.
 func (c *Client) Ack(ctx context.Context, ids ...string) (int64, error) {
 	op := "ack " + strings.Join(ids, " ")
 	for _, id := range ids {
@@ -268,23 +275,41 @@ func (c *Client) Ack(ctx context.Context, ids ...string) (int64, error) {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	var n int64
+	var reply []valkey.ValkeyMessage
 	err := idempotent(ctx, func() (err error) {
-		n, err = c.vk.Do(ctx, c.vk.B().Xack().Key(c.cfg.Stream).Group(c.cfg.Group).Id(ids...).Build()).AsInt64()
+		reply, err = ackScript.Exec(ctx, c.vk, []string{c.cfg.Stream}, append([]string{c.cfg.Group}, ids...)).ToArray()
 		return err
 	})
-	return n, wrap(op, err)
+	if isNoGroup(err) {
+		return 0, c.groupLost(ctx, op)
+	}
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	if len(reply) != 2 {
+		return 0, opError(op, ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+	}
+	n, err := reply[0].AsInt64()
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	if gone, _ := reply[1].AsStrSlice(); len(ids) == 1 && len(gone) == 1 {
+		return 0, opError(op, ErrLost, errEntryGone)
+	}
+	return n, nil
 }
 
 // KeepAlive resets the idle time of an entry this consumer holds, so it is
 // not reclaimed during a long read. It fails with ErrNotHeld when another
-// consumer took it meanwhile and ErrNotPending when it was acked.
+// consumer took it meanwhile, ErrNotPending when it was acked, and ErrLost
+// when the server lost it (group or entry gone).
 func (c *Client) KeepAlive(ctx context.Context, id string) error {
 	return c.touch(ctx, "keep alive "+id, id, "keep")
 }
 
 // Release hands an entry this consumer holds back to the group, idle past
-// the reclaim threshold, so the next claim takes it at once.
+// the reclaim threshold, so the next claim takes it at once. It fails as
+// KeepAlive does.
 func (c *Client) Release(ctx context.Context, id string) error {
 	return c.touch(ctx, "release "+id, id, "release")
 }
@@ -301,6 +326,9 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter)}).ToArray()
 		return err
 	})
+	if isNoGroup(err) {
+		return c.groupLost(ctx, op)
+	}
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -308,6 +336,10 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 	switch kind {
 	case "notpending":
 		return opError(op, ErrNotPending, nil)
+	case "gone":
+		return opError(op, ErrLost, errEntryGone)
+	case "deleted":
+		return opError(op, ErrLost, errDeletedHeld)
 	case "held":
 		owner, _ := reply[1].ToString()
 		return opError(op, ErrNotHeld, &HeldError{Owner: owner})
@@ -316,7 +348,8 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 }
 
 // Reject moves a pending entry to the dead-letter stream now, with a reason,
-// and acknowledges it. It returns the dead-letter entry's ID.
+// and acknowledges it. It returns the dead-letter entry's ID. It fails with
+// ErrLost when the server lost the entry (group or entry gone).
 func (c *Client) Reject(ctx context.Context, id, reason string) (string, error) {
 	op := "dead-letter " + id
 	if _, err := ParseID(id); err != nil {
@@ -326,11 +359,17 @@ func (c *Client) Reject(ctx context.Context, id, reason string) (string, error) 
 	defer cancel()
 	reply, err := rejectScript.Exec(ctx, c.vk, []string{c.cfg.Stream, c.cfg.DeadStream},
 		[]string{c.cfg.Group, id, reason, c.nowMs()}).ToArray()
+	if isNoGroup(err) {
+		return "", c.groupLost(ctx, op)
+	}
 	if err != nil {
 		return "", wrap(op, err)
 	}
-	if kind, _ := reply[0].ToString(); kind == "notpending" {
+	switch kind, _ := reply[0].ToString(); kind {
+	case "notpending":
 		return "", opError(op, ErrNotPending, nil)
+	case "gone":
+		return "", opError(op, ErrLost, errEntryGone)
 	}
 	did, err := reply[1].ToString()
 	return did, wrap(op, err)

@@ -77,6 +77,56 @@ func TestServerRestartMidReview(t *testing.T) {
 	}
 }
 
+// A server restarted without persistence comes back empty under a reviewer
+// holding a message: the keep-alive says the message is lost (nobody took
+// it), the group is there again, and claiming goes on without restarting
+// anything.
+func TestServerRestartedEmptyMidReview(t *testing.T) {
+	s := startServer(t) // no persistence
+	c := newClientOn(t, dial(t, s.Addr), Config{})
+	mustAdd(t, c, 1)
+	held := mustClaim(t, c)
+
+	s.Kill()
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	// The first calls may still meet connections that died with the
+	// server; keep-alives are resent, so one soon answers.
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if err = c.KeepAlive(ctx(t), held.ID); err == nil || !IsServerSide(err) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !errors.Is(err, ErrLost) || !errors.Is(err, errGroupGone) || errors.Is(err, ErrNotHeld) {
+		t.Fatalf("keep-alive on a server that came back empty: %v, want ErrLost (group gone)", err)
+	}
+	if err := c.Release(ctx(t), held.ID); !errors.Is(err, ErrLost) {
+		t.Fatalf("release: %v, want ErrLost", err)
+	}
+	var a Added
+	for attempt := 1; ; attempt++ {
+		if a, err = c.AddContact(ctx(t), "Jo", "jo@example.org", "after the restart"); err == nil {
+			break
+		}
+		if !IsServerSide(err) || attempt == 5 {
+			t.Fatal(err) // an add is never resent either
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		r, err := c.Claim(ctx(t))
+		if err != nil && IsServerSide(err) && attempt < 5 {
+			continue // a claim is never resent; a reviewer presses c again
+		}
+		if err != nil || r.Message == nil || r.Message.ID != a.ID || r.Message.Deliveries != 1 {
+			t.Fatalf("claim after the restart: %+v %v, want %s", r.Message, err, a.ID)
+		}
+		break
+	}
+}
+
 // Sixteen reviewers work 5,000 messages at once: every message is acked
 // exactly once and none is handed to two reviewers.
 func TestConcurrentReviewers(t *testing.T) {

@@ -106,16 +106,35 @@ return {'ok', id, e[1][2], deliveries + 1, owner, idle}
 // ARGV[1] group, ARGV[2] consumer, ARGV[3] id, ARGV[4] mode,
 // ARGV[5] idle (ms) to set on release, so any claimer may take it at once.
 //
-// Reply: {"ok"} | {"notpending"} | {"held", owner}.
+// Reply: {"ok"} | {"notpending"} | {"held", owner} | {"gone"} (neither
+// pending nor in the stream) | {"deleted"} (still pending, but deleted from
+// the stream while held). A missing group fails with NOGROUP.
+//
+// Deviation (miniredis v2.40.0, XCLAIM): it counts a delivery for every
+// XCLAIM, JUSTID or not, where a real server counts none for JUSTID. A
+// reviewer holding a message for two minutes gained a delivery per
+// keep-alive and was then dead-lettered, "delivered 9 times". RETRYCOUNT
+// restates the count read from XPENDING, so neither server adds one.
+//
+// Deviation (XCLAIM of an entry deleted from the stream): Redis 7 drops it
+// from the pending list; miniredis keeps it, counts a delivery and moves its
+// owner's pending count without the entry. The entry is therefore looked up
+// first and never claimed once deleted: it stays pending, for the next claim
+// to record in the dead-letter stream as deleted while pending.
 var touchScript = valkey.NewLuaScript(`
 local stream, group, consumer, id = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local p = redis.call('XPENDING', stream, group, id, id, 1)
-if #p == 0 then return {'notpending'} end
+if #p == 0 then
+  if #redis.call('XRANGE', stream, id, id) == 0 then return {'gone'} end
+  return {'notpending'}
+end
 if p[1][2] ~= consumer then return {'held', p[1][2]} end
+if #redis.call('XRANGE', stream, id, id) == 0 then return {'deleted'} end
+local deliveries = p[1][4]
 if ARGV[4] == 'release' then
-  redis.call('XCLAIM', stream, group, consumer, 0, id, 'IDLE', ARGV[5], 'JUSTID')
+  redis.call('XCLAIM', stream, group, consumer, 0, id, 'IDLE', ARGV[5], 'RETRYCOUNT', deliveries, 'JUSTID')
 else
-  redis.call('XCLAIM', stream, group, consumer, 0, id, 'JUSTID')
+  redis.call('XCLAIM', stream, group, consumer, 0, id, 'RETRYCOUNT', deliveries, 'JUSTID')
 end
 return {'ok'}
 `)
@@ -126,16 +145,78 @@ return {'ok'}
 // KEYS[1] stream, KEYS[2] dead-letter stream
 // ARGV[1] group, ARGV[2] id, ARGV[3] reason, ARGV[4] now (ms)
 //
-// Reply: {"ok", dead-letter id} | {"notpending"}.
+// Reply: {"ok", dead-letter id} | {"notpending"} | {"gone"} (neither pending
+// nor in the stream). A missing group fails with NOGROUP.
 var rejectScript = valkey.NewLuaScript(luaDeadLetter + `
 local stream, dead = KEYS[1], KEYS[2]
 local group, id, reason, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local p = redis.call('XPENDING', stream, group, id, id, 1)
-if #p == 0 then return {'notpending'} end
 local e = redis.call('XRANGE', stream, id, id)
+if #p == 0 then
+  if #e == 0 then return {'gone'} end
+  return {'notpending'}
+end
 local fields = {}
 if #e > 0 then fields = e[1][2] end
 return {'ok', dead_letter(stream, dead, group, id, fields, reason, p[1][4], p[1][2], now)}
+`)
+
+// ackScript acknowledges entries, counting those that were pending.
+//
+// KEYS[1] stream
+// ARGV[1] group, ARGV[2…] ids
+//
+// Reply: {acked, gone ids}: how many were pending (and are acked now), and
+// the IDs that were neither pending nor in the stream. A missing group fails
+// with NOGROUP (XACK alone answers 0 on a missing group, on every server).
+//
+// Deviation (miniredis v2.40.0, XACK): an entry deleted from the stream
+// while pending is removed from the pending list but not counted; a real
+// server counts it. The count comes from XPENDING, which both report alike.
+var ackScript = valkey.NewLuaScript(`
+local stream, group = KEYS[1], ARGV[1]
+local acked, gone = 0, {}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  if #redis.call('XPENDING', stream, group, id, id, 1) > 0 then
+    redis.call('XACK', stream, group, id)
+    acked = acked + 1
+  elseif #redis.call('XRANGE', stream, id, id) == 0 then
+    gone[#gone + 1] = id
+  end
+end
+return {acked, gone}
+`)
+
+// lagScript counts a stream's entries after a group's last-delivered ID,
+// for servers that cannot say how many a group has not read yet (see
+// settleLag).
+//
+// KEYS[1] stream
+// ARGV[1] the last-delivered ID, ARGV[2] the ID after it, ARGV[3] limit,
+// ARGV[4] chunk size
+//
+// Reply: {count, 1}, or {limit + 1, 0} when there are more than the limit
+// (it reads at most limit + 1 entries). When no entry is at or before the last-delivered ID (a group that
+// has read nothing yet, or one the trimming overtook), every entry counts:
+// XLEN, whatever the length. Otherwise the work is bounded by the limit, and
+// only a chunk of entries is held at a time.
+var lagScript = valkey.NewLuaScript(`
+local stream, last, from = KEYS[1], ARGV[1], ARGV[2]
+local limit, chunk = tonumber(ARGV[3]), tonumber(ARGV[4])
+if #redis.call('XRANGE', stream, '-', last, 'COUNT', 1) == 0 then
+  return {redis.call('XLEN', stream), 1}
+end
+local n = 0
+while true do
+  local want = math.min(chunk, limit + 1 - n)
+  local r = redis.call('XRANGE', stream, from, '+', 'COUNT', want)
+  n = n + #r
+  if #r < want then return {n, 1} end
+  if n > limit then return {n, 0} end
+  local ms, seq = string.match(r[#r][1], '^(%d+)-(%d+)$')
+  from = ms .. '-' .. string.format('%d', tonumber(seq) + 1)
+end
 `)
 
 // redriveScript puts a dead letter back on the main stream, as a new entry
@@ -182,8 +263,16 @@ for i, e in ipairs(raw) do
   entries[i] = {e[1], fields, cut}
 end
 if group ~= '' and #raw > 0 then
+  -- Deviation (miniredis v2.40.0, gopher-lua): an assignment whose right
+  -- side reads the variables it assigns, like "lo, hi = hi, lo", gives
+  -- both the same value. Swapped so, a newest-first page looked for
+  -- pending entries at its oldest ID only, and the Stream screen showed a
+  -- reviewer's own held message as acked. Never write such a swap here.
   local lo, hi = raw[1][1], raw[#raw][1]
-  if cmd == 'XREVRANGE' then lo, hi = hi, lo end
+  if cmd == 'XREVRANGE' then
+    lo = raw[#raw][1]
+    hi = raw[1][1]
+  end
   while true do
     local p = redis.call('XPENDING', stream, group, lo, hi, 100)
     for _, row in ipairs(p) do

@@ -1,0 +1,704 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/valkey-io/valkey-go"
+)
+
+// The contract suite: every case runs, step by step, against the real server
+// the tests start and against the embedded server (miniredis, connected as
+// the console connects to it). Each case asserts what a reviewer must see,
+// and records what it observed in a transcript, with IDs named by order of
+// appearance (m1, m2 … for the stream, d1 … for dead letters) and times
+// rounded to what matters; the two transcripts must be identical, so a
+// number the case does not assert still cannot differ between the servers.
+// The cases use the public API only, plus raw commands for what another
+// program or an accident does (XDEL, FLUSHALL, a group made with $), so
+// they cover whatever implementation the queue has.
+
+type contractCase struct {
+	name string
+	// ownServer gives the real server's side of the case a server of its
+	// own, for cases that flush it.
+	ownServer bool
+	run       func(r *contractRun)
+}
+
+func TestContract(t *testing.T) {
+	for _, cc := range contractCases {
+		t.Run(cc.name, func(t *testing.T) {
+			var transcripts [2][]string
+			for i, server := range []string{"real", "embedded"} {
+				t.Run(server, func(t *testing.T) {
+					r := newContractRun(t, server, cc)
+					cc.run(r)
+					transcripts[i] = r.lines
+				})
+			}
+			if t.Failed() {
+				return
+			}
+			if !reflect.DeepEqual(transcripts[0], transcripts[1]) {
+				t.Fatalf("the servers disagree:\n%s", diffLines(transcripts[0], transcripts[1]))
+			}
+		})
+	}
+}
+
+var contractCases = []contractCase{
+	{name: "claim and ack", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 3)
+		m := r.claim(c, "claim", "m1 new delivery 1")
+		r.ack(c, 1, m.ID)
+		r.ack(c, 0, m.ID) // not pending any more: counted, not an error
+		r.claim(c, "claim", "m2 new delivery 1")
+		// Review says "1 new message waiting" from this lag.
+		r.stats(c, "length=3 pending=1 lag=1 entriesRead=2 last=m2 dead=0 start=0-0 consumers=[alice:1]")
+	}},
+
+	{name: "reclaim", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 2)
+		r.claim(c.WithConsumer("bob"), "bob claims", "m1 new delivery 1")
+		r.age(2 * time.Minute)
+		m := r.claim(c, "alice claims", "m1 reclaimed from bob delivery 2")
+		if m.Idle < 2*time.Minute {
+			r.t.Errorf("reclaimed idle %s, want the two minutes it sat", m.Idle)
+		}
+		r.claim(c.WithConsumer("carol"), "carol claims", "m2 new delivery 1")
+		r.stats(c, "length=2 pending=2 lag=0 entriesRead=2 last=m2 dead=0 start=0-0 consumers=[alice:1 bob:0 carol:1]")
+	}},
+
+	// The Done-when of issue 8: a message held for ten seconds at
+	// --reclaim-after 3s, kept alive every second as the console does,
+	// keeps its true delivery count, and nobody else can claim it.
+	{name: "keep-alive holds a message without counting deliveries", run: func(r *contractRun) {
+		c := r.client(Config{ReclaimAfter: 3 * time.Second})
+		r.add(c, 2)
+		m := r.claim(c, "claim", "m1 new delivery 1")
+		for range 10 {
+			r.age(time.Second)
+			r.expect("keep-alive", c.KeepAlive(r.ctx(), m.ID), nil)
+		}
+		r.pending(c, PendingQuery{}, "m1 alice delivery 1 idle<3s preview")
+		r.claim(c.WithConsumer("bob"), "bob claims", "m2 new delivery 1")
+		r.stats(c, "length=2 pending=2 lag=0 entriesRead=2 last=m2 dead=0 start=0-0 consumers=[alice:1 bob:1]")
+		// Released after all that, it is not anywhere near the max
+		// deliveries: the next claimer sees its second delivery.
+		r.expect("release", c.Release(r.ctx(), m.ID), nil)
+		r.claim(c.WithConsumer("carol"), "carol claims", "m1 reclaimed from alice delivery 2")
+		r.stats(c, "length=2 pending=2 lag=0 entriesRead=2 last=m2 dead=0 start=0-0 consumers=[alice:0 bob:1 carol:1]")
+		r.expect("keep-alive after carol took it", c.KeepAlive(r.ctx(), m.ID), ErrNotHeld)
+		r.ack(c.WithConsumer("carol"), 1, m.ID)
+		r.expect("keep-alive after carol acked", c.KeepAlive(r.ctx(), m.ID), ErrNotPending)
+	}},
+
+	{name: "claim clears away an entry deleted while pending", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 2)
+		r.claim(c.WithConsumer("bob"), "bob claims", "m1 new delivery 1")
+		r.age(2 * time.Minute) // first: ageing on the real server is an XCLAIM, which drops deleted entries
+		r.raw("XDEL", c.cfg.Stream, r.idOf("m1"))
+		res, err := c.Claim(r.ctx())
+		r.expect("claim", err, nil)
+		r.see("dropped %v, then %s", r.ids(res.Dropped), r.claimed(res.Message))
+		if len(res.Dropped) != 1 || res.Message == nil {
+			r.t.Fatalf("claim %+v, want m1 dropped and m2 claimed", res)
+		}
+		r.dead(c, "m1 "+ReasonDeleted+" delivery 1 bob")
+		r.stats(c, "length=1 pending=1 lag=0 entriesRead=1 last=m2 dead=1 start=0-0 consumers=[alice:1 bob:0]")
+	}},
+
+	{name: "release", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 1)
+		m := r.claim(c, "claim", "m1 new delivery 1")
+		r.expect("bob releases alice's", c.WithConsumer("bob").Release(r.ctx(), m.ID), ErrNotHeld)
+		r.expect("release", c.Release(r.ctx(), m.ID), nil)
+		r.pending(c, PendingQuery{}, "m1 alice delivery 1 idle≥1m preview")
+		r.claim(c.WithConsumer("bob"), "bob claims at once", "m1 reclaimed from alice delivery 2")
+	}},
+
+	// The symptom: r then c dead-lettered a message "delivered 9 times"
+	// that nobody had rejected. Deliveries count claims, nothing else.
+	{name: "max deliveries counts claims only", run: func(r *contractRun) {
+		c := r.client(Config{MaxDeliveries: 3})
+		r.add(c, 2)
+		for i := 1; i <= 3; i++ {
+			m := r.claim(c, "claim", fmt.Sprintf("m1 %s delivery %d", map[bool]string{true: "new", false: "reclaimed from alice"}[i == 1], i))
+			r.expect("keep-alive", c.KeepAlive(r.ctx(), m.ID), nil)
+			r.expect("keep-alive", c.KeepAlive(r.ctx(), m.ID), nil)
+			r.expect("release", c.Release(r.ctx(), m.ID), nil)
+		}
+		res, err := c.Claim(r.ctx())
+		r.expect("fourth claim", err, nil)
+		r.see("dead-lettered %v, then %s", r.ids(res.DeadLettered), r.claimed(res.Message))
+		if len(res.DeadLettered) != 1 || res.Message == nil {
+			r.t.Fatalf("fourth claim %+v, want m1 dead-lettered and m2 claimed", res)
+		}
+		r.dead(c, "m1 max deliveries exceeded delivery 3 alice")
+	}},
+
+	{name: "reject and redrive", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 1)
+		m := r.claim(c, "claim", "m1 new delivery 1")
+		did, err := c.Reject(r.ctx(), m.ID, "spam")
+		r.expect("reject", err, nil)
+		r.see("dead letter %s", r.name(did, "d"))
+		r.expect("reject again", mustErr(c.Reject(r.ctx(), m.ID, "again")), ErrNotPending)
+		r.dead(c, "m1 spam delivery 1 alice")
+		r.pending(c, PendingQuery{})
+		nid, err := c.Redrive(r.ctx(), did)
+		r.expect("redrive", err, nil)
+		r.see("redriven as %s", r.rename(nid, "m"))
+		r.dead(c)
+		got := r.claim(c, "claim", "m2 new delivery 1")
+		if !reflect.DeepEqual(got.Fields, m.Fields) {
+			r.t.Errorf("redriven fields %v, want %v", got.Fields, m.Fields)
+		}
+		r.stats(c, "length=2 pending=1 lag=0 entriesRead=2 last=m2 dead=0 start=0-0 consumers=[alice:1]")
+	}},
+
+	{name: "pending page", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 5)
+		for i := range 5 {
+			who := c
+			if i%2 == 1 {
+				who = c.WithConsumer("bob")
+			}
+			r.claim(who, "claim", fmt.Sprintf("m%d new delivery 1", i+1))
+		}
+		r.age(5 * time.Minute)
+		r.expect("keep-alive", c.KeepAlive(r.ctx(), r.idOf("m3")), nil)
+		r.pending(c, PendingQuery{Count: 2}, "m1 alice delivery 1 idle≥1m preview", "m2 bob delivery 1 idle≥1m preview")
+		r.pending(c, PendingQuery{After: r.idOf("m2"), Count: 2}, "m3 alice delivery 1 idle<3s preview", "m4 bob delivery 1 idle≥1m preview")
+		r.pending(c, PendingQuery{Consumer: "bob"}, "m2 bob delivery 1 idle≥1m preview", "m4 bob delivery 1 idle≥1m preview")
+		r.pending(c, PendingQuery{MinIdle: time.Minute, Consumer: "alice"}, "m1 alice delivery 1 idle≥1m preview", "m5 alice delivery 1 idle≥1m preview")
+		r.raw("XDEL", c.cfg.Stream, r.idOf("m1"))
+		r.pending(c, PendingQuery{Count: 1}, "m1 alice delivery 1 idle≥1m deleted")
+	}},
+
+	// The symptom: the Stream screen showed the reviewer's own held
+	// message as acked on the embedded server.
+	{name: "stream page states", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 8)
+		for i := range 5 {
+			m := r.claim(c, "claim", fmt.Sprintf("m%d new delivery 1", i+1))
+			if i < 2 || i == 3 {
+				r.ack(c, 1, m.ID)
+			}
+		}
+		r.page(c, StreamQuery{}, "m8 new", "m7 new", "m6 new", "m5 pending alice 1", "m4 acked", "m3 pending alice 1", "m2 acked", "m1 acked")
+		r.page(c, StreamQuery{Forward: true, Count: 3}, "m1 acked", "m2 acked", "m3 pending alice 1")
+		before, _ := Before(r.idOf("m5"))
+		r.page(c, StreamQuery{From: before, Count: 2}, "m4 acked", "m3 pending alice 1")
+	}},
+
+	// The symptoms: the header's lag always equal to the stream length,
+	// and "12 new messages waiting" after acks.
+	{name: "stats after acks and deletions", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 6)
+		r.stats(c, "length=6 pending=0 lag=6 entriesRead=0 last=0-0 dead=0 start=0-0 consumers=[]")
+		for range 3 {
+			m := r.claim(c, "claim", "")
+			r.ack(c, 1, m.ID)
+		}
+		r.stats(c, "length=6 pending=0 lag=3 entriesRead=3 last=m3 dead=0 start=0-0 consumers=[alice:0]")
+		held := r.claim(c, "claim", "m4 new delivery 1")
+		// Another program deletes an entry nobody has read: a real server
+		// can no longer tell the lag from its counters.
+		r.raw("XDEL", c.cfg.Stream, r.idOf("m6"))
+		r.stats(c, "length=5 pending=1 lag=1 entriesRead=4 last=m4 dead=0 start=0-0 consumers=[alice:1]")
+		// …and deletes the one alice holds: it is still pending.
+		r.raw("XDEL", c.cfg.Stream, held.ID)
+		r.stats(c, "length=4 pending=1 lag=1 entriesRead=3 last=m4 dead=0 start=0-0 consumers=[alice:1]")
+		r.expect("keep-alive of a deleted entry", c.KeepAlive(r.ctx(), held.ID), ErrLost)
+		r.ack(c, 1, held.ID) // acking it still clears it from the pending list
+		r.stats(c, "length=4 pending=0 lag=1 entriesRead=3 last=m4 dead=0 start=0-0 consumers=[alice:0]")
+	}},
+
+	// Where no server can say and counting would cost too much, the lag
+	// is unknown: shown as such, never as the stream's length.
+	{name: "lag past the count limit", run: func(r *contractRun) {
+		c := r.clientWithoutGroup(Config{})
+		r.add(c, 1)
+		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, r.idOf("m1"))
+		batch := make([][]Field, lagCountLimit+1)
+		for i := range batch {
+			batch[i] = []Field{{"n", fmt.Sprint(i)}}
+		}
+		for _, res := range c.AddMany(r.ctx(), batch) {
+			if res.Err != nil {
+				r.t.Fatal(res.Err)
+			}
+		}
+		r.stats(c, "length=1002 pending=0 lag=-1 entriesRead=-1 last=m1 dead=0 start=m1 consumers=[]")
+		// Once the trimming overtakes the group, every entry is waiting,
+		// however many there are.
+		r.raw("XTRIM", c.cfg.Stream, "MAXLEN", "1001")
+		r.stats(c, "length=1001 pending=0 lag=1001 entriesRead=0 last=m1 dead=0 start=m1 consumers=[]")
+		// So for a group created at 0 that has read nothing yet.
+		fresh, err := New(r.vk, Config{Stream: r.stream, Group: "fresh", Consumer: "alice"})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		r.raw("HDEL", fresh.startKey, "fresh")
+		r.expect("create a second group", fresh.EnsureGroup(r.ctx()), nil)
+		r.stats(fresh, "length=1001 pending=0 lag=1001 entriesRead=0 last=0-0 dead=0 start=0-0 consumers=[]")
+	}},
+
+	// The web example creates its group with XGROUP CREATE … $: entries
+	// before that were never delivered to it, and are skipped, not acked.
+	{name: "group created at $ by another program", run: func(r *contractRun) {
+		c := r.clientWithoutGroup(Config{})
+		r.add(c, 3)
+		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, "$")
+		r.expect("meet the group", c.EnsureGroup(r.ctx()), nil)
+		r.add(c, 2)
+		r.stats(c, "length=5 pending=0 lag=2 entriesRead=3 last=m3 dead=0 start=m3 consumers=[]")
+		m := r.claim(c, "claim", "m4 new delivery 1")
+		r.page(c, StreamQuery{}, "m5 new", "m4 pending alice 1", "m3 skipped", "m2 skipped", "m1 skipped")
+		r.ack(c, 1, m.ID)
+		r.page(c, StreamQuery{Count: 3}, "m5 new", "m4 acked", "m3 skipped")
+		r.stats(c, "length=5 pending=0 lag=1 entriesRead=4 last=m4 dead=0 start=m3 consumers=[alice:0]")
+	}},
+
+	{name: "group created mid-stream by another program", run: func(r *contractRun) {
+		c := r.clientWithoutGroup(Config{})
+		r.add(c, 4)
+		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, r.idOf("m2"))
+		// Stats meets the group first here.
+		r.stats(c, "length=4 pending=0 lag=2 entriesRead=2 last=m2 dead=0 start=m2 consumers=[]")
+		r.claim(c, "claim", "m3 new delivery 1")
+		r.page(c, StreamQuery{}, "m4 new", "m3 pending alice 1", "m2 skipped", "m1 skipped")
+	}},
+
+	// The limit of recording starts: a group another program created and
+	// read from before reviewq first met it has an unknown start, and its
+	// older entries show as acked, as they always did.
+	{name: "group already used when first met", run: func(r *contractRun) {
+		c := r.clientWithoutGroup(Config{})
+		r.add(c, 2)
+		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, "$")
+		r.add(c, 2)
+		r.raw("XREADGROUP", "GROUP", c.cfg.Group, "web-processor", "COUNT", "1", "STREAMS", c.cfg.Stream, ">")
+		r.raw("XACK", c.cfg.Stream, c.cfg.Group, r.idOf("m3"))
+		r.expect("meet the group", c.EnsureGroup(r.ctx()), nil)
+		r.stats(c, "length=4 pending=0 lag=1 entriesRead=3 last=m3 dead=0 start= consumers=[web-processor:0]")
+		r.page(c, StreamQuery{}, "m4 new", "m3 acked", "m2 acked", "m1 acked")
+	}},
+
+	// A server that comes back empty under a reviewer holding a message:
+	// every operation on the held message says it is lost (not that
+	// someone else took it), whichever meets the missing group first, and
+	// claiming goes on without restarting anything.
+	{name: "flushed under a held message", ownServer: true, run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 2)
+		m := r.claim(c, "claim", "m1 new delivery 1")
+
+		r.raw("FLUSHALL")
+		r.expectLost("keep-alive", c.KeepAlive(r.ctx(), m.ID), errGroupGone)
+		r.expectLost("release", c.Release(r.ctx(), m.ID), errEntryGone)
+		r.expectLost("reject", mustErr(c.Reject(r.ctx(), m.ID, "x")), errEntryGone)
+		n, err := c.Ack(r.ctx(), m.ID)
+		r.expectLost("ack", err, errEntryGone)
+		r.see("acked %d", n)
+		r.stats(c, "length=0 pending=0 lag=0 entriesRead=0 last=0-0 dead=0 start=0-0 consumers=[]")
+		r.add(c, 1)
+		got := r.claim(c, "claim after the flush", "m3 new delivery 1")
+
+		// The header's Stats meets the missing group first.
+		r.raw("FLUSHALL")
+		st, err := c.Stats(r.ctx())
+		r.expect("stats", err, nil)
+		r.see("stats recreated the group: %v", st.GroupRecreated)
+		if !st.GroupRecreated {
+			r.t.Error("stats did not say it recreated the group")
+		}
+		r.expectLost("keep-alive", c.KeepAlive(r.ctx(), got.ID), errEntryGone)
+
+		// A claim meets it first.
+		r.add(c, 1)
+		r.raw("FLUSHALL")
+		res, err := c.Claim(r.ctx())
+		r.expect("claim", err, nil)
+		r.see("claim recreated the group: %v, message %s", res.GroupRecreated, r.claimed(res.Message))
+		if !res.GroupRecreated || res.Message != nil {
+			r.t.Errorf("claim on a flushed server: %+v", res)
+		}
+
+		// An ack meets it first.
+		r.add(c, 1)
+		held := r.claim(c, "claim", "m5 new delivery 1")
+		r.raw("FLUSHALL")
+		_, err = c.Ack(r.ctx(), held.ID)
+		r.expectLost("ack", err, errGroupGone)
+		r.add(c, 1)
+		held = r.claim(c, "claim", "m6 new delivery 1")
+
+		// Claiming a chosen pending entry (the Pending screen) meets it.
+		r.raw("FLUSHALL")
+		r.expectLost("claim by ID", mustErr(c.ClaimID(r.ctx(), held.ID, true)), errGroupGone)
+		r.stats(c, "length=0 pending=0 lag=0 entriesRead=0 last=0-0 dead=0 start=0-0 consumers=[]")
+	}},
+}
+
+// contractRun is one case on one server.
+type contractRun struct {
+	t      *testing.T
+	server string
+	vk     valkey.Client
+	mr     *miniredis.Miniredis // the embedded server; nil for the real one
+	clock  time.Time            // the embedded server's clock, once a case moved it
+	stream string
+	names  map[string]string // server ID → m1, d1 …
+	byName map[string]string // and back
+	counts map[string]int
+	lines  []string
+}
+
+func newContractRun(t *testing.T, server string, cc contractCase) *contractRun {
+	r := &contractRun{t: t, server: server, names: map[string]string{}, byName: map[string]string{}, counts: map[string]int{}}
+	r.stream = "contract:" + strings.ReplaceAll(cc.name, " ", "-")
+	switch server {
+	case "real":
+		addr := srv.Addr
+		if cc.ownServer {
+			addr = startServer(t).Addr
+		}
+		r.vk = dial(t, addr)
+	case "embedded":
+		// As the console runs it: see embedded.Server.Options.
+		r.mr = miniredis.NewMiniRedis()
+		if err := r.mr.StartAddr("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(r.mr.Close)
+		vk, err := Dial(ctx(t), ServerOptions{Endpoint: r.mr.Addr(), Standalone: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(vk.Close)
+		r.vk = vk
+	}
+	return r
+}
+
+func (r *contractRun) ctx() context.Context { return ctx(r.t) }
+
+// client is a client on the case's stream, starting empty, with its group
+// created as reviewq creates it.
+func (r *contractRun) client(cfg Config) *Client {
+	r.t.Helper()
+	c := r.clientWithoutGroup(cfg)
+	if err := c.EnsureGroup(r.ctx()); err != nil {
+		r.t.Fatal(err)
+	}
+	return c
+}
+
+// clientWithoutGroup leaves creating the group to the case.
+func (r *contractRun) clientWithoutGroup(cfg Config) *Client {
+	r.t.Helper()
+	cfg.Stream = r.stream
+	if cfg.Consumer == "" {
+		cfg.Consumer = "alice"
+	}
+	c, err := New(r.vk, cfg)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if c.cfg.DeadStream != DeadStreamFor(r.stream) {
+		r.t.Fatalf("dead-letter stream %q: the server was taken for a cluster", c.cfg.DeadStream)
+	}
+	r.raw("DEL", c.cfg.Stream, c.cfg.DeadStream, c.startKey)
+	return c
+}
+
+// see records an observation in the transcript.
+func (r *contractRun) see(format string, args ...any) {
+	r.lines = append(r.lines, fmt.Sprintf(format, args...))
+}
+
+// name gives a server ID its name in the transcript, by order of first
+// appearance under a prefix (the stream and the dead-letter stream may
+// hand out the same ID).
+func (r *contractRun) name(id, prefix string) string {
+	switch id {
+	case "", "0-0":
+		return id
+	}
+	if n, ok := r.names[prefix+id]; ok {
+		return n
+	}
+	return r.rename(id, prefix)
+}
+
+// rename names an ID afresh: a server that was flushed hands out IDs again.
+func (r *contractRun) rename(id, prefix string) string {
+	r.counts[prefix]++
+	n := fmt.Sprintf("%s%d", prefix, r.counts[prefix])
+	r.names[prefix+id], r.byName[n] = n, id
+	return n
+}
+
+func (r *contractRun) idOf(name string) string {
+	id, ok := r.byName[name]
+	if !ok {
+		r.t.Fatalf("no entry named %s yet", name)
+	}
+	return id
+}
+
+func (r *contractRun) ids(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = r.name(id, "m")
+	}
+	return out
+}
+
+func (r *contractRun) raw(args ...string) {
+	r.t.Helper()
+	err := r.vk.Do(r.ctx(), r.vk.B().Arbitrary(args[0]).Args(args[1:]...).Build()).Error()
+	if err != nil {
+		r.t.Fatalf("%v: %v", args, err)
+	}
+}
+
+func (r *contractRun) add(c *Client, n int) {
+	r.t.Helper()
+	for range n {
+		a, err := c.AddContact(r.ctx(), "Ada", "ada@example.org", "hello")
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		r.rename(a.ID, "m")
+	}
+}
+
+// age lets d pass for every pending entry: the embedded server's clock
+// moves on; on the real server, whose clock cannot be moved, each pending
+// entry's idle time grows by d (XCLAIM IDLE, restating its delivery count).
+func (r *contractRun) age(d time.Duration) {
+	r.t.Helper()
+	if r.mr != nil {
+		if r.clock.IsZero() {
+			r.clock = time.Now()
+		}
+		r.clock = r.clock.Add(d)
+		r.mr.SetTime(r.clock)
+		return
+	}
+	rows, err := r.vk.Do(r.ctx(), r.vk.B().Arbitrary("XPENDING").Args(r.stream, DefaultGroup, "-", "+", "1000").Build()).ToArray()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for _, row := range rows {
+		f, _ := row.ToArray()
+		id, _ := f[0].ToString()
+		owner, _ := f[1].ToString()
+		idle, _ := f[2].AsInt64()
+		count, _ := f[3].AsInt64()
+		r.raw("XCLAIM", r.stream, DefaultGroup, owner, "0", id,
+			"IDLE", fmt.Sprint(idle+d.Milliseconds()), "RETRYCOUNT", fmt.Sprint(count), "JUSTID")
+	}
+}
+
+func (r *contractRun) claimed(m *Claimed) string {
+	if m == nil {
+		return "nothing"
+	}
+	how := "new"
+	if m.Reclaimed {
+		how = "reclaimed from " + m.PreviousConsumer
+	}
+	return fmt.Sprintf("%s %s delivery %d", r.name(m.ID, "m"), how, m.Deliveries)
+}
+
+// claim claims for c and checks what came, when want is given.
+func (r *contractRun) claim(c *Client, step, want string) *Claimed {
+	r.t.Helper()
+	res, err := c.Claim(r.ctx())
+	if err != nil {
+		r.t.Fatalf("%s: %v", step, err)
+	}
+	got := r.claimed(res.Message)
+	r.see("%s: %s (cleared %v %v)", step, got, r.ids(res.Dropped), r.ids(res.DeadLettered))
+	if want != "" && got != want {
+		r.t.Fatalf("%s: got %s, want %s", step, got, want)
+	}
+	if res.Message == nil {
+		r.t.Fatalf("%s: nothing to claim", step)
+	}
+	return res.Message
+}
+
+func (r *contractRun) ack(c *Client, want int64, ids ...string) {
+	r.t.Helper()
+	n, err := c.Ack(r.ctx(), ids...)
+	r.see("ack %v: %d %s", r.ids(ids), n, sentinel(err))
+	if err != nil || n != want {
+		r.t.Fatalf("ack %v: %d %v, want %d", r.ids(ids), n, err, want)
+	}
+}
+
+// expect checks an operation's error is of the given kind (nil: none).
+func (r *contractRun) expect(step string, err, kind error) {
+	r.t.Helper()
+	r.see("%s: %s", step, sentinel(err))
+	if (kind == nil) != (err == nil) || (kind != nil && !errors.Is(err, kind)) {
+		r.t.Fatalf("%s: %v, want %v", step, err, kind)
+	}
+}
+
+// expectLost checks an operation on a held message says the server lost it,
+// for the given cause, and blames nobody.
+func (r *contractRun) expectLost(step string, err, cause error) {
+	r.t.Helper()
+	r.expect(step, err, ErrLost)
+	r.see("  because %v", cause)
+	if !errors.Is(err, cause) || errors.Is(err, ErrNotHeld) || errors.Is(err, ErrNotPending) {
+		r.t.Fatalf("%s: %v, want ErrLost because %v", step, err, cause)
+	}
+}
+
+func (r *contractRun) stats(c *Client, want string) {
+	r.t.Helper()
+	st, err := c.Stats(r.ctx())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	cons := make([]string, len(st.Consumers))
+	for i, ci := range st.Consumers {
+		cons[i] = fmt.Sprintf("%s:%d", ci.Name, ci.Pending)
+	}
+	got := fmt.Sprintf("length=%d pending=%d lag=%d entriesRead=%d last=%s dead=%d start=%s consumers=[%s]",
+		st.Length, st.Group.Pending, st.Group.Lag, st.Group.EntriesRead, r.name(st.Group.LastDelivered, "m"),
+		st.DeadLength, r.name(st.Group.Start, "m"), strings.Join(cons, " "))
+	r.see("stats: %s", got)
+	if got != want {
+		r.t.Fatalf("stats:\n got %s\nwant %s", got, want)
+	}
+}
+
+func (r *contractRun) pending(c *Client, q PendingQuery, want ...string) {
+	r.t.Helper()
+	p, err := c.PendingPage(r.ctx(), q)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	got := make([]string, len(p.Entries))
+	for i, e := range p.Entries {
+		idle := "idle<3s"
+		switch {
+		case e.Idle >= time.Minute:
+			idle = "idle≥1m"
+		case e.Idle >= 3*time.Second:
+			idle = "idle " + e.Idle.Round(time.Second).String()
+		}
+		preview := "preview"
+		if e.Entry == nil {
+			preview = "deleted"
+		}
+		got[i] = fmt.Sprintf("%s %s delivery %d %s %s", r.name(e.ID, "m"), e.Consumer, e.Deliveries, idle, preview)
+	}
+	r.see("pending %+v: %q", q.Count, got)
+	if len(want) == 0 {
+		want = []string{}
+	}
+	if !reflect.DeepEqual(got, want) {
+		r.t.Fatalf("pending page:\n got %q\nwant %q", got, want)
+	}
+}
+
+func (r *contractRun) page(c *Client, q StreamQuery, want ...string) {
+	r.t.Helper()
+	p, err := c.StreamPage(r.ctx(), q)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	got := make([]string, len(p.Entries))
+	for i, e := range p.Entries {
+		got[i] = r.name(e.ID, "m") + " " + e.State.String()
+		if e.State == StatePending {
+			got[i] += fmt.Sprintf(" %s %d", e.Consumer, e.Deliveries)
+		}
+	}
+	r.see("stream page: %q, last delivered %s", got, r.name(p.LastDelivered, "m"))
+	if !reflect.DeepEqual(got, want) {
+		r.t.Fatalf("stream page:\n got %q\nwant %q", got, want)
+	}
+}
+
+func (r *contractRun) dead(c *Client, want ...string) {
+	r.t.Helper()
+	letters, err := c.DeadPage(r.ctx(), StreamQuery{})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	got := make([]string, len(letters))
+	for i, d := range letters {
+		got[i] = fmt.Sprintf("%s %s delivery %d %s", r.name(d.OriginalID, "m"), d.Reason, d.Deliveries, d.Consumer)
+	}
+	r.see("dead letters: %q", got)
+	if len(want) == 0 {
+		want = []string{}
+	}
+	if !reflect.DeepEqual(got, want) {
+		r.t.Fatalf("dead letters:\n got %q\nwant %q", got, want)
+	}
+}
+
+// sentinel names the kind of a queue error, for transcripts.
+func sentinel(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	for _, k := range []struct {
+		name string
+		err  error
+	}{
+		{"ErrLost", ErrLost}, {"ErrNotHeld", ErrNotHeld}, {"ErrNotPending", ErrNotPending},
+		{"ErrNoGroup", ErrNoGroup}, {"ErrNotFound", ErrNotFound}, {"ErrEmpty", ErrEmpty},
+		{"ErrInvalidID", ErrInvalidID}, {"ErrWrongType", ErrWrongType}, {"ErrServer", ErrServer},
+	} {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return err.Error()
+}
+
+func diffLines(a, b []string) string {
+	var out strings.Builder
+	for i := 0; i < max(len(a), len(b)); i++ {
+		var x, y string
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		mark := " "
+		if x != y {
+			mark = "≠"
+		}
+		fmt.Fprintf(&out, "%s real:     %s\n%s embedded: %s\n", mark, x, mark, y)
+	}
+	return out.String()
+}
