@@ -110,14 +110,30 @@ func newKey(t testing.TB) gossh.Signer {
 	return s
 }
 
-// writeAuthorized writes an authorized_keys file listing keys.
-func writeAuthorized(t testing.TB, path string, keys ...gossh.Signer) {
+// grant lets key in as each of users.
+type grant struct {
+	key   gossh.Signer
+	users []string
+}
+
+func as(key gossh.Signer, users ...string) grant { return grant{key, users} }
+
+// authorizedLine is an authorized_keys line binding key to user.
+func authorizedLine(key gossh.Signer, user string) string {
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(key.PublicKey()))) + " " + user + "\n"
+}
+
+// writeAuthorized writes an authorized_keys file with a line per key and
+// user.
+func writeAuthorized(t testing.TB, path string, grants ...grant) {
 	t.Helper()
-	var b []byte
-	for _, k := range keys {
-		b = append(b, gossh.MarshalAuthorizedKey(k.PublicKey())...)
+	var b strings.Builder
+	for _, g := range grants {
+		for _, u := range g.users {
+			b.WriteString(authorizedLine(g.key, u))
+		}
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -135,7 +151,7 @@ type desk struct {
 
 // startDesk serves cfg; Client, HostKey and Logger are filled in when
 // empty, and authorized keys are written when given.
-func startDesk(t testing.TB, cfg Config, authorized ...gossh.Signer) *desk {
+func startDesk(t testing.TB, cfg Config, authorized ...grant) *desk {
 	t.Helper()
 	dir := t.TempDir()
 	d := &desk{log: &syncBuffer{}, done: make(chan error, 1)}

@@ -44,10 +44,11 @@ type Config struct {
 	// name ("desk:" + "alice").
 	ConsumerPrefix string
 	ReadOnly       bool     // every session browses only
-	ReadOnlyUsers  []string // these SSH users browse only
+	ReadOnlyUsers  []string // these users browse only (matched exactly)
 
-	// AuthorizedKeys is an OpenSSH authorized_keys file, read again when it
-	// changes. Required unless AllowAnonymous.
+	// AuthorizedKeys is an OpenSSH authorized_keys file whose line comments
+	// name the user each key logs in as (keysfile.go), read at every login.
+	// Required unless AllowAnonymous.
 	AuthorizedKeys string
 	AllowAnonymous bool
 	// HostKey is the host key file, created as ed25519 (0600) when missing.
@@ -137,18 +138,43 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 		opts = append(opts, wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
-			ok := s.keys.allowed(key)
+			ok, boundTo := s.keys.bound(ctx.User(), key)
 			if !ok {
-				s.log.Info("refused key", "user", ctx.User(), "key", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())
+				// The client is told only that the key was refused; the
+				// log says why.
+				reason := "unknown key"
+				if len(boundTo) > 0 {
+					reason = "the key logs in as " + strings.Join(boundTo, ", ") + " only"
+				}
+				s.log.Info("refused key", "user", sanitizeUser(ctx.User()), "key", gossh.FingerprintSHA256(key),
+					"remote", ctx.RemoteAddr().String(), "reason", reason)
 			}
 			return ok
 		}))
+		s.checkReadOnlyUsers()
 	}
 	if s.srv, err = wish.NewServer(opts...); err != nil {
 		return nil, fmt.Errorf("sshd: %w", err)
 	}
 	s.srv.HandshakeTimeout = handshakeTimeout
 	return s, nil
+}
+
+// checkReadOnlyUsers warns about read-only names no key logs in as, above
+// all those that differ from one that does only in case: the match is
+// exact, so that user would not be read-only.
+func (s *Server) checkReadOnlyUsers() {
+	for u := range s.readOnly {
+		if s.keys.has(u) {
+			continue
+		}
+		if like := s.keys.usersLike(u); len(like) > 0 {
+			s.log.Warn("a read-only user differs only in case from a user in the authorized-keys file: names are matched exactly, so those users are NOT read-only",
+				"read_only_user", u, "authorized_users", like)
+			continue
+		}
+		s.log.Warn("no key in the authorized-keys file logs in as this read-only user", "read_only_user", u)
+	}
 }
 
 // Serve accepts sessions on l until ctx is done, then shuts down: every

@@ -84,6 +84,15 @@ func (s *Server) register(sess ssh.Session) (*deskSession, string) {
 	if !validUser(user) {
 		return nil, fmt.Sprintf("reviewq: the SSH user name is your consumer name: 1 to %d bytes of printable characters, no spaces (ssh -l NAME …)", maxUserBytes)
 	}
+	if s.keys != nil {
+		// Authentication checked this already; check again against the
+		// file as it is now, in case it changed since.
+		if k := sess.PublicKey(); k == nil {
+			return nil, "reviewq: log in with your key"
+		} else if ok, _ := s.keys.bound(user, k); !ok {
+			return nil, fmt.Sprintf("reviewq: this key does not log in as %s", user)
+		}
+	}
 	if _, _, ok := sess.Pty(); !ok {
 		return nil, fmt.Sprintf("reviewq needs a terminal: ssh -t -p %s %s@HOST", port(sess.LocalAddr()), user)
 	}
