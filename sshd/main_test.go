@@ -35,14 +35,21 @@ func TestMain(m *testing.M) { testserver.Main(m, &srv) }
 const waitTimeout = 10 * time.Second
 
 // syncBuffer is a log or terminal output written from several goroutines.
+// With keep set it holds only about the last keep bytes, so a session
+// drawn large or long does not grow the test's own heap.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu   sync.Mutex
+	b    bytes.Buffer
+	keep int
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.keep > 0 && s.b.Len()+len(p) > 2*s.keep {
+		tail := s.b.Bytes()[max(0, s.b.Len()-s.keep):]
+		s.b = *bytes.NewBuffer(append(make([]byte, 0, 2*s.keep+len(p)), tail...))
+	}
 	return s.b.Write(p)
 }
 
@@ -153,6 +160,12 @@ type desk struct {
 // empty, and authorized keys are written when given.
 func startDesk(t testing.TB, cfg Config, authorized ...grant) *desk {
 	t.Helper()
+	return startDeskWith(t, cfg, nil, authorized...)
+}
+
+// startDeskWith is startDesk with setup run on the server before it serves.
+func startDeskWith(t testing.TB, cfg Config, setup func(*Server), authorized ...grant) *desk {
+	t.Helper()
 	dir := t.TempDir()
 	d := &desk{log: &syncBuffer{}, done: make(chan error, 1)}
 	if cfg.Client == nil {
@@ -176,6 +189,9 @@ func startDesk(t testing.TB, cfg Config, authorized ...grant) *desk {
 		t.Fatalf("a stray host key was written into the working directory (%v)", err)
 	}
 	d.srv = s
+	if setup != nil {
+		setup(s)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -267,6 +283,16 @@ func openTerm(t testing.TB, addr, user string, auth ...gossh.AuthMethod) *term {
 
 func openSession(t testing.TB, addr, user string, pty bool, auth ...gossh.AuthMethod) *term {
 	t.Helper()
+	if !pty {
+		return openSized(t, addr, user, 0, 0, auth...)
+	}
+	return openSized(t, addr, user, 120, 40, auth...)
+}
+
+// openSized logs in as user and asks for a width×height terminal (none
+// when both are 0) and a shell.
+func openSized(t testing.TB, addr, user string, width, height int, auth ...gossh.AuthMethod) *term {
+	t.Helper()
 	c, err := dial(addr, user, auth...)
 	if err != nil {
 		t.Fatalf("ssh %s@%s: %v", user, addr, err)
@@ -275,14 +301,14 @@ func openSession(t testing.TB, addr, user string, pty bool, auth ...gossh.AuthMe
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, client: c, sess: sess, out: &syncBuffer{}, ended: make(chan struct{})}
+	tm := &term{t: t, client: c, sess: sess, out: &syncBuffer{keep: 1 << 20}, ended: make(chan struct{})}
 	t.Cleanup(tm.close)
 	sess.Stdout, sess.Stderr = tm.out, tm.out
 	if tm.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
-	if pty {
-		if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+	if width != 0 || height != 0 {
+		if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/bubbletea"
@@ -23,9 +24,10 @@ import (
 
 // Defaults of Config's zero values.
 const (
-	DefaultMaxSessions     = 50
-	DefaultIdleTimeout     = 30 * time.Minute
-	DefaultShutdownTimeout = 10 * time.Second
+	DefaultMaxSessions        = 50
+	DefaultMaxSessionsPerUser = 5
+	DefaultIdleTimeout        = 30 * time.Minute
+	DefaultShutdownTimeout    = 10 * time.Second
 	// handshakeTimeout drops connections that never finish authenticating.
 	handshakeTimeout = 30 * time.Second
 )
@@ -54,9 +56,10 @@ type Config struct {
 	// HostKey is the host key file, created as ed25519 (0600) when missing.
 	HostKey string
 
-	MaxSessions     int           // DefaultMaxSessions when zero
-	IdleTimeout     time.Duration // a session without input this long is closed; DefaultIdleTimeout when zero, <0 never
-	ShutdownTimeout time.Duration // DefaultShutdownTimeout when zero
+	MaxSessions        int           // DefaultMaxSessions when zero
+	MaxSessionsPerUser int           // sessions one user may hold at once; DefaultMaxSessionsPerUser when zero
+	IdleTimeout        time.Duration // a session without input this long is closed; DefaultIdleTimeout when zero, <0 never
+	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when zero
 
 	Logger *slog.Logger // slog.Default() when nil
 }
@@ -73,6 +76,10 @@ type Server struct {
 	closing bool
 	live    map[ssh.Session]*deskSession
 	ended   sync.WaitGroup // one per live session
+
+	// observe, when set (by tests), sees every message a console gets, as
+	// it gets it (after the input filter).
+	observe func(user string, msg tea.Msg)
 }
 
 // New loads (or creates) the host key and the authorized keys and builds
@@ -83,6 +90,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.MaxSessionsPerUser <= 0 {
+		cfg.MaxSessionsPerUser = DefaultMaxSessionsPerUser
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
@@ -182,7 +192,8 @@ func (s *Server) checkReadOnlyUsers() {
 // messages each consumer still holds.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("serving the console over SSH", "addr", l.Addr().String(), "max_sessions", s.cfg.MaxSessions,
-		"idle_timeout", s.cfg.IdleTimeout.String(), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
+		"max_sessions_per_user", s.cfg.MaxSessionsPerUser, "idle_timeout", s.cfg.IdleTimeout.String(),
+		"max_size", fmt.Sprintf("%d×%d", MaxWidth, MaxHeight), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
 	served := make(chan error, 1)
 	go func() { served <- s.srv.Serve(l) }()
 	select {
