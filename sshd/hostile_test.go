@@ -24,9 +24,9 @@ import (
 // buffers small (syncBuffer.keep).
 
 // sessionHeapBound is the most one session may grow the heap by, whatever
-// it asks for: a console at the clamped size measures about 10 MiB; one at
-// 5000×5000 would take gigabytes.
-const sessionHeapBound = 32 << 20
+// it asks for: a console at the clamped size measures about 3 MiB; one at
+// 1000×1000 would take about 200 MiB, and one at 5000×5000 gigabytes.
+const sessionHeapBound = 16 << 20
 
 // recorder keeps what each user's console received, as it received it.
 type recorder struct {
@@ -99,7 +99,10 @@ func hostileDesk(t *testing.T, cfg Config) (d *desk, rec *recorder, mallory, bob
 // heapGrowth measures the live heap from before to now.
 func heapGrowth(before uint64) int64 { return int64(heapAlloc()) - int64(before) }
 
-func heapAlloc() uint64 {
+func heapAlloc() uint64 { return heapAllocOf() }
+
+// heapAllocOf is the live heap, after a collection.
+func heapAllocOf() uint64 {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
