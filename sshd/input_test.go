@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"testing"
@@ -157,4 +158,31 @@ func TestClampedSessionClampsAndCoalescesWindowChanges(t *testing.T) {
 		t.Fatalf("0×100000 became %d×%d", w.Width, w.Height)
 	}
 	close(src.changes)
+}
+
+// FuzzInputGuard: whatever the client sends, what is not part of a paste
+// over MaxPasteBytes goes through unchanged, in order.
+func FuzzInputGuard(f *testing.F) {
+	for _, s := range []string{"abc", "\x1b[A\x1bOP\x1b]11;x\x07", "\x1b[200~hi\x1b[201~", "\xff\xfe\xe2\x82", "é€😀", "\x1b[20\x1b[200~\x1b[201~\x1b"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) > escapeBurst { // longer inputs are paced: slow, and the same states
+			in = in[:escapeBurst]
+		}
+		cut := false
+		g := newInputGuard(iotest.HalfReader(bytes.NewReader(in)), func(int) { cut = true })
+		var out []byte
+		buf := make([]byte, 7)
+		for {
+			n, err := g.Read(buf)
+			out = append(out, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		if !cut && !bytes.Equal(out, in) {
+			t.Fatalf("in %q\nout %q", in, out)
+		}
+	})
 }
