@@ -26,39 +26,52 @@ type serveOptions struct {
 	readOnly       bool
 	readOnlyUsers  []string
 	maxSessions    int
+	maxPerUser     int
 	idleTimeout    time.Duration
 }
+
+// anonymousHost is where an anonymous desk listens unless --ssh says
+// otherwise: a demo is for this machine until someone decides it is not.
+const anonymousHost = "127.0.0.1"
 
 func (a *app) serveCommand() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve --ssh ADDR",
 		Short: "Serve the console over SSH, one console per session",
-		Long: `Serve the console over SSH: every session that opens a terminal gets its own
+		Long: fmt.Sprintf(`Serve the console over SSH: every session that opens a terminal gets its own
 console and claims as its SSH user name (with --consumer-prefix before it);
---consumer is not used. Clients log in with a public key listed in
---authorized-keys, which is read again when it changes; --allow-anonymous
-lets anyone in. The host key is created on first start and kept.
+--consumer is not used. A key logs in only as the user its line in
+--authorized-keys names ("ssh-ed25519 AAAA… alice"; reviewq serve keys add
+writes such lines); the file is read at every login. --allow-anonymous lets
+anyone in as any name, and then listens on 127.0.0.1 unless --ssh is given.
+The host key is created on first start and kept.
+
+A session renders at most %d×%d, however large the client's terminal; one
+user holds at most --max-sessions-per-user sessions.
 
 On SIGINT or SIGTERM every session is told and closed; nothing is acked, and
-the log lists what each consumer still holds.`,
-		Example: `  ssh-keygen -t ed25519 && cat ~/.ssh/id_ed25519.pub >> reviewq_authorized_keys
+the log lists what each consumer still holds.`, sshd.MaxWidth, sshd.MaxHeight),
+		Example: `  reviewq serve keys add alice alice_id_ed25519.pub
   reviewq serve --ssh :23234 --url redis://localhost:6379
   ssh -p 23234 alice@localhost
 
-  reviewq serve --allow-anonymous --embedded     # a demo: anyone, sample messages, nothing kept`,
+  reviewq serve --allow-anonymous --embedded     # a demo on 127.0.0.1: anyone, sample messages, nothing kept`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.serve(cmd, o) },
 	}
+	cmd.PersistentFlags().StringVar(&o.authorizedKeys, "authorized-keys", "reviewq_authorized_keys",
+		"authorized_keys file: each key and the user it logs in as; must be readable unless --allow-anonymous")
+	cmd.AddCommand(a.keysCommand(&o))
 	f := cmd.Flags()
-	f.StringVar(&o.addr, "ssh", ":23234", "address to listen on for SSH")
-	f.StringVar(&o.authorizedKeys, "authorized-keys", "reviewq_authorized_keys", "OpenSSH authorized_keys file of the keys let in; must be readable unless --allow-anonymous")
-	f.BoolVar(&o.allowAnonymous, "allow-anonymous", false, "let anyone in, with any key or none (demos only)")
+	f.StringVar(&o.addr, "ssh", ":23234", "address to listen on for SSH (127.0.0.1:23234 with --allow-anonymous)")
+	f.BoolVar(&o.allowAnonymous, "allow-anonymous", false, "let anyone in, with any key or none, as any name (demos only)")
 	f.StringVar(&o.hostKey, "host-key", "reviewq_host_ed25519", "host key file, created (ed25519, 0600) when missing")
 	f.StringVar(&o.consumerPrefix, "consumer-prefix", "", `put this before each SSH user name to make its consumer name (e.g. "desk:")`)
 	f.BoolVar(&o.readOnly, "read-only", false, "every session browses only: no claim, ack, release, dead-letter or compose")
-	f.StringSliceVar(&o.readOnlyUsers, "read-only-users", nil, "these SSH users browse only (comma-separated)")
+	f.StringSliceVar(&o.readOnlyUsers, "read-only-users", nil, "these users browse only (comma-separated, matched exactly)")
 	f.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "sessions open at once; one more is turned away")
+	f.IntVar(&o.maxPerUser, "max-sessions-per-user", sshd.DefaultMaxSessionsPerUser, "sessions one user may hold at once; one more is turned away")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key press; 0 never")
 	return cmd
 }
@@ -67,14 +80,26 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	if o.maxSessions < 1 {
 		return userErrorf("--max-sessions must be at least 1")
 	}
+	if o.maxPerUser < 1 {
+		return userErrorf("--max-sessions-per-user must be at least 1")
+	}
 	if o.idleTimeout < 0 {
 		return userErrorf("--idle-timeout cannot be negative")
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, nil))
 	if o.allowAnonymous {
-		fmt.Fprintln(a.stderr, "reviewq: warning: --allow-anonymous: anyone who can reach", o.addr, "gets the console")
+		if !cmd.Flags().Changed("ssh") {
+			_, port, err := net.SplitHostPort(o.addr)
+			if err != nil {
+				return usageError{fmt.Errorf("--ssh %s: %w", o.addr, err)}
+			}
+			o.addr = net.JoinHostPort(anonymousHost, port)
+			fmt.Fprintf(a.stderr, "reviewq: warning: --allow-anonymous: anyone on this machine gets the console, as any name, on %s (--ssh :%s opens it to the network)\n", o.addr, port)
+		} else {
+			fmt.Fprintln(a.stderr, "reviewq: warning: --allow-anonymous: anyone who can reach", o.addr, "gets the console, as any name")
+		}
 	} else if _, err := os.Stat(o.authorizedKeys); err != nil {
-		return usageError{fmt.Errorf("cannot read the authorized-keys file (%w): create it with the public keys to let in (ssh-keygen -t ed25519; cat ~/.ssh/id_ed25519.pub >> %s), or pass --allow-anonymous for a demo", err, o.authorizedKeys)}
+		return usageError{fmt.Errorf("cannot read the authorized-keys file (%w): create it with a key per reviewer (reviewq serve keys add alice alice.pub --authorized-keys %s), or pass --allow-anonymous for a demo", err, o.authorizedKeys)}
 	}
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -106,7 +131,7 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 		Client: s.client, Server: s.server, Embedded: s.embedded,
 		ConsumerPrefix: o.consumerPrefix, ReadOnly: o.readOnly, ReadOnlyUsers: o.readOnlyUsers,
 		AuthorizedKeys: o.authorizedKeys, AllowAnonymous: o.allowAnonymous, HostKey: o.hostKey,
-		MaxSessions: o.maxSessions, IdleTimeout: idle, Logger: log,
+		MaxSessions: o.maxSessions, MaxSessionsPerUser: o.maxPerUser, IdleTimeout: idle, Logger: log,
 	})
 	if err != nil {
 		return usageError{err}

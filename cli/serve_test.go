@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -116,5 +117,50 @@ func TestServeAnonymousDemo(t *testing.T) {
 	}
 	if !strings.Contains(ansi.Strip(screen.String()), "reviewq is shutting down") {
 		t.Fatalf("the session was not told:\n%s", ansi.Strip(screen.String()))
+	}
+}
+
+// TestServeAnonymousListensOnLoopbackUnlessToldOtherwise: a demo desk is
+// for this machine until --ssh says otherwise.
+func TestServeAnonymousListensOnLoopbackUnlessToldOtherwise(t *testing.T) {
+	serveUntilListening := func(args ...string) (addr, stderr string) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var out, errOut lockedBuffer
+		code := make(chan int, 1)
+		go func() {
+			code <- Run(ctx, append([]string{"--url", "redis://" + srv.Addr, "--stream", stream(t),
+				"serve", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host")}, args...),
+				strings.NewReader(""), &out, &errOut)
+		}()
+		failed := regexp.MustCompile(`listen on (\S+):`)
+		waitUntil(t, "the server to listen or fail to", func() bool {
+			if m := servingAt.FindStringSubmatch(errOut.String()); m != nil {
+				addr = m[1]
+			} else if m := failed.FindStringSubmatch(errOut.String()); m != nil {
+				addr = m[1] // the default port is taken here; the address is what counts
+			}
+			return addr != ""
+		})
+		cancel()
+		<-code
+		return addr, errOut.String()
+	}
+
+	addr, stderr := serveUntilListening()
+	if addr != "127.0.0.1:23234" || !strings.Contains(stderr, "anyone on this machine gets the console, as any name, on 127.0.0.1:23234 (--ssh :23234 opens it to the network)") {
+		t.Fatalf("an anonymous desk without --ssh listens on %s:\n%s", addr, stderr)
+	}
+	addr, stderr = serveUntilListening("--ssh", ":0")
+	if host, _, _ := net.SplitHostPort(addr); host == "127.0.0.1" || !strings.Contains(stderr, "anyone who can reach :0 gets the console") {
+		t.Fatalf("an anonymous desk with --ssh :0 listens on %s:\n%s", addr, stderr)
+	}
+}
+
+func TestServeRefusesABadPerUserLimit(t *testing.T) {
+	r := run(t, "", "serve", "--allow-anonymous", "--max-sessions-per-user", "0")
+	if r.code != 1 || !strings.Contains(r.stderr, "--max-sessions-per-user must be at least 1") {
+		t.Fatalf("--max-sessions-per-user 0: %+v", r)
 	}
 }

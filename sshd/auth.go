@@ -6,23 +6,24 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"sync"
-	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// authorizedKeys is an OpenSSH authorized_keys file, read again on the
-// next attempt after it changes (by modification time and size), so adding
-// or removing a key needs no restart.
+// authorizedKeys is the authorized-keys file (see keysfile.go): which key
+// logs in as which user. It is read at every login, like OpenSSH's, so an
+// edit takes effect at the next login without a restart; it is parsed
+// again, and what it skips logged again, only when its content changed.
 type authorizedKeys struct {
 	path string
 	log  *slog.Logger
 
-	mu      sync.Mutex
-	modTime time.Time
-	size    int64
-	keys    map[string]bool // by the key's wire form
+	mu    sync.Mutex
+	raw   []byte              // the content last parsed
+	users map[string][]string // by the key's wire form: the users it logs in as
 }
 
 // loadAuthorizedKeys reads the file once, so a missing or unreadable file
@@ -37,65 +38,82 @@ func loadAuthorizedKeys(path string, log *slog.Logger) (*authorizedKeys, error) 
 	if err := a.refresh(); err != nil {
 		return nil, fmt.Errorf("sshd: authorized keys: %w", err)
 	}
-	if len(a.keys) == 0 {
-		log.Warn("no keys in the authorized-keys file yet: nobody can log in until one is added", "file", path)
-	} else {
-		log.Info("authorized keys", "file", path, "keys", len(a.keys))
-	}
 	return a, nil
 }
 
-// allowed reports whether key is listed. A file that became unreadable
-// refuses everyone: deleting it is a way to lock the desk.
-func (a *authorizedKeys) allowed(key gossh.PublicKey) bool {
+// bound reports whether key logs in as user, and the users it does log in
+// as (for the log when it does not). The match is exact: `Intern` is not
+// `intern`. A file that became unreadable refuses everyone: deleting it
+// is a way to lock the desk.
+func (a *authorizedKeys) bound(user string, key gossh.PublicKey) (ok bool, boundTo []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.refresh(); err != nil {
 		a.log.Warn("authorized keys unreadable; refusing every key", "file", a.path, "err", err)
-		a.keys, a.modTime, a.size = nil, time.Time{}, 0
-		return false
+		a.raw, a.users = nil, nil
+		return false, nil
 	}
-	return a.keys[string(key.Marshal())]
+	users := a.users[string(key.Marshal())]
+	return slices.Contains(users, user), users
 }
 
-// refresh re-parses the file when its modification time or size changed.
+// has reports whether any key logs in as user.
+func (a *authorizedKeys) has(user string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, users := range a.users {
+		if slices.Contains(users, user) {
+			return true
+		}
+	}
+	return false
+}
+
+// usersLike lists the users some key logs in as whose names equal user
+// but for case.
+func (a *authorizedKeys) usersLike(user string) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var like []string
+	for _, users := range a.users {
+		for _, u := range users {
+			if u != user && strings.EqualFold(u, user) && !slices.Contains(like, u) {
+				like = append(like, u)
+			}
+		}
+	}
+	return like
+}
+
+// refresh reads the file and parses it when its content changed.
 func (a *authorizedKeys) refresh() error {
-	st, err := os.Stat(a.path)
-	if err != nil {
-		return err
-	}
-	if a.keys != nil && st.ModTime().Equal(a.modTime) && st.Size() == a.size {
-		return nil
-	}
 	data, err := os.ReadFile(a.path)
 	if err != nil {
 		return err
 	}
-	a.keys = a.parse(data)
-	a.modTime, a.size = st.ModTime(), st.Size()
-	return nil
-}
-
-// parse reads one key per line. A line that does not parse, or that has
-// options (from=, command=, restrict…), is skipped with a warning: options
-// are not enforced here, and a key meant to be restricted must not get in
-// unrestricted.
-func (a *authorizedKeys) parse(data []byte) map[string]bool {
-	keys := map[string]bool{}
-	for n, line := range bytes.Split(data, []byte("\n")) {
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 || line[0] == '#' {
-			continue
+	if a.users != nil && bytes.Equal(data, a.raw) {
+		return nil
+	}
+	bound, skipped := parseKeyBindings(data)
+	for _, s := range skipped {
+		a.log.Warn("skipped a line of the authorized-keys file", "file", a.path, "line", s.Line, "reason", s.Reason)
+	}
+	users := map[string][]string{}
+	var names []string
+	for _, b := range bound {
+		k := string(b.key.Marshal())
+		if !slices.Contains(users[k], b.User) {
+			users[k] = append(users[k], b.User)
 		}
-		key, _, options, _, err := gossh.ParseAuthorizedKey(line)
-		switch {
-		case err != nil:
-			a.log.Warn("skipped a line of the authorized-keys file", "file", a.path, "line", n+1, "err", err)
-		case len(options) > 0:
-			a.log.Warn("skipped a key with options: reviewq does not enforce them", "file", a.path, "line", n+1, "options", options)
-		default:
-			keys[string(key.Marshal())] = true
+		if !slices.Contains(names, b.User) {
+			names = append(names, b.User)
 		}
 	}
-	return keys
+	a.raw, a.users = data, users
+	if len(bound) == 0 {
+		a.log.Warn("no key in the authorized-keys file logs anyone in: nobody can log in until one is added (reviewq serve keys add USER KEY.pub)", "file", a.path)
+	} else {
+		a.log.Info("authorized keys", "file", a.path, "keys", len(users), "users", names)
+	}
+	return nil
 }

@@ -35,14 +35,21 @@ func TestMain(m *testing.M) { testserver.Main(m, &srv) }
 const waitTimeout = 10 * time.Second
 
 // syncBuffer is a log or terminal output written from several goroutines.
+// With keep set it holds only about the last keep bytes, so a session
+// drawn large or long does not grow the test's own heap.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu   sync.Mutex
+	b    bytes.Buffer
+	keep int
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.keep > 0 && s.b.Len()+len(p) > 2*s.keep {
+		tail := s.b.Bytes()[max(0, s.b.Len()-s.keep):]
+		s.b = *bytes.NewBuffer(append(make([]byte, 0, 2*s.keep+len(p)), tail...))
+	}
 	return s.b.Write(p)
 }
 
@@ -110,14 +117,30 @@ func newKey(t testing.TB) gossh.Signer {
 	return s
 }
 
-// writeAuthorized writes an authorized_keys file listing keys.
-func writeAuthorized(t testing.TB, path string, keys ...gossh.Signer) {
+// grant lets key in as each of users.
+type grant struct {
+	key   gossh.Signer
+	users []string
+}
+
+func as(key gossh.Signer, users ...string) grant { return grant{key, users} }
+
+// authorizedLine is an authorized_keys line binding key to user.
+func authorizedLine(key gossh.Signer, user string) string {
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(key.PublicKey()))) + " " + user + "\n"
+}
+
+// writeAuthorized writes an authorized_keys file with a line per key and
+// user.
+func writeAuthorized(t testing.TB, path string, grants ...grant) {
 	t.Helper()
-	var b []byte
-	for _, k := range keys {
-		b = append(b, gossh.MarshalAuthorizedKey(k.PublicKey())...)
+	var b strings.Builder
+	for _, g := range grants {
+		for _, u := range g.users {
+			b.WriteString(authorizedLine(g.key, u))
+		}
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -135,7 +158,13 @@ type desk struct {
 
 // startDesk serves cfg; Client, HostKey and Logger are filled in when
 // empty, and authorized keys are written when given.
-func startDesk(t testing.TB, cfg Config, authorized ...gossh.Signer) *desk {
+func startDesk(t testing.TB, cfg Config, authorized ...grant) *desk {
+	t.Helper()
+	return startDeskWith(t, cfg, nil, authorized...)
+}
+
+// startDeskWith is startDesk with setup run on the server before it serves.
+func startDeskWith(t testing.TB, cfg Config, setup func(*Server), authorized ...grant) *desk {
 	t.Helper()
 	dir := t.TempDir()
 	d := &desk{log: &syncBuffer{}, done: make(chan error, 1)}
@@ -160,6 +189,9 @@ func startDesk(t testing.TB, cfg Config, authorized ...gossh.Signer) *desk {
 		t.Fatalf("a stray host key was written into the working directory (%v)", err)
 	}
 	d.srv = s
+	if setup != nil {
+		setup(s)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -251,6 +283,16 @@ func openTerm(t testing.TB, addr, user string, auth ...gossh.AuthMethod) *term {
 
 func openSession(t testing.TB, addr, user string, pty bool, auth ...gossh.AuthMethod) *term {
 	t.Helper()
+	if !pty {
+		return openSized(t, addr, user, 0, 0, auth...)
+	}
+	return openSized(t, addr, user, 120, 40, auth...)
+}
+
+// openSized logs in as user and asks for a width×height terminal (none
+// when both are 0) and a shell.
+func openSized(t testing.TB, addr, user string, width, height int, auth ...gossh.AuthMethod) *term {
+	t.Helper()
 	c, err := dial(addr, user, auth...)
 	if err != nil {
 		t.Fatalf("ssh %s@%s: %v", user, addr, err)
@@ -259,14 +301,14 @@ func openSession(t testing.TB, addr, user string, pty bool, auth ...gossh.AuthMe
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, client: c, sess: sess, out: &syncBuffer{}, ended: make(chan struct{})}
+	tm := &term{t: t, client: c, sess: sess, out: &syncBuffer{keep: 1 << 20}, ended: make(chan struct{})}
 	t.Cleanup(tm.close)
 	sess.Stdout, sess.Stderr = tm.out, tm.out
 	if tm.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
-	if pty {
-		if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+	if width != 0 || height != 0 {
+		if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
 		}
 	}

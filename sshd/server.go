@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/bubbletea"
@@ -23,9 +24,10 @@ import (
 
 // Defaults of Config's zero values.
 const (
-	DefaultMaxSessions     = 50
-	DefaultIdleTimeout     = 30 * time.Minute
-	DefaultShutdownTimeout = 10 * time.Second
+	DefaultMaxSessions        = 50
+	DefaultMaxSessionsPerUser = 5
+	DefaultIdleTimeout        = 30 * time.Minute
+	DefaultShutdownTimeout    = 10 * time.Second
 	// handshakeTimeout drops connections that never finish authenticating.
 	handshakeTimeout = 30 * time.Second
 )
@@ -44,18 +46,20 @@ type Config struct {
 	// name ("desk:" + "alice").
 	ConsumerPrefix string
 	ReadOnly       bool     // every session browses only
-	ReadOnlyUsers  []string // these SSH users browse only
+	ReadOnlyUsers  []string // these users browse only (matched exactly)
 
-	// AuthorizedKeys is an OpenSSH authorized_keys file, read again when it
-	// changes. Required unless AllowAnonymous.
+	// AuthorizedKeys is an OpenSSH authorized_keys file whose line comments
+	// name the user each key logs in as (keysfile.go), read at every login.
+	// Required unless AllowAnonymous.
 	AuthorizedKeys string
 	AllowAnonymous bool
 	// HostKey is the host key file, created as ed25519 (0600) when missing.
 	HostKey string
 
-	MaxSessions     int           // DefaultMaxSessions when zero
-	IdleTimeout     time.Duration // a session without input this long is closed; DefaultIdleTimeout when zero, <0 never
-	ShutdownTimeout time.Duration // DefaultShutdownTimeout when zero
+	MaxSessions        int           // DefaultMaxSessions when zero
+	MaxSessionsPerUser int           // sessions one user may hold at once; DefaultMaxSessionsPerUser when zero
+	IdleTimeout        time.Duration // a session without input this long is closed; DefaultIdleTimeout when zero, <0 never
+	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when zero
 
 	Logger *slog.Logger // slog.Default() when nil
 }
@@ -72,6 +76,10 @@ type Server struct {
 	closing bool
 	live    map[ssh.Session]*deskSession
 	ended   sync.WaitGroup // one per live session
+
+	// observe, when set (by tests), sees every message a console gets, as
+	// it gets it (after the input filter).
+	observe func(user string, msg tea.Msg)
 }
 
 // New loads (or creates) the host key and the authorized keys and builds
@@ -82,6 +90,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.MaxSessionsPerUser <= 0 {
+		cfg.MaxSessionsPerUser = DefaultMaxSessionsPerUser
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
@@ -137,12 +148,20 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 		opts = append(opts, wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
-			ok := s.keys.allowed(key)
+			ok, boundTo := s.keys.bound(ctx.User(), key)
 			if !ok {
-				s.log.Info("refused key", "user", ctx.User(), "key", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())
+				// The client is told only that the key was refused; the
+				// log says why.
+				reason := "unknown key"
+				if len(boundTo) > 0 {
+					reason = "the key logs in as " + strings.Join(boundTo, ", ") + " only"
+				}
+				s.log.Info("refused key", "user", sanitizeUser(ctx.User()), "key", gossh.FingerprintSHA256(key),
+					"remote", ctx.RemoteAddr().String(), "reason", reason)
 			}
 			return ok
 		}))
+		s.checkReadOnlyUsers()
 	}
 	if s.srv, err = wish.NewServer(opts...); err != nil {
 		return nil, fmt.Errorf("sshd: %w", err)
@@ -151,12 +170,30 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// checkReadOnlyUsers warns about read-only names no key logs in as, above
+// all those that differ from one that does only in case: the match is
+// exact, so that user would not be read-only.
+func (s *Server) checkReadOnlyUsers() {
+	for u := range s.readOnly {
+		if s.keys.has(u) {
+			continue
+		}
+		if like := s.keys.usersLike(u); len(like) > 0 {
+			s.log.Warn("a read-only user differs only in case from a user in the authorized-keys file: names are matched exactly, so those users are NOT read-only",
+				"read_only_user", u, "authorized_users", like)
+			continue
+		}
+		s.log.Warn("no key in the authorized-keys file logs in as this read-only user", "read_only_user", u)
+	}
+}
+
 // Serve accepts sessions on l until ctx is done, then shuts down: every
 // live session is told and closed, nothing is acked, and the log says which
 // messages each consumer still holds.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("serving the console over SSH", "addr", l.Addr().String(), "max_sessions", s.cfg.MaxSessions,
-		"idle_timeout", s.cfg.IdleTimeout.String(), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
+		"max_sessions_per_user", s.cfg.MaxSessionsPerUser, "idle_timeout", s.cfg.IdleTimeout.String(),
+		"max_size", fmt.Sprintf("%d×%d", MaxWidth, MaxHeight), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
 	served := make(chan error, 1)
 	go func() { served <- s.srv.Serve(l) }()
 	select {

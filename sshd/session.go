@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -28,7 +27,9 @@ type deskSession struct {
 	key, remote    string
 	readOnly       bool
 	start          time.Time
-	input          *inputClock
+	idle           *idleClock
+	input          *inputGuard
+	filter         *inputFilter
 
 	program *tea.Program
 	endLine string // told to the user when the program ends: why it ended
@@ -38,11 +39,14 @@ func (d *deskSession) attrs() []any {
 	return []any{"user", d.user, "consumer", d.consumer, "key", d.key, "remote", d.remote, "read_only", d.readOnly}
 }
 
-// admit refuses what cannot get a console (a bad user name, no terminal, a
-// full desk, a server going down) with one line, registers the rest for
-// shutdown and the session limit, and logs each session's start and end.
+// admit refuses what cannot get a console (a bad user name, a key not
+// bound to it, no terminal, a full desk, a user with all their sessions
+// open, a server going down) with one line, registers the rest for
+// shutdown and the session limits, and logs each session's start and end.
+// The console gets the session with its size clamped (clampedSession).
 func (s *Server) admit(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
+	return func(raw ssh.Session) {
+		sess := clampSession(raw)
 		d, refusal := s.register(sess)
 		if refusal != "" {
 			s.log.Info("refused session", "user", sanitizeUser(sess.User()), "remote", sess.RemoteAddr().String(), "reason", refusal)
@@ -66,7 +70,11 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 		if line != "" {
 			fmt.Fprintln(sess, line)
 		}
-		s.log.Info("session end", append(d.attrs(), "duration", time.Since(d.start).Round(time.Second).String())...)
+		end := append(d.attrs(), "duration", time.Since(d.start).Round(time.Second).String())
+		if n := d.filter.dropped.Load(); n > 0 {
+			end = append(end, "keys_dropped", n)
+		}
+		s.log.Info("session end", end...)
 		if closing {
 			// The client may keep the connection after the exit status;
 			// close it so the server's shutdown need not wait for it.
@@ -84,6 +92,15 @@ func (s *Server) register(sess ssh.Session) (*deskSession, string) {
 	if !validUser(user) {
 		return nil, fmt.Sprintf("reviewq: the SSH user name is your consumer name: 1 to %d bytes of printable characters, no spaces (ssh -l NAME …)", maxUserBytes)
 	}
+	if s.keys != nil {
+		// Authentication checked this already; check again against the
+		// file as it is now, in case it changed since.
+		if k := sess.PublicKey(); k == nil {
+			return nil, "reviewq: log in with your key"
+		} else if ok, _ := s.keys.bound(user, k); !ok {
+			return nil, fmt.Sprintf("reviewq: this key does not log in as %s", user)
+		}
+	}
 	if _, _, ok := sess.Pty(); !ok {
 		return nil, fmt.Sprintf("reviewq needs a terminal: ssh -t -p %s %s@HOST", port(sess.LocalAddr()), user)
 	}
@@ -96,13 +113,19 @@ func (s *Server) register(sess ssh.Session) (*deskSession, string) {
 		key: key, remote: sess.RemoteAddr().String(),
 		readOnly: s.cfg.ReadOnly || s.readOnly[user],
 		start:    time.Now(),
-		input:    newInputClock(sess),
+		idle:     newIdleClock(),
 	}
+	d.filter = newInputFilter(s, d)
+	d.input = newInputGuard(sess, func(pasted int) {
+		s.log.Warn("cut a paste", append(d.attrs(), "pasted_bytes", pasted, "passed_bytes", MaxPasteBytes)...)
+	})
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
 	case s.closing:
 		return nil, "reviewq is shutting down; try again later"
+	case s.sessionsOf(user) >= s.cfg.MaxSessionsPerUser:
+		return nil, fmt.Sprintf("reviewq: %s already has %d sessions open", user, s.cfg.MaxSessionsPerUser)
 	case len(s.live) >= s.cfg.MaxSessions:
 		return nil, fmt.Sprintf("reviewq: the desk is full (%d sessions); try again later", s.cfg.MaxSessions)
 	}
@@ -127,9 +150,10 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: d.consumer,
 		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout, ReadOnly: d.readOnly,
 	})
-	opts := append(bubbletea.MakeOptions(sess),
-		tea.WithInput(d.input),     // the same session input, timed for the idle limit
-		tea.WithoutSignalHandler(), // the server's signals are the server's, not every session's
+	opts := append(bubbletea.MakeOptions(sess), // sess is clamped: so is the size it gives
+		tea.WithInput(d.input),          // the same session input, pastes cut and paced
+		tea.WithFilter(d.filter.filter), // replaces MakeOptions's filter, and does what it did
+		tea.WithoutSignalHandler(),      // the server's signals are the server's, not every session's
 	)
 	p := tea.NewProgram(model, opts...)
 
@@ -156,51 +180,27 @@ func (s *Server) end(d *deskSession, line string) {
 	}
 }
 
-// watchIdle ends the session after IdleTimeout without a key press. The
-// connection's own idle timeout cannot do it: the console writes every few
-// seconds (header numbers, the held message's countdown), and a held
-// message would be kept alive for as long as the reviewer is away.
-func (s *Server) watchIdle(d *deskSession, done <-chan struct{}) {
-	limit := s.cfg.IdleTimeout
-	t := time.NewTimer(limit)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
+// sessionsOf counts the user's open sessions; s.mu is held.
+func (s *Server) sessionsOf(user string) int {
+	n := 0
+	for _, d := range s.live {
+		if d.user == user {
+			n++
 		}
-		if since := time.Since(d.input.last()); since < limit {
-			t.Reset(limit - since)
-			continue
-		}
-		s.log.Info("session idle", "user", d.user, "consumer", d.consumer, "idle_timeout", limit.String())
-		s.end(d, fmt.Sprintf("reviewq: no key pressed for %s; closing this session (a message you held stays pending and will be offered again)", shortDuration(limit)))
-		return
+	}
+	return n
+}
+
+// send hands msg to the session's console, once it has one; it waits
+// while the console is busy, and gives up when the console ends.
+func (s *Server) send(d *deskSession, msg tea.Msg) {
+	s.mu.Lock()
+	p := d.program
+	s.mu.Unlock()
+	if p != nil {
+		p.Send(msg)
 	}
 }
-
-// inputClock is the session's input, noting when the user last typed.
-type inputClock struct {
-	r  io.Reader
-	at atomic.Int64 // unix nanoseconds
-}
-
-func newInputClock(r io.Reader) *inputClock {
-	c := &inputClock{r: r}
-	c.at.Store(time.Now().UnixNano())
-	return c
-}
-
-func (c *inputClock) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	if n > 0 {
-		c.at.Store(time.Now().UnixNano())
-	}
-	return n, err
-}
-
-func (c *inputClock) last() time.Time { return time.Unix(0, c.at.Load()) }
 
 // validUser accepts user names that make a readable consumer name: valid
 // UTF-8, printable, no spaces or control or format characters (bidi

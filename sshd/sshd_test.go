@@ -17,7 +17,7 @@ import (
 
 func TestAuthorizedKeyGetsTheConsoleAndClaims(t *testing.T) {
 	alice := newKey(t)
-	d := startDesk(t, Config{}, alice)
+	d := startDesk(t, Config{}, as(alice, "alice"))
 	d.add(t, "hello-from-ada")
 
 	tm := openTerm(t, d.addr, "alice", keyAuth(alice))
@@ -45,7 +45,7 @@ func TestAuthorizedKeyGetsTheConsoleAndClaims(t *testing.T) {
 
 func TestUnknownKeyAndKeylessClientsAreRefused(t *testing.T) {
 	alice := newKey(t)
-	d := startDesk(t, Config{}, alice)
+	d := startDesk(t, Config{}, as(alice, "alice"))
 
 	if c, err := dial(d.addr, "mallory", keyAuth(newKey(t))); !refused(err) {
 		if c != nil {
@@ -68,13 +68,13 @@ func TestUnknownKeyAndKeylessClientsAreRefused(t *testing.T) {
 func TestAuthorizedKeysAreReadAgainWhenTheFileChanges(t *testing.T) {
 	alice, bob := newKey(t), newKey(t)
 	path := filepath.Join(t.TempDir(), "authorized_keys")
-	writeAuthorized(t, path, alice)
+	writeAuthorized(t, path, as(alice, "alice"))
 	d := startDesk(t, Config{AuthorizedKeys: path})
 
 	if _, err := dial(d.addr, "bob", keyAuth(bob)); !refused(err) {
 		t.Fatalf("bob before his key was added: %v", err)
 	}
-	writeAuthorized(t, path, alice, bob)
+	writeAuthorized(t, path, as(alice, "alice"), as(bob, "bob"))
 	c, err := dial(d.addr, "bob", keyAuth(bob))
 	if err != nil {
 		t.Fatalf("bob after his key was added, without a restart: %v", err)
@@ -89,11 +89,16 @@ func TestAuthorizedKeysAreReadAgainWhenTheFileChanges(t *testing.T) {
 }
 
 func TestKeysWithOptionsAndBadLinesAreSkipped(t *testing.T) {
-	alice, bob := newKey(t), newKey(t)
+	alice, bob, carol, dave := newKey(t), newKey(t), newKey(t), newKey(t)
 	path := filepath.Join(t.TempDir(), "authorized_keys")
+	bare := func(k gossh.Signer) string {
+		return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k.PublicKey())))
+	}
 	content := "# the desk\n\nnot a key\n" +
-		`from="10.0.0.1" ` + string(gossh.MarshalAuthorizedKey(bob.PublicKey())) +
-		string(gossh.MarshalAuthorizedKey(alice.PublicKey()))
+		`from="10.0.0.1" ` + bare(bob) + " bob\n" + // line 4: options are not enforced
+		bare(carol) + "\n" + // line 5: no user
+		bare(dave) + " dave laptop\n" + // line 6: not a user name
+		authorizedLine(alice, "alice")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -103,11 +108,19 @@ func TestKeysWithOptionsAndBadLinesAreSkipped(t *testing.T) {
 		t.Fatalf("alice: %v", err)
 	}
 	c.Close()
-	if _, err := dial(d.addr, "bob", keyAuth(bob)); !refused(err) {
-		t.Fatalf("a key with options got in: %v", err)
+	for user, key := range map[string]gossh.Signer{"bob": bob, "carol": carol, "dave": dave} {
+		if _, err := dial(d.addr, user, keyAuth(key)); !refused(err) {
+			t.Fatalf("%s's key from a skipped line got in: %v", user, err)
+		}
 	}
-	if log := d.log.String(); !strings.Contains(log, "line=3") || !strings.Contains(log, "line=4") {
-		t.Fatalf("the skipped lines are not in the log:\n%s", log)
+	log := d.log.String()
+	for _, want := range []string{"line=3", "line=4", "line=5 reason=\"no user name", "line=6 reason=\"\\\"dave laptop\\\" is not a user name"} {
+		if !strings.Contains(log, want) {
+			t.Fatalf("%s is not in the log:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, "line=7") || strings.Count(log, "skipped a line") != 4 {
+		t.Fatalf("want exactly lines 3 to 6 skipped, once each:\n%s", log)
 	}
 }
 
@@ -144,7 +157,7 @@ func TestHostKeyIsCreatedOnceAndReused(t *testing.T) {
 
 func TestTwoReviewersClaimUnderTheirOwnNames(t *testing.T) {
 	alice, bob := newKey(t), newKey(t)
-	d := startDesk(t, Config{ConsumerPrefix: "desk:"}, alice, bob)
+	d := startDesk(t, Config{ConsumerPrefix: "desk:"}, as(alice, "alice"), as(bob, "bob"))
 	d.add(t, "first-message", "second-message")
 
 	ta := openTerm(t, d.addr, "alice", keyAuth(alice))
@@ -166,7 +179,7 @@ func TestTwoReviewersClaimUnderTheirOwnNames(t *testing.T) {
 
 func TestReadOnlyUserCannotClaim(t *testing.T) {
 	carol := newKey(t)
-	d := startDesk(t, Config{ReadOnlyUsers: []string{"carol"}}, carol)
+	d := startDesk(t, Config{ReadOnlyUsers: []string{"carol"}}, as(carol, "carol"))
 	d.add(t, "not-for-carol")
 
 	tm := openTerm(t, d.addr, "carol", keyAuth(carol))
@@ -187,7 +200,7 @@ func TestReadOnlyUserCannotClaim(t *testing.T) {
 
 func TestWindowResizeReachesTheProgram(t *testing.T) {
 	alice := newKey(t)
-	d := startDesk(t, Config{}, alice)
+	d := startDesk(t, Config{}, as(alice, "alice"))
 	tm := openTerm(t, d.addr, "alice", keyAuth(alice))
 	tm.waitFor("q quit")
 
@@ -204,24 +217,30 @@ func TestWindowResizeReachesTheProgram(t *testing.T) {
 
 func TestSessionsWithoutATerminalOrWithABadNameAreTurnedAway(t *testing.T) {
 	alice := newKey(t)
-	d := startDesk(t, Config{}, alice)
+	d := startDesk(t, Config{}, as(alice, "alice"))
 
 	tm := openSession(t, d.addr, "alice", false, keyAuth(alice))
 	tm.waitFor("reviewq needs a terminal: ssh -t")
 	tm.waitEnded()
 
-	tm = openTerm(t, d.addr, "bad name", keyAuth(alice))
+	// With keys, a name no key logs in as is refused at authentication;
+	// an anonymous desk lets any name that far, and turns it away there.
+	if _, err := dial(d.addr, "bad name", keyAuth(alice)); !refused(err) {
+		t.Fatalf("a bad name with keys: %v", err)
+	}
+	anon := startDesk(t, Config{AllowAnonymous: true})
+	tm = openTerm(t, anon.addr, "bad name", keyAuth(alice))
 	tm.waitFor("SSH user name is your consumer name")
 	tm.waitEnded()
 
-	tm = openTerm(t, d.addr, "evil\x1b[2J", keyAuth(alice))
+	tm = openTerm(t, anon.addr, "evil\x1b[2J", keyAuth(alice))
 	tm.waitFor("SSH user name is your consumer name")
 	tm.waitEnded()
 }
 
 func TestTheSessionOverTheLimitIsTurnedAway(t *testing.T) {
 	alice := newKey(t)
-	d := startDesk(t, Config{MaxSessions: 1}, alice)
+	d := startDesk(t, Config{MaxSessions: 1}, as(alice, "alice"))
 	first := openTerm(t, d.addr, "alice", keyAuth(alice))
 	first.waitFor("q quit")
 
@@ -238,7 +257,7 @@ func TestTheSessionOverTheLimitIsTurnedAway(t *testing.T) {
 
 func TestIdleSessionIsClosed(t *testing.T) {
 	alice := newKey(t)
-	d := startDesk(t, Config{IdleTimeout: 700 * time.Millisecond}, alice)
+	d := startDesk(t, Config{IdleTimeout: 700 * time.Millisecond}, as(alice, "alice"))
 	d.add(t, "held-then-left")
 	tm := openTerm(t, d.addr, "alice", keyAuth(alice))
 	tm.waitFor("q quit")
@@ -253,7 +272,7 @@ func TestIdleSessionIsClosed(t *testing.T) {
 
 func TestShutdownLeavesTheHeldMessagePending(t *testing.T) {
 	alice, bob := newKey(t), newKey(t)
-	d := startDesk(t, Config{}, alice, bob)
+	d := startDesk(t, Config{}, as(alice, "alice"), as(bob, "bob"))
 	ids := d.add(t, "held-at-shutdown")
 
 	tm := openTerm(t, d.addr, "alice", keyAuth(alice))
@@ -285,7 +304,11 @@ func TestShutdownLeavesTheHeldMessagePending(t *testing.T) {
 func TestFiftyReviewersClaimAndAckEachOnce(t *testing.T) {
 	const n = DefaultMaxSessions
 	key := newKey(t)
-	d := startDesk(t, Config{}, key)
+	users := make([]string, n)
+	for i := range users {
+		users[i] = fmt.Sprintf("reviewer%02d", i)
+	}
+	d := startDesk(t, Config{}, as(key, users...))
 	words := make([]string, n)
 	for i := range words {
 		words[i] = fmt.Sprintf("message-%02d", i)

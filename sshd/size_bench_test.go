@@ -1,0 +1,95 @@
+package sshd
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/reviewq/reviewq/tui"
+)
+
+// The heap a session costs by terminal size, for the README's clamp table:
+//
+//	go test -run '^$' -bench HeapBySize -benchtime 1x ./sshd
+//
+// Each size is measured on its own, after everything of the one before has
+// ended, as the growth of the live heap with five sessions open.
+const sessionsPerSize = 5
+
+// BenchmarkSessionHeapBySize opens SSH sessions on a desk: the cost on the
+// server (and the test's SSH client half). 5000×5000 is clamped.
+func BenchmarkSessionHeapBySize(b *testing.B) {
+	key := newKey(b)
+	users := make([]string, sessionsPerSize)
+	for i := range users {
+		users[i] = fmt.Sprintf("u%d", i)
+	}
+	for _, size := range [][2]int{{120, 40}, {200, 60}, {MaxWidth, MaxHeight}, {5000, 5000}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			for range b.N {
+				d := startDesk(b, Config{}, as(key, users...))
+				before := settledHeap(b)
+				terms := make([]*term, len(users))
+				for i, u := range users {
+					terms[i] = openSized(b, d.addr, u, size[0], size[1], keyAuth(key))
+					terms[i].waitFor("q quit")
+				}
+				time.Sleep(time.Second) // every console has drawn at its size
+				for _, tm := range terms {
+					tm.out.Reset()
+				}
+				b.ReportMetric(float64(int64(heapAllocOf())-int64(before))/sessionsPerSize/(1<<20), "MiB/session")
+				d.stop(b)
+			}
+		})
+	}
+}
+
+// BenchmarkConsoleHeapBySize runs the console alone, output discarded, at
+// sizes the clamp no longer allows: what a session would cost without it.
+func BenchmarkConsoleHeapBySize(b *testing.B) {
+	c := queueClient(b, "reviewq")
+	for _, size := range [][2]int{{120, 40}, {200, 60}, {MaxWidth, MaxHeight}, {300, 100}, {400, 200}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			for range b.N {
+				before := settledHeap(b)
+				programs := make([]*tea.Program, sessionsPerSize)
+				ended := make(chan struct{}, len(programs))
+				for i := range programs {
+					cfg := c.Config()
+					programs[i] = tea.NewProgram(tui.New(tui.Deps{Queue: c, Stream: cfg.Stream, Group: cfg.Group, Consumer: "reviewq", Timeout: cfg.Timeout}),
+						tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(size[0], size[1]), tea.WithoutSignalHandler())
+					go func() { _, _ = programs[i].Run(); ended <- struct{}{} }()
+				}
+				time.Sleep(time.Second)
+				b.ReportMetric(float64(int64(heapAllocOf())-int64(before))/sessionsPerSize/(1<<20), "MiB/session")
+				for _, p := range programs {
+					p.Kill()
+				}
+				for range programs {
+					<-ended
+				}
+			}
+		})
+	}
+}
+
+// settledHeap waits for the goroutines of what ended before to finish and
+// returns the live heap.
+func settledHeap(b *testing.B) uint64 {
+	b.Helper()
+	last := runtime.NumGoroutine()
+	for range 50 {
+		time.Sleep(100 * time.Millisecond)
+		n := runtime.NumGoroutine()
+		if n == last {
+			break
+		}
+		last = n
+	}
+	return heapAllocOf()
+}
