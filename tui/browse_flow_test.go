@@ -205,6 +205,9 @@ func helpText(bs []key.Binding) string {
 	return strings.Join(parts, " · ")
 }
 
+// statusText is what the session's status line says now.
+func (c *Common) statusText() string { return c.status.text }
+
 // requireStatus checks the session's status line.
 func requireStatus(t testing.TB, c *Common, want ...string) {
 	t.Helper()

@@ -78,9 +78,6 @@ func (c *Common) setStatus(s status) {
 	c.status = s
 }
 
-// statusText is what the status line says now (for tests and the root).
-func (c *Common) statusText() string { return c.status.text }
-
 // about names a message for a note, by its sender's name ("Ann's
 // message") or, when the entry has none, by its ID: short enough that the
 // note fits one line at 80 columns.
