@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -420,9 +422,15 @@ func nextRangeCursor(q queue.StreamQuery, p queue.StreamPage) string {
 		return ""
 	}
 	last := p.Entries[len(p.Entries)-1].ID
-	next, ok := queue.Before(last)
 	if q.Forward {
-		next, ok = queue.After(last)
+		next, _ := queue.After(last)
+		return next
+	}
+	next, ok := queue.Before(last)
+	if id, err := queue.ParseID(next); ok && err == nil && id.Seq == math.MaxUint64 {
+		// "up to the end of that millisecond", as range reads a bare time,
+		// is the same cursor and reads better.
+		return strconv.FormatUint(id.Ms, 10)
 	}
 	if !ok {
 		return ""

@@ -130,6 +130,28 @@ func (b *browse) reloadIDs(fetch pageFetch, atNewest bool) tea.Cmd {
 	return b.loadIDs(fetch, moveNewest, "")
 }
 
+// keepOnArrival is the row a newly arrived page keeps selected: the same
+// one on a refresh, else the first, or the last (the oldest entry) when
+// the page is the oldest.
+func (b *browse) keepOnArrival(move pageMove) string {
+	switch move {
+	case moveReload, moveLatest:
+		keep, _ := b.table.selected()
+		return keep.id
+	case moveOldest:
+		b.table.sel = 1 << 30 // setRows keeps it in range: the last row
+		return ""
+	}
+	b.table.top()
+	return ""
+}
+
+// hasTarget is true when there is an entry for an action to apply to.
+func (b *browse) hasTarget() bool {
+	_, ok := b.target()
+	return ok
+}
+
 // pageIDKeys pages a list paged by stream IDs: pgdn older, pgup newer, g
 // the newest page, G the oldest. It reports whether msg was one of them.
 func (b *browse) pageIDKeys(msg tea.KeyPressMsg, fetch pageFetch) (tea.Cmd, bool) {

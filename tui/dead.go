@@ -165,12 +165,7 @@ func (s *DeadScreen) pageArrived(msg DeadLoadedMsg) {
 			{text: preview, style: warnIfMarked(preview)},
 		}, search: searchText(d.ID, reason+"\x1f"+d.OriginalID+"\x1f"+d.Consumer, orig.Fields)}
 	}
-	keep, _ := s.table.selected()
-	if msg.Move != moveReload && msg.Move != moveLatest {
-		keep.id = ""
-		s.table.top()
-	}
-	s.table.setRows(rows, keep.id)
+	s.table.setRows(rows, s.keepOnArrival(msg.Move))
 	s.atNewest = msg.Move == moveNewest || msg.Move == moveLatest
 }
 
@@ -294,12 +289,23 @@ func (s *DeadScreen) ShortHelp() []key.Binding {
 	if !s.c.ReadOnly {
 		actions = []key.Binding{k.Redrive, k.Delete}
 	}
-	list := append([]key.Binding{k.Open}, actions...)
-	list = append(list, k.Filter, k.PageDown, k.PageUp)
+	var list []key.Binding
+	if s.hasTarget() {
+		list = append(append(list, k.Open), actions...)
+	}
+	if len(s.table.rows) > 0 {
+		list = append(list, k.Filter, k.PageDown, k.PageUp)
+	}
 	if s.table.filter != "" {
 		list = append(list, withHelp(k.Back, "esc", "clear filter"))
 	}
-	list = append(list, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest"), k.Copy)
+	if len(s.table.rows) > 0 {
+		list = append(list, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest"))
+	}
+	if s.hasTarget() {
+		list = append(list, k.Copy)
+	}
+	list = append(list, k.Refresh)
 	return s.helpFor(list, append(actions, k.Copy))
 }
 

@@ -45,6 +45,9 @@ func TestDeadRowsAndOpen(t *testing.T) {
 
 	empty, _ := started(t, NewDeadScreen, newFakeQueue(), 100, 24)
 	requireShows(t, empty, "No dead letters.")
+	if help := helpText(empty.ShortHelp()); strings.Contains(help, "redrive") || strings.Contains(help, "open") || strings.Contains(help, "copy") {
+		t.Fatalf("with no letters the help lists keys that do nothing: %s", help)
+	}
 }
 
 // Narrower, the less useful columns give way, never the full IDs.

@@ -530,15 +530,25 @@ func (s *PendingScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
 	var list, inDetail []key.Binding
 	if !s.c.ReadOnly {
-		list = append(list, k.Claim, k.Ack)
 		inDetail = append(inDetail, k.Claim, k.Ack)
 	}
-	list = append(list, k.Open, k.Filter, k.PageDown, k.PageUp)
+	inDetail = append(inDetail, k.Copy)
+	if s.hasTarget() {
+		list = append(append(list, inDetail[:len(inDetail)-1]...), k.Open)
+	}
+	list = append(list, k.Filter)
+	if s.next != "" {
+		list = append(list, k.PageDown)
+	}
+	if len(s.stack) > 1 {
+		list = append(list, k.PageUp)
+	}
 	if s.filter != (pendingFilter{}) {
 		list = append(list, withHelp(k.Back, "esc", "clear filter"))
 	}
-	list = append(list, k.Copy)
-	inDetail = append(inDetail, k.Copy)
+	if s.hasTarget() {
+		list = append(list, k.Copy)
+	}
 	return s.helpFor(list, inDetail)
 }
 
@@ -546,6 +556,9 @@ func (s *PendingScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
 	if s.capturing() || s.detail.open {
 		return [][]key.Binding{s.ShortHelp()}
+	}
+	if !s.hasTarget() {
+		return [][]key.Binding{s.ShortHelp(), {k.Refresh}}
 	}
 	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Top, k.Bottom, k.Refresh}}
 }

@@ -130,11 +130,16 @@ func (s *ReviewScreen) ShortHelp() []key.Binding {
 		return []key.Binding{reasonConfirm, reasonCancel}
 	case s.reason.open:
 		return []key.Binding{reasonChoose, reasonConfirm, reasonType, reasonCancel}
-	case s.held != nil:
+	case s.held != nil && s.scrollable():
 		return []key.Binding{k.Ack, k.AckNext, k.Release, k.Dead, k.Copy, reviewScroll}
+	case s.held != nil:
+		return []key.Binding{k.Ack, k.AckNext, k.Release, k.Dead, k.Copy}
 	}
 	return []key.Binding{k.Claim}
 }
+
+// scrollable is true when the held message is longer than the screen.
+func (s *ReviewScreen) scrollable() bool { return s.vp.TotalLineCount() > s.vp.Height() }
 
 func (s *ReviewScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
@@ -143,11 +148,13 @@ func (s *ReviewScreen) FullHelp() [][]key.Binding {
 		return nil
 	case s.reason.open:
 		return [][]key.Binding{s.ShortHelp()}
-	case s.held != nil:
+	case s.held != nil && s.scrollable():
 		return [][]key.Binding{
 			{k.Ack, k.AckNext, k.Release, k.Dead, k.Copy},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		}
+	case s.held != nil:
+		return [][]key.Binding{{k.Ack, k.AckNext, k.Release, k.Dead, k.Copy}}
 	}
 	return [][]key.Binding{{k.Claim}}
 }
@@ -520,8 +527,7 @@ func (s *ReviewScreen) keptAlive(msg KeptAliveMsg) tea.Cmd {
 	if s.lost(msg.Err) {
 		return nil
 	}
-	s.c.fail("keep-alive", "keep-alive of "+s.about(), msg.Err)
-	s.c.status.text += " — retrying"
+	s.c.fail("keep-alive", "keep-alive of "+s.about(), msg.Err) // the next tick tries again
 	return s.keepAliveTick()
 }
 

@@ -214,7 +214,10 @@ func TestReviewReclaimedBadge(t *testing.T) {
 	press(t, a, "c")
 	requireContains(t, a, "RECLAIMED", "idle 3m12s from bob", "delivery 2", "reclaimable in 1:00")
 	requireContains(t, a, "2 messages had been deleted while pending; recorded in dead letters")
-	requireLacks(t, a, "lines 1–") // it fits
+	requireLacks(t, a, "lines 1–") // it fits: no position, no scroll keys
+	if help := helpText(review(a).ShortHelp()); strings.Contains(help, "scroll") {
+		t.Fatalf("a short message's help offers scrolling: %s", help)
+	}
 }
 
 func reclaimedFromBob() *queue.ClaimResult {
@@ -267,7 +270,7 @@ func TestReviewKeepAlive(t *testing.T) {
 	// The server is gone: the message stays, and says so until it is back.
 	q.setFail(&queue.Error{Op: "keep alive", Kind: queue.ErrUnreachable})
 	toReview(t, a, keepAliveTickMsg{ID: annID, Gen: s.gen})
-	requireContains(t, a, "keep-alive of Ann's message failed: server unreachable — retrying", "ate my message")
+	requireContains(t, a, "keep-alive of Ann's message failed: server unreachable", "ate my message")
 	q.setFail(nil)
 	toReview(t, a, KeptAliveMsg{ID: annID, Gen: s.gen})
 	requireLacks(t, a, "keep-alive of")
@@ -289,6 +292,9 @@ func TestReviewScrolls(t *testing.T) {
 	press(t, a, "c")
 	requireLacks(t, a, "the end")
 	requireContains(t, a, "lines 1–23 of 66")
+	if help := helpText(review(a).ShortHelp()); !strings.Contains(help, "↑/↓ scroll") {
+		t.Fatalf("a long message's help lacks scrolling: %s", help)
+	}
 	press(t, a, "G")
 	requireContains(t, a, "the end", "lines 44–66 of 66")
 	requireLacks(t, a, "From      Ann")

@@ -135,12 +135,7 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 			search: searchText(e.ID, state.text, e.Fields),
 		}
 	}
-	keep, _ := s.table.selected()
-	if msg.Move != moveReload && msg.Move != moveLatest {
-		keep.id = ""
-		s.table.top()
-	}
-	s.table.setRows(rows, keep.id)
+	s.table.setRows(rows, s.keepOnArrival(msg.Move))
 	s.atNewest = msg.Move == moveNewest || msg.Move == moveLatest
 }
 
@@ -277,11 +272,21 @@ func (s *StreamScreen) View() string {
 
 func (s *StreamScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	list := []key.Binding{k.Open, k.PageDown, k.PageUp, k.Jump, k.Filter}
+	var list []key.Binding
+	if s.hasTarget() {
+		list = append(list, k.Open)
+	}
+	if len(s.table.rows) > 0 {
+		list = append(list, k.PageDown, k.PageUp)
+	}
+	list = append(list, k.Jump, k.Filter)
 	if s.table.filter != "" {
 		list = append(list, withHelp(k.Back, "esc", "clear filter"))
 	}
-	list = append(list, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest"), k.Copy)
+	list = append(list, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest"))
+	if s.hasTarget() {
+		list = append(list, k.Copy)
+	}
 	return s.helpFor(list, []key.Binding{k.Copy})
 }
 

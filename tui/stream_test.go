@@ -100,6 +100,9 @@ func TestStreamPaging(t *testing.T) {
 
 	skeys(t, s, "G")
 	requirePage("G", 4, 0)
+	if got := selectedLine(s); !strings.HasPrefix(got, "> "+sid(0)) {
+		t.Fatalf("G selects the oldest entry, got %q", got)
+	}
 	skeys(t, s, "pgup")
 	requirePage("newer than the oldest page", 9, 5)
 	skeys(t, s, "g")
