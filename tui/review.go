@@ -60,11 +60,12 @@ type ReviewScreen struct {
 // reasonPrompt is the dead-letter reason: a preset picked with ←/→ (or its
 // number), or one typed.
 type reasonPrompt struct {
-	open   bool
-	choice int  // into reasonPresets, len(reasonPresets) is "other…"
-	typing bool // the reviewer types their own
-	input  textinput.Model
-	err    string
+	open    bool
+	choice  int  // into reasonPresets, len(reasonPresets) is "other…"
+	typing  bool // the reviewer types their own
+	input   textinput.Model
+	inputTh *styles.Theme // the theme input was styled with, only compared
+	err     string
 }
 
 type vpKey struct {
@@ -639,6 +640,12 @@ func (s *ReviewScreen) promptLine() string {
 		return ""
 	}
 	line := th.Prompt.Render("dead-letter reason: ")
+	if r.inputTh != th {
+		r.inputTh = th
+		st := textinput.DefaultStyles(th.IsDark)
+		st.Cursor.Blink = false // steady: no tick per keystroke
+		r.input.SetStyles(st)
+	}
 	if r.typing {
 		if r.err != "" {
 			line += th.Error.Render(r.err) + " "
