@@ -32,6 +32,7 @@ type PendingScreen struct {
 	browse
 	filter    pendingFilter // the applied filter
 	consumers []string      // the consumer names the filter matched when applied
+	unmatched int           // how many more matched than one filter reads
 	stack     []string
 	next      string // the next page's cursor; "" on the last page
 	entries   []queue.PendingEntry
@@ -78,21 +79,22 @@ func (s *PendingScreen) SetSize(width, height int) { s.setSize(width, height) }
 func (s *PendingScreen) load(f pendingFilter, stack []string) tea.Cmd {
 	q := queue.PendingQuery{After: stack[len(stack)-1], Count: s.pageSize(), MinIdle: f.minIdle}
 	s.count = q.Count
-	consumers := s.matchConsumers(f.consumer)
+	consumers, more := s.matchConsumers(f.consumer)
+	s.unmatched = more
 	return pendingPageCmd(s.to, s.nextSeq(), q, consumers, stack)
 }
 
 func (s *PendingScreen) reload() tea.Cmd { return s.load(s.filter, s.stack) }
 
 // matchConsumers is every consumer whose name holds part (any case), from
-// the latest stats, at most maxFilterConsumers of them. Before the first
-// stats, or when part is empty, it is part itself.
-func (s *PendingScreen) matchConsumers(part string) []string {
+// the latest stats, at most maxFilterConsumers of them, and how many more
+// matched. Before the first stats it is part itself.
+func (s *PendingScreen) matchConsumers(part string) ([]string, int) {
 	if part == "" {
-		return nil
+		return nil, 0
 	}
 	if !s.haveStats {
-		return []string{part}
+		return []string{part}, 0
 	}
 	var names []string
 	lower := strings.ToLower(part)
@@ -102,10 +104,13 @@ func (s *PendingScreen) matchConsumers(part string) []string {
 		}
 	}
 	if len(names) == 0 {
-		return []string{part} // a consumer newer than the stats, or none: the server says
+		return []string{part}, 0 // a consumer newer than the stats, or none: the server says
 	}
 	slices.Sort(names)
-	return names[:min(len(names), maxFilterConsumers)]
+	if len(names) > maxFilterConsumers {
+		return names[:maxFilterConsumers], len(names) - maxFilterConsumers
+	}
+	return names, 0
 }
 
 func (s *PendingScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -522,6 +527,9 @@ func (s *PendingScreen) matched() string {
 	names := make([]string, len(s.consumers))
 	for i, n := range s.consumers {
 		names[i] = termtext.Line(n, 20)
+	}
+	if s.unmatched > 0 {
+		names = append(names, fmt.Sprintf("and %d more: type more of the name", s.unmatched))
 	}
 	return " (" + strings.Join(names, ", ") + ")"
 }

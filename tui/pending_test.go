@@ -516,3 +516,19 @@ func TestPendingMouse(t *testing.T) {
 		t.Fatalf("a click under the rows moved the selection to %q", got)
 	}
 }
+
+// A part that matches more consumers than one filter reads says so.
+func TestPendingFilterTooManyConsumers(t *testing.T) {
+	f := pendingQueue(3)
+	s, _ := started(t, NewPendingScreen, f, 160, 24)
+	st := pendingStats()
+	for i := range 10 {
+		st.Stats.Consumers = append(st.Stats.Consumers, queue.ConsumerInfo{Name: fmt.Sprintf("desk:%02d", i)})
+	}
+	s.Update(st)
+	skeys(t, s, "/")
+	stype(t, s, "desk")
+	skeys(t, s, "enter")
+	requireShows(t, s, "desk:00, desk:01", "desk:07, and 2 more: type more of the name")
+	requireHides(t, s, "desk:08")
+}
