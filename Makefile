@@ -23,4 +23,4 @@ build:
 
 ## fuzz: the sanitiser, for a minute
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzSanitize -fuzztime 60s ./tui
+	$(GO) test -run '^$$' -fuzz FuzzSanitize -fuzztime 60s ./termtext

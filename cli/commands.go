@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/reviewq/reviewq/form"
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // addBatch is how many entries one pipeline carries in a bulk add.
@@ -359,10 +362,26 @@ func (a *app) rangeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "range",
 		Short: "Show one page of the stream with each entry's state, newest first",
-		Args:  cobra.NoArgs,
+		Long: `Show one page of the stream with each entry's state (new, pending with its
+consumer, acked), newest first, or oldest first with --forward.
+
+--at starts the page at a time: newest first it shows the entries added at
+or before that time, going back; with --forward the entries at or after it,
+going forward. A time without a zone is local (TZ), as the times printed.
+
+When the page is full, the last line is the command for the next page
+(its --from cursor is exclusive of what was shown); --json gives it as
+"next".`,
+		Example: `  reviewq range --at "2026-11-23 09:00"            # what came in up to 09:00, newest first
+  reviewq range --at 2026-11-23 --forward --count 50  # the day's first 50
+  reviewq range --from 1764009314892-0               # from an ID (inclusive)`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if at != "" {
-				t, err := queue.ParseTime(at)
+				if q.From != "" {
+					return userErrorf("give --from or --at, not both")
+				}
+				t, err := termtext.ParseTime(at, loc)
 				if err != nil {
 					return usageError{err}
 				}
@@ -377,6 +396,7 @@ func (a *app) rangeCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				next := nextRangeCursor(q, page)
 				if a.json {
 					rows := make([]map[string]any, len(page.Entries))
 					for i, e := range page.Entries {
@@ -385,18 +405,58 @@ func (a *app) rangeCommand() *cobra.Command {
 							rows[i]["consumer"], rows[i]["deliveries"] = e.Consumer, e.Deliveries
 						}
 					}
-					return a.printJSON(map[string]any{"entries": rows, "lastDeliveredId": page.LastDelivered})
+					return a.printJSON(map[string]any{"entries": rows, "lastDeliveredId": page.LastDelivered, "next": next})
 				}
-				a.printRange(page)
+				more := ""
+				if next != "" {
+					more = "reviewq range --from " + next
+					if q.Forward {
+						more += " --forward"
+					}
+					if q.Count != rangeCount {
+						more += fmt.Sprintf(" --count %d", q.Count)
+					}
+				}
+				a.printRange(page, more)
 				return nil
 			})
 		},
 	}
-	cmd.Flags().StringVar(&q.From, "from", "", "start at this ID, inclusive (newest end by default)")
-	cmd.Flags().StringVar(&at, "at", "", "start at this time (RFC 3339, 2006-01-02 15:04, or 2006-01-02)")
+	cmd.Flags().StringVar(&q.From, "from", "", "start at this ID, inclusive (newest end by default; the oldest with --forward)")
+	cmd.Flags().StringVar(&at, "at", "", "start at this time: at or before it newest first, at or after it with --forward (RFC 3339, 2006-01-02 15:04, or 2006-01-02; local unless a zone is given)")
 	cmd.Flags().BoolVar(&q.Forward, "forward", false, "oldest first")
-	cmd.Flags().IntVar(&q.Count, "count", 20, "page size")
+	cmd.Flags().IntVar(&q.Count, "count", rangeCount, "page size")
 	return cmd
+}
+
+// rangeCount is range's default page size.
+const rangeCount = 20
+
+// nextRangeCursor is the --from of the page after p, or "" when p was not
+// full (nothing more that way). The cursor is exclusive of p's last entry.
+func nextRangeCursor(q queue.StreamQuery, p queue.StreamPage) string {
+	count := q.Count
+	if count <= 0 {
+		count = 50 // the queue's default page
+	}
+	if len(p.Entries) < count {
+		return ""
+	}
+	last := p.Entries[len(p.Entries)-1].ID
+	if q.Forward {
+		next, _ := queue.After(last)
+		return next
+	}
+	next, ok := queue.Before(last)
+	if id, err := queue.ParseID(next); ok && err == nil && id.Seq == math.MaxUint64 {
+		// "up to the end of that millisecond", as range reads a bare time,
+		// is the same cursor and reads better.
+		return strconv.FormatUint(id.Ms, 10)
+	}
+	if !ok {
+		return ""
+	}
+	return next
 }
 
 // fieldMap keeps field order in JSON output as a list of pairs would not be

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -25,9 +26,18 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 		Queue: s.client, Server: s.server, Embedded: s.embedded,
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: cfg.Consumer,
 		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout,
+		Context: cmd.Context(), Location: loc,
 	}), tea.WithContext(cmd.Context()))
 	_, err = p.Run()
-	if err == tea.ErrProgramKilled || err == tea.ErrInterrupted {
+	return consoleExit(err)
+}
+
+// consoleExit is how the console's end reads to the shell: closed by a
+// signal (SIGTERM cancels the context, which Bubble Tea reports wrapped in
+// ErrProgramKilled) or interrupted is a normal end, exit 0 with nothing
+// said; anything else is an error.
+func consoleExit(err error) error {
+	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) {
 		return nil
 	}
 	return err

@@ -2,37 +2,42 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/reviewq/reviewq/queue"
-	"github.com/reviewq/reviewq/tui"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // Human output draws stream content in the user's terminal, so it passes
-// the same sanitiser as the console.
+// the same sanitiser as the console, and writes times the console's one
+// way, in the local zone (TZ). JSON keeps the web example's UTC form.
 
-func cell(s string, width int) string {
-	return tui.Truncate(strings.Join(strings.Fields(tui.SanitizeLine(s)), " "), width)
-}
+// loc is the zone human output writes times in.
+var loc = time.Local
+
+func cell(s string, width int) string { return termtext.Line(s, width) }
 
 func (a *app) printClaimed(m *queue.Claimed) {
 	w := a.stdout
+	if termtext.Tampered(m.Entry) {
+		fmt.Fprintln(w, termtext.Warning)
+	}
 	fmt.Fprintf(w, "ID         %s\n", m.ID)
 	if m.Reclaimed {
-		fmt.Fprintf(w, "RECLAIMED  from %s after %s idle\n", cell(m.PreviousConsumer, 60), tui.Ago(m.Idle))
+		fmt.Fprintf(w, "RECLAIMED  from %s after %s idle\n", cell(m.PreviousConsumer, 60), termtext.Ago(m.Idle))
 	}
 	fmt.Fprintf(w, "Delivery   %d\n", m.Deliveries)
 	if !m.IsContact() {
+		fmt.Fprintf(w, "Added      %s\n", termtext.Time(m.Time(), loc))
 		for _, f := range m.Fields {
-			fmt.Fprintf(w, "%-10s %s\n", cell(f.Name, 40), tui.Sanitize(f.Value))
+			fmt.Fprintf(w, "%-10s %s\n", cell(f.Name, 40), termtext.Sanitize(f.Value))
 		}
 		return
 	}
 	fmt.Fprintf(w, "From       %s <%s>\n", cell(m.Name(), 200), cell(m.Email(), 320))
-	fmt.Fprintf(w, "Sent       %s\n\n", cell(m.Timestamp(), 40))
-	fmt.Fprintln(w, tui.Sanitize(m.Message()))
+	fmt.Fprintf(w, "Sent       %s\n\n", termtext.Timestamp(m.Timestamp(), loc))
+	fmt.Fprintln(w, termtext.Sanitize(m.Message()))
 }
 
 func (a *app) table(header string, rows func(tw *tabwriter.Writer)) {
@@ -49,7 +54,7 @@ func (a *app) printPending(p queue.PendingPage) {
 	}
 	a.table("ID\tCONSUMER\tIDLE\tDELIVERIES\tPREVIEW", func(tw *tabwriter.Writer) {
 		for _, e := range p.Entries {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, cell(e.Consumer, 30), tui.Ago(e.Idle), e.Deliveries, tui.Preview(e.Entry, 50))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, cell(e.Consumer, 30), termtext.Ago(e.Idle), e.Deliveries, termtext.Preview(e.Entry, 50))
 		}
 	})
 	if p.Next != "" {
@@ -57,7 +62,9 @@ func (a *app) printPending(p queue.PendingPage) {
 	}
 }
 
-func (a *app) printRange(p queue.StreamPage) {
+// printRange prints one page of the stream and, when there may be more,
+// the command that reads the next page.
+func (a *app) printRange(p queue.StreamPage, more string) {
 	if len(p.Entries) == 0 {
 		fmt.Fprintln(a.stdout, "no entries")
 		return
@@ -69,9 +76,12 @@ func (a *app) printRange(p queue.StreamPage) {
 				state += " (" + cell(e.Consumer, 20) + ")"
 			}
 			entry := e.Entry
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, e.Time().Format(time.DateTime), state, tui.Preview(&entry, 50))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, termtext.Time(e.Time(), loc), state, termtext.Preview(&entry, 50))
 		}
 	})
+	if more != "" {
+		fmt.Fprintln(a.stdout, "more:", more)
+	}
 }
 
 func (a *app) printStats(st queue.Stats) {
@@ -94,7 +104,7 @@ func (a *app) printStats(st queue.Stats) {
 		for _, c := range st.Consumers {
 			idle := "?" // the server cannot tell (see queue.ConsumerInfo)
 			if c.Idle >= 0 {
-				idle = tui.Ago(c.Idle)
+				idle = termtext.Ago(c.Idle)
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%s\n", cell(c.Name, 40), c.Pending, idle)
 		}
@@ -106,10 +116,10 @@ func (a *app) printDead(letters []queue.DeadLetter) {
 		fmt.Fprintln(a.stdout, "no dead letters")
 		return
 	}
-	a.table("DEAD ID\tORIGINAL ID\tREASON\tDELIVERIES\tLAST CONSUMER\tPREVIEW", func(tw *tabwriter.Writer) {
+	a.table("DEAD ID\tORIGINAL ID\tWHEN\tREASON\tDELIVERIES\tLAST CONSUMER\tPREVIEW", func(tw *tabwriter.Writer) {
 		for _, d := range letters {
 			orig := d.Original
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", d.ID, d.OriginalID, cell(d.Reason, 40), d.Deliveries, cell(d.Consumer, 20), tui.Preview(&orig, 40))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.ID, d.OriginalID, termtext.Time(d.At, loc), cell(d.Reason, 40), d.Deliveries, cell(d.Consumer, 20), termtext.Preview(&orig, 40))
 		}
 	})
 }

@@ -1,9 +1,15 @@
 package form
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // messageLines is the height of the message box, in rows.
@@ -17,9 +23,11 @@ const messageLines = 6
 // ctrl+s (call Submit) and esc/ctrl+c.
 //
 // tab / enter (in Name and Email) go to the next field, shift+tab to the
-// previous one, without being blocked by a failing field: the field is
-// validated as it loses focus and its error is shown inline. enter in
-// Message inserts a new line.
+// previous one, without being blocked by a failing field. Each field's
+// error shows right under its title: a field that was filled in is checked
+// as it loses focus, every field on Submit, and an error goes away as soon
+// as the field is fixed. The message's title counts its characters. enter
+// in Message inserts a new line.
 type Form struct {
 	c       *Contact
 	form    *huh.Form
@@ -27,6 +35,8 @@ type Form struct {
 	email   *huh.Input
 	message *huh.Text
 	nav     navKeys
+	errs    map[string]string // the error shown under each field, by key
+	counted int               // the message length its title shows; -1 before the first
 }
 
 type navKeys struct {
@@ -58,40 +68,59 @@ func KeyMap() *huh.KeyMap {
 // (0 or less: huh's default); theme may be nil for huh's default theme.
 // Call Init and return its Cmd when the screen opens.
 func New(c *Contact, width int, theme huh.Theme) *Form {
-	f := &Form{c: c}
+	f := &Form{c: c, errs: map[string]string{}, counted: -1}
+	// The fields keep their limits for typing; a paste over a limit is
+	// refused whole by CheckPaste instead of cut short.
 	f.name = huh.NewInput().
 		Key(FieldName).
 		Title("Name").
 		CharLimit(MaxName).
-		Value(&c.Name).
-		Validate(ValidateName)
+		Value(&c.Name)
 	f.email = huh.NewInput().
 		Key(FieldEmail).
 		Title("Email").
 		CharLimit(MaxEmail).
-		Value(&c.Email).
-		Validate(ValidateEmail)
+		Value(&c.Email)
 	f.message = huh.NewText().
 		Key(FieldMessage).
-		Title("Message").
 		Lines(messageLines).
 		CharLimit(MaxMessage).
 		ExternalEditor(false).
-		Value(&c.Message).
-		Validate(ValidateMessage)
+		Value(&c.Message)
+	f.count()
 
+	if theme == nil {
+		theme = huh.ThemeFunc(huh.ThemeCharm)
+	}
 	km := KeyMap()
 	f.nav = navKeys{next: km.Text.Next, prev: km.Text.Prev, inputNext: km.Input.Next}
 	f.form = huh.NewForm(huh.NewGroup(f.name, f.email, f.message)).
 		WithShowHelp(false).
-		WithShowErrors(true).
+		WithShowErrors(false). // each field shows its own, under its title
 		WithKeyMap(km).
-		WithWidth(width)
-	if theme != nil {
-		f.form = f.form.WithTheme(theme)
-	}
+		WithWidth(width).
+		WithTheme(errorsUnderTitles(theme))
 	f.form.SubmitCmd, f.form.CancelCmd = nil, nil
 	return f
+}
+
+// errorsUnderTitles is theme with the fields' descriptions drawn as
+// errors: the form uses a field's description for its error only.
+func errorsUnderTitles(theme huh.Theme) huh.Theme {
+	made := map[*huh.Styles]*huh.Styles{}
+	return huh.ThemeFunc(func(isDark bool) *huh.Styles {
+		base := theme.Theme(isDark)
+		if st, ok := made[base]; ok {
+			return st
+		}
+		st := *base
+		for _, fs := range []*huh.FieldStyles{&st.Focused, &st.Blurred} {
+			fs.Description = fs.ErrorMessage.UnsetString()
+			fs.ErrorIndicator = lipgloss.NewStyle()
+		}
+		made[base] = &st
+		return &st
+	})
 }
 
 // Huh returns the underlying huh form (for State, Errors, KeyBinds…).
@@ -102,6 +131,15 @@ func (f *Form) Huh() *huh.Form { return f.form }
 // blink messages, key presses, paste) to Update while the form is shown.
 func (f *Form) Init() tea.Cmd { return f.form.Init() }
 
+// Refocus focuses the focused field again, for a host that hid the form
+// and shows it again: it restarts the cursor.
+func (f *Form) Refocus() tea.Cmd {
+	if fld := f.form.GetFocusedField(); fld != nil {
+		return fld.Focus()
+	}
+	return nil
+}
+
 // Update handles navigation keys itself and hands everything else to huh.
 func (f *Form) Update(msg tea.Msg) (*Form, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok && f.form.State == huh.StateNormal {
@@ -111,24 +149,119 @@ func (f *Form) Update(msg tea.Msg) (*Form, tea.Cmd) {
 			if focused == f.name {
 				return f, nil
 			}
+			f.left(f.Focused())
 			return f, f.form.PrevField()
 		case key.Matches(k, f.nav.next),
 			focused != huh.Field(f.message) && key.Matches(k, f.nav.inputNext):
 			if focused == f.message {
 				return f, nil // last field: tab neither wraps nor submits
 			}
+			f.left(f.Focused())
 			return f, f.form.NextField()
 		}
 	}
 	_, cmd := f.form.Update(msg)
+	if changed := f.recheck(); f.count() || changed {
+		f.form.Update(nil) // huh drew the fields before their titles changed
+	}
 	return f, cmd
+}
+
+// left checks a field the reviewer leaves, when something was typed in it:
+// an empty field is only "required" once they submit.
+func (f *Form) left(field string) {
+	v := f.value(field)
+	if strings.TrimSpace(v) == "" {
+		return
+	}
+	f.setErr(field, validate(field, v))
+}
+
+// recheck clears the errors of fields that are now right, as they are
+// typed in, and reports whether it cleared one.
+func (f *Form) recheck() bool {
+	cleared := false
+	for field := range f.errs {
+		if validate(field, f.value(field)) == nil {
+			f.setErr(field, nil)
+			cleared = true
+		}
+	}
+	return cleared
+}
+
+func validate(field, v string) error {
+	switch field {
+	case FieldName:
+		return ValidateName(v)
+	case FieldEmail:
+		return ValidateEmail(v)
+	}
+	return ValidateMessage(v)
+}
+
+// value is the field's text as it is on screen.
+func (f *Form) value(field string) string {
+	switch field {
+	case FieldName:
+		return f.name.GetValue().(string)
+	case FieldEmail:
+		return f.email.GetValue().(string)
+	}
+	return f.message.GetValue().(string)
+}
+
+// setErr shows err under the field's title, or nothing when nil.
+func (f *Form) setErr(field string, err error) {
+	text := ""
+	if err != nil {
+		msg := err.Error()
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			msg = ve.Msg // the field's name is right above it
+		}
+		text = "✗ " + msg
+		f.errs[field] = text
+	} else {
+		delete(f.errs, field)
+	}
+	switch field {
+	case FieldName:
+		f.name.Description(text)
+	case FieldEmail:
+		f.email.Description(text)
+	default:
+		f.message.Description(text)
+	}
+}
+
+// count puts the message's length in its title, and reports whether it
+// changed.
+func (f *Form) count() bool {
+	n := utf8.RuneCountInString(f.value(FieldMessage))
+	if n == f.counted && f.counted >= 0 {
+		return false
+	}
+	f.counted = n
+	f.message.Title(fmt.Sprintf("Message  %s / %s characters", thousands(n), thousands(MaxMessage)))
+	return true
+}
+
+// thousands writes n with a comma every three digits.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // View renders the form.
 func (f *Form) View() string { return f.form.View() }
 
-// SetWidth resizes the form.
-func (f *Form) SetWidth(width int) { f.form = f.form.WithWidth(width) }
+// SetSize resizes the form; the height is what it may take, so fields
+// that grow an error line stay in view.
+func (f *Form) SetSize(width, height int) { f.form = f.form.WithWidth(width).WithHeight(height) }
 
 // Focused returns the key of the focused field: FieldName, FieldEmail or
 // FieldMessage.
@@ -142,25 +275,70 @@ func (f *Form) Focused() string {
 	return FieldName
 }
 
-// Submit validates the bound contact, marks every failing field so its error
-// shows inline, and returns the trimmed contact with one error per failing
-// field. When there is none the form moves to huh.StateCompleted and ignores
-// further input; build a new Form for the next message.
-func (f *Form) Submit() (Contact, []error) {
+// Focus moves the focus to a field (FieldName, FieldEmail, FieldMessage).
+func (f *Form) Focus(field string) tea.Cmd {
+	order := map[string]int{FieldName: 0, FieldEmail: 1, FieldMessage: 2}
+	var cmds []tea.Cmd
+	for i := 0; i < 3 && f.Focused() != field; i++ {
+		if order[f.Focused()] < order[field] {
+			cmds = append(cmds, f.form.NextField())
+		} else {
+			cmds = append(cmds, f.form.PrevField())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// PasteError is a paste the form refused because the field would go over
+// its limit; nothing of it was inserted.
+type PasteError struct {
+	Field        string
+	Pasted, Have int // characters in the paste, and already in the field
+	Limit        int
+}
+
+func (e *PasteError) Error() string {
+	return fmt.Sprintf("paste of %s characters refused: the %s takes %s (%s typed)",
+		thousands(e.Pasted), e.Field, thousands(e.Limit), thousands(e.Have))
+}
+
+// CheckPaste refuses a paste that would take the focused field over its
+// limit, rather than let it be cut without a word.
+func (f *Form) CheckPaste(text string) error {
+	field := f.Focused()
+	limit := map[string]int{FieldName: MaxName, FieldEmail: MaxEmail, FieldMessage: MaxMessage}[field]
+	pasted, have := utf8.RuneCountInString(text), utf8.RuneCountInString(f.value(field))
+	if pasted+have > limit {
+		return &PasteError{Field: field, Pasted: pasted, Have: have, Limit: limit}
+	}
+	return nil
+}
+
+// Submit validates the bound contact, shows every failing field's error
+// under its title, moves the focus to the first of them, and returns the
+// trimmed contact with one error per failing field. When there is none the
+// form moves to huh.StateCompleted and ignores further input; build a new
+// Form for the next message.
+func (f *Form) Submit() (Contact, []error, tea.Cmd) {
 	c := f.c.Trimmed()
 	errs := ValidateAll(*f.c)
-	// Blur runs the field's validator and stores its error; re-focus the
-	// focused field so it keeps the cursor.
-	focused := f.form.GetFocusedField()
-	for _, fld := range []huh.Field{f.name, f.email, f.message} {
-		fld.Blur()
+	for _, field := range []string{FieldName, FieldEmail, FieldMessage} {
+		f.setErr(field, nil)
 	}
-	if focused != nil {
-		focused.Focus()
+	for _, err := range errs {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			f.setErr(ve.Field, ve)
+		}
 	}
-	f.form.Update(nil) // redraw the fields with their error marks
+	f.form.Update(nil) // draw the fields with their errors
 	if len(errs) == 0 {
 		f.form.State = huh.StateCompleted
+		return c, nil, nil
 	}
-	return c, errs
+	var first *ValidationError
+	if !errors.As(errs[0], &first) {
+		return c, errs, nil
+	}
+	return c, errs, f.Focus(first.Field)
 }

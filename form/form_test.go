@@ -1,6 +1,7 @@
 package form
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -113,8 +114,8 @@ func TestFormTypingAndNavigation(t *testing.T) {
 	if c.Name != "Ana" || c.Email != "ana@example" {
 		t.Fatalf("bound contact = %+v", c)
 	}
-	if v := view(f); !strings.Contains(v, "email: not a valid address") {
-		t.Errorf("invalid email error not shown inline:\n%s", v)
+	if v := view(f); !regexpUnder(v, "Email", "✗ not a valid address") {
+		t.Errorf("invalid email error not shown under its field:\n%s", v)
 	}
 
 	// enter in Message is a new line, not submit; tab on the last field is a no-op.
@@ -157,7 +158,7 @@ func TestFormTypingAndNavigation(t *testing.T) {
 	}
 
 	want := Contact{Name: "Ana", Email: "ana@example.org", Message: "hi\nthere"}
-	got, errs := f.Submit()
+	got, errs, _ := f.Submit()
 	if len(errs) != 0 || got != want {
 		t.Fatalf("Submit = %+v, %v; want %+v, no errors", got, errs, want)
 	}
@@ -169,7 +170,7 @@ func TestFormTypingAndNavigation(t *testing.T) {
 func TestFormSubmitShowsEveryError(t *testing.T) {
 	c := Contact{Name: "  ", Email: "bob@x"}
 	f := newTestForm(t, &c)
-	_, errs := f.Submit()
+	_, errs, _ := f.Submit()
 	if len(errs) != 3 {
 		t.Fatalf("errors = %v, want 3", errs)
 	}
@@ -177,9 +178,9 @@ func TestFormSubmitShowsEveryError(t *testing.T) {
 		t.Errorf("state = %v, want normal", f.Huh().State)
 	}
 	v := view(f)
-	for _, want := range []string{"name: required", "email: not a valid address", "message: required"} {
-		if !strings.Contains(v, want) {
-			t.Errorf("view lacks %q:\n%s", want, v)
+	for title, want := range map[string]string{"Name": "✗ required", "Email": "✗ not a valid address", "Message": "✗ required"} {
+		if !regexpUnder(v, title, want) {
+			t.Errorf("%q is not under %s:\n%s", want, title, v)
 		}
 	}
 	if f.Focused() != FieldName {
@@ -198,5 +199,98 @@ func TestFormTheme(t *testing.T) {
 	f.Init()
 	if !strings.Contains(view(f), "Message") {
 		t.Errorf("themed form view:\n%s", view(f))
+	}
+}
+
+// regexpUnder reports whether the line after the one holding title holds
+// want: a field's error sits right under its title.
+func regexpUnder(view, title, want string) bool {
+	lines := strings.Split(view, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, title) && i+1 < len(lines) && strings.Contains(lines[i+1], want) {
+			return true
+		}
+	}
+	return false
+}
+
+// Submit moves the focus to the first failing field, wherever the cursor
+// was.
+func TestFormSubmitFocusesTheFirstError(t *testing.T) {
+	c := Contact{Name: "Ann", Email: "ann@", Message: "hi"}
+	f := newTestForm(t, &c)
+	drive(t, f, tab)
+	drive(t, f, tab)
+	if f.Focused() != FieldMessage {
+		t.Fatalf("focused %q", f.Focused())
+	}
+	_, errs, cmd := f.Submit()
+	runCmd(cmd)
+	if len(errs) != 1 || f.Focused() != FieldEmail {
+		t.Fatalf("errors %v, focus %q; want the email focused", errs, f.Focused())
+	}
+}
+
+// An empty field is not "required" just because the cursor passed it;
+// a filled one is checked as it is left, and fixed as it is typed.
+func TestFormErrorsAsYouGo(t *testing.T) {
+	var c Contact
+	f := newTestForm(t, &c)
+	drive(t, f, tab)
+	if strings.Contains(view(f), "✗") {
+		t.Fatalf("an untouched field shows an error:\n%s", view(f))
+	}
+	typeText(t, f, "x@")
+	drive(t, f, tab)
+	if !regexpUnder(view(f), "Email", "✗ not a valid address") {
+		t.Fatalf("a bad address is not marked as it is left:\n%s", view(f))
+	}
+	drive(t, f, shiftTab)
+	typeText(t, f, "y.org")
+	if strings.Contains(view(f), "✗") {
+		t.Fatalf("the fixed address still shows its error:\n%s", view(f))
+	}
+}
+
+// The message's title counts its characters as they are typed or pasted.
+func TestFormCountsTheMessage(t *testing.T) {
+	var c Contact
+	f := newTestForm(t, &c)
+	drive(t, f, tab)
+	drive(t, f, tab)
+	if !strings.Contains(view(f), "Message  0 / 10,000 characters") {
+		t.Fatalf("no counter:\n%s", view(f))
+	}
+	typeText(t, f, "héllo")
+	drive(t, f, tea.PasteMsg{Content: strings.Repeat("é", 1234)})
+	if !strings.Contains(view(f), "Message  1,239 / 10,000 characters") {
+		t.Fatalf("the counter did not follow:\n%s", view(f))
+	}
+}
+
+// A paste that would take a field over its limit is refused whole, not cut.
+func TestFormRefusesALongPaste(t *testing.T) {
+	var c Contact
+	f := newTestForm(t, &c)
+	if err := f.CheckPaste(strings.Repeat("n", MaxName+1)); err == nil {
+		t.Fatal("a name longer than the limit was let in")
+	}
+	typeText(t, f, "Ann")
+	err := f.CheckPaste(strings.Repeat("n", MaxName-2))
+	var pe *PasteError
+	if !errors.As(err, &pe) || pe.Field != FieldName || pe.Have != 3 || pe.Pasted != MaxName-2 {
+		t.Fatalf("CheckPaste = %v", err)
+	}
+	if err := f.CheckPaste(strings.Repeat("n", MaxName-3)); err != nil {
+		t.Fatalf("a paste that fits was refused: %v", err)
+	}
+	drive(t, f, tab)
+	drive(t, f, tab)
+	if err := f.CheckPaste(strings.Repeat("m", MaxMessage)); err != nil {
+		t.Fatalf("a message at the limit was refused: %v", err)
+	}
+	if err := f.CheckPaste(strings.Repeat("m", MaxMessage+1)); err == nil ||
+		err.Error() != "paste of 10,001 characters refused: the message takes 10,000 (0 typed)" {
+		t.Fatalf("CheckPaste = %v", err)
 	}
 }

@@ -14,13 +14,11 @@ import (
 type Theme struct {
 	IsDark bool
 
-	App         lipgloss.Style
 	Header      lipgloss.Style
 	HeaderKey   lipgloss.Style
 	HeaderValue lipgloss.Style
 	Tab         lipgloss.Style
 	ActiveTab   lipgloss.Style
-	Footer      lipgloss.Style
 	Title       lipgloss.Style
 	Subtle      lipgloss.Style
 	Label       lipgloss.Style
@@ -33,7 +31,6 @@ type Theme struct {
 	Error       lipgloss.Style
 	Warning     lipgloss.Style
 	Prompt      lipgloss.Style
-	Box         lipgloss.Style
 
 	// Badges.
 	Embedded  lipgloss.Style
@@ -67,13 +64,11 @@ func New(isDark bool) *Theme {
 	}
 	return &Theme{
 		IsDark:      isDark,
-		App:         lipgloss.NewStyle(),
 		Header:      lipgloss.NewStyle().Background(panel).Foreground(fg),
 		HeaderKey:   lipgloss.NewStyle().Background(panel).Foreground(subtle),
 		HeaderValue: lipgloss.NewStyle().Background(panel).Foreground(fg).Bold(true),
 		Tab:         lipgloss.NewStyle().Foreground(subtle).Padding(0, 1),
 		ActiveTab:   lipgloss.NewStyle().Foreground(accent).Bold(true).Underline(true).Padding(0, 1),
-		Footer:      lipgloss.NewStyle().Foreground(subtle),
 		Title:       lipgloss.NewStyle().Foreground(accent).Bold(true),
 		Subtle:      lipgloss.NewStyle().Foreground(subtle),
 		Label:       lipgloss.NewStyle().Foreground(subtle).Width(10),
@@ -86,7 +81,6 @@ func New(isDark bool) *Theme {
 		Error:       lipgloss.NewStyle().Foreground(red).Bold(true),
 		Warning:     lipgloss.NewStyle().Foreground(yellow),
 		Prompt:      lipgloss.NewStyle().Foreground(accent),
-		Box:         lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
 
 		Embedded:  badge(yellow),
 		Connected: lipgloss.NewStyle().Background(panel).Foreground(green).Bold(true),

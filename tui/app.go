@@ -8,9 +8,11 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // The smallest terminal the frame fits in: the header, tabs, status and
@@ -25,26 +27,33 @@ const (
 	headerLines = 2
 	tabLines    = 1
 	statusLines = 1
+	bodyTop     = headerLines + tabLines // the body's first line
 )
 
 // App is the root model of one console session: it owns the size, the
 // header, tabs, status line and footer, handles the global keys, and hands
-// everything else to the screens.
+// everything else to the screens: input to the one in front, replies to
+// the one that asked, session-wide news to all.
 type App struct {
-	c       *Common
-	screens []Screen
-	active  int
-	prev    int // for BackMsg
-	keyHelp help.Model
-	quit    key.Binding // ctrl+c, the one global key while a screen captures text
-
-	status    string
-	statusErr bool
+	c          *Common
+	screens    []Screen
+	active     int
+	prev       int // for BackMsg
+	keyHelp    help.Model
+	screenKeys key.Binding // the digits, one per screen
+	quitting   bool        // asking whether to quit while a message is held
 
 	stats          queue.Stats
 	haveStats      bool
 	connErr        error // nil: connected (or not known yet, until haveStats or connErr)
 	statsScheduled bool
+
+	fadeGen int // the note the latest fade timer is for
+	idle    struct {
+		on    bool
+		until time.Time
+		gen   int
+	}
 
 	width, height int
 	bodyHeight    int
@@ -69,29 +78,32 @@ type headerIdentity struct {
 	server, streamGroup, consumer string
 }
 
-// poller is a screen that waits for new arrivals and wants fresher numbers.
-type poller interface{ Polling() bool }
-
 // New builds the console for one session.
 func New(d Deps) *App {
 	d = d.withDefaults()
 	c := &Common{Deps: d, Theme: styles.New(true), Keys: DefaultKeyMap()}
 	a := &App{
-		c: c,
-		screens: []Screen{
-			NewReviewScreen(c), NewComposeScreen(c), NewPendingScreen(c), NewStreamScreen(c), NewDeadScreen(c),
-		},
+		c:       c,
 		keyHelp: help.New(),
-		quit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		id: headerIdentity{
-			server:      Truncate(SanitizeLine(d.Server), 40),
-			streamGroup: Truncate(SanitizeLine(d.Stream), 30) + "/" + Truncate(SanitizeLine(d.Group), 30),
-			consumer:    Truncate(SanitizeLine(d.Consumer), 30),
+			server:      termtext.Line(d.Server, 40),
+			streamGroup: termtext.Line(d.Stream, 30) + "/" + termtext.Line(d.Group, 30),
+			consumer:    termtext.Line(d.Consumer, 30),
 		},
 	}
+	digits := make([]string, len(screenList))
+	for i, build := range screenList {
+		s := build(c, ScreenID(i))
+		if h, ok := s.(holder); ok {
+			c.holder = h
+		}
+		a.screens = append(a.screens, s)
+		digits[i] = fmt.Sprint(i + 1)
+	}
+	a.screenKeys = key.NewBinding(key.WithKeys(digits...), key.WithHelp(fmt.Sprintf("1-%d", len(digits)), "screens"))
 	a.keyHelp.Styles = help.DefaultStyles(true)
 	if d.Embedded {
-		a.status = "Embedded in-memory server with sample messages: nothing is kept after exit."
+		c.info("Embedded in-memory server with sample messages: nothing is kept after exit.")
 	}
 	return a
 }
@@ -99,99 +111,194 @@ func New(d Deps) *App {
 // Init asks for the terminal background (the theme is dark until it
 // answers), loads the header numbers and starts every screen.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, statsCmd(a.c)}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, statsCmd(a.c), a.fade()}
 	for _, s := range a.screens {
 		cmds = append(cmds, s.Init())
 	}
-	return tea.Batch(cmds...)
+	var shown tea.Cmd
+	a.screens[a.active], shown = a.screens[a.active].Update(VisibleMsg{Visible: true})
+	return tea.Batch(append(cmds, shown)...)
 }
 
-// Update handles what belongs to the frame and routes the rest: keys to
-// the active screen, every other message to every screen, since async
-// results carry no screen id and each screen knows its own.
+// Update handles what belongs to the frame and routes the rest.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmd tea.Cmd
-	switch msg.(type) {
-	case tea.WindowSizeMsg, tea.BackgroundColorMsg, StatsLoadedMsg, ErrMsg:
-		a.staleFrame = true
-	}
+	cmd := a.update(msg)
+	a.layout() // a screen's help may have grown or shrunk
+	return a, tea.Batch(cmd, a.fade())
+}
+
+func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		a.width, a.height = msg.Width, msg.Height
+		a.width, a.height, a.staleFrame = msg.Width, msg.Height, true
 		a.keyHelp.SetWidth(msg.Width)
-		a.layout()
-		return a, nil
 	case tea.KeyPressMsg:
-		return a, a.key(msg)
-	case tea.PasteMsg, tea.PasteStartMsg, tea.PasteEndMsg, tea.KeyReleaseMsg, tea.MouseMsg:
-		// Input, like keys, is for the screen in front only.
-		a.screens[a.active], cmd = a.screens[a.active].Update(msg)
-		return a, cmd
+		return a.key(msg)
+	case tea.MouseMsg:
+		return a.mouse(msg)
+	case ScreenMsg:
+		if int(msg.ID) >= 0 && int(msg.ID) < len(a.screens) {
+			return a.to(int(msg.ID), msg.Msg)
+		}
 	case tea.BackgroundColorMsg:
 		a.c.Theme = styles.New(msg.IsDark())
 		a.keyHelp.Styles = help.DefaultStyles(msg.IsDark())
-	case SwitchScreenMsg:
-		cmd = a.switchTo(msg.Screen - 1)
-	case BackMsg:
-		cmd = a.switchTo(a.prev)
-	case statsTickMsg:
-		a.statsScheduled = false
-		return a, statsCmd(a.c)
+		a.staleFrame = true
+		return a.broadcast(msg)
 	case StatsLoadedMsg:
+		a.staleFrame = true
 		if msg.Err != nil {
 			a.connErr = msg.Err // keep the last numbers
 		} else {
 			a.stats, a.haveStats, a.connErr = msg.Stats, true, nil
+			a.c.reconnected()
 		}
-		cmd = a.scheduleStats()
+		return tea.Batch(a.broadcast(msg), a.scheduleStats())
+	case statsTickMsg:
+		a.statsScheduled = false
+		return statsCmd(a.c)
 	case StatusMsg:
-		a.status, a.statusErr = SanitizeLine(msg.Text), msg.Error
-	case ErrMsg:
-		a.status, a.statusErr = SanitizeLine(msg.Op)+" failed: "+errReason(msg.Err), true
-		if isConnection(msg.Err) {
-			a.connErr = msg.Err
+		level := levelInfo
+		if msg.Error {
+			level = levelErr
 		}
+		a.c.setStatus(status{text: msg.Text, level: level})
+	case statusFadeMsg:
+		if msg.gen == a.c.status.gen && a.c.status.level != levelErr {
+			a.c.setStatus(status{})
+		}
+	case IdleWarningMsg:
+		a.idle.gen++
+		a.idle.on = msg.Left > 0
+		if a.idle.on {
+			a.idle.until = a.c.Now().Add(msg.Left)
+			return a.idleTick()
+		}
+	case idleTickMsg:
+		if a.idle.on && msg.gen == a.idle.gen {
+			return a.idleTick()
+		}
+	case BackMsg:
+		return a.switchTo(a.prev)
+	case HandOverMsg:
+		for i, s := range a.screens {
+			if h, ok := s.(holder); ok {
+				return tea.Batch(h.Adopt(msg.Message), a.switchTo(i))
+			}
+		}
+	case HeldDoneMsg:
+		if a.c.holder != nil {
+			a.c.holder.Forget(msg.ID)
+		}
+	default:
+		// Paste, key releases and the input components' own messages
+		// (cursor blinks, huh's field moves) are for the screen in front.
+		return a.to(a.active, msg)
 	}
-	cmds := []tea.Cmd{cmd}
-	for i, s := range a.screens {
-		var c tea.Cmd
-		a.screens[i], c = s.Update(msg)
-		cmds = append(cmds, c)
+	return nil
+}
+
+// to hands msg to screen i.
+func (a *App) to(i int, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	a.screens[i], cmd = a.screens[i].Update(msg)
+	return cmd
+}
+
+// broadcast hands a session-wide message to every screen.
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, len(a.screens))
+	for i := range a.screens {
+		cmds[i] = a.to(i, msg)
 	}
-	a.layout() // a screen's full help may have grown or shrunk
-	return a, tea.Batch(cmds...)
+	return tea.Batch(cmds...)
+}
+
+// fade plans the clearing of a new note on the status line; errors stay.
+func (a *App) fade() tea.Cmd {
+	st := a.c.status
+	if st.gen == a.fadeGen || st.text == "" || st.level == levelErr {
+		return nil
+	}
+	a.fadeGen = st.gen
+	return tea.Tick(statusFade, func(time.Time) tea.Msg { return statusFadeMsg{gen: st.gen} })
+}
+
+func (a *App) idleTick() tea.Cmd {
+	gen := a.idle.gen
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return idleTickMsg{gen: gen} })
 }
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.c.Keys
-	if key.Matches(msg, a.quit) {
+	if key.Matches(msg, k.ForceQuit) {
 		return tea.Quit
+	}
+	if a.quitting {
+		switch {
+		case key.Matches(msg, k.Confirm):
+			return tea.Quit
+		case key.Matches(msg, k.Cancel):
+			a.quitting = false
+		}
+		return nil
 	}
 	if !a.screens[a.active].Capturing() {
 		switch {
 		case key.Matches(msg, k.Quit):
+			if a.c.held() != nil {
+				a.quitting = true
+				return nil
+			}
 			return tea.Quit
 		case key.Matches(msg, k.Help):
 			a.keyHelp.ShowAll = !a.keyHelp.ShowAll
-			a.layout()
 			return nil
 		case key.Matches(msg, k.NextScreen):
 			return a.switchTo((a.active + 1) % len(a.screens))
 		case key.Matches(msg, k.PrevScreen):
 			return a.switchTo((a.active + len(a.screens) - 1) % len(a.screens))
-		case key.Matches(msg, k.Compose):
-			return a.switchTo(1)
+		case key.Matches(msg, a.screenKeys):
+			return a.switchTo(int(msg.String()[0] - '1'))
 		}
-		for i, b := range []key.Binding{k.Screen1, k.Screen2, k.Screen3, k.Screen4, k.Screen5} {
-			if key.Matches(msg, b) {
+		for i, s := range a.screens {
+			if sc, ok := s.(shortcut); ok && key.Matches(msg, sc.Shortcut()) {
 				return a.switchTo(i)
 			}
 		}
 	}
-	var cmd tea.Cmd
-	a.screens[a.active], cmd = a.screens[a.active].Update(msg)
-	a.layout()
-	return cmd
+	return a.to(a.active, msg)
+}
+
+// mouse switches screens on a click on a tab, and hands clicks and the
+// wheel in the body to the screen in front, counted from the body's top.
+func (a *App) mouse(msg tea.MouseMsg) tea.Cmd {
+	m := msg.Mouse()
+	if a.quitting || a.width < minWidth || a.height < minHeight {
+		return nil
+	}
+	if _, click := msg.(tea.MouseClickMsg); click && m.Y == headerLines && m.Button == tea.MouseLeft {
+		x := 0
+		for i, s := range a.screens {
+			w := lipgloss.Width(tabLabel(i, s)) + 2 // the tab's padding
+			if m.X >= x && m.X < x+w {
+				return a.switchTo(i)
+			}
+			x += w
+		}
+		return nil
+	}
+	if m.Y < bodyTop || m.Y >= bodyTop+a.bodyHeight {
+		return nil
+	}
+	m.Y -= bodyTop
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		return a.to(a.active, tea.MouseClickMsg(m))
+	case tea.MouseWheelMsg:
+		return a.to(a.active, tea.MouseWheelMsg(m))
+	}
+	return nil
 }
 
 // switchTo shows screen i and tells the two screens concerned, so a
@@ -202,10 +309,8 @@ func (a *App) switchTo(i int) tea.Cmd {
 	}
 	a.prev, a.active = a.active, i
 	a.staleFrame = true
-	var hidden, shown tea.Cmd
-	a.screens[a.prev], hidden = a.screens[a.prev].Update(VisibleMsg{Visible: false})
-	a.screens[i], shown = a.screens[i].Update(VisibleMsg{Visible: true})
-	a.layout()
+	hidden := a.to(a.prev, VisibleMsg{Visible: false})
+	shown := a.to(i, VisibleMsg{Visible: true})
 	return tea.Batch(hidden, shown)
 }
 
@@ -242,18 +347,14 @@ func (a *App) layout() {
 func (a *App) View() tea.View {
 	var v tea.View
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	switch {
 	case a.width == 0:
 		return v
 	case a.width < minWidth || a.height < minHeight:
-		v.SetContent(Truncate(fmt.Sprintf("window %d×%d is too small: reviewq needs %d×%d",
+		v.SetContent(termtext.Truncate(fmt.Sprintf("window %d×%d is too small: reviewq needs %d×%d",
 			a.width, a.height, minWidth, minHeight), a.width))
 		return v
-	}
-	th := a.c.Theme
-	status := th.Status
-	if a.statusErr {
-		status = th.Error
 	}
 	if a.staleFrame || a.frame.header == "" {
 		a.frame.header, a.frame.tabs, a.staleFrame = a.header(), a.tabs(), false
@@ -262,7 +363,7 @@ func (a *App) View() tea.View {
 		a.frame.header,
 		a.frame.tabs,
 		a.body(),
-		status.Render(Truncate(a.status, a.width)),
+		a.statusLine(),
 		a.footer(),
 	}, "\n"))
 	return v
@@ -276,53 +377,52 @@ func (a *App) body() string {
 	return f.out
 }
 
-func (a *App) footer() string {
-	s := a.screens[a.active]
-	k := a.c.Keys
-	keys := footerKeys{short: s.ShortHelp(), full: s.FullHelp()}
-	if s.Capturing() {
-		keys.short = append(keys.short, a.quit)
-		keys.full = append(keys.full, []key.Binding{a.quit})
-	} else {
-		keys.short = append(keys.short, k.Screen1, k.NextScreen, k.Compose, k.Help, k.Quit)
-		keys.full = append(keys.full, []key.Binding{k.Screen1, k.NextScreen, k.PrevScreen, k.Compose}, []key.Binding{k.Help, k.Quit})
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%t %d %p", a.keyHelp.ShowAll, a.keyHelp.Width(), a.c.Theme)
-	for _, group := range append([][]key.Binding{keys.short}, keys.full...) {
-		b.WriteByte('|')
-		for _, k := range group {
-			if k.Enabled() {
-				h := k.Help()
-				b.WriteString(h.Key + "\x00" + h.Desc + "\x00")
-			}
+// statusLine is the idle warning while it counts down, the quit question
+// while it is asked, else the latest note.
+func (a *App) statusLine() string {
+	th := a.c.Theme
+	var text string
+	style := th.Status
+	switch {
+	case a.idle.on:
+		left := max(a.idle.until.Sub(a.c.Now()), 0)
+		text, style = "no key pressed for a while: this session closes in "+clock(left)+" — press any key to stay", th.Warning
+	case a.quitting:
+		text, style = a.quitQuestion(), th.Warning
+	default:
+		st := a.c.status
+		text = st.text
+		switch st.level {
+		case levelOK:
+			style = th.Success
+		case levelWarn:
+			style = th.Warning
+		case levelErr:
+			style = th.Error
 		}
 	}
-	if b.String() != a.footerCache.key {
-		a.footerCache.key, a.footerCache.view = b.String(), a.keyHelp.View(keys)
+	return style.Render(termtext.Truncate(text, a.width))
+}
+
+func (a *App) quitQuestion() string {
+	name := "your message"
+	if m := a.c.held(); m != nil {
+		name = about(m.ID, &m.Entry)
 	}
-	return a.footerCache.view
+	return fmt.Sprintf("quit? %s stays pending; offered again after %s", name, termtext.Ago(a.c.ReclaimAfter))
 }
 
-// footerKeys joins the active screen's keys with the global ones.
-type footerKeys struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (k footerKeys) ShortHelp() []key.Binding  { return k.short }
-func (k footerKeys) FullHelp() [][]key.Binding { return k.full }
+func tabLabel(i int, s Screen) string { return fmt.Sprintf("%d %s", i+1, s.Title()) }
 
 func (a *App) tabs() string {
 	th := a.c.Theme
 	parts := make([]string, len(a.screens))
 	for i, s := range a.screens {
-		label := fmt.Sprintf("%d %s", i+1, s.Title())
 		if i == a.active {
-			parts[i] = th.ActiveTab.Render(label)
+			parts[i] = th.ActiveTab.Render(tabLabel(i, s))
 		} else {
-			parts[i] = th.Tab.Render(label)
+			parts[i] = th.Tab.Render(tabLabel(i, s))
 		}
 	}
-	return Truncate(strings.Join(parts, ""), a.width)
+	return termtext.Truncate(strings.Join(parts, ""), a.width)
 }

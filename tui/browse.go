@@ -1,30 +1,36 @@
 package tui
 
 import (
-	"fmt"
-	"strings"
+	"context"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/styles"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // browse is what the Pending, Stream and Dead letters screens share: the
-// table, the opened entry, a one-line text input (filter or jump), a y/n
-// question and the status line. Each screen embeds it and adds its paging
-// and actions.
+// table, the opened entry, a one-line text input (filter or jump) and a
+// y/n question. Each screen embeds it and adds its paging and actions;
+// what they report goes to the session's status line.
 //
-// Layout, top to bottom: heading, table header, rows, input line, status
-// line; with an entry open, the entry takes the header's and rows' place.
+// Layout, top to bottom: heading, then the table (its header and rows) or
+// the opened entry, then one line for the input, the question, or the
+// filter in force.
 type browse struct {
 	c      *Common
+	to     replyTo
 	table  table
 	detail detail
 
-	input   textinput.Model
-	inputOn bool
-	ask     *question
-	note    statusLine
+	input      textinput.Model
+	inputOn    bool
+	inputTheme *styles.Theme // the theme the input was styled with, only compared
+	ask        *question
 
 	visible bool // on screen; a hidden list reloads only when shown again
 	stale   bool // the numbers behind the list changed while it was hidden
@@ -37,33 +43,14 @@ type browse struct {
 	height  int
 }
 
-// question is a y/n question; yes runs on y.
+// question is a y/n question; yes runs on y, and nothing else confirms.
 type question struct {
 	text string
-	yes  tea.Cmd
+	yes  func() tea.Cmd
 }
 
-type lineKind int
-
-const (
-	linePlain lineKind = iota
-	lineGood
-	lineBad
-)
-
-// statusLine is the status line.
-type statusLine struct {
-	text string
-	kind lineKind
-}
-
-func newBrowse(c *Common, cols ...tableCol) browse {
-	in := textinput.New()
-	st := textinput.DefaultStyles(c.Theme.IsDark)
-	st.Focused.Prompt = c.Theme.Prompt
-	st.Cursor.Blink = false // a steady cursor: no tick per keystroke, stable tests
-	in.SetStyles(st)
-	b := browse{c: c, table: newTable(c.Theme, cols...), detail: detail{th: c.Theme}, input: in}
+func newBrowse(c *Common, id ScreenID, cols ...tableCol) browse {
+	b := browse{c: c, to: replyTo{c, id}, table: newTable(cols...), input: textinput.New()}
 	b.setSize(c.Width, c.Height)
 	return b
 }
@@ -78,20 +65,56 @@ func (b *browse) setSize(w, h int) {
 func lenPrompt(p string) int { return len([]rune(p)) }
 
 // pageSize is how many rows fit: the page size of every load.
-func (b *browse) pageSize() int { return max(b.height-4, 1) }
+func (b *browse) pageSize() int { return max(b.height-3, 1) }
 
 // resized is true once the page size differs from the latest request's:
 // SetSize cannot return a Cmd, so the next message reloads.
 func (b *browse) resized() bool { return b.loaded && b.pageSize() != b.count }
 
+// pageMove is where a stream-like page (the stream, the dead letters) goes.
+type pageMove int
+
+const (
+	moveNewest pageMove = iota // the newest page
+	moveOlder                  // the page older than the current one; from is Before(last ID)
+	moveNewer                  // the page newer than the current one; from is After(first ID)
+	moveOldest                 // the oldest page
+	moveAt                     // the page at or before from (an ID or a bare millisecond time)
+	moveReload                 // the current page again; from is its first ID
+	moveLatest                 // the newest page again, as a refresh: the selection stays
+)
+
+// fetchPage reads one page newest first. Going newer reads forward and
+// reverses, because the page must end right after the current one; when
+// fewer than a full page are newer, the newest page is read instead so the
+// screen always shows a full page. Nothing reads more than two pages.
+func fetchPage[T any](ctx context.Context, read func(context.Context, queue.StreamQuery) ([]T, error), move pageMove, from string, count int) ([]T, error) {
+	switch move {
+	case moveNewer:
+		rows, err := read(ctx, queue.StreamQuery{From: from, Forward: true, Count: count})
+		if err != nil || len(rows) == count {
+			slices.Reverse(rows)
+			return rows, err
+		}
+		return read(ctx, queue.StreamQuery{Count: count})
+	case moveOldest:
+		rows, err := read(ctx, queue.StreamQuery{Forward: true, Count: count})
+		slices.Reverse(rows)
+		return rows, err
+	case moveNewest, moveLatest:
+		from = ""
+	}
+	return read(ctx, queue.StreamQuery{From: from, Count: count})
+}
+
 // pageFetch asks for one page of a list paged by stream IDs (the stream,
 // the dead letters).
-type pageFetch func(c *Common, seq int, move pageMove, from string, count int) tea.Cmd
+type pageFetch func(to replyTo, seq int, move pageMove, from string, count int) tea.Cmd
 
 // loadIDs asks for a page at the current page size.
 func (b *browse) loadIDs(fetch pageFetch, move pageMove, from string) tea.Cmd {
 	b.count = b.pageSize()
-	return fetch(b.c, b.nextSeq(), move, from, b.count)
+	return fetch(b.to, b.nextSeq(), move, from, b.count)
 }
 
 // reloadIDs reads the current page again, so new states show and the
@@ -105,6 +128,57 @@ func (b *browse) reloadIDs(fetch pageFetch, atNewest bool) tea.Cmd {
 		return b.loadIDs(fetch, moveReload, first)
 	}
 	return b.loadIDs(fetch, moveNewest, "")
+}
+
+// keepOnArrival is the row a newly arrived page keeps selected: the same
+// one on a refresh, else the first, or the last (the oldest entry) when
+// the page is the oldest.
+func (b *browse) keepOnArrival(move pageMove) string {
+	switch move {
+	case moveReload, moveLatest:
+		keep, _ := b.table.selected()
+		return keep.id
+	case moveOldest:
+		b.table.sel = 1 << 30 // setRows keeps it in range: the last row
+		return ""
+	}
+	b.table.top()
+	return ""
+}
+
+// hasTarget is true when there is an entry for an action to apply to.
+func (b *browse) hasTarget() bool {
+	_, ok := b.target()
+	return ok
+}
+
+// pageIDKeys pages a list paged by stream IDs: pgdn older, pgup newer, g
+// the newest page, G the oldest. It reports whether msg was one of them.
+func (b *browse) pageIDKeys(msg tea.KeyPressMsg, fetch pageFetch) (tea.Cmd, bool) {
+	k := b.c.Keys
+	switch {
+	case key.Matches(msg, k.Top):
+		return b.loadIDs(fetch, moveNewest, ""), true
+	case key.Matches(msg, k.Bottom):
+		return b.loadIDs(fetch, moveOldest, ""), true
+	case key.Matches(msg, k.PageDown):
+		from, ok := queue.Before(b.table.last())
+		if !ok {
+			if b.table.last() == "" {
+				return b.loadIDs(fetch, moveNewest, ""), true
+			}
+			b.c.info("this is the oldest page")
+			return nil, true
+		}
+		return b.loadIDs(fetch, moveOlder, from), true
+	case key.Matches(msg, k.PageUp):
+		from, ok := queue.After(b.table.first())
+		if !ok {
+			return b.loadIDs(fetch, moveNewest, ""), true
+		}
+		return b.loadIDs(fetch, moveNewer, from), true
+	}
+	return nil, false
 }
 
 // refresh reloads a list whose numbers changed: at once while it is on
@@ -143,6 +217,11 @@ func (b *browse) detailKeys(msg tea.KeyPressMsg) bool {
 	return true
 }
 
+// showDetail opens an entry in the body's place.
+func (b *browse) showDetail(id, title string, render func(th *styles.Theme, width int) string) {
+	b.detail.show(id, title, render, b.width, b.height-2)
+}
+
 func (b *browse) nextSeq() int {
 	b.seq++
 	return b.seq
@@ -153,33 +232,46 @@ func (b *browse) nextOpen() int {
 	return b.openSeq
 }
 
-func (b *browse) say(format string, args ...any) {
-	b.note = statusLine{fmt.Sprintf(format, args...), linePlain}
-}
-
-func (b *browse) ok(format string, args ...any) {
-	b.note = statusLine{fmt.Sprintf(format, args...), lineGood}
-}
-
-// fail reports a failed call on one line; the list stays as it was.
-func (b *browse) fail(op string, err error) {
-	b.note = statusLine{op + " failed: " + SanitizeLine(err.Error()), lineBad}
-}
-
 // busy is true while the reviewer is in the middle of something a
 // background reload must not disturb.
 func (b *browse) busy() bool { return b.inputOn || b.ask != nil || b.detail.open }
 
 func (b *browse) capturing() bool { return b.inputOn || b.ask != nil }
 
-// target is the ID an action applies to: the opened entry, else the
+// target is the row an action applies to: the opened entry, else the
 // selected row.
-func (b *browse) target() string {
+func (b *browse) target() (tableRow, bool) {
 	if b.detail.open {
-		return b.detail.id
+		for _, r := range b.table.rows {
+			if r.id == b.detail.id {
+				return r, true
+			}
+		}
+		return tableRow{id: b.detail.id}, true
 	}
-	r, _ := b.table.selected()
-	return r.id
+	return b.table.selected()
+}
+
+// confirm asks a y/n question in the bottom line; yes builds the action's
+// Cmd when the answer is y.
+func (b *browse) confirm(text string, yes func() tea.Cmd) {
+	b.ask = &question{text: text, yes: yes}
+}
+
+// answer handles a key while a question is asked: y runs it, n or esc
+// drops it, anything else (enter too) is ignored.
+func (b *browse) answer(msg tea.KeyPressMsg) tea.Cmd {
+	k := b.c.Keys
+	switch {
+	case key.Matches(msg, k.Confirm):
+		yes := b.ask.yes
+		b.ask = nil
+		return yes()
+	case key.Matches(msg, k.Cancel):
+		b.ask = nil
+		b.c.info("cancelled")
+	}
+	return nil
 }
 
 // openInput opens the input line; width 0 is the whole line.
@@ -208,23 +300,6 @@ func (b *browse) updateInput(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// answer handles a key while a question is asked: y runs it, n or esc
-// drops it, anything else is ignored.
-func (b *browse) answer(msg tea.KeyPressMsg) tea.Cmd {
-	k := b.c.Keys
-	switch {
-	case key.Matches(msg, k.Confirm):
-		yes := b.ask.yes
-		b.ask = nil
-		b.note = statusLine{}
-		return yes
-	case key.Matches(msg, k.Cancel):
-		b.ask = nil
-		b.say("cancelled")
-	}
-	return nil
-}
-
 // moveKeys moves the selection; false when msg is not a movement key.
 func (b *browse) moveKeys(msg tea.KeyPressMsg) bool {
 	k := b.c.Keys
@@ -243,67 +318,85 @@ func (b *browse) moveKeys(msg tea.KeyPressMsg) bool {
 	return true
 }
 
+// mouse selects the clicked row and scrolls with the wheel: the entry when
+// one is open, else the selection. y is counted from the top of the body.
+func (b *browse) mouse(msg tea.MouseMsg) {
+	if b.capturing() {
+		return
+	}
+	m := msg.Mouse()
+	switch msg.(type) {
+	case tea.MouseWheelMsg:
+		up := m.Button == tea.MouseWheelUp
+		if m.Button != tea.MouseWheelUp && m.Button != tea.MouseWheelDown {
+			return
+		}
+		switch {
+		case b.detail.open:
+			b.detail.wheel(up)
+		case up:
+			b.table.move(-1)
+		default:
+			b.table.move(1)
+		}
+	case tea.MouseClickMsg:
+		if m.Button == tea.MouseLeft && !b.detail.open {
+			b.table.clickRow(m.Y - 1) // the heading is line 0
+		}
+	}
+}
+
 // view draws the screen: heading (title and what the page is), the table or
-// the opened entry, the input line and the status line, exactly height
-// lines. inputLine shows beside the input while it is open, alone
-// otherwise.
-func (b *browse) view(title, about, inputLine, empty string) string {
+// the opened entry, then the question, the input or bottom, exactly height
+// lines. bottom shows beside the input while it is open, alone otherwise.
+func (b *browse) view(title, about, bottom, empty string) string {
 	th := b.c.Theme
 	w := b.width
-	var s strings.Builder
-	s.WriteString(th.Title.Render(title))
+	var s []byte
+	s = append(s, th.Title.Render(title)...)
 	if about != "" {
-		s.WriteString(th.Subtle.Render("  " + Truncate(about, max(w-lenPrompt(title)-2, 0))))
+		s = append(s, th.Subtle.Render("  "+termtext.Truncate(about, max(w-lenPrompt(title)-2, 0)))...)
 	}
-	s.WriteByte('\n')
+	s = append(s, '\n')
 	if b.detail.open {
-		s.WriteString(exactLines(b.detail.view(), b.height-2))
+		s = append(s, exactLines(b.detail.view(th), b.height-2)...)
 	} else {
 		var body string
 		switch {
 		case len(b.table.shown) > 0:
-			body = b.table.view(b.height - 3)
+			body = b.table.view(th, b.height-2)
 		case !b.loaded:
 			body = th.Subtle.Render("Loading…")
 		default:
-			body = b.table.header + "\n" + th.Subtle.Render(empty)
+			body = b.table.view(th, 1) + "\n" + th.Subtle.Render(empty)
 		}
-		s.WriteString(exactLines(body, b.height-3))
-		s.WriteByte('\n')
-		if b.inputOn {
-			s.WriteString(b.input.View())
-			if inputLine != "" {
-				s.WriteString(th.Subtle.Render(" " + inputLine))
-			}
-		} else if inputLine != "" {
-			s.WriteString(th.Subtle.Render(Truncate(inputLine, w)))
-		}
+		s = append(s, exactLines(body, b.height-2)...)
 	}
-	s.WriteByte('\n')
+	s = append(s, '\n')
 	switch {
 	case b.ask != nil:
-		s.WriteString(th.Warning.Render(Truncate(b.ask.text, w)))
-	case b.note.kind == lineBad:
-		s.WriteString(th.Error.Render(Truncate(b.note.text, w)))
-	case b.note.kind == lineGood:
-		s.WriteString(th.Success.Render(Truncate(b.note.text, w)))
-	case b.note.text != "":
-		s.WriteString(th.Subtle.Render(Truncate(b.note.text, w)))
+		s = append(s, th.Warning.Render(termtext.Truncate(b.ask.text, w))...)
+	case b.inputOn:
+		if b.inputTheme != th {
+			b.inputTheme = th
+			st := textinput.DefaultStyles(th.IsDark)
+			st.Focused.Prompt = th.Prompt
+			st.Cursor.Blink = false // a steady cursor: no tick per keystroke, stable tests
+			b.input.SetStyles(st)
+		}
+		s = append(s, b.input.View()...)
+		if bottom != "" {
+			s = append(s, th.Subtle.Render(" "+bottom)...)
+		}
+	case bottom != "":
+		s = append(s, th.Subtle.Render(termtext.Truncate(bottom, w))...)
 	}
-	return s.String()
+	return string(s)
 }
 
-// pageEnds are g and G as the paged streams read them, for the help: the
-// newest and the oldest page rather than the ends of this one.
-func pageEnds(k KeyMap) (newest, oldest key.Binding) {
-	newest, oldest = k.Top, k.Bottom
-	newest.SetHelp("g", "newest page")
-	oldest.SetHelp("G", "oldest page")
-	return newest, oldest
-}
-
-// helpFor is a screen's short help in its current mode.
-func (b *browse) helpFor(list []key.Binding) []key.Binding {
+// helpFor is a screen's short help in its current mode: list on the list,
+// inDetail with an entry open.
+func (b *browse) helpFor(list, inDetail []key.Binding) []key.Binding {
 	k := b.c.Keys
 	switch {
 	case b.ask != nil:
@@ -311,10 +404,22 @@ func (b *browse) helpFor(list []key.Binding) []key.Binding {
 	case b.inputOn:
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		}
 	case b.detail.open:
-		return []key.Binding{k.Back, k.Up, k.Down, k.PageUp, k.PageDown}
+		return append(inDetail, withHelp(k.Back, "esc", "back to the list"), scrollKey, k.PageDown, k.PageUp)
 	}
 	return list
+}
+
+// scrollKey is ↑/↓ as an opened text reads them.
+var scrollKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
+
+// readOnly says an action is off in a read-only session.
+func (b *browse) readOnly(what string) bool {
+	if b.c.ReadOnly {
+		b.c.info("read-only session: %s is off", what)
+		return true
+	}
+	return false
 }

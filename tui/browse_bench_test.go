@@ -23,7 +23,7 @@ func benchEntries(n int) []queue.Entry {
 	return es
 }
 
-func benchScreen(b *testing.B, build func(*Common) Screen, f *fakeQueue) Screen {
+func benchScreen(b *testing.B, build func(*Common, ScreenID) Screen, f *fakeQueue) Screen {
 	b.Helper()
 	s, _ := started(b, build, f, benchW, benchH)
 	if n := strings.Count(plainView(s), "\n") + 1; n != benchH {
@@ -38,7 +38,7 @@ func BenchmarkViewPending(b *testing.B) {
 	f := newFakeQueue(benchEntries(benchH)...)
 	allPending(f, "bob")
 	s := benchScreen(b, NewPendingScreen, f)
-	if n := len(s.(*PendingScreen).table.rows); n != benchH-4 {
+	if n := len(s.(*PendingScreen).table.rows); n != benchH-3 {
 		b.Fatalf("%d rows, want a full page", n)
 	}
 	for b.Loop() {
@@ -57,7 +57,7 @@ func BenchmarkViewStream(b *testing.B) {
 		}
 	}
 	s := benchScreen(b, NewStreamScreen, f)
-	if n := len(s.(*StreamScreen).table.rows); n != benchH-4 {
+	if n := len(s.(*StreamScreen).table.rows); n != benchH-3 {
 		b.Fatalf("%d rows, want a full page", n)
 	}
 	for b.Loop() {
@@ -67,14 +67,14 @@ func BenchmarkViewStream(b *testing.B) {
 
 func BenchmarkViewDead(b *testing.B) {
 	f := newFakeQueue()
-	for i, e := range benchEntries(benchH - 4) {
+	for i, e := range benchEntries(benchH - 3) {
 		f.dead = append(f.dead, queue.DeadLetter{
 			ID: fmt.Sprintf("%d-0", 1795425400000+int64(i)*1000), OriginalID: e.ID, Reason: "too many deliveries",
 			Deliveries: 5, Consumer: "bob", At: time.UnixMilli(1795425400000 + int64(i)*1000).UTC(), Original: e,
 		})
 	}
 	s := benchScreen(b, NewDeadScreen, f)
-	if n := len(s.(*DeadScreen).table.rows); n != benchH-4 {
+	if n := len(s.(*DeadScreen).table.rows); n != benchH-3 {
 		b.Fatalf("%d rows, want a full page", n)
 	}
 	for b.Loop() {

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/reviewq/reviewq/queue"
@@ -22,24 +22,31 @@ import (
 // Helpers shared by the browsing screens' tests (Pending, Stream, Dead
 // letters), and the flow tests against a real server.
 
-// screenHost runs one screen as a whole program, so golden and flow tests
-// do not depend on the root model. It keeps the last view it drew, plain,
-// for the test goroutine to read.
+// screenHost runs one screen as a whole program, so flow tests do not
+// depend on the root model; under the screen it draws the session's status
+// line. It keeps the last view it drew, plain, for the test goroutine to
+// read.
 type screenHost struct {
+	c    *Common
 	s    Screen
 	mu   *sync.Mutex
 	last *string
 }
 
-func newScreenHost(s Screen) screenHost {
-	return screenHost{s: s, mu: new(sync.Mutex), last: new(string)}
+func newScreenHost(c *Common, s Screen) screenHost {
+	return screenHost{c: c, s: s, mu: new(sync.Mutex), last: new(string)}
 }
 
 func (h screenHost) Init() tea.Cmd { return h.s.Init() }
 
 func (h screenHost) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if m, ok := msg.(tea.WindowSizeMsg); ok {
+	switch m := msg.(type) {
+	case tea.WindowSizeMsg:
 		h.s.SetSize(m.Width, m.Height)
+	case ScreenMsg:
+		msg = m.Msg // the one screen's reply
+	case HandOverMsg, HeldDoneMsg, BackMsg:
+		return h, nil // the root's business
 	}
 	s, cmd := h.s.Update(msg)
 	h.s = s
@@ -47,7 +54,7 @@ func (h screenHost) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (h screenHost) View() tea.View {
-	v := h.s.View()
+	v := h.s.View() + "\n" + h.c.statusText()
 	h.mu.Lock()
 	*h.last = ansi.Strip(v)
 	h.mu.Unlock()
@@ -92,16 +99,6 @@ func waitHostText(t *testing.T, tm *teatest.TestModel, h screenHost, want string
 	return waitHost(t, tm, h, fmt.Sprintf("%q", want), func(v string) bool { return strings.Contains(v, want) })
 }
 
-// requireScreenGolden quits the program and compares the last view with
-// testdata/<Test>.golden (-update rewrites it).
-func requireScreenGolden(t *testing.T, tm *teatest.TestModel, h screenHost) {
-	t.Helper()
-	view := h.text()
-	_ = tm.Quit()
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	golden.RequireEqual(t, view)
-}
-
 // bkey is a key press as Bubble Tea delivers it: "j", "G", "enter",
 // "pgdown"…
 func bkey(k string) tea.KeyPressMsg {
@@ -129,9 +126,10 @@ func bkey(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r[0], Text: k}
 }
 
-// sdrive runs cmd synchronously the way Bubble Tea would, feeding every
-// message back into the screen until nothing is left; it returns the
-// messages that are not the screen's own business (for the root).
+// sdrive runs cmd synchronously the way Bubble Tea would, feeding the
+// screen's replies back into it until nothing is left; it returns the
+// messages that are not the screen's own business (for the root or the
+// program). Timers are run at once.
 func sdrive(t testing.TB, s Screen, cmd tea.Cmd) []tea.Msg {
 	t.Helper()
 	var out []tea.Msg
@@ -149,11 +147,14 @@ func sdrive(t testing.TB, s Screen, cmd tea.Cmd) []tea.Msg {
 		case nil:
 		case tea.BatchMsg:
 			todo = append(todo, msg...)
-		case ClaimedElsewhereMsg, SwitchScreenMsg:
-			out = append(out, msg)
-		default:
-			_, next := s.Update(msg)
+		case ScreenMsg:
+			if _, tick := msg.Msg.(pendingTickMsg); tick {
+				continue // the idle times' redraw, every second: not a reply
+			}
+			_, next := s.Update(msg.Msg)
 			todo = append(todo, next)
+		default:
+			out = append(out, msg)
 		}
 	}
 	return out
@@ -180,11 +181,11 @@ func stype(t testing.TB, s Screen, text string) {
 }
 
 // started builds a screen on a Common at w×h and runs its first load.
-func started(t testing.TB, build func(*Common) Screen, q Queue, w, h int) (Screen, *Common) {
+func started(t testing.TB, build func(*Common, ScreenID) Screen, q Queue, w, h int) (Screen, *Common) {
 	t.Helper()
 	c := testCommon(q)
 	c.Width, c.Height = w, h
-	s := build(c)
+	s := build(c, 0)
 	sdrive(t, s, s.Init())
 	_, cmd := s.Update(VisibleMsg{Visible: true}) // the screen under test is the one in front
 	sdrive(t, s, cmd)
@@ -192,6 +193,30 @@ func started(t testing.TB, build func(*Common) Screen, q Queue, w, h int) (Scree
 }
 
 func plainView(s Screen) string { return ansi.Strip(s.View()) }
+
+// helpText is the keys as the footer writes them.
+func helpText(bs []key.Binding) string {
+	var parts []string
+	for _, b := range bs {
+		if h := b.Help(); b.Enabled() && h.Key != "" {
+			parts = append(parts, h.Key+" "+h.Desc)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// statusText is what the session's status line says now.
+func (c *Common) statusText() string { return c.status.text }
+
+// requireStatus checks the session's status line.
+func requireStatus(t testing.TB, c *Common, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(c.statusText(), w) {
+			t.Fatalf("want %q on the status line, which says %q", w, c.statusText())
+		}
+	}
+}
 
 func requireShows(t testing.TB, s Screen, want ...string) {
 	t.Helper()
@@ -259,7 +284,7 @@ func TestPendingFlowClaimFromBob(t *testing.T) {
 	}
 
 	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
-	h := newScreenHost(NewPendingScreen(c))
+	h := newScreenHost(c, NewPendingScreen(c, 0))
 	tm := hostProgram(t, h)
 	waitHost(t, tm, h, "bob's three entries", func(v string) bool {
 		return strings.Count(v, " bob ") == 3 && strings.Contains(v, ids[2])
@@ -268,9 +293,9 @@ func TestPendingFlowClaimFromBob(t *testing.T) {
 	tm.Send(bkey("down"))
 	waitHost(t, tm, h, "the second selected", func(v string) bool { return strings.Contains(v, "> "+ids[1]) })
 	tm.Send(bkey("c"))
-	waitHostText(t, tm, h, "bob holds it (idle")
+	waitHostText(t, tm, h, "bob holds Sender 1's message (idle")
 	tm.Send(bkey("y"))
-	waitHostText(t, tm, h, "claimed "+ids[1]+": it is yours now")
+	waitHostText(t, tm, h, "claimed Sender 1's message: it is yours now")
 
 	page, err := q.PendingPage(ctx, queue.PendingQuery{})
 	if err != nil {
@@ -317,7 +342,7 @@ func TestStreamFlowPaging(t *testing.T) {
 	less := func(a, b string) bool { return idLess(a, b) }
 
 	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
-	h := newScreenHost(NewStreamScreen(c))
+	h := newScreenHost(c, NewStreamScreen(c, 0))
 	tm := hostProgram(t, h)
 	pageOf := func(v string) (first, last string) {
 		m := pageRange.FindStringSubmatch(v)
@@ -326,10 +351,10 @@ func TestStreamFlowPaging(t *testing.T) {
 		}
 		return m[1], m[2]
 	}
-	// The page fills the 30 rows: 26 entries, the newest first.
+	// The page fills the 30 rows but the heading, table header and bottom line: 27 entries, the newest first.
 	v := waitHost(t, tm, h, "the newest full page", func(v string) bool {
 		f, l := pageOf(v)
-		return f == newest && l == all[len(all)-26]
+		return f == newest && l == all[len(all)-27]
 	})
 	first, last := pageOf(v)
 
@@ -346,7 +371,7 @@ func TestStreamFlowPaging(t *testing.T) {
 		if !less(first, prevLast) {
 			t.Fatalf("page %d starts at %s, not older than the previous page's last %s", i+1, first, prevLast)
 		}
-		if want := all[len(all)-1-26*(i+1)]; first != want {
+		if want := all[len(all)-1-27*(i+1)]; first != want {
 			t.Fatalf("page %d starts at %s, want %s (no entry skipped)", i+1, first, want)
 		}
 	}
@@ -392,14 +417,16 @@ func TestDeadFlowRedriveAndDelete(t *testing.T) {
 		}
 	}
 	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
-	h := newScreenHost(NewDeadScreen(c))
+	h := newScreenHost(c, NewDeadScreen(c, 0))
 	tm := hostProgram(t, h)
 	waitHost(t, tm, h, "two dead letters", func(v string) bool {
 		return strings.Contains(v, "reason 0") && strings.Contains(v, "reason 1")
 	})
 	tm.Send(bkey("r")) // the newest: reason 1
-	v := waitHostText(t, tm, h, "redriven as ")
-	newID := regexp.MustCompile(`redriven as ([0-9]+-[0-9]+)`).FindStringSubmatch(v)[1]
+	waitHostText(t, tm, h, "put Sender 1's message")
+	tm.Send(bkey("y"))
+	v := waitHostText(t, tm, h, "redrove ")
+	newID := regexp.MustCompile(`back on the stream as ([0-9]+-[0-9]+)`).FindStringSubmatch(v)[1]
 	e, err := q.Get(ctx, newID)
 	if err != nil || e.Message() != "message 1" {
 		t.Fatalf("redriven entry %s: %v %v", newID, e, err)

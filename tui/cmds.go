@@ -4,40 +4,53 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/termtext"
 )
 
-// The root's, Review's and Compose's server calls. Each captures its inputs
-// when it is built and runs through Common.call, which applies the deadline.
-// Results come back as typed messages that carry their own error, because
-// every non-key message reaches every screen: a screen must be able to tell
-// its own results from another screen's.
+// The only code in tui that calls the server. Each constructor captures its
+// inputs before the closure and runs through replyTo.call (or, for the
+// root's stats, Common.call), which applies the session's context and
+// deadline off the Update loop. Results are typed messages that carry
+// their own error; they reach only the screen that asked, so each exists
+// once, whichever screen uses it.
 
-// ClaimedMsg is the outcome of a claim from the Review screen. Result.Message
+// ClaimedMsg is the outcome of claiming the next message. Result.Message
 // is nil when the queue was empty.
 type ClaimedMsg struct {
 	Result queue.ClaimResult
 	Err    error
 }
 
-// ReviewAckedMsg is the outcome of acking the held message; N is 0 when it
-// was no longer pending.
-type ReviewAckedMsg struct {
+// AckedMsg is the outcome of acking one message; N is 0 when it was no
+// longer pending.
+type AckedMsg struct {
 	ID  string
 	N   int64
 	Err error
 }
 
-// ReleasedMsg is the outcome of handing the held message back.
+// AckClaimedMsg is the outcome of acking one message and claiming the
+// next (A).
+type AckClaimedMsg struct {
+	ID     string
+	N      int64
+	Result queue.ClaimResult
+	Err    error
+}
+
+// ReleasedMsg is the outcome of handing a message back.
 type ReleasedMsg struct {
 	ID  string
 	Err error
 }
 
-// RejectedMsg is the outcome of dead-lettering the held message.
+// RejectedMsg is the outcome of dead-lettering a message.
 type RejectedMsg struct {
 	ID     string
 	DeadID string
@@ -57,6 +70,72 @@ type ContactAddedMsg struct {
 	Err   error
 }
 
+// PendingLoadedMsg is one page of the pending list. Query, Consumers and
+// Stack are what produced it; the screen adopts them only when the load
+// succeeds, so a failed page leaves everything as it was.
+type PendingLoadedMsg struct {
+	Seq       int
+	Query     queue.PendingQuery
+	Consumers []string
+	Stack     []string
+	Page      queue.PendingPage
+	Err       error
+}
+
+// StreamLoadedMsg is one page of the stream, newest first.
+type StreamLoadedMsg struct {
+	Seq     int
+	Move    pageMove
+	Entries []queue.StreamEntry
+	Err     error
+}
+
+// DeadLoadedMsg is one page of the dead-letter stream, newest first.
+type DeadLoadedMsg struct {
+	Seq     int
+	Move    pageMove
+	Letters []queue.DeadLetter
+	Err     error
+}
+
+// EntryLoadedMsg is one entry read in full.
+type EntryLoadedMsg struct {
+	Seq   int
+	ID    string
+	Entry queue.Entry
+	Err   error
+}
+
+// DeadOpenedMsg is one dead letter read in full.
+type DeadOpenedMsg struct {
+	Seq    int
+	Letter queue.DeadLetter
+	Err    error
+}
+
+// ClaimedIDMsg is the outcome of claiming one pending entry by ID.
+type ClaimedIDMsg struct {
+	ID      string
+	Force   bool
+	Claimed *queue.Claimed
+	Err     error
+}
+
+// RedrivenMsg is the outcome of a redrive: NewID is the entry's ID on the
+// main stream.
+type RedrivenMsg struct {
+	ID    string
+	NewID string
+	Err   error
+}
+
+// DeadDeletedMsg is the outcome of deleting a dead letter for good.
+type DeadDeletedMsg struct {
+	ID  string
+	N   int64
+	Err error
+}
+
 func statsCmd(c *Common) tea.Cmd {
 	q := c.Queue
 	return c.call(func(ctx context.Context) tea.Msg {
@@ -65,55 +144,195 @@ func statsCmd(c *Common) tea.Cmd {
 	})
 }
 
-func claimCmd(c *Common) tea.Cmd {
-	q := c.Queue
-	return c.call(func(ctx context.Context) tea.Msg {
+func claimCmd(to replyTo) tea.Cmd {
+	q := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
 		res, err := q.Claim(ctx)
 		return ClaimedMsg{Result: res, Err: err}
 	})
 }
 
-func ackCmd(c *Common, id string) tea.Cmd {
-	q := c.Queue
-	return c.call(func(ctx context.Context) tea.Msg {
+func ackCmd(to replyTo, id string) tea.Cmd {
+	q := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
 		n, err := q.Ack(ctx, id)
-		return ReviewAckedMsg{ID: id, N: n, Err: err}
+		return AckedMsg{ID: id, N: n, Err: err}
 	})
 }
 
-func releaseCmd(c *Common, id string) tea.Cmd {
-	q := c.Queue
-	return c.call(func(ctx context.Context) tea.Msg {
+func ackClaimCmd(to replyTo, id string) tea.Cmd {
+	q := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
+		n, res, err := q.AckAndClaim(ctx, id)
+		return AckClaimedMsg{ID: id, N: n, Result: res, Err: err}
+	})
+}
+
+func releaseCmd(to replyTo, id string) tea.Cmd {
+	q := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
 		return ReleasedMsg{ID: id, Err: q.Release(ctx, id)}
 	})
 }
 
-func rejectCmd(c *Common, id, reason string) tea.Cmd {
-	q := c.Queue
-	return c.call(func(ctx context.Context) tea.Msg {
+func rejectCmd(to replyTo, id, reason string) tea.Cmd {
+	q := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
 		did, err := q.Reject(ctx, id, reason)
 		return RejectedMsg{ID: id, DeadID: did, Err: err}
 	})
 }
 
-func keepAliveCmd(c *Common, id string, gen int) tea.Cmd {
-	q := c.Queue
-	return c.call(func(ctx context.Context) tea.Msg {
+func keepAliveCmd(to replyTo, id string, gen int) tea.Cmd {
+	q := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
 		return KeptAliveMsg{ID: id, Gen: gen, Err: q.KeepAlive(ctx, id)}
 	})
 }
 
-func addContactCmd(c *Common, name, email, message string) tea.Cmd {
-	q := c.Queue
-	return c.call(func(ctx context.Context) tea.Msg {
+func addContactCmd(to replyTo, name, email, message string) tea.Cmd {
+	q := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
 		added, err := q.AddContact(ctx, name, email, message)
 		return ContactAddedMsg{Added: added, Err: err}
 	})
 }
 
-// statusCmd puts one line on the status line above the footer.
-func statusCmd(text string, isErr bool) tea.Cmd {
-	return func() tea.Msg { return StatusMsg{Text: text, Error: isErr} }
+// pendingPageCmd reads one page of the pending list. With several
+// consumers (a filter that matches more than one name) it reads a page of
+// each at the same time and keeps the lowest IDs: each consumer's list is
+// in ID order, so the last ID kept is a cursor that skips nothing.
+func pendingPageCmd(to replyTo, seq int, q queue.PendingQuery, consumers, stack []string) tea.Cmd {
+	ql := to.c.Queue
+	consumers, stack = slices.Clone(consumers), slices.Clone(stack)
+	return to.call(func(ctx context.Context) tea.Msg {
+		msg := PendingLoadedMsg{Seq: seq, Query: q, Consumers: consumers, Stack: stack}
+		if len(consumers) <= 1 {
+			if len(consumers) == 1 {
+				q.Consumer = consumers[0]
+			}
+			msg.Page, msg.Err = ql.PendingPage(ctx, q)
+			return msg
+		}
+		pages := make([]queue.PendingPage, len(consumers))
+		errs := make([]error, len(consumers))
+		var wg sync.WaitGroup
+		for i, name := range consumers {
+			wg.Go(func() {
+				cq := q
+				cq.Consumer = name
+				pages[i], errs[i] = ql.PendingPage(ctx, cq)
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			msg.Err = err
+			return msg
+		}
+		var all []queue.PendingEntry
+		more := false
+		for _, p := range pages {
+			all = append(all, p.Entries...)
+			more = more || p.Next != ""
+		}
+		slices.SortFunc(all, func(a, b queue.PendingEntry) int { return compareIDs(a.ID, b.ID) })
+		if len(all) > q.Count {
+			all, more = all[:q.Count], true
+		}
+		msg.Page.Entries = all
+		if more && len(all) > 0 {
+			msg.Page.Next = all[len(all)-1].ID
+		}
+		return msg
+	})
+}
+
+func compareIDs(a, b string) int {
+	x, _ := queue.ParseID(a)
+	y, _ := queue.ParseID(b)
+	switch {
+	case x.Less(y):
+		return -1
+	case y.Less(x):
+		return 1
+	}
+	return 0
+}
+
+func streamPageCmd(to replyTo, seq int, move pageMove, from string, count int) tea.Cmd {
+	sr := to.c.Queue
+	read := func(ctx context.Context, q queue.StreamQuery) ([]queue.StreamEntry, error) {
+		p, err := sr.StreamPage(ctx, q)
+		return p.Entries, err
+	}
+	return to.call(func(ctx context.Context) tea.Msg {
+		rows, err := fetchPage(ctx, read, move, from, count)
+		return StreamLoadedMsg{Seq: seq, Move: move, Entries: rows, Err: err}
+	})
+}
+
+func deadPageCmd(to replyTo, seq int, move pageMove, from string, count int) tea.Cmd {
+	dl := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
+		rows, err := fetchPage(ctx, dl.DeadPage, move, from, count)
+		return DeadLoadedMsg{Seq: seq, Move: move, Letters: rows, Err: err}
+	})
+}
+
+func getEntryCmd(to replyTo, seq int, id string) tea.Cmd {
+	g := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
+		e, err := g.Get(ctx, id)
+		return EntryLoadedMsg{Seq: seq, ID: id, Entry: e, Err: err}
+	})
+}
+
+func getDeadCmd(to replyTo, seq int, id string) tea.Cmd {
+	dl := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
+		d, err := dl.GetDead(ctx, id)
+		return DeadOpenedMsg{Seq: seq, Letter: d, Err: err}
+	})
+}
+
+func claimIDCmd(to replyTo, id string, force bool) tea.Cmd {
+	pl := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
+		m, err := pl.ClaimID(ctx, id, force)
+		return ClaimedIDMsg{ID: id, Force: force, Claimed: m, Err: err}
+	})
+}
+
+func redriveCmd(to replyTo, id string) tea.Cmd {
+	dl := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
+		nid, err := dl.Redrive(ctx, id)
+		return RedrivenMsg{ID: id, NewID: nid, Err: err}
+	})
+}
+
+func deleteDeadCmd(to replyTo, id string) tea.Cmd {
+	dl := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
+		n, err := dl.DeleteDead(ctx, id)
+		return DeadDeletedMsg{ID: id, N: n, Err: err}
+	})
+}
+
+// copyEmailCmd puts a sender's address on the clipboard of the terminal
+// the reviewer sits at (OSC 52, so it works over SSH too) and says so.
+func copyEmailCmd(c *Common, e *queue.Entry) tea.Cmd {
+	if e == nil {
+		c.warn("nothing selected to copy an email address from")
+		return nil
+	}
+	email := termtext.SanitizeLine(e.Email())
+	if email == "" {
+		c.warn("%s has no email address to copy", about(e.ID, e))
+		return nil
+	}
+	c.ok("copied %s (from %s) to the clipboard", termtext.Truncate(email, 40), about(e.ID, e))
+	return tea.SetClipboard(email)
 }
 
 // errReason is an error as a short, safe phrase for one line: the kind of
@@ -129,9 +348,9 @@ func errReason(err error) string {
 		if errors.As(err, &held) && held.Owner != "" {
 			s += " (" + held.Owner + ")"
 		}
-		return SanitizeLine(s)
+		return termtext.SanitizeLine(s)
 	}
-	return SanitizeLine(err.Error())
+	return termtext.SanitizeLine(err.Error())
 }
 
 // isConnection reports whether err means the server could not be reached or
@@ -151,4 +370,4 @@ func plural(n int64, word string) string {
 
 // safeID is an ID or name echoed on one line: sanitised and cut, since it
 // may come from the server or the user.
-func safeID(id string) string { return Truncate(SanitizeLine(id), 48) }
+func safeID(id string) string { return termtext.Truncate(termtext.SanitizeLine(id), 48) }

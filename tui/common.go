@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
 )
 
@@ -21,6 +21,13 @@ type Deps struct {
 	Consumer     string
 	ReclaimAfter time.Duration
 	ReadOnly     bool // browsing only: no claim, ack, release, dead-letter or compose
+	// Context is the session's: every server call derives its own from it,
+	// so a closed SSH session cancels what it has in flight at once rather
+	// than at the deadline. nil is context.Background().
+	Context context.Context
+	// Location is the viewer's time zone, the one every time on screen is
+	// written in. nil is time.Local (TZ).
+	Location *time.Location
 	// Now is the clock; fixed in golden tests.
 	Now func() time.Time
 	// Timeout is every server call's deadline.
@@ -32,6 +39,12 @@ type Deps struct {
 }
 
 func (d Deps) withDefaults() Deps {
+	if d.Context == nil {
+		d.Context = context.Background()
+	}
+	if d.Location == nil {
+		d.Location = time.Local
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -51,40 +64,39 @@ func (d Deps) withDefaults() Deps {
 }
 
 // Common is shared by the root and every screen of one session: its
-// dependencies, theme, keys and size.
+// dependencies, theme, keys, the body's size and the status line. Screens
+// read the theme when they draw and never keep it: it changes when the
+// terminal says its background is light.
 type Common struct {
 	Deps
 	Theme  *styles.Theme
 	Keys   KeyMap
 	Width  int // of the screen's body
 	Height int // of the screen's body
+
+	status status
+	// holder is the screen that holds a claimed message for review; the
+	// root and Pending ask before they make it give the message up.
+	holder holder
 }
 
-// call runs one server call with the session's deadline, off the Update
-// loop: the returned Cmd is executed by Bubble Tea in its own goroutine.
+// held is the message this session holds for review, nil when none.
+func (c *Common) held() *queue.Claimed {
+	if c.holder == nil {
+		return nil
+	}
+	return c.holder.Held()
+}
+
+// call runs one server call off the Update loop, with a context derived
+// from the session's and the session's deadline: the returned Cmd is
+// executed by Bubble Tea in its own goroutine. Its message goes to the
+// root; a screen's calls go through replyTo.call instead.
 func (c *Common) call(f func(ctx context.Context) tea.Msg) tea.Cmd {
-	timeout := c.Timeout
+	parent, timeout := c.Context, c.Timeout
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		return f(ctx)
 	}
-}
-
-// Screen is one page of the console. Only the root returns a tea.View;
-// screens return strings and are told their size.
-type Screen interface {
-	Init() tea.Cmd
-	Update(msg tea.Msg) (Screen, tea.Cmd)
-	View() string
-	SetSize(width, height int)
-	// Title is the tab label.
-	Title() string
-	// ShortHelp and FullHelp are the screen's own keys for the footer.
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
-	// Capturing is true while the screen takes typed text (a filter, a
-	// reason, the compose form), so the root leaves letters and digits to
-	// it instead of treating them as global keys.
-	Capturing() bool
 }

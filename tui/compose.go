@@ -1,49 +1,44 @@
 package tui
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/reviewq/reviewq/form"
 )
-
-// BackMsg asks the root to go back to the screen shown before the current
-// one (esc in Compose).
-type BackMsg struct{}
 
 // ComposeScreen adds contact messages: the form from package form, ctrl+s
 // to submit, and a fresh form after each add for the next message.
 type ComposeScreen struct {
 	c       *Common
+	to      replyTo
 	contact *form.Contact
 	form    *form.Form
 	// huh asks its theme for styles on every render; build both once.
 	huhStyles [2]*huh.Styles
 	busy      bool
-	note      string
-	noteStyle noteKind
 	width     int
-	keys      composeKeys
+	height    int
 }
 
-type composeKeys struct{ next, prev, back key.Binding }
+// Keys only Compose uses.
+var (
+	composeNext = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field"))
+	composePrev = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev field"))
+	composeBack = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
+)
 
 // formMaxWidth keeps the fields readable on a wide terminal.
 const formMaxWidth = 100
 
 // NewComposeScreen builds the Compose screen.
-func NewComposeScreen(c *Common) Screen {
+func NewComposeScreen(c *Common, id ScreenID) Screen {
 	s := &ComposeScreen{
 		c:         c,
+		to:        replyTo{c, id},
 		huhStyles: [2]*huh.Styles{huh.ThemeCharm(false), huh.ThemeCharm(true)},
-		keys: composeKeys{
-			next: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-			prev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev field")),
-			back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		},
 	}
 	s.contact = &form.Contact{}
 	s.build()
@@ -60,7 +55,11 @@ func (s *ComposeScreen) build() {
 		return s.huhStyles[0]
 	})
 	s.form = form.New(s.contact, s.formWidth(), theme)
+	s.form.SetSize(s.formWidth(), s.formHeight())
 }
+
+// formHeight is the body under the title line and the gap after it.
+func (s *ComposeScreen) formHeight() int { return max(s.height-2, 0) }
 
 func (s *ComposeScreen) formWidth() int {
 	if s.width <= 0 {
@@ -78,26 +77,29 @@ func (s *ComposeScreen) Init() tea.Cmd {
 
 func (s *ComposeScreen) Title() string { return "Compose" }
 
+// Shortcut is n, from any screen that is not taking text.
+func (s *ComposeScreen) Shortcut() key.Binding { return s.c.Keys.Compose }
+
 // Capturing is true whenever the form is shown: q, digits and n are text.
 func (s *ComposeScreen) Capturing() bool { return !s.c.ReadOnly }
 
 func (s *ComposeScreen) SetSize(width, height int) {
-	s.width = width
-	s.form.SetWidth(s.formWidth())
+	s.width, s.height = width, height
+	s.form.SetSize(s.formWidth(), s.formHeight())
 }
 
 func (s *ComposeScreen) ShortHelp() []key.Binding {
 	if s.c.ReadOnly {
 		return nil
 	}
-	return []key.Binding{s.c.Keys.Submit, s.keys.next, s.keys.prev, s.keys.back}
+	return []key.Binding{s.c.Keys.Submit, composeNext, composePrev, composeBack}
 }
 
 func (s *ComposeScreen) FullHelp() [][]key.Binding {
 	if s.c.ReadOnly {
 		return nil
 	}
-	return [][]key.Binding{{s.c.Keys.Submit, s.keys.back}, {s.keys.next, s.keys.prev}}
+	return [][]key.Binding{{s.c.Keys.Submit, composeBack}, {composeNext, composePrev}}
 }
 
 func (s *ComposeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -109,14 +111,24 @@ func (s *ComposeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, s.c.Keys.Submit):
 			return s, s.submit()
-		case key.Matches(msg, s.keys.back):
+		case key.Matches(msg, composeBack):
 			return s, func() tea.Msg { return BackMsg{} }
+		}
+	case tea.PasteMsg:
+		if err := s.form.CheckPaste(msg.Content); err != nil {
+			s.c.warn("%s", err.Error())
+			return s, nil
 		}
 	case ContactAddedMsg:
 		return s, s.added(msg)
-	case StatsLoadedMsg, ClaimedMsg, PendingLoadedMsg, StreamLoadedMsg, DeadLoadedMsg, KeptAliveMsg, keepAliveTickMsg, countdownTickMsg:
-		// Every screen hears every result; the form has no use for these,
-		// and rebuilding its view for each costs every SSH session CPU.
+	case VisibleMsg:
+		if msg.Visible {
+			return s, s.form.Refocus() // its cursor stopped while hidden
+		}
+		return s, nil
+	case StatsLoadedMsg, tea.BackgroundColorMsg:
+		// The form draws with the session's theme when it draws; the
+		// numbers are not its business.
 		return s, nil
 	}
 	var cmd tea.Cmd
@@ -128,18 +140,18 @@ func (s *ComposeScreen) submit() tea.Cmd {
 	if s.busy {
 		return nil
 	}
-	c, errs := s.form.Submit()
+	c, errs, focus := s.form.Submit()
 	if len(errs) > 0 {
-		msgs := make([]string, len(errs))
-		for i, err := range errs {
-			msgs[i] = err.Error()
+		if len(errs) == 1 {
+			s.c.warn("not added: 1 field needs a fix, marked in the form")
+		} else {
+			s.c.warn("not added: %d fields need a fix, marked in the form", len(errs))
 		}
-		s.setNote(noteErr, "Not added — "+strings.Join(msgs, "; "))
-		return nil
+		return focus
 	}
 	s.busy = true
-	s.setNote(noteInfo, "adding…")
-	return addContactCmd(s.c, c.Name, c.Email, c.Message)
+	s.c.info("adding…")
+	return addContactCmd(s.to, c.Name, c.Email, c.Message)
 }
 
 func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
@@ -150,37 +162,25 @@ func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
 	if msg.Err != nil {
 		// The submitted form ignores input; a new one on the same contact
 		// keeps what was typed.
-		s.setNote(noteErr, "Not added: "+errReason(msg.Err)+" — your text is kept, try again with ctrl+s")
+		s.c.fail("add", "adding the message", msg.Err)
+		s.c.status.text += " — your text is kept, try again with ctrl+s"
 		s.build()
 		return s.form.Init()
 	}
-	s.setNote(noteOK, "Added "+safeID(msg.Added.ID)+" — the form is ready for the next message")
+	s.c.succeeded("add")
+	s.c.ok("added %s's message as %s: the form is ready for the next one", safeID(s.contact.Trimmed().Name), safeID(msg.Added.ID))
 	s.contact = &form.Contact{}
 	s.build()
 	return tea.Batch(s.form.Init(), statsCmd(s.c))
 }
 
-func (s *ComposeScreen) setNote(kind noteKind, note string) { s.note, s.noteStyle = note, kind }
-
 func (s *ComposeScreen) View() string {
 	th := s.c.Theme
 	if s.c.ReadOnly {
-		return th.ReadOnly.Render("READ-ONLY") + " " +
-			th.Subtle.Render("Adding messages is not available in this session (browsing only).")
+		return lipgloss.NewStyle().Width(max(s.width, 20)).Render(th.ReadOnly.Render("READ-ONLY") + " " +
+			th.Subtle.Render("Adding messages is not available in this session (browsing only)."))
 	}
 	title := th.Title.Render("New contact message") + "  " +
 		th.Subtle.Render("ctrl+s adds it to the stream · esc goes back")
-	var note string
-	if s.note != "" {
-		note = Truncate(s.note, max(s.width, 1))
-		switch s.noteStyle {
-		case noteOK:
-			note = th.Success.Render(note)
-		case noteErr:
-			note = th.Error.Render(note)
-		default:
-			note = th.Subtle.Render(note)
-		}
-	}
-	return title + "\n" + note + "\n\n" + s.form.View()
+	return title + "\n\n" + s.form.View()
 }

@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // DeadScreen is the dead-letter stream, newest first, paged like the
-// Stream screen by its own IDs: open one, redrive it, delete it.
+// Stream screen by its own IDs: open one, filter the page, redrive a
+// letter, delete one; both ask first.
 type DeadScreen struct {
 	browse
 	atNewest bool // a refresh reads the newest page, so new letters show
@@ -22,15 +25,15 @@ type DeadScreen struct {
 }
 
 // NewDeadScreen builds the Dead letters screen.
-func NewDeadScreen(c *Common) Screen {
-	return &DeadScreen{browse: newBrowse(c,
-		tableCol{title: "dead-letter ID", width: 15},
-		tableCol{title: "original ID", width: 15},
-		tableCol{title: "reason", width: 12},
-		tableCol{title: "deliv.", width: 6},
-		tableCol{title: "consumer", width: 9},
-		tableCol{title: "when (UTC)", width: 16},
-		tableCol{title: "preview"},
+func NewDeadScreen(c *Common, id ScreenID) Screen {
+	return &DeadScreen{browse: newBrowse(c, id,
+		tableCol{title: "dead-letter ID", max: 24},
+		tableCol{title: "original ID", max: 24, drop: 3},
+		tableCol{title: "reason", max: 16},
+		tableCol{title: "deliv.", max: 6, drop: 1},
+		tableCol{title: "consumer", max: 16, drop: 2},
+		tableCol{title: "when", max: 26, drop: 4},
+		tableCol{title: "preview", min: 16},
 	), statsKey: -1}
 }
 
@@ -65,47 +68,67 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.Err != nil {
-			s.fail("open", msg.Err)
+			s.c.fail("open", "opening the dead letter", msg.Err)
 			return nil
 		}
-		th, d := s.c.Theme, msg.Letter
-		s.detail.show(d.ID, "Dead letter "+SanitizeLine(d.ID), func(w int) string { return renderDead(th, d, w) }, s.width, s.height-2)
-	case DeadRedrivenMsg:
+		s.c.succeeded("open")
+		d, loc := msg.Letter, s.c.Location
+		s.showDetail(d.ID, "Dead letter "+termtext.SanitizeLine(d.ID), func(th *styles.Theme, w int) string { return renderDead(th, d, loc, w) })
+	case RedrivenMsg:
+		r := s.row(msg.ID)
 		switch {
 		case errors.Is(msg.Err, queue.ErrEmpty):
-			s.fail("redrive", errors.New("its content was lost, so there is nothing to put back; delete it with d"))
+			s.c.failf("redrive", false, "cannot redrive %s: its content was lost, so there is nothing to put back; delete it with d", about(msg.ID, r.entry))
 			return nil
 		case msg.Err != nil:
-			s.fail("redrive", msg.Err)
+			s.c.fail("redrive", "redriving "+about(msg.ID, r.entry), msg.Err)
 			return nil
 		}
-		s.ok("redriven as %s", SanitizeLine(msg.NewID))
+		s.c.succeeded("redrive")
+		s.c.ok("redrove %s: back on the stream as %s", about(msg.ID, r.entry), safeID(msg.NewID))
 		return s.done(msg.ID)
 	case DeadDeletedMsg:
+		r := s.row(msg.ID)
 		switch {
 		case msg.Err != nil:
-			s.fail("delete", msg.Err)
+			s.c.fail("delete", "deleting "+about(msg.ID, r.entry), msg.Err)
 			return nil
 		case msg.N == 0:
-			s.say("%s was already gone", msg.ID)
+			s.c.succeeded("delete")
+			s.c.info("%s was already gone", about(msg.ID, r.entry))
 		default:
-			s.ok("deleted %s", msg.ID)
+			s.c.succeeded("delete")
+			s.c.ok("deleted %s for good", about(msg.ID, r.entry))
 		}
 		return s.done(msg.ID)
 	case StatsLoadedMsg:
-		changed := s.statsKey >= 0 && msg.Stats.DeadLength != s.statsKey
-		if msg.Err == nil {
-			s.statsKey = msg.Stats.DeadLength
+		if msg.Err != nil {
+			return nil
 		}
-		if msg.Err == nil && changed && !s.busy() {
+		changed := s.statsKey >= 0 && msg.Stats.DeadLength != s.statsKey
+		s.statsKey = msg.Stats.DeadLength
+		if changed && !s.busy() {
 			return s.refresh(s.reload)
 		}
 	case VisibleMsg:
 		return s.setVisible(msg.Visible, s.reload)
 	case tea.KeyPressMsg:
 		return s.key(msg)
+	case tea.MouseMsg:
+		s.mouse(msg)
 	}
 	return nil
+}
+
+// row is the dead letter id on the page, for naming it; its entry is the
+// original message.
+func (s *DeadScreen) row(id string) tableRow {
+	for _, r := range s.table.rows {
+		if r.id == id {
+			return r
+		}
+	}
+	return tableRow{id: id}
 }
 
 // done closes the letter that was just redriven or deleted and reloads.
@@ -118,45 +141,40 @@ func (s *DeadScreen) done(id string) tea.Cmd {
 
 func (s *DeadScreen) pageArrived(msg DeadLoadedMsg) {
 	if msg.Err != nil {
-		s.fail("dead letters", msg.Err)
+		s.c.fail("dead page", "loading the dead letters", msg.Err)
 		return
 	}
+	s.c.succeeded("dead page")
 	if len(msg.Letters) == 0 && s.loaded && msg.Move == moveOlder {
-		s.say("no older dead letters: this is the oldest page")
+		s.c.info("no older dead letters: this is the oldest page")
 		return
 	}
 	s.loaded = true
 	rows := make([]tableRow, len(msg.Letters))
 	for i, d := range msg.Letters {
-		when := ""
-		if !d.At.IsZero() {
-			when = d.At.UTC().Format("2006-01-02 15:04")
-		}
-		rows[i] = tableRow{id: d.ID, cells: []tableCell{
-			{text: SanitizeLine(d.ID)},
-			{text: SanitizeLine(d.OriginalID)},
-			{text: SanitizeLine(d.Reason)},
+		orig := d.Original
+		preview := termtext.Preview(&orig, 1<<10)
+		reason := termtext.SanitizeLine(d.Reason)
+		rows[i] = tableRow{id: d.ID, entry: &orig, cells: []tableCell{
+			{text: termtext.SanitizeLine(d.ID)},
+			{text: termtext.SanitizeLine(d.OriginalID)},
+			{text: reason},
 			{text: strconv.FormatInt(d.Deliveries, 10)},
-			{text: SanitizeLine(d.Consumer)},
-			{text: when},
-			{text: Preview(&d.Original, 1<<10)},
-		}}
+			{text: termtext.SanitizeLine(d.Consumer)},
+			{text: termtext.Time(d.At, s.c.Location)},
+			{text: preview, style: warnIfMarked(preview)},
+		}, search: searchText(d.ID, reason+"\x1f"+d.OriginalID+"\x1f"+d.Consumer, orig.Fields)}
 	}
-	keep, _ := s.table.selected()
-	if msg.Move != moveReload && msg.Move != moveLatest {
-		keep.id = ""
-		s.table.top()
-	}
-	s.table.setRows(rows, keep.id)
+	s.table.setRows(rows, s.keepOnArrival(msg.Move))
 	s.atNewest = msg.Move == moveNewest || msg.Move == moveLatest
 }
 
 // renderDead draws a dead letter: why and when it died, then the original.
-func renderDead(th *styles.Theme, d queue.DeadLetter, w int) string {
+func renderDead(th *styles.Theme, d queue.DeadLetter, loc *time.Location, w int) string {
 	var b strings.Builder
 	row := func(label, value string) {
 		b.WriteString(th.Label.Render(label))
-		b.WriteString(th.Value.Render(Truncate(SanitizeLine(value), max(w-10, 10))))
+		b.WriteString(th.Value.Render(termtext.Truncate(termtext.SanitizeLine(value), max(w-10, 10))))
 		b.WriteByte('\n')
 	}
 	row("Original", d.OriginalID)
@@ -164,13 +182,13 @@ func renderDead(th *styles.Theme, d queue.DeadLetter, w int) string {
 	row("Delivered", strconv.FormatInt(d.Deliveries, 10)+" times")
 	row("Consumer", d.Consumer)
 	if !d.At.IsZero() {
-		row("When", d.At.UTC().Format("2006-01-02 15:04:05 UTC"))
+		row("When", termtext.Time(d.At, loc))
 	}
 	if d.Cut {
 		b.WriteString(th.Subtle.Render("(values cut for the page; this is the full entry)") + "\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(RenderEntry(th, d.Original, w))
+	b.WriteString(RenderEntry(th, d.Original, loc, w))
 	return b.String()
 }
 
@@ -179,86 +197,122 @@ func (s *DeadScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	if s.ask != nil {
 		return s.answer(msg)
 	}
+	if s.inputOn {
+		switch msg.String() {
+		case "esc":
+			s.table.setFilter("")
+			s.closeInput()
+			return nil
+		case "enter":
+			s.closeInput()
+			return nil
+		}
+		cmd := s.updateInput(msg)
+		s.table.setFilter(s.input.Value())
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, k.Redrive):
 		return s.redrive()
 	case key.Matches(msg, k.Delete):
 		return s.delete()
+	case key.Matches(msg, k.Copy):
+		r, _ := s.target()
+		return copyEmailCmd(s.c, r.entry)
 	case key.Matches(msg, k.Refresh):
 		return s.reload()
 	}
 	if s.detailKeys(msg) {
 		return nil
 	}
+	if cmd, ok := s.pageIDKeys(msg, deadPageCmd); ok {
+		return cmd
+	}
 	switch {
-	case key.Matches(msg, k.Top):
-		return s.load(moveNewest, "")
-	case key.Matches(msg, k.Bottom):
-		return s.load(moveOldest, "")
 	case s.moveKeys(msg):
-	case key.Matches(msg, k.PageDown):
-		from, ok := queue.Before(s.table.last())
-		if !ok {
-			s.say("this is the oldest page")
-			return nil
-		}
-		return s.load(moveOlder, from)
-	case key.Matches(msg, k.PageUp):
-		from, ok := queue.After(s.table.first())
-		if !ok {
-			return s.load(moveNewest, "")
-		}
-		return s.load(moveNewer, from)
 	case key.Matches(msg, k.Open):
-		if id := s.target(); id != "" {
-			return getDeadCmd(s.c, s.nextOpen(), id)
+		if r, ok := s.target(); ok {
+			return getDeadCmd(s.to, s.nextOpen(), r.id)
 		}
+	case key.Matches(msg, k.Filter):
+		return s.openInput("filter: ", "text on this page", s.table.filter, 32)
+	case key.Matches(msg, k.Back):
+		s.table.setFilter("")
 	}
 	return nil
 }
 
 func (s *DeadScreen) redrive() tea.Cmd {
-	id := s.target()
-	switch {
-	case s.c.ReadOnly:
-		s.say("read-only session: redrive is off")
-		return nil
-	case id == "":
+	r, ok := s.target()
+	if s.readOnly("redrive") || !ok {
 		return nil
 	}
-	s.say("redriving %s…", id)
-	return redriveCmd(s.c, id)
+	s.confirm(fmt.Sprintf("put %s back on the stream as a new message? y/n", about(r.id, r.entry)), func() tea.Cmd {
+		s.c.info("redriving %s…", about(r.id, r.entry))
+		return redriveCmd(s.to, r.id)
+	})
+	return nil
 }
 
 func (s *DeadScreen) delete() tea.Cmd {
-	id := s.target()
-	switch {
-	case s.c.ReadOnly:
-		s.say("read-only session: delete is off")
-		return nil
-	case id == "":
+	r, ok := s.target()
+	if s.readOnly("delete") || !ok {
 		return nil
 	}
-	s.note = statusLine{}
-	s.ask = &question{text: fmt.Sprintf("delete %s for good? y/n", id), yes: deleteDeadCmd(s.c, id)}
+	s.confirm(fmt.Sprintf("delete %s for good? y/n", about(r.id, r.entry)), func() tea.Cmd { return deleteDeadCmd(s.to, r.id) })
 	return nil
 }
 
 func (s *DeadScreen) View() string {
 	about := ""
 	if first, last := s.table.first(), s.table.last(); first != "" {
-		about = fmt.Sprintf("%s … %s · newest first", SanitizeLine(first), SanitizeLine(last))
+		about = fmt.Sprintf("%s … %s · newest first", termtext.SanitizeLine(first), termtext.SanitizeLine(last))
 	}
-	return s.view("Dead letters", about, "", "No dead letters.")
+	var bottom string
+	count := fmt.Sprintf("(%d of %d on this page)", len(s.table.shown), len(s.table.rows))
+	switch {
+	case s.inputOn:
+		bottom = count
+	case s.table.filter != "":
+		bottom = "filter: " + termtext.SanitizeLine(s.table.filter) + " " + count + " · esc clears"
+	}
+	empty := "No dead letters."
+	if s.table.filter != "" {
+		empty = "Nothing on this page matches the filter."
+	}
+	return s.view("Dead letters", about, bottom, empty)
 }
 
 func (s *DeadScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	newest, oldest := pageEnds(k)
-	return s.helpFor([]key.Binding{k.Open, k.Redrive, k.Delete, k.PageDown, k.PageUp, newest, oldest})
+	var actions []key.Binding
+	if !s.c.ReadOnly {
+		actions = []key.Binding{k.Redrive, k.Delete}
+	}
+	var list []key.Binding
+	if s.hasTarget() {
+		list = append(append(list, k.Open), actions...)
+	}
+	if len(s.table.rows) > 0 {
+		list = append(list, k.Filter, k.PageDown, k.PageUp)
+	}
+	if s.table.filter != "" {
+		list = append(list, withHelp(k.Back, "esc", "clear filter"))
+	}
+	if len(s.table.rows) > 0 {
+		list = append(list, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest"))
+	}
+	if s.hasTarget() {
+		list = append(list, k.Copy)
+	}
+	list = append(list, k.Refresh)
+	return s.helpFor(list, append(actions, k.Copy))
 }
 
 func (s *DeadScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
-	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Refresh, k.Back}}
+	if s.capturing() || s.detail.open {
+		return [][]key.Binding{s.ShortHelp()}
+	}
+	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Refresh}}
 }

@@ -26,91 +26,138 @@ func deadQueue() *fakeQueue {
 	return f
 }
 
-func TestDeadGolden(t *testing.T) {
-	h := newScreenHost(NewDeadScreen(testCommon(deadQueue())))
-	tm := hostProgram(t, h)
-	waitHostText(t, tm, h, "> 1795424560000-0")
-	requireScreenGolden(t, tm, h)
-}
-
 func TestDeadRowsAndOpen(t *testing.T) {
-	s, _ := started(t, NewDeadScreen, deadQueue(), 100, 24)
+	s, _ := started(t, NewDeadScreen, deadQueue(), 120, 24)
 	requireShows(t, s, "Dead letters  1795424560000-0 … 1795424500000-0",
-		"1795424500000-0 1795424400000-1 too many de… 5      bob       2026-11-23 09:01",
-		"spam!", "Bot: Buy cheap wat")
+		"1795424500000-0 1795424400000-1 too many delive… 5      bob      2026-11-23 09:01:40 UTC Ann: Please",
+		"spam!", "Bot: Buy cheap")
 	skeys(t, s, "j", "enter")
 	requireShows(t, s, "Dead letter 1795424500000-0", "Original  1795424400000-1", "Reason    too many deliveries",
 		"Delivered 5 times", "Consumer  bob", "When      2026-11-23 09:01:40 UTC", "From      Ann", "Please call me back about the refund")
+	help := helpText(s.ShortHelp())
+	for _, want := range []string{"r redrive", "d delete", "y copy email", "esc back to the list"} {
+		if !strings.Contains(help, want) {
+			t.Fatalf("the open letter's help lacks %q: %s", want, help)
+		}
+	}
 	skeys(t, s, "esc")
 	requireShows(t, s, "> 1795424500000-0")
 
 	empty, _ := started(t, NewDeadScreen, newFakeQueue(), 100, 24)
 	requireShows(t, empty, "No dead letters.")
+	if help := helpText(empty.ShortHelp()); strings.Contains(help, "redrive") || strings.Contains(help, "open") || strings.Contains(help, "copy") {
+		t.Fatalf("with no letters the help lists keys that do nothing: %s", help)
+	}
 }
 
+// Narrower, the less useful columns give way, never the full IDs.
+func TestDeadColumnsGiveWayAt80(t *testing.T) {
+	s, _ := started(t, NewDeadScreen, deadQueue(), 80, 20)
+	requireShows(t, s, "1795424560000-0", "1795424500000-0 ", "too many delive…", "Ann: Please")
+	requireHides(t, s, "deliv.", "consumer")
+}
+
+// Redrive asks first, from the list and from an opened letter; only y
+// goes ahead.
 func TestDeadRedrive(t *testing.T) {
 	f := deadQueue()
-	s, _ := started(t, NewDeadScreen, f, 100, 24)
+	s, c := started(t, NewDeadScreen, f, 100, 24)
 	skeys(t, s, "r")
-	requireShows(t, s, "redriven as 1795426300000-1")
+	requireShows(t, s, "put Bot's message back on the stream as a new message? y/n")
+	skeys(t, s, "enter")
+	if len(f.entries) != 0 {
+		t.Fatal("enter redrove")
+	}
+	skeys(t, s, "y")
+	requireStatus(t, c, "redrove Bot's message: back on the stream as 1795426300000-1")
 	requireHides(t, s, "1795424560000-0")
 	if len(f.entries) != 1 || f.entries[0].Name() != "Bot" {
 		t.Fatalf("entries after the redrive: %v", f.entries)
 	}
 
-	f.failWith = &queue.Error{Op: "redrive 1795424500000-0", Kind: queue.ErrEmpty}
-	skeys(t, s, "enter") // from the opened letter, too
-	f.failWith = nil
-	skeys(t, s, "enter")
+	skeys(t, s, "enter") // open the other one
 	f.failWith = &queue.Error{Op: "redrive 1795424500000-0", Kind: queue.ErrEmpty}
 	skeys(t, s, "r")
-	requireShows(t, s, "redrive failed: its content was lost, so there is nothing to put back; delete it with d")
+	requireShows(t, s, "put Ann's message back on the stream", "Dead letter 1795424500000-0")
+	skeys(t, s, "y")
+	requireStatus(t, c, "cannot redrive Ann's message: its content was lost, so there is nothing to put back; delete it with d")
 	requireShows(t, s, "Dead letter 1795424500000-0")
 }
 
 func TestDeadDeleteConfirm(t *testing.T) {
 	f := deadQueue()
-	s, _ := started(t, NewDeadScreen, f, 100, 24)
+	s, c := started(t, NewDeadScreen, f, 100, 24)
 	skeys(t, s, "d")
-	requireShows(t, s, "delete 1795424560000-0 for good? y/n")
+	requireShows(t, s, "delete Bot's message for good? y/n")
 	if !s.Capturing() {
 		t.Fatal("the question should capture y/n")
 	}
+	skeys(t, s, "enter") // a habitual enter does not delete
 	skeys(t, s, "n")
-	requireShows(t, s, "cancelled", "1795424560000-0")
+	requireStatus(t, c, "cancelled")
+	requireShows(t, s, "1795424560000-0")
 	if len(f.dead) != 2 {
-		t.Fatal("n deleted")
+		t.Fatal("enter or n deleted")
 	}
 	skeys(t, s, "d", "y")
-	requireShows(t, s, "deleted 1795424560000-0", "> 1795424500000-0")
+	requireStatus(t, c, "deleted Bot's message for good")
+	requireShows(t, s, "> 1795424500000-0")
 	requireHides(t, s, "1795424560000-0 ")
 	if len(f.dead) != 1 {
 		t.Fatal("y did not delete")
 	}
 }
 
-func TestDeadErrorsAndReadOnly(t *testing.T) {
+func TestDeadFilter(t *testing.T) {
 	f := deadQueue()
 	s, _ := started(t, NewDeadScreen, f, 100, 24)
+	calls := len(f.calls)
+	skeys(t, s, "/")
+	if !s.Capturing() {
+		t.Fatal("the filter should capture keys")
+	}
+	stype(t, s, "refund")
+	requireShows(t, s, "Ann: Please", "(1 of 2 on this page)")
+	requireHides(t, s, "Bot: Buy")
+	skeys(t, s, "enter")
+	requireShows(t, s, "filter: refund (1 of 2 on this page) · esc clears")
+	skeys(t, s, "esc")
+	requireShows(t, s, "Bot: Buy", "Ann: Please")
+	skeys(t, s, "/")
+	stype(t, s, "spam")
+	skeys(t, s, "esc") // esc while typing backs out too
+	requireShows(t, s, "Bot: Buy", "Ann: Please")
+	if len(f.calls) != calls {
+		t.Fatalf("the filter made calls: %v", f.calls[calls:])
+	}
+}
+
+func TestDeadErrorsAndReadOnly(t *testing.T) {
+	f := deadQueue()
+	s, c := started(t, NewDeadScreen, f, 100, 24)
 	f.failWith = &queue.Error{Op: "range", Kind: queue.ErrTimeout}
 	skeys(t, s, "ctrl+r")
-	requireShows(t, s, "dead letters failed: range: server did not answer in time", "1795424560000-0")
+	requireStatus(t, c, "loading the dead letters failed: server did not answer in time")
+	requireShows(t, s, "1795424560000-0")
 	skeys(t, s, "d", "y")
-	requireShows(t, s, "delete failed: range: server did not answer in time", "1795424560000-0")
+	requireStatus(t, c, "deleting Bot's message failed: server did not answer in time")
 	f.failWith = nil
 
-	c := testCommon(f)
+	c = testCommon(f)
 	c.ReadOnly = true
-	ro := NewDeadScreen(c)
+	ro := NewDeadScreen(c, 0)
 	sdrive(t, ro, ro.Init())
 	n := len(f.calls)
 	skeys(t, ro, "r")
-	requireShows(t, ro, "read-only session")
+	requireStatus(t, c, "read-only session: redrive is off")
 	skeys(t, ro, "d")
-	requireShows(t, ro, "read-only session")
+	requireStatus(t, c, "read-only session: delete is off")
 	requireHides(t, ro, "for good?")
 	if len(f.calls) != n {
 		t.Fatalf("read-only made calls: %v", f.calls[n:])
+	}
+	if help := helpText(ro.ShortHelp()); strings.Contains(help, "redrive") || strings.Contains(help, "delete") {
+		t.Fatalf("read-only help lists keys that do nothing: %s", help)
 	}
 }
 

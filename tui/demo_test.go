@@ -84,6 +84,7 @@ func readTape(t *testing.T, path string) []tapeStep {
 		"Enter": {Code: tea.KeyEnter}, "Tab": {Code: tea.KeyTab},
 		"Shift+Tab": {Code: tea.KeyTab, Mod: tea.ModShift}, "Escape": {Code: tea.KeyEscape},
 		"Ctrl+S": {Code: 's', Mod: tea.ModCtrl}, "Up": {Code: tea.KeyUp}, "Down": {Code: tea.KeyDown},
+		"Left": {Code: tea.KeyLeft}, "Right": {Code: tea.KeyRight},
 		"PageUp": {Code: tea.KeyPgUp}, "PageDown": {Code: tea.KeyPgDown},
 	}
 	var steps []tapeStep

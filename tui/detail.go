@@ -12,35 +12,36 @@ import (
 )
 
 // detail is an opened entry, scrollable, shared by the browsing screens.
-// The content is drawn again only when the width changes: render sanitises.
+// The content is drawn again only when the width or the theme changes
+// (render sanitises); it is drawn with the theme it is given, never one
+// kept from when it opened.
 type detail struct {
-	th     *styles.Theme
 	open   bool
 	id     string
 	title  string
-	render func(width int) string
+	render func(th *styles.Theme, width int) string
 	vp     viewport.Model
+	drawn  struct {
+		th    *styles.Theme
+		width int
+	}
 }
 
 // show opens content for id in a box of w×h, its title line included.
-func (d *detail) show(id, title string, render func(width int) string, w, h int) {
-	d.open, d.id, d.title, d.render = true, id, title, render
+func (d *detail) show(id, title string, render func(th *styles.Theme, width int) string, w, h int) {
+	*d = detail{open: true, id: id, title: title, render: render}
 	d.vp = viewport.New(viewport.WithWidth(w), viewport.WithHeight(max(h-1, 1)))
-	d.vp.SetContent(render(w))
 }
 
 func (d *detail) setSize(w, h int) {
 	if !d.open {
 		return
 	}
-	if w != d.vp.Width() {
-		d.vp.SetWidth(w)
-		d.vp.SetContent(d.render(w))
-	}
+	d.vp.SetWidth(w)
 	d.vp.SetHeight(max(h-1, 1))
 }
 
-func (d *detail) close() { *d = detail{th: d.th} }
+func (d *detail) close() { *d = detail{} }
 
 // update scrolls: g/G to the ends, the rest as the viewport's keys.
 func (d *detail) update(msg tea.KeyPressMsg, k KeyMap) {
@@ -54,13 +55,38 @@ func (d *detail) update(msg tea.KeyPressMsg, k KeyMap) {
 	}
 }
 
-func (d *detail) view() string {
-	where := "all"
-	if d.vp.TotalLineCount() > d.vp.Height() {
-		where = fmt.Sprintf("%3.f%%", d.vp.ScrollPercent()*100)
+// wheel scrolls by three lines a notch.
+func (d *detail) wheel(up bool) {
+	if up {
+		d.vp.ScrollUp(3)
+	} else {
+		d.vp.ScrollDown(3)
 	}
-	head := d.th.Title.Render(d.title) + d.th.Subtle.Render(fmt.Sprintf("  %s · esc back", where))
+}
+
+func (d *detail) view(th *styles.Theme) string {
+	if d.drawn.th != th || d.drawn.width != d.vp.Width() {
+		d.drawn.th, d.drawn.width = th, d.vp.Width()
+		y := d.vp.YOffset()
+		d.vp.SetContent(d.render(th, d.vp.Width()))
+		d.vp.SetYOffset(y)
+	}
+	head := th.Title.Render(d.title)
+	if where := scrollPosition(d.vp); where != "" {
+		head += th.Subtle.Render("  " + where)
+	}
 	return head + "\n" + d.vp.View()
+}
+
+// scrollPosition says which lines of a longer text are on screen; "" when
+// all of it fits.
+func scrollPosition(vp viewport.Model) string {
+	total, h := vp.TotalLineCount(), vp.Height()
+	if total <= h {
+		return ""
+	}
+	y := vp.YOffset()
+	return fmt.Sprintf("lines %d–%d of %d", y+1, min(y+h, total), total)
 }
 
 // exactLines pads or cuts s to exactly h lines, so the screen's layout

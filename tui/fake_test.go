@@ -24,6 +24,8 @@ type fakeQueue struct {
 	// nextClaim, when set, is what the next Claim returns (once), e.g. a
 	// reclaimed message with its previous owner.
 	nextClaim *queue.ClaimResult
+	// statsBlock makes Stats wait for its context to end.
+	statsBlock bool
 }
 
 func newFakeQueue(entries ...queue.Entry) *fakeQueue {
@@ -114,6 +116,15 @@ func (f *fakeQueue) Ack(ctx context.Context, ids ...string) (int64, error) {
 		}
 	}
 	return n, nil
+}
+
+func (f *fakeQueue) AckAndClaim(ctx context.Context, id string) (int64, queue.ClaimResult, error) {
+	n, err := f.Ack(ctx, id)
+	if err != nil {
+		return 0, queue.ClaimResult{}, err
+	}
+	res, err := f.Claim(ctx)
+	return n, res, err
 }
 
 func (f *fakeQueue) KeepAlive(ctx context.Context, id string) error {
@@ -233,6 +244,10 @@ func (f *fakeQueue) StreamPage(ctx context.Context, q queue.StreamQuery) (queue.
 func (f *fakeQueue) Stats(ctx context.Context) (queue.Stats, error) {
 	if err := f.record("stats"); err != nil {
 		return queue.Stats{}, err
+	}
+	if f.statsBlock {
+		<-ctx.Done() // a server that never answers: only the context ends the wait
+		return queue.Stats{}, ctx.Err()
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

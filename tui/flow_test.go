@@ -32,14 +32,14 @@ func TestFlowComposeClaimAck(t *testing.T) {
 	sendKeys(tm, "tab")
 	tm.Type("My parcel 1042 never arrived; q and 1 are just letters here.")
 	sendKeys(tm, "ctrl+s")
-	waitShown(t, tm, o, 5*time.Second, "Added ", "the form is ready for the next message", "length 1")
+	waitShown(t, tm, o, 5*time.Second, "added Quinn Q's message as ", "the form is ready for the next one", "length 1")
 
 	sendKeys(tm, "esc")
 	waitShown(t, tm, o, 5*time.Second, "1 new message waiting — press c to claim")
 	sendKeys(tm, "c")
 	waitShown(t, tm, o, 5*time.Second, "Quinn Q", "quinn@example.com", "My parcel 1042 never arrived", "delivery 1", "reclaimable in")
 	sendKeys(tm, "a")
-	waitShown(t, tm, o, 5*time.Second, "acked ", "pending 0")
+	waitShown(t, tm, o, 5*time.Second, "acked Quinn Q's message", "pending 0")
 
 	page, err := q.PendingPage(context.Background(), queue.PendingQuery{})
 	if err != nil {

@@ -8,21 +8,23 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// header is two lines: who and where on the first, with the connection
-// state on the right; the queue's numbers on the second.
+// header is two lines: who (your consumer name, and whether the session is
+// read-only or on the embedded server) and where, with the connection state
+// on the right; the queue's numbers on the second. When the line is short,
+// the server and stream names give way first.
 func (a *App) header() string {
 	th := a.c.Theme
 	key, val := th.HeaderKey.Render, th.HeaderValue.Render
 	sep := key("  ")
 
-	left := key(" ") + th.Title.Inherit(th.Header).Render("reviewq") + sep + val(a.id.server)
-	if a.c.Embedded {
-		left += key(" ") + th.Embedded.Render("EMBEDDED")
-	}
-	left += sep + val(a.id.streamGroup) + sep + key("as ") + val(a.id.consumer)
+	left := key(" ") + th.Title.Inherit(th.Header).Render("reviewq") + sep + key("as ") + val(a.id.consumer)
 	if a.c.ReadOnly {
 		left += key(" ") + th.ReadOnly.Render("READ-ONLY")
 	}
+	if a.c.Embedded {
+		left += key(" ") + th.Embedded.Render("EMBEDDED")
+	}
+	left += sep + val(a.id.server) + sep + val(a.id.streamGroup)
 
 	var conn string
 	switch {
@@ -62,7 +64,9 @@ func spread(st lipgloss.Style, left, right string, width int) string {
 	if rw > width {
 		right, rw = ansi.Truncate(right, width, ""), width
 	}
-	left = ansi.Truncate(left, width-rw, "…")
+	if ansi.StringWidth(left) > width-rw-1 {
+		left = ansi.Truncate(left, width-rw-2, "…") // and a gap before right
+	}
 	gap := width - lipgloss.Width(left) - rw
 	return left + st.Render(strings.Repeat(" ", max(gap, 0))) + right
 }

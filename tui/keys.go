@@ -3,20 +3,22 @@ package tui
 import "charm.land/bubbles/v2/key"
 
 // KeyMap is every key of the console, in one place; it also feeds the help
-// footer.
+// footer. The digit keys that switch screens come from the screen list.
 type KeyMap struct {
 	// Global.
-	Screen1, Screen2, Screen3, Screen4, Screen5 key.Binding
-	NextScreen, PrevScreen                      key.Binding
-	Compose                                     key.Binding
-	Help                                        key.Binding
-	Quit                                        key.Binding
+	NextScreen, PrevScreen key.Binding
+	Compose                key.Binding
+	Help                   key.Binding
+	Quit                   key.Binding // q: asks first while a message is held
+	ForceQuit              key.Binding // ctrl+c: always, even while typing
 
 	// Actions.
 	Claim   key.Binding
 	Ack     key.Binding
+	AckNext key.Binding
 	Release key.Binding
 	Dead    key.Binding
+	Copy    key.Binding
 	Redrive key.Binding
 	Delete  key.Binding
 	Open    key.Binding
@@ -37,21 +39,19 @@ type KeyMap struct {
 // DefaultKeyMap is the spec's keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Screen1:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1-5", "screens")),
-		Screen2:    key.NewBinding(key.WithKeys("2")),
-		Screen3:    key.NewBinding(key.WithKeys("3")),
-		Screen4:    key.NewBinding(key.WithKeys("4")),
-		Screen5:    key.NewBinding(key.WithKeys("5")),
 		NextScreen: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
 		PrevScreen: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev screen")),
 		Compose:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "compose")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 
 		Claim:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "claim")),
 		Ack:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ack")),
+		AckNext: key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "ack + claim next")),
 		Release: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "release")),
 		Dead:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "dead-letter")),
+		Copy:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy email")),
 		Redrive: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "redrive")),
 		Delete:  key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
 		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
@@ -60,8 +60,9 @@ func DefaultKeyMap() KeyMap {
 		Jump:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump to ID/time")),
 		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
 		Submit:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "submit")),
-		Confirm: key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "confirm")),
-		Cancel:  key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "cancel")),
+		// Only y confirms: a habitual enter must never delete or quit.
+		Confirm: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		Cancel:  key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
 
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
@@ -70,4 +71,11 @@ func DefaultKeyMap() KeyMap {
 		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "prev page")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "next page")),
 	}
+}
+
+// withHelp is b with another help text, for a key that means something
+// more specific on one screen.
+func withHelp(b key.Binding, k, desc string) key.Binding {
+	b.SetHelp(k, desc)
+	return b
 }

@@ -49,16 +49,18 @@ func realDeps(q *queue.Client) Deps {
 	cfg := q.Config()
 	return Deps{
 		Queue: q, Server: "127.0.0.1", Stream: cfg.Stream, Group: cfg.Group,
-		Consumer: cfg.Consumer, ReclaimAfter: cfg.ReclaimAfter,
+		Consumer: cfg.Consumer, ReclaimAfter: cfg.ReclaimAfter, Location: time.UTC,
 		StatsEvery: 200 * time.Millisecond, PollEvery: 100 * time.Millisecond,
 	}
 }
 
-// testCommon is a Common for screen unit tests, at the golden size's body.
+// testCommon is a Common for screen unit tests, at the golden size's body,
+// on the golden clock and in UTC.
 func testCommon(q Queue) *Common {
 	d := Deps{
 		Queue: q, Server: "127.0.0.1:6379", Stream: "contact-messages", Group: "contact-processors",
 		Consumer: "alice", ReclaimAfter: time.Minute, Now: func() time.Time { return fixedNow },
+		Location: time.UTC,
 	}.withDefaults()
 	return &Common{Deps: d, Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 24}
 }

@@ -1,35 +1,52 @@
 package tui
 
-import "github.com/reviewq/reviewq/queue"
+import (
+	"github.com/reviewq/reviewq/queue"
+)
 
-// Messages shared by the root and several screens. Each screen's own
-// results (ClaimedMsg, PendingLoadedMsg…) live beside that screen's commands.
+// Session-wide messages. Everything a screen asks for comes back to it
+// alone inside a ScreenMsg; only these go to the root, which hands the
+// ones screens care about (stats, visibility, the terminal's background)
+// to every screen concerned.
 
-// ErrMsg is a failed server call: Op says which action, so the screen can
-// say "ack failed: server unreachable" where the user is looking.
-type ErrMsg struct {
-	Op  string
-	Err error
-}
-
-// StatsLoadedMsg refreshes the header.
+// StatsLoadedMsg refreshes the header and every screen that shows live
+// numbers. It is the one stats message: the root's own poll sends it, and
+// so may a poller outside the program (p.Send).
 type StatsLoadedMsg struct {
 	Stats queue.Stats
 	Err   error // the connection state: nil is connected
 }
 
-// statsTickMsg asks the root to refresh the header.
-type statsTickMsg struct{}
-
-// SwitchScreenMsg asks the root to show another screen (1-based).
-type SwitchScreenMsg struct{ Screen int }
+// StatusMsg is a one-line note for the status line, from inside or from
+// outside the program (the SSH desk sends them with p.Send). A note fades
+// after a few seconds; an error stays until another note replaces it.
+type StatusMsg struct {
+	Text  string
+	Error bool
+}
 
 // VisibleMsg tells a screen it was brought to the front or sent behind
 // another; only the two screens concerned receive it.
 type VisibleMsg struct{ Visible bool }
 
-// StatusMsg is a one-line note for the footer's status line.
-type StatusMsg struct {
-	Text  string
-	Error bool
-}
+// BackMsg asks the root to go back to the screen shown before the current
+// one (esc in Compose).
+type BackMsg struct{}
+
+// HandOverMsg gives a message claimed on another screen (Pending) to the
+// screen that holds messages for review, and brings that screen to the
+// front.
+type HandOverMsg struct{ Message *queue.Claimed }
+
+// HeldDoneMsg tells the holding screen that its message was finished
+// elsewhere in this session (acked from Pending), so it lets go quietly.
+type HeldDoneMsg struct{ ID string }
+
+// statsTickMsg asks the root to refresh the header.
+type statsTickMsg struct{}
+
+// statusFadeMsg clears the status line if it still shows note gen.
+type statusFadeMsg struct{ gen int }
+
+// idleTickMsg redraws the idle warning's countdown.
+type idleTickMsg struct{ gen int }

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,10 +12,17 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/styles"
+	"github.com/reviewq/reviewq/termtext"
 )
 
+// maxFilterConsumers bounds how many consumers one filter reads at once
+// (one XPENDING each per page).
+const maxFilterConsumers = 8
+
 // PendingScreen is the pending list, paged: claim an entry by ID, ack it,
-// filter by consumer and idle time.
+// filter by consumer (a part of the name) and idle time. Idle times tick
+// while the list is on screen.
 //
 // XPENDING only pages forward, so the screen keeps a stack of cursors:
 // stack[i] is the exclusive After cursor of page i+1 (stack[0] is "", the
@@ -22,42 +30,88 @@ import (
 // stack and the screen adopts it only when the page arrives.
 type PendingScreen struct {
 	browse
-	query    queue.PendingQuery // the applied filter (Consumer, MinIdle)
-	stack    []string
-	next     string // the next page's cursor; "" on the last page
-	rows     map[string]queue.PendingEntry
-	statsKey string
+	filter    pendingFilter // the applied filter
+	consumers []string      // the consumer names the filter matched when applied
+	unmatched int           // how many more matched than one filter reads
+	stack     []string
+	next      string // the next page's cursor; "" on the last page
+	entries   []queue.PendingEntry
+	loadedAt  time.Time // when entries' idle times were read
+	stats     queue.Stats
+	haveStats bool
+	statsKey  string
+	ticking   bool // a redraw of the idle times is due
 }
 
+// pendingFilter is what the reviewer typed after /: part of a consumer's
+// name and a minimum idle time.
+type pendingFilter struct {
+	consumer string
+	minIdle  time.Duration
+}
+
+// pendingTickMsg redraws the idle times.
+type pendingTickMsg struct{}
+
 // NewPendingScreen builds the Pending screen.
-func NewPendingScreen(c *Common) Screen {
+func NewPendingScreen(c *Common, id ScreenID) Screen {
 	return &PendingScreen{
-		browse: newBrowse(c,
-			tableCol{title: "ID", width: 16},
-			tableCol{title: "consumer", width: 12},
-			tableCol{title: "idle", width: 7},
-			tableCol{title: "deliveries", width: 10},
-			tableCol{title: "preview"},
+		browse: newBrowse(c, id,
+			tableCol{title: "ID", max: 24},
+			tableCol{title: "consumer", max: 20, drop: 2},
+			tableCol{title: "idle", max: 7},
+			tableCol{title: "deliv.", max: 6, drop: 1},
+			tableCol{title: "preview", min: 16},
 		),
 		stack: []string{""},
 	}
 }
 
-func (s *PendingScreen) Init() tea.Cmd { return s.load(s.query, s.stack) }
+func (s *PendingScreen) Init() tea.Cmd { return s.load(s.filter, s.stack) }
 
 func (s *PendingScreen) Title() string   { return "Pending" }
 func (s *PendingScreen) Capturing() bool { return s.capturing() }
 
 func (s *PendingScreen) SetSize(width, height int) { s.setSize(width, height) }
 
-// load asks for the page after the top of stack with query q.
-func (s *PendingScreen) load(q queue.PendingQuery, stack []string) tea.Cmd {
-	q.After, q.Count = stack[len(stack)-1], s.pageSize()
+// load asks for the page after the top of stack with filter f, resolving
+// the consumer part against the consumers the header last saw.
+func (s *PendingScreen) load(f pendingFilter, stack []string) tea.Cmd {
+	q := queue.PendingQuery{After: stack[len(stack)-1], Count: s.pageSize(), MinIdle: f.minIdle}
 	s.count = q.Count
-	return pendingPageCmd(s.c, s.nextSeq(), q, stack)
+	consumers, more := s.matchConsumers(f.consumer)
+	s.unmatched = more
+	return pendingPageCmd(s.to, s.nextSeq(), q, consumers, stack)
 }
 
-func (s *PendingScreen) reload() tea.Cmd { return s.load(s.query, s.stack) }
+func (s *PendingScreen) reload() tea.Cmd { return s.load(s.filter, s.stack) }
+
+// matchConsumers is every consumer whose name holds part (any case), from
+// the latest stats, at most maxFilterConsumers of them, and how many more
+// matched. Before the first stats it is part itself.
+func (s *PendingScreen) matchConsumers(part string) ([]string, int) {
+	if part == "" {
+		return nil, 0
+	}
+	if !s.haveStats {
+		return []string{part}, 0
+	}
+	var names []string
+	lower := strings.ToLower(part)
+	for _, c := range s.stats.Consumers {
+		if strings.Contains(strings.ToLower(c.Name), lower) {
+			names = append(names, c.Name)
+		}
+	}
+	if len(names) == 0 {
+		return []string{part}, 0 // a consumer newer than the stats, or none: the server says
+	}
+	slices.Sort(names)
+	if len(names) > maxFilterConsumers {
+		return names[:maxFilterConsumers], len(names) - maxFilterConsumers
+	}
+	return names, 0
+}
 
 func (s *PendingScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	cmd := s.update(msg)
@@ -72,53 +126,52 @@ func (s *PendingScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *PendingScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case PendingLoadedMsg:
-		if msg.Seq != s.seq {
-			return nil
-		}
-		if msg.Err != nil {
-			s.fail("pending", msg.Err)
-			return nil
-		}
-		// XPENDING hands out a next cursor whenever a page is full, so the
-		// page after the last can be empty: stay on the last one. A page
-		// emptied under the reviewer (all acked) steps back instead.
-		if len(msg.Page.Entries) == 0 && len(msg.Stack) > 1 {
-			if s.loaded && len(msg.Stack) > len(s.stack) {
-				s.next = ""
-				s.say("this is the last page")
-				return nil
-			}
-			return s.load(msg.Query, msg.Stack[:len(msg.Stack)-1])
-		}
-		s.loaded = true
-		s.query = queue.PendingQuery{Consumer: msg.Query.Consumer, MinIdle: msg.Query.MinIdle}
-		s.stack, s.next = msg.Stack, msg.Page.Next
-		s.setRows(msg.Page.Entries)
+		return s.pageArrived(msg)
 	case EntryLoadedMsg:
-		if msg.Screen == screenPending && msg.Seq == s.openSeq {
+		if msg.Seq == s.openSeq {
 			s.opened(msg)
 		}
-	case PendingClaimedMsg:
+	case ClaimedIDMsg:
 		return s.claimed(msg)
-	case PendingAckedMsg:
+	case AckedMsg:
 		return s.acked(msg)
+	case pendingTickMsg:
+		s.ticking = false
+		if s.visible && len(s.entries) > 0 {
+			s.setRows()
+			return s.tick()
+		}
 	case StatsLoadedMsg:
+		if msg.Err != nil {
+			return nil
+		}
+		s.stats, s.haveStats = msg.Stats, true
 		// Live updates: reload when the group changed, unless the reviewer
 		// is in the middle of something.
 		key := pendingStatsKey(msg.Stats)
 		changed := s.statsKey != "" && key != s.statsKey
-		if msg.Err == nil {
-			s.statsKey = key
-		}
-		if msg.Err == nil && changed && s.loaded && !s.busy() {
+		s.statsKey = key
+		if changed && s.loaded && !s.busy() {
 			return s.refresh(s.reload)
 		}
 	case VisibleMsg:
-		return s.setVisible(msg.Visible, s.reload)
+		return tea.Batch(s.setVisible(msg.Visible, s.reload), s.tick())
 	case tea.KeyPressMsg:
 		return s.key(msg)
+	case tea.MouseMsg:
+		s.mouse(msg)
 	}
 	return nil
+}
+
+// tick plans the next redraw of the idle times, one at a time, while the
+// list is on screen.
+func (s *PendingScreen) tick() tea.Cmd {
+	if s.ticking || !s.visible || len(s.entries) == 0 {
+		return nil
+	}
+	s.ticking = true
+	return s.to.after(time.Second, pendingTickMsg{})
 }
 
 func pendingStatsKey(st queue.Stats) string {
@@ -130,40 +183,77 @@ func pendingStatsKey(st queue.Stats) string {
 	return b.String()
 }
 
-func (s *PendingScreen) setRows(entries []queue.PendingEntry) {
-	keep, _ := s.table.selected()
-	th := s.c.Theme
-	rows := make([]tableRow, len(entries))
-	s.rows = make(map[string]queue.PendingEntry, len(entries))
-	for i, p := range entries {
-		s.rows[p.ID] = p
-		style := &th.StatePend
-		if p.Consumer == s.c.Consumer {
-			style = nil
+func (s *PendingScreen) pageArrived(msg PendingLoadedMsg) tea.Cmd {
+	if msg.Seq != s.seq {
+		return nil
+	}
+	if msg.Err != nil {
+		s.c.fail("pending page", "loading the pending list", msg.Err)
+		return nil
+	}
+	s.c.succeeded("pending page")
+	// XPENDING hands out a next cursor whenever a page is full, so the
+	// page after the last can be empty: stay on the last one. A page
+	// emptied under the reviewer (all acked) steps back instead.
+	if len(msg.Page.Entries) == 0 && len(msg.Stack) > 1 {
+		if s.loaded && len(msg.Stack) > len(s.stack) {
+			s.next = ""
+			s.c.info("this is the last page")
+			return nil
 		}
-		rows[i] = tableRow{id: p.ID, cells: []tableCell{
-			{text: SanitizeLine(p.ID)},
-			{text: SanitizeLine(p.Consumer), style: style},
-			{text: Ago(p.Idle)},
+		return s.load(s.filter, msg.Stack[:len(msg.Stack)-1])
+	}
+	s.loaded = true
+	s.consumers, s.stack, s.next = msg.Consumers, msg.Stack, msg.Page.Next
+	s.entries, s.loadedAt = msg.Page.Entries, s.c.Now()
+	s.setRows()
+	return s.tick()
+}
+
+// setRows draws the page's rows, with each idle time as it is now.
+func (s *PendingScreen) setRows() {
+	keep, _ := s.table.selected()
+	since := s.c.Now().Sub(s.loadedAt)
+	rows := make([]tableRow, len(s.entries))
+	for i, p := range s.entries {
+		owner := cellPending
+		if p.Consumer == s.c.Consumer {
+			owner = cellPlain
+		}
+		preview := termtext.Preview(p.Entry, 1<<10)
+		rows[i] = tableRow{id: p.ID, entry: p.Entry, cells: []tableCell{
+			{text: termtext.SanitizeLine(p.ID)},
+			{text: termtext.SanitizeLine(p.Consumer), style: owner},
+			{text: termtext.Ago(p.Idle + since)},
 			{text: strconv.FormatInt(p.Deliveries, 10)},
-			{text: Preview(p.Entry, 1<<10)},
+			{text: preview, style: warnIfMarked(preview)},
 		}}
 	}
 	s.table.setRows(rows, keep.id)
 }
 
+// warnIfMarked styles a preview the sanitiser marked.
+func warnIfMarked(preview string) cellStyle {
+	if strings.HasPrefix(preview, "⚠") {
+		return cellWarn
+	}
+	return cellPlain
+}
+
 func (s *PendingScreen) opened(msg EntryLoadedMsg) {
-	title := "Entry " + SanitizeLine(msg.ID)
+	title := "Entry " + termtext.SanitizeLine(msg.ID)
+	loc := s.c.Location
 	switch {
 	case errors.Is(msg.Err, queue.ErrNotFound):
-		s.detail.show(msg.ID, title, func(int) string {
-			return s.c.Theme.Warning.Render("(deleted from the stream while pending)")
-		}, s.width, s.height-2)
+		s.showDetail(msg.ID, title, func(th *styles.Theme, _ int) string {
+			return th.Warning.Render("(deleted from the stream while pending)")
+		})
 	case msg.Err != nil:
-		s.fail("open", msg.Err)
+		s.c.fail("open", "opening "+safeID(msg.ID), msg.Err)
 	default:
-		th, e := s.c.Theme, msg.Entry
-		s.detail.show(msg.ID, title, func(w int) string { return RenderEntry(th, e, w) }, s.width, s.height-2)
+		s.c.succeeded("open")
+		e := msg.Entry
+		s.showDetail(msg.ID, title, func(th *styles.Theme, w int) string { return RenderEntry(th, e, loc, w) })
 	}
 }
 
@@ -173,10 +263,10 @@ func (s *PendingScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return s.answer(msg)
 	}
 	if s.inputOn {
-		switch {
-		case msg.String() == "enter":
+		switch msg.String() {
+		case "enter":
 			return s.applyFilter(s.input.Value())
-		case msg.String() == "esc":
+		case "esc":
 			s.closeInput()
 			return nil
 		}
@@ -187,37 +277,38 @@ func (s *PendingScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return s.claim()
 	case key.Matches(msg, k.Ack):
 		return s.ack()
+	case key.Matches(msg, k.Copy):
+		r, _ := s.target()
+		return copyEmailCmd(s.c, r.entry)
 	case key.Matches(msg, k.Refresh):
 		return s.reload()
 	}
-	if s.detailKeys(msg) {
-		return nil
-	}
-	if s.moveKeys(msg) {
+	if s.detailKeys(msg) || s.moveKeys(msg) {
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.PageDown):
 		if s.next == "" {
-			s.say("this is the last page")
+			s.c.info("this is the last page")
 			return nil
 		}
-		return s.load(s.query, append(append([]string(nil), s.stack...), s.next))
+		return s.load(s.filter, append(slices.Clone(s.stack), s.next))
 	case key.Matches(msg, k.PageUp):
 		if len(s.stack) == 1 {
-			s.say("this is the first page")
+			s.c.info("this is the first page")
 			return nil
 		}
-		return s.load(s.query, s.stack[:len(s.stack)-1])
+		return s.load(s.filter, s.stack[:len(s.stack)-1])
 	case key.Matches(msg, k.Open):
-		if id := s.target(); id != "" {
-			return getEntryCmd(s.c, screenPending, s.nextOpen(), id)
+		if r, ok := s.target(); ok {
+			return getEntryCmd(s.to, s.nextOpen(), r.id)
 		}
 	case key.Matches(msg, k.Filter):
-		return s.openInput("filter: ", "consumer:NAME idle:5m", formatPendingFilter(s.query), 0)
+		return s.openInput("filter: ", "part of a consumer's name, idle:5m", formatPendingFilter(s.filter), 0)
 	case key.Matches(msg, k.Back):
-		if s.query.Consumer != "" || s.query.MinIdle > 0 {
-			return s.load(queue.PendingQuery{}, []string{""})
+		if s.filter != (pendingFilter{}) {
+			s.filter = pendingFilter{}
+			return s.load(s.filter, []string{""})
 		}
 	}
 	return nil
@@ -226,126 +317,163 @@ func (s *PendingScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 // applyFilter parses the typed filter; a bad one keeps the old filter and
 // the input open for correcting.
 func (s *PendingScreen) applyFilter(text string) tea.Cmd {
-	q, err := parsePendingFilter(text)
+	f, err := parsePendingFilter(text)
 	if err != nil {
-		s.fail("filter", err)
+		s.c.failf("filter", false, "filter: %s", err.Error())
 		return nil
 	}
+	s.c.succeeded("filter")
 	s.closeInput()
-	s.note = statusLine{}
-	return s.load(q, []string{""})
+	s.filter = f
+	return s.load(f, []string{""})
 }
 
-// parsePendingFilter reads "consumer:NAME", "idle:DURATION" or a bare
-// duration, in any order; empty clears the filter.
-func parsePendingFilter(text string) (queue.PendingQuery, error) {
-	var q queue.PendingQuery
+// parsePendingFilter reads part of a consumer's name ("bo" or
+// "consumer:bo") and a minimum idle time ("idle:5m" or a bare "5m"), in
+// any order; empty clears the filter.
+func parsePendingFilter(text string) (pendingFilter, error) {
+	var f pendingFilter
 	for _, term := range strings.Fields(text) {
 		if name, ok := strings.CutPrefix(term, "consumer:"); ok {
 			if name == "" {
-				return q, errors.New("consumer: needs a name")
+				return f, errors.New("consumer: needs (part of) a name")
 			}
-			q.Consumer = name
+			f.consumer = name
 			continue
 		}
-		d, err := time.ParseDuration(strings.TrimPrefix(term, "idle:"))
-		if err != nil || d < 0 {
-			return q, fmt.Errorf("%q is not consumer:NAME, idle:DURATION or a duration like 5m", SanitizeLine(term))
+		if d, ok := strings.CutPrefix(term, "idle:"); ok {
+			idle, err := time.ParseDuration(d)
+			if err != nil || idle < 0 {
+				return f, fmt.Errorf("%q is not a duration like idle:5m", termtext.SanitizeLine(term))
+			}
+			f.minIdle = idle
+			continue
 		}
-		q.MinIdle = d
+		if idle, err := time.ParseDuration(term); err == nil && idle >= 0 {
+			f.minIdle = idle
+			continue
+		}
+		if f.consumer != "" {
+			return f, fmt.Errorf("one consumer at a time: %q and %q", termtext.SanitizeLine(f.consumer), termtext.SanitizeLine(term))
+		}
+		f.consumer = term
 	}
-	return q, nil
+	return f, nil
 }
 
-func formatPendingFilter(q queue.PendingQuery) string {
+func formatPendingFilter(f pendingFilter) string {
 	var terms []string
-	if q.Consumer != "" {
-		terms = append(terms, "consumer:"+q.Consumer)
+	if f.consumer != "" {
+		terms = append(terms, f.consumer)
 	}
-	if q.MinIdle > 0 {
-		terms = append(terms, "idle:"+q.MinIdle.String())
+	if f.minIdle > 0 {
+		terms = append(terms, "idle:"+f.minIdle.String())
 	}
 	return strings.Join(terms, " ")
 }
 
 func (s *PendingScreen) claim() tea.Cmd {
-	id := s.target()
-	switch {
-	case s.c.ReadOnly:
-		s.say("read-only session: claiming is off")
-		return nil
-	case id == "":
+	r, ok := s.target()
+	if s.readOnly("claiming") || !ok {
 		return nil
 	}
-	s.say("claiming %s…", id)
-	return claimIDCmd(s.c, id, false)
+	held := s.c.held()
+	switch {
+	case held != nil && held.ID == r.id:
+		s.c.info("%s is already yours: read it on Review", about(r.id, r.entry))
+		return func() tea.Msg { return HandOverMsg{Message: held} }
+	case held != nil:
+		s.confirm(fmt.Sprintf("you hold %s — hand it back and take %s? y/n", about(held.ID, &held.Entry), about(r.id, r.entry)),
+			func() tea.Cmd { return s.claimID(r, false) })
+		return nil
+	}
+	return s.claimID(r, false)
 }
 
-func (s *PendingScreen) claimed(msg PendingClaimedMsg) tea.Cmd {
+func (s *PendingScreen) claimID(r tableRow, force bool) tea.Cmd {
+	s.c.info("claiming %s…", about(r.id, r.entry))
+	return claimIDCmd(s.to, r.id, force)
+}
+
+func (s *PendingScreen) row(id string) tableRow {
+	for _, r := range s.table.rows {
+		if r.id == id {
+			return r
+		}
+	}
+	return tableRow{id: id}
+}
+
+func (s *PendingScreen) entry(id string) queue.PendingEntry {
+	for _, p := range s.entries {
+		if p.ID == id {
+			return p
+		}
+	}
+	return queue.PendingEntry{ID: id}
+}
+
+func (s *PendingScreen) claimed(msg ClaimedIDMsg) tea.Cmd {
+	r := s.row(msg.ID)
 	var held *queue.HeldError
 	switch {
 	case errors.Is(msg.Err, queue.ErrNotHeld) && !msg.Force:
-		owner, idle := s.rows[msg.ID].Consumer, s.rows[msg.ID].Idle
+		p := s.entry(msg.ID)
+		owner, idle := p.Consumer, p.Idle
 		if errors.As(msg.Err, &held) {
 			owner = held.Owner
 			if held.Idle > 0 {
 				idle = held.Idle
 			}
 		}
-		s.note = statusLine{}
-		s.ask = &question{
-			text: fmt.Sprintf("%s holds it (idle %s) — take it anyway? y/n", SanitizeLine(owner), Ago(idle)),
-			yes:  claimIDCmd(s.c, msg.ID, true),
-		}
+		s.c.setStatus(status{})
+		s.confirm(fmt.Sprintf("%s holds %s (idle %s) — take it anyway? y/n", safeID(owner), about(msg.ID, r.entry), termtext.Ago(idle)),
+			func() tea.Cmd { return s.claimID(r, true) })
 		return nil
 	case msg.Err != nil:
-		s.fail("claim", msg.Err)
+		s.c.fail("claim", "claiming "+about(msg.ID, r.entry), msg.Err)
 		return nil
 	}
+	s.c.succeeded("claim")
 	s.detail.close()
-	s.ok("claimed %s: it is yours now — read and ack it on Review", msg.ID)
+	s.c.ok("claimed %s: it is yours now, on Review", about(msg.ID, r.entry))
 	m := msg.Claimed
-	return tea.Batch(
-		func() tea.Msg { return ClaimedElsewhereMsg{Message: m} },
-		func() tea.Msg { return SwitchScreenMsg{Screen: 1} },
-		s.reload(),
-	)
+	return tea.Batch(func() tea.Msg { return HandOverMsg{Message: m} }, s.reload())
 }
 
 func (s *PendingScreen) ack() tea.Cmd {
-	id := s.target()
-	switch {
-	case s.c.ReadOnly:
-		s.say("read-only session: acking is off")
-		return nil
-	case id == "":
+	r, ok := s.target()
+	if s.readOnly("acking") || !ok {
 		return nil
 	}
-	if owner := s.rows[id].Consumer; owner != "" && owner != s.c.Consumer {
-		s.note = statusLine{}
-		s.ask = &question{
-			text: fmt.Sprintf("%s holds %s — ack it anyway? y/n", SanitizeLine(owner), id),
-			yes:  ackPendingCmd(s.c, id),
-		}
+	if owner := s.entry(r.id).Consumer; owner != "" && owner != s.c.Consumer {
+		s.confirm(fmt.Sprintf("%s holds %s — ack it anyway? y/n", termtext.Line(owner, 24), about(r.id, r.entry)),
+			func() tea.Cmd { return ackCmd(s.to, r.id) })
 		return nil
 	}
-	return ackPendingCmd(s.c, id)
+	return ackCmd(s.to, r.id)
 }
 
-func (s *PendingScreen) acked(msg PendingAckedMsg) tea.Cmd {
+func (s *PendingScreen) acked(msg AckedMsg) tea.Cmd {
+	r := s.row(msg.ID)
 	if msg.Err != nil {
-		s.fail("ack", msg.Err)
+		s.c.fail("ack", "acking "+about(msg.ID, r.entry), msg.Err)
 		return nil
 	}
+	s.c.succeeded("ack")
 	if s.detail.id == msg.ID {
 		s.detail.close()
 	}
-	if msg.N == 0 {
-		s.say("%s was no longer pending", msg.ID)
-	} else {
-		s.ok("acked %s", msg.ID)
+	var done tea.Cmd
+	if held := s.c.held(); held != nil && held.ID == msg.ID {
+		done = func() tea.Msg { return HeldDoneMsg{ID: msg.ID} }
 	}
-	return s.reload()
+	if msg.N == 0 {
+		s.c.warn("%s was no longer pending: nothing acked", about(msg.ID, r.entry))
+	} else {
+		s.c.ok("acked %s", about(msg.ID, r.entry))
+	}
+	return tea.Batch(done, s.reload())
 }
 
 func (s *PendingScreen) View() string {
@@ -353,26 +481,92 @@ func (s *PendingScreen) View() string {
 	if s.loaded && s.next == "" {
 		about += " (last)"
 	}
-	if f := formatPendingFilter(s.query); f != "" {
-		about += " · " + SanitizeLine(f)
+	if total := s.total(); total != "" {
+		about += " · " + total
 	}
-	var filter string
-	if f := formatPendingFilter(s.query); f != "" && !s.inputOn {
-		filter = "filter: " + SanitizeLine(f) + " (esc clears)"
+	var bottom string
+	if f := formatPendingFilter(s.filter); f != "" && !s.inputOn {
+		bottom = "filter: " + termtext.SanitizeLine(f) + s.matched() + " · esc clears"
 	}
 	empty := "Nothing pending."
-	if formatPendingFilter(s.query) != "" {
+	if s.filter != (pendingFilter{}) {
 		empty = "Nothing pending matches the filter."
 	}
-	return s.view("Pending", about, filter, empty)
+	return s.view("Pending", about, bottom, empty)
+}
+
+// total is how many are pending, from the header's numbers: in the group,
+// or held by the consumers the filter matched.
+func (s *PendingScreen) total() string {
+	if !s.haveStats {
+		return ""
+	}
+	if s.filter.consumer == "" {
+		if s.filter.minIdle > 0 {
+			return fmt.Sprintf("%d pending in all", s.stats.Group.Pending)
+		}
+		return fmt.Sprintf("%d pending", s.stats.Group.Pending)
+	}
+	var n int64
+	for _, c := range s.stats.Consumers {
+		if slices.Contains(s.consumers, c.Name) {
+			n += c.Pending
+		}
+	}
+	if s.filter.minIdle > 0 {
+		return fmt.Sprintf("%d pending with them, %d in all", n, s.stats.Group.Pending)
+	}
+	return fmt.Sprintf("%d of %d pending", n, s.stats.Group.Pending)
+}
+
+// matched lists the consumers a name filter found.
+func (s *PendingScreen) matched() string {
+	if s.filter.consumer == "" || len(s.consumers) == 0 {
+		return ""
+	}
+	names := make([]string, len(s.consumers))
+	for i, n := range s.consumers {
+		names[i] = termtext.Line(n, 20)
+	}
+	if s.unmatched > 0 {
+		names = append(names, fmt.Sprintf("and %d more: type more of the name", s.unmatched))
+	}
+	return " (" + strings.Join(names, ", ") + ")"
 }
 
 func (s *PendingScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return s.helpFor([]key.Binding{k.Open, k.Claim, k.Ack, k.Filter, k.PageDown, k.PageUp})
+	var list, inDetail []key.Binding
+	if !s.c.ReadOnly {
+		inDetail = append(inDetail, k.Claim, k.Ack)
+	}
+	inDetail = append(inDetail, k.Copy)
+	if s.hasTarget() {
+		list = append(append(list, inDetail[:len(inDetail)-1]...), k.Open)
+	}
+	list = append(list, k.Filter)
+	if s.next != "" {
+		list = append(list, k.PageDown)
+	}
+	if len(s.stack) > 1 {
+		list = append(list, k.PageUp)
+	}
+	if s.filter != (pendingFilter{}) {
+		list = append(list, withHelp(k.Back, "esc", "clear filter"))
+	}
+	if s.hasTarget() {
+		list = append(list, k.Copy)
+	}
+	return s.helpFor(list, inDetail)
 }
 
 func (s *PendingScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
-	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Top, k.Bottom, k.Refresh, k.Back}}
+	if s.capturing() || s.detail.open {
+		return [][]key.Binding{s.ShortHelp()}
+	}
+	if !s.hasTarget() {
+		return [][]key.Binding{s.ShortHelp(), {k.Refresh}}
+	}
+	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Top, k.Bottom, k.Refresh}}
 }

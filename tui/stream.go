@@ -11,6 +11,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/styles"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // StreamScreen is the stream, newest first, a page at a time: each entry's
@@ -25,12 +27,12 @@ type StreamScreen struct {
 }
 
 // NewStreamScreen builds the Stream screen.
-func NewStreamScreen(c *Common) Screen {
-	return &StreamScreen{browse: newBrowse(c,
-		tableCol{title: "ID", width: 16},
-		tableCol{title: "time (UTC)", width: 19},
-		tableCol{title: "state", width: 14},
-		tableCol{title: "preview"},
+func NewStreamScreen(c *Common, id ScreenID) Screen {
+	return &StreamScreen{browse: newBrowse(c, id,
+		tableCol{title: "ID", max: 24},
+		tableCol{title: "time", max: 26, drop: 1},
+		tableCol{title: "state", max: 24, drop: 2},
+		tableCol{title: "preview", min: 16},
 	)}
 }
 
@@ -57,92 +59,84 @@ func (s *StreamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *StreamScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case StreamLoadedMsg:
-		if msg.Seq != s.seq {
-			return nil
+		if msg.Seq == s.seq {
+			s.pageArrived(msg)
 		}
-		s.pageArrived(msg)
 	case EntryLoadedMsg:
-		if msg.Screen != screenStream || msg.Seq != s.openSeq {
+		if msg.Seq != s.openSeq {
 			return nil
 		}
 		if msg.Err != nil {
-			s.fail("open", msg.Err)
+			s.c.fail("open", "opening "+safeID(msg.ID), msg.Err)
 			return nil
 		}
-		th, e := s.c.Theme, msg.Entry
-		s.detail.show(msg.ID, "Entry "+SanitizeLine(msg.ID), func(w int) string { return RenderEntry(th, e, w) }, s.width, s.height-2)
+		s.c.succeeded("open")
+		e, loc := msg.Entry, s.c.Location
+		s.showDetail(msg.ID, "Entry "+termtext.SanitizeLine(msg.ID), func(th *styles.Theme, w int) string { return RenderEntry(th, e, loc, w) })
 	case StatsLoadedMsg:
+		if msg.Err != nil {
+			return nil
+		}
 		key := fmt.Sprintf("%d %s %d", msg.Stats.Length, msg.Stats.Group.LastDelivered, msg.Stats.Group.Pending)
 		changed := s.statsKey != "" && key != s.statsKey
-		if msg.Err == nil {
-			s.statsKey = key
-		}
-		if msg.Err == nil && changed && !s.busy() {
+		s.statsKey = key
+		if changed && !s.busy() {
 			return s.refresh(s.reload)
 		}
 	case VisibleMsg:
 		return s.setVisible(msg.Visible, s.reload)
 	case tea.KeyPressMsg:
 		return s.key(msg)
+	case tea.MouseMsg:
+		s.mouse(msg)
 	}
 	return nil
 }
 
 func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 	if msg.Err != nil {
-		s.fail("stream", msg.Err)
+		s.c.fail("stream page", "loading the stream", msg.Err)
 		return
 	}
+	s.c.succeeded("stream page")
 	// An empty page away from the ends keeps the current one: there is
 	// nothing older, or nothing at that time.
-	if len(msg.Entries) == 0 && s.browse.loaded {
+	if len(msg.Entries) == 0 && s.loaded {
 		switch msg.Move {
 		case moveOlder:
-			s.say("no older entries: this is the oldest page")
+			s.c.info("no older entries: this is the oldest page")
 			return
 		case moveAt:
-			s.say("nothing at or before that point")
+			s.c.info("nothing at or before that point")
 			return
 		}
 	}
-	s.browse.loaded = true
-	th := s.c.Theme
+	s.loaded = true
 	rows := make([]tableRow, len(msg.Entries))
 	for i, e := range msg.Entries {
-		state := tableCell{text: "new", style: &th.StateNew}
+		state := tableCell{text: "new", style: cellNew}
 		switch e.State {
 		case queue.StatePending:
-			state = tableCell{text: "pending·" + SanitizeLine(e.Consumer), style: &th.StatePend}
+			state = tableCell{text: "pending · " + termtext.SanitizeLine(e.Consumer), style: cellPending}
 		case queue.StateAcked:
-			state = tableCell{text: "acked", style: &th.StateAck}
+			state = tableCell{text: "acked", style: cellAcked}
 		}
+		entry := e.Entry
+		preview := termtext.Preview(&entry, 1<<10)
 		rows[i] = tableRow{
-			id: e.ID,
+			id:    e.ID,
+			entry: &entry,
 			cells: []tableCell{
-				{text: SanitizeLine(e.ID)},
-				{text: idTime(e.ID)},
+				{text: termtext.SanitizeLine(e.ID)},
+				{text: termtext.Time(queue.IDTime(e.ID), s.c.Location)},
 				state,
-				{text: Preview(&e.Entry, 1<<10)},
+				{text: preview, style: warnIfMarked(preview)},
 			},
 			search: searchText(e.ID, state.text, e.Fields),
 		}
 	}
-	keep, _ := s.table.selected()
-	if msg.Move != moveReload && msg.Move != moveLatest {
-		keep.id = ""
-		s.table.top()
-	}
-	s.table.setRows(rows, keep.id)
+	s.table.setRows(rows, s.keepOnArrival(msg.Move))
 	s.atNewest = msg.Move == moveNewest || msg.Move == moveLatest
-}
-
-// idTime is the time in a stream ID, as the tables show it.
-func idTime(id string) string {
-	t := queue.IDTime(id)
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2006-01-02 15:04:05")
 }
 
 // searchText is what the page filter matches: the sanitised ID, state
@@ -150,9 +144,9 @@ func idTime(id string) string {
 func searchText(id, state string, fields []queue.Field) string {
 	parts := []string{id, state}
 	for _, f := range fields {
-		parts = append(parts, SanitizeLine(f.Value))
+		parts = append(parts, termtext.SanitizeLine(f.Value))
 	}
-	return strings.ToLower(SanitizeLine(strings.Join(parts, "\x1f")))
+	return strings.ToLower(termtext.SanitizeLine(strings.Join(parts, "\x1f")))
 }
 
 func (s *StreamScreen) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -160,35 +154,21 @@ func (s *StreamScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	if s.inputOn {
 		return s.typed(msg)
 	}
+	if key.Matches(msg, k.Copy) {
+		r, _ := s.target()
+		return copyEmailCmd(s.c, r.entry)
+	}
 	if s.detailKeys(msg) {
 		return nil
 	}
+	if cmd, ok := s.pageIDKeys(msg, streamPageCmd); ok {
+		return cmd
+	}
 	switch {
-	case key.Matches(msg, k.Top):
-		return s.load(moveNewest, "")
-	case key.Matches(msg, k.Bottom):
-		return s.load(moveOldest, "")
 	case s.moveKeys(msg):
-		return nil
-	case key.Matches(msg, k.PageDown):
-		from, ok := queue.Before(s.table.last())
-		if !ok {
-			if s.table.last() == "" {
-				return s.load(moveNewest, "")
-			}
-			s.say("this is the oldest page")
-			return nil
-		}
-		return s.load(moveOlder, from)
-	case key.Matches(msg, k.PageUp):
-		from, ok := queue.After(s.table.first())
-		if !ok {
-			return s.load(moveNewest, "")
-		}
-		return s.load(moveNewer, from)
 	case key.Matches(msg, k.Open):
-		if id := s.target(); id != "" {
-			return getEntryCmd(s.c, screenStream, s.nextOpen(), id)
+		if r, ok := s.target(); ok {
+			return getEntryCmd(s.to, s.nextOpen(), r.id)
 		}
 	case key.Matches(msg, k.Refresh):
 		return s.reload()
@@ -197,7 +177,7 @@ func (s *StreamScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return s.openInput("filter: ", "text on this page", s.table.filter, 32)
 	case key.Matches(msg, k.Jump):
 		s.filtering = false
-		return s.openInput("jump: ", "ID, ms, 2026-11-23T09:00:00Z, 2026-11-23 09:00 or 2026-11-23", "", 0)
+		return s.openInput("jump: ", "an ID, or a time like 2026-11-23 09:00", "", 0)
 	case key.Matches(msg, k.Back):
 		s.table.setFilter("")
 	}
@@ -219,13 +199,13 @@ func (s *StreamScreen) typed(msg tea.KeyPressMsg) tea.Cmd {
 			s.closeInput()
 			return nil
 		}
-		from, err := parseJump(s.input.Value())
+		from, err := parseJump(s.input.Value(), s.c.Location)
 		if err != nil {
-			s.fail("jump", err)
+			s.c.failf("jump", false, "jump: %s", err.Error())
 			return nil
 		}
+		s.c.succeeded("jump")
 		s.closeInput()
-		s.note = statusLine{}
 		return s.load(moveAt, from)
 	}
 	cmd := s.updateInput(msg)
@@ -241,10 +221,11 @@ var (
 )
 
 // parseJump reads where to jump: a stream ID, a bare millisecond time, or a
-// time (RFC 3339, "2006-01-02 15:04" or a date, UTC). A time becomes its
-// bare millisecond, which a newest-first page reads as "up to the end of
-// that millisecond": the entries at or before it.
-func parseJump(text string) (string, error) {
+// time (RFC 3339, "2006-01-02 15:04" or a date, in loc unless it names its
+// zone). A time becomes its bare millisecond, which a newest-first page
+// reads as "up to the end of that millisecond": the entries at or before
+// it.
+func parseJump(text string, loc *time.Location) (string, error) {
 	text = strings.TrimSpace(text)
 	switch {
 	case text == "":
@@ -260,42 +241,59 @@ func parseJump(text string) (string, error) {
 		}
 		return text, nil
 	}
-	if t, err := queue.ParseTime(text); err == nil {
+	if t, err := termtext.ParseTime(text, loc); err == nil {
 		if t.Before(time.UnixMilli(0)) {
 			return "", fmt.Errorf("%s is before 1970", text)
 		}
 		return strconv.FormatInt(t.UnixMilli(), 10), nil
 	}
-	return "", fmt.Errorf("%q is not an ID (1795…-0), a millisecond time or a time (2026-11-23T09:00:00Z, 2026-11-23 09:00, 2026-11-23)", SanitizeLine(text))
+	return "", fmt.Errorf("%q is not an ID (1795…-0), a millisecond time or a time (2026-11-23 09:00, 2026-11-23, 2026-11-23T09:00:00Z)", termtext.SanitizeLine(text))
 }
 
 func (s *StreamScreen) View() string {
 	about := ""
 	if first, last := s.table.first(), s.table.last(); first != "" {
-		about = fmt.Sprintf("%s … %s · newest first", SanitizeLine(first), SanitizeLine(last))
+		about = fmt.Sprintf("%s … %s · newest first", termtext.SanitizeLine(first), termtext.SanitizeLine(last))
 	}
-	var line string
+	var bottom string
 	count := fmt.Sprintf("(%d of %d on this page)", len(s.table.shown), len(s.table.rows))
 	switch {
 	case s.inputOn && s.filtering:
-		line = count
+		bottom = count
 	case s.table.filter != "":
-		line = "filter: " + SanitizeLine(s.table.filter) + " " + count + " · esc clears"
+		bottom = "filter: " + termtext.SanitizeLine(s.table.filter) + " " + count + " · esc clears"
 	}
 	empty := "The stream is empty."
 	if s.table.filter != "" {
 		empty = "Nothing on this page matches the filter."
 	}
-	return s.view("Stream", about, line, empty)
+	return s.view("Stream", about, bottom, empty)
 }
 
 func (s *StreamScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	newest, oldest := pageEnds(k)
-	return s.helpFor([]key.Binding{k.Open, k.PageDown, k.PageUp, newest, oldest, k.Jump, k.Filter})
+	var list []key.Binding
+	if s.hasTarget() {
+		list = append(list, k.Open)
+	}
+	if len(s.table.rows) > 0 {
+		list = append(list, k.PageDown, k.PageUp)
+	}
+	list = append(list, k.Jump, k.Filter)
+	if s.table.filter != "" {
+		list = append(list, withHelp(k.Back, "esc", "clear filter"))
+	}
+	list = append(list, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest"))
+	if s.hasTarget() {
+		list = append(list, k.Copy)
+	}
+	return s.helpFor(list, []key.Binding{k.Copy})
 }
 
 func (s *StreamScreen) FullHelp() [][]key.Binding {
 	k := s.c.Keys
-	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Refresh, k.Back}}
+	if s.capturing() || s.detail.open {
+		return [][]key.Binding{s.ShortHelp()}
+	}
+	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Refresh}}
 }

@@ -5,35 +5,70 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
+	"github.com/reviewq/reviewq/termtext"
 )
 
-// tableCol is one column of a table; width 0 takes what the others leave.
+// tableCol is one column of a table. Columns are as wide as their widest
+// cell on the page (or their title), up to max; the flexible column
+// (max 0) takes what the others leave. When that is less than its min,
+// columns give way in their drop order (1 first; 0 never) and show again
+// on a wider terminal.
 type tableCol struct {
 	title string
-	width int
+	max   int
+	min   int
+	drop  int
 }
 
-// tableCell is one already sanitised, one-line value and its style (nil: plain).
+// cellStyle names a cell's style; the theme turns it into colours when
+// the table is drawn, so a page loaded under one theme draws in the next.
+type cellStyle int
+
+const (
+	cellPlain cellStyle = iota
+	cellNew
+	cellPending
+	cellAcked
+	cellWarn
+)
+
+func (s cellStyle) of(th *styles.Theme) *lipgloss.Style {
+	switch s {
+	case cellNew:
+		return &th.StateNew
+	case cellPending:
+		return &th.StatePend
+	case cellAcked:
+		return &th.StateAck
+	case cellWarn:
+		return &th.Warning
+	}
+	return nil
+}
+
+// tableCell is one already sanitised, one-line value and its style.
 type tableCell struct {
 	text  string
-	style *lipgloss.Style
+	style cellStyle
 }
 
-// tableRow is one row: its ID, its cells and the lower-case text the
-// filter matches against. Rows are built once, when a page arrives, so
-// View never sanitises.
+// tableRow is one row: its ID, its cells, the lower-case text the filter
+// matches against and the entry it shows (for naming it and copying its
+// email). Rows are built once, when a page arrives, so View never
+// sanitises.
 type tableRow struct {
 	id     string
 	cells  []tableCell
 	search string
+	entry  *queue.Entry
 }
 
 // table is the list the Pending, Stream and Dead letters screens share: a
 // page of rows, an optional filter over them and a selection drawn with a
 // ">" marker so it shows without colour too.
 type table struct {
-	th     *styles.Theme
 	cols   []tableCol
 	rows   []tableRow
 	filter string
@@ -42,44 +77,79 @@ type table struct {
 	offset int   // first of shown drawn, when fewer rows fit than loaded
 
 	width  int
-	widths []int
-	header string
-	lines  []string // rendered unselected rows by index into rows; "" when not yet drawn
-	// The selected row, drawn once per selection: selRow is its index into
-	// rows, -1 when stale.
-	selRow  int
+	widths []int  // per column; the flexible one's is what is left
+	hidden []bool // columns that gave way to a narrow terminal
+
+	// Drawn lines, kept while the theme and the layout stay the same: th
+	// is the theme they were drawn with, only ever compared.
+	th      *styles.Theme
+	header  string
+	lines   []string // unselected rows by index into rows; "" when not yet drawn
+	selRow  int      // the row selLine shows; -1 when stale
 	selLine string
 }
 
-func newTable(th *styles.Theme, cols ...tableCol) table {
-	return table{th: th, cols: cols, selRow: -1}
+func newTable(cols ...tableCol) table {
+	return table{cols: cols, selRow: -1}
 }
 
-// setWidth resolves the column widths and drops the cached lines.
+// setWidth lays the columns out again for a new width.
 func (t *table) setWidth(w int) {
-	if w == t.width && t.widths != nil {
-		return
+	if w != t.width {
+		t.width = w
+		t.layout()
 	}
-	t.width = w
-	t.widths = make([]int, len(t.cols))
-	left := w - 2 // the marker
+}
+
+// layout sizes the columns to the page's content and the width, and drops
+// what was drawn.
+func (t *table) layout() {
+	n := len(t.cols)
+	t.widths, t.hidden = make([]int, n), make([]bool, n)
 	flex := -1
 	for i, c := range t.cols {
-		if c.width == 0 {
+		if c.max == 0 {
 			flex = i
 			continue
 		}
-		t.widths[i] = c.width
-		left -= c.width + 1
+		w := lipgloss.Width(c.title)
+		for _, r := range t.rows {
+			if i < len(r.cells) {
+				w = max(w, lipgloss.Width(r.cells[i].text))
+			}
+		}
+		t.widths[i] = min(w, c.max)
+	}
+	left := func() int {
+		used := 2 // the selection marker
+		for i := range t.cols {
+			if i != flex && !t.hidden[i] {
+				used += t.widths[i] + 1
+			}
+		}
+		return t.width - used
 	}
 	if flex >= 0 {
-		t.widths[flex] = max(left, 0)
+		for left() < t.cols[flex].min {
+			next := -1
+			for i, c := range t.cols {
+				if c.drop > 0 && !t.hidden[i] && (next < 0 || c.drop < t.cols[next].drop) {
+					next = i
+				}
+			}
+			if next < 0 {
+				break
+			}
+			t.hidden[next] = true
+		}
+		t.widths[flex] = max(left(), 0)
 	}
-	titles := make([]tableCell, len(t.cols))
-	for i, c := range t.cols {
-		titles[i] = tableCell{text: c.title}
-	}
-	t.header = t.th.TableHeader.Render("  " + t.join(titles, true))
+	t.forget()
+}
+
+// forget drops every drawn line.
+func (t *table) forget() {
+	t.header = ""
 	t.lines = make([]string, len(t.rows))
 	t.selRow = -1
 }
@@ -89,8 +159,6 @@ func (t *table) setWidth(w int) {
 func (t *table) setRows(rows []tableRow, keepID string) {
 	pos := t.sel
 	t.rows = rows
-	t.lines = make([]string, len(rows))
-	t.selRow = -1
 	t.applyFilter()
 	t.sel = min(pos, max(len(t.shown)-1, 0))
 	for i, r := range t.shown {
@@ -99,6 +167,7 @@ func (t *table) setRows(rows []tableRow, keepID string) {
 			break
 		}
 	}
+	t.layout()
 }
 
 // setFilter keeps only the rows whose search text holds f (case-insensitive).
@@ -134,6 +203,17 @@ func (t *table) move(n int) { t.sel = max(0, min(t.sel+n, len(t.shown)-1)) }
 func (t *table) top()       { t.sel = 0 }
 func (t *table) bottom()    { t.sel = max(len(t.shown)-1, 0) }
 
+// clickRow selects the row drawn on line y of the table's view (0 is the
+// header); false when no row is there.
+func (t *table) clickRow(y int) bool {
+	i := t.offset + y - 1
+	if y < 1 || i >= len(t.shown) {
+		return false
+	}
+	t.sel = i
+	return true
+}
+
 // first and last are the IDs at the ends of the page, filter or not: the
 // page's cursors.
 func (t *table) first() string {
@@ -150,32 +230,43 @@ func (t *table) last() string {
 	return t.rows[len(t.rows)-1].id
 }
 
-// join lays cells out in the columns, in their styles unless plain.
-func (t *table) join(cells []tableCell, plain bool) string {
+// join lays cells out in the visible columns, in their styles unless
+// plain.
+func (t *table) join(th *styles.Theme, cells []tableCell, plain bool) string {
+	lastShown := len(t.cols) - 1
+	for lastShown > 0 && t.hidden[lastShown] {
+		lastShown--
+	}
 	var b strings.Builder
+	first := true
 	for i, c := range cells {
-		if i >= len(t.widths) {
-			break
+		if i >= len(t.widths) || t.hidden[i] {
+			continue
 		}
-		if i > 0 {
+		if !first {
 			b.WriteByte(' ')
 		}
+		first = false
 		var s string
-		if i == len(t.widths)-1 {
-			s = Truncate(c.text, t.widths[i]) // no padding at the end of the line
+		if i == lastShown {
+			s = termtext.Truncate(c.text, t.widths[i]) // no padding at the end of the line
 		} else {
 			s = fit(c.text, t.widths[i])
 		}
-		if c.style != nil && !plain {
-			s = c.style.Render(s)
+		if st := c.style.of(th); st != nil && !plain {
+			s = st.Render(s)
 		}
 		b.WriteString(s)
 	}
 	return b.String()
 }
 
-// view draws the header and up to height-1 rows.
-func (t *table) view(height int) string {
+// view draws the header and up to height-1 rows in th.
+func (t *table) view(th *styles.Theme, height int) string {
+	if th != t.th {
+		t.th = th
+		t.forget()
+	}
 	rows := max(height-1, 1)
 	if t.sel < t.offset {
 		t.offset = t.sel
@@ -184,6 +275,13 @@ func (t *table) view(height int) string {
 		t.offset = t.sel - rows + 1
 	}
 	t.offset = max(0, min(t.offset, len(t.shown)-rows))
+	if t.header == "" {
+		titles := make([]tableCell, len(t.cols))
+		for i, c := range t.cols {
+			titles[i] = tableCell{text: c.title}
+		}
+		t.header = th.TableHeader.Render("  " + t.join(th, titles, true))
+	}
 	var b strings.Builder
 	b.Grow((t.width + 64) * (rows + 1))
 	b.WriteString(t.header)
@@ -192,13 +290,13 @@ func (t *table) view(height int) string {
 		r := t.shown[i]
 		if i == t.sel {
 			if t.selRow != r {
-				t.selRow, t.selLine = r, t.th.Selected.Render("> "+t.join(t.rows[r].cells, true))
+				t.selRow, t.selLine = r, th.Selected.Render("> "+t.join(th, t.rows[r].cells, true))
 			}
 			b.WriteString(t.selLine)
 			continue
 		}
 		if t.lines[r] == "" {
-			t.lines[r] = "  " + t.join(t.rows[r].cells, false)
+			t.lines[r] = "  " + t.join(th, t.rows[r].cells, false)
 		}
 		b.WriteString(t.lines[r])
 	}

@@ -1,4 +1,8 @@
-package tui
+// Package termtext holds the text helpers shared by the console and the
+// command line: the one sanitiser every piece of stream content passes
+// before it reaches a terminal, truncation by display cells, one-line
+// previews, durations and the one way times are written.
+package termtext
 
 import (
 	"strings"
@@ -10,7 +14,7 @@ import (
 // Stream content comes from a public web form: anyone can put terminal
 // escape sequences, control characters or bidi overrides in a message.
 // Everything read from the stream passes Sanitize or SanitizeLine before it
-// reaches View; nothing else in tui draws untrusted text.
+// is drawn, in the console and in the command line's human output.
 
 // tabWidth is the distance between tab stops when Sanitize expands tabs.
 const tabWidth = 4
@@ -32,25 +36,27 @@ const tabWidth = 4
 //
 // The result holds no rune below U+0020 but \n, no DEL or C1, and
 // Sanitize(Sanitize(s)) == Sanitize(s).
-func Sanitize(s string) string { return sanitize(s, false) }
+func Sanitize(s string) string {
+	out, _ := sanitize(s, false)
+	return out
+}
 
 // SanitizeLine is Sanitize for a one-line cell: every line break and tab
 // becomes a single space (runs of white space are kept as they are).
-func SanitizeLine(s string) string { return sanitize(s, true) }
-
-// Truncate cuts s, an already sanitised single line, to at most width
-// terminal cells, ending it with "…" when something was cut. Width is
-// measured per grapheme cluster, so wide characters, emoji sequences and
-// combining marks are never split.
-func Truncate(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) <= width {
-		return s
-	}
-	return ansi.Truncate(s, width, "…")
+func SanitizeLine(s string) string {
+	out, _ := sanitize(s, true)
+	return out
 }
+
+// SanitizeReport is Sanitize that also reports whether anything hostile
+// was taken out: an escape sequence, a control or invisible character, a
+// lone carriage return or invalid UTF-8. Line endings (\r\n), tabs and
+// line separators are normal text and do not count, so a reviewer can be
+// told when a message was tampered with and not when it came from Windows.
+func SanitizeReport(s string) (out string, removed bool) { return sanitize(s, false) }
+
+// SanitizeLineReport is SanitizeLine with the same report.
+func SanitizeLineReport(s string) (out string, removed bool) { return sanitize(s, true) }
 
 const (
 	esc = 0x1b
@@ -73,12 +79,13 @@ func plain(s string, oneLine bool) bool {
 	return true
 }
 
-func sanitize(s string, oneLine bool) string {
+func sanitize(s string, oneLine bool) (string, bool) {
 	if plain(s, oneLine) {
-		return s
+		return s, false
 	}
+	removed := false
 	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
+		s, removed = strings.ToValidUTF8(s, "\uFFFD"), true
 	}
 	newline, tab := "\n", "\t"
 	if oneLine {
@@ -93,16 +100,18 @@ func sanitize(s string, oneLine bool) string {
 		next := i + size
 		switch {
 		case r == esc:
-			next = skipEscape(s, next)
+			next, removed = skipEscape(s, next), true
 		case r == 0x9b: // C1 CSI
-			next = skipCSI(s, next)
+			next, removed = skipCSI(s, next), true
 		case r == 0x9d: // C1 OSC
-			next = skipString(s, next, true)
+			next, removed = skipString(s, next, true), true
 		case r == 0x90, r == 0x98, r == 0x9e, r == 0x9f: // C1 DCS, SOS, PM, APC
-			next = skipString(s, next, false)
+			next, removed = skipString(s, next, false), true
 		case r == '\r':
 			if next < len(s) && s[next] == '\n' {
 				next++
+			} else {
+				removed = true // a lone CR overwrites the line it is on
 			}
 			b.WriteString(newline)
 		case r == '\n', r == '\u2028', r == '\u2029':
@@ -111,7 +120,7 @@ func sanitize(s string, oneLine bool) string {
 			b.WriteString(tab)
 			tabs = true
 		case r < 0x20, r >= 0x7f && r <= 0x9f, invisible(r):
-			// dropped
+			removed = true
 		default:
 			b.WriteString(s[i:next])
 		}
@@ -121,7 +130,7 @@ func sanitize(s string, oneLine bool) string {
 	if tabs && !oneLine {
 		out = expandTabs(out)
 	}
-	return out
+	return out, removed
 }
 
 // skipEscape returns the index just past the escape sequence whose ESC ended

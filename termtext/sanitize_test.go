@@ -1,4 +1,4 @@
-package tui
+package termtext
 
 import (
 	"strings"
@@ -82,6 +82,29 @@ func TestSanitize(t *testing.T) {
 			}
 			checkSafe(t, tt.in, got, false)
 		})
+	}
+}
+
+// The report says when something hostile was taken out, and only then:
+// Windows line endings, tabs and line separators are ordinary text.
+func TestSanitizeReport(t *testing.T) {
+	clean := []string{"", "plain", "a\r\nb\r\n", "a\tb", "a\u2028b", "日本語 👩\u200d💻 e\u0301", "\u0645\u200c\u06cc"}
+	for _, in := range clean {
+		if out, removed := SanitizeReport(in); removed || out != Sanitize(in) {
+			t.Errorf("SanitizeReport(%q) = %q, %v: want nothing reported", in, out, removed)
+		}
+		if _, removed := SanitizeLineReport(in); removed {
+			t.Errorf("SanitizeLineReport(%q) reported a removal", in)
+		}
+	}
+	hostile := []string{"a\x1b[31mb", "\x1b]0;t\x07", "a\x00b", "a\x7f", "safe\rEVIL", "a\u202eb", "a\u200bb", "a\xffb", "a\u009b1m", "\x1b"}
+	for _, in := range hostile {
+		if out, removed := SanitizeReport(in); !removed || out != Sanitize(in) {
+			t.Errorf("SanitizeReport(%q) = %q, %v: want a removal reported", in, out, removed)
+		}
+		if _, removed := SanitizeLineReport(in); !removed {
+			t.Errorf("SanitizeLineReport(%q) reported nothing", in)
+		}
 	}
 }
 
@@ -180,12 +203,29 @@ func FuzzSanitize(f *testing.F) {
 		if again := SanitizeLine(line); again != line {
 			t.Fatalf("SanitizeLine not idempotent: %q → %q → %q", in, line, again)
 		}
+		// Nothing reported removed means nothing but white space changed.
+		if _, removed := SanitizeReport(in); !removed {
+			if squash(in) != squash(out) {
+				t.Fatalf("SanitizeReport(%q) reported nothing, but %q lost text", in, out)
+			}
+		}
 		for _, w := range []int{0, 1, 5, 20} {
 			if tr := Truncate(line, w); ansi.StringWidth(tr) > w || !utf8.ValidString(tr) {
 				t.Fatalf("Truncate(%q, %d) = %q (%d cells)", line, w, tr, ansi.StringWidth(tr))
 			}
 		}
 	})
+}
+
+// squash drops the white space the sanitiser may rewrite without reporting.
+func squash(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\u2028', '\u2029':
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func BenchmarkSanitize(b *testing.B) {
