@@ -131,7 +131,7 @@ func New(cfg Config) (*Server, error) {
 		wish.WithMiddleware(bubbletea.MiddlewareWithProgramHandler(s.newProgram), s.admit),
 	}
 	// The connection-level timeout is a backstop for connections that go
-	// silent both ways; the session's own input timer (idle.go) is what
+	// silent both ways; the session's own input timer (watchIdle) is what
 	// closes a reviewer who walked away, since the console keeps writing.
 	if cfg.IdleTimeout > 0 {
 		opts = append(opts, wish.WithIdleTimeout(cfg.IdleTimeout+time.Minute))

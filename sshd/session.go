@@ -149,6 +149,10 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 		Queue: s.cfg.Client.WithConsumer(d.consumer), Server: s.cfg.Server, Embedded: s.cfg.Embedded,
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: d.consumer,
 		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout, ReadOnly: d.readOnly,
+		// A closed session cancels its calls at once rather than at their
+		// deadline.
+		Context:  sess.Context(),
+		Location: sessionZone(sess.Environ()),
 	})
 	opts := append(bubbletea.MakeOptions(sess), // sess is clamped: so is the size it gives
 		tea.WithInput(d.input),          // the same session input, pastes cut and paced
@@ -243,4 +247,26 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// sessionZone is the viewer's time zone when the client sends TZ (OpenSSH:
+// SendEnv TZ), else nil: the server's local zone. time.LoadLocation refuses
+// names that would reach outside the zoneinfo database ("..", absolute
+// paths), so the client's value cannot name an arbitrary file.
+func sessionZone(environ []string) *time.Location {
+	for _, kv := range environ {
+		name, ok := strings.CutPrefix(kv, "TZ=")
+		if !ok {
+			continue
+		}
+		name = strings.TrimPrefix(name, ":") // POSIX ":Area/City"
+		if name == "" || len(name) > 64 {
+			return nil
+		}
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+		return nil
+	}
+	return nil
 }

@@ -36,6 +36,8 @@ func TestAuthorizedKeyGetsTheConsoleAndClaims(t *testing.T) {
 		t.Fatalf("no start line with user and key fingerprint in the log:\n%s", log)
 	}
 	tm.press("q")
+	tm.waitFor("stays pending") // quitting while holding a message asks first
+	tm.press("y")
 	tm.waitEnded()
 	eventually(t, "the session's end in the log", func() bool { return strings.Contains(d.log.String(), "session end") })
 	if !strings.Contains(d.log.String(), "duration=") {
