@@ -31,7 +31,7 @@ func TestDemoTape(t *testing.T) {
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	vk, err := queue.Dial(ctx, queue.ServerOptions{Endpoint: srv.Addr()})
+	vk, err := queue.Dial(ctx, srv.Options()) // standalone, as the console dials it
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ type fakeQueue struct {
 	entries  []queue.Entry // stream order, oldest first
 	pending  map[string]queue.PendingEntry
 	acked    map[string]bool
+	skipped  map[string]bool // before the group's start, never delivered
 	dead     []queue.DeadLetter
 	next     int
 	calls    []string
@@ -235,6 +236,8 @@ func (f *fakeQueue) StreamPage(ctx context.Context, q queue.StreamQuery) (queue.
 			se.State, se.Consumer, se.Deliveries = queue.StatePending, p.Consumer, p.Deliveries
 		} else if f.acked[e.ID] {
 			se.State = queue.StateAcked
+		} else if f.skipped[e.ID] {
+			se.State = queue.StateSkipped
 		}
 		page.Entries = append(page.Entries, se)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reviewq/reviewq/internal/testserver"
 	"github.com/reviewq/reviewq/queue"
 )
 
@@ -84,4 +85,52 @@ func TestFlowReclaimedFromBob(t *testing.T) {
 	if len(page.Entries) != 1 || page.Entries[0].Consumer != "alice" {
 		t.Fatalf("pending after the reclaim: %+v", page.Entries)
 	}
+}
+
+// A server that comes back empty under a console holding a message (here a
+// FLUSHALL, as a restart without persistence would leave it): the console
+// says the server lost that message, naming it, and claims the next one
+// without a restart.
+func TestFlowServerFlushedUnderAHeldMessage(t *testing.T) {
+	t.Parallel()
+	own := testserver.StartT(t) // FLUSHALL would wipe the other tests' streams
+	vk, err := queue.Dial(context.Background(), queue.ServerOptions{Endpoint: own.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(vk.Close)
+	q, err := queue.New(vk, queue.Config{Stream: freshStream(t), Consumer: "alice", ReclaimAfter: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := q.EnsureGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	held, err := q.AddContact(ctx, "Ann", "ann@example.com", "Held when the server went away.")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tm, o := startProgram(t, realDeps(q), 100, 30)
+	waitShown(t, tm, o, 5*time.Second, "● connected", "1 new message waiting")
+	sendKeys(tm, "c")
+	waitShown(t, tm, o, 5*time.Second, "Held when the server went away.", "delivery 1")
+
+	if _, err := own.Command("FLUSHALL"); err != nil {
+		t.Fatal(err)
+	}
+	// Whichever call meets the missing group first (the header's numbers
+	// or the keep-alive), the held message is reported lost, by sender and
+	// ID, without blaming another reviewer.
+	waitShown(t, tm, o, 10*time.Second, "the server lost Ann's message ("+held.ID+")", "● connected")
+	if v := o.snapshot(); strings.Contains(v, "offline") {
+		t.Fatalf("the header called a flushed server offline:\n%s", v)
+	}
+
+	if _, err := q.AddContact(ctx, "Bo", "bo@example.com", "Arrived after the flush."); err != nil {
+		t.Fatal(err)
+	}
+	sendKeys(tm, "c")
+	waitShown(t, tm, o, 5*time.Second, "Arrived after the flush.", "delivery 1")
 }

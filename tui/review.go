@@ -209,6 +209,12 @@ func (s *ReviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.Err == nil {
 			s.stats, s.haveStats = msg.Stats, true
 		}
+		if msg.Err == nil && msg.Stats.GroupRecreated && s.held != nil {
+			// The group had vanished (the server restarted empty or was
+			// flushed); a keep-alive now tells at once whether the held
+			// message went with it, rather than at the next tick.
+			return s, keepAliveCmd(s.to, s.held.ID, s.gen)
+		}
 	case tea.BackgroundColorMsg:
 		s.render()
 	}
@@ -473,9 +479,13 @@ func (s *ReviewScreen) ackClaimed(msg AckClaimedMsg) tea.Cmd {
 		return statsCmd(s.c)
 	}
 	s.c.succeeded("ack")
+	id := s.held.ID
 	s.drop()
 	done := "acked " + name
-	if msg.N == 0 {
+	switch {
+	case msg.N == 0 && msg.Result.GroupRecreated:
+		done = lostNote(name, id)
+	case msg.N == 0:
 		done = name + " was no longer pending: nothing acked"
 	}
 	return s.claimed(msg.Result, nil, done)
@@ -545,11 +555,23 @@ func (s *ReviewScreen) lost(err error) bool {
 		s.c.failf("held", false, "another reviewer took %s: it is no longer yours, nothing was acked", name)
 	case errors.Is(err, queue.ErrNotPending):
 		s.c.failf("held", false, "%s is no longer pending: acked or dead-lettered elsewhere", name)
+	case errors.Is(err, queue.ErrLost):
+		s.c.failf("held", false, "%s", lostNote(name, s.held.ID))
 	default:
 		return false
 	}
 	s.drop()
 	return true
+}
+
+// lostNote says that the server itself lost a held message (it restarted
+// empty or was flushed), naming it by sender and ID: nobody else took it,
+// and there is nothing left to ack.
+func lostNote(name, id string) string {
+	if name != safeID(id) {
+		name += " (" + safeID(id) + ")"
+	}
+	return "the server lost " + name + ": it restarted empty or was flushed"
 }
 
 func (s *ReviewScreen) drop() {

@@ -451,3 +451,43 @@ func TestReviewWheelScrolls(t *testing.T) {
 	requireContains(t, a, "the end")
 	requireLacks(t, a, "From      Ann")
 }
+
+// The server itself lost the held message (it restarted empty or was
+// flushed): whichever action meets it says so by sender and ID, blames no
+// reviewer, and c claims again at once.
+func TestReviewServerLostTheHeldMessage(t *testing.T) {
+	t.Parallel()
+	lost := &queue.Error{Op: "x", Kind: queue.ErrLost}
+	for _, key := range []string{"a", "r", "A"} {
+		q := newFakeQueue(contact(annID, "Ann", "ann@example.com", "first"), contact("1795426200001-0", "Bo", "bo@example.com", "second"))
+		a := newTestApp(t, testDeps(q))
+		press(t, a, "c")
+		q.setFail(lost)
+		press(t, a, key)
+		requireContains(t, a, "the server lost Ann's message ("+annID+"): it restarted empty or was flushed")
+		requireLacks(t, a, "another reviewer", "took", "first")
+		q.setFail(nil)
+		press(t, a, "c")
+		requireContains(t, a, "second")
+	}
+
+	// A and the group found missing: nothing was acked, and the next
+	// message is held.
+	a := newTestApp(t, testDeps(annQueue()))
+	press(t, a, "c")
+	next := &queue.Claimed{Entry: contact("1795426200001-0", "Bo", "bo@example.com", "second"), Deliveries: 1}
+	toReview(t, a, AckClaimedMsg{ID: annID, N: 0, Result: queue.ClaimResult{Message: next, GroupRecreated: true}})
+	requireContains(t, a, "the server lost Ann's message ("+annID+")", "second")
+
+	// The header's numbers found the group recreated: a keep-alive checks
+	// the held message at once.
+	q := annQueue()
+	a = newTestApp(t, testDeps(q))
+	press(t, a, "c")
+	before := countCalls(q, "keepalive")
+	_, cmd := a.Update(StatsLoadedMsg{Stats: queue.Stats{GroupRecreated: true}})
+	run(t, a, cmd)
+	if countCalls(q, "keepalive") != before+1 {
+		t.Fatalf("no keep-alive after the group was recreated: %v", q.callList())
+	}
+}

@@ -120,6 +120,9 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 			state = tableCell{text: "pending · " + termtext.SanitizeLine(e.Consumer), style: cellPending}
 		case queue.StateAcked:
 			state = tableCell{text: "acked", style: cellAcked}
+		case queue.StateSkipped:
+			// Before the group's start, never delivered to it.
+			state = tableCell{text: "skipped", style: cellSubtle}
 		}
 		entry := e.Entry
 		preview := termtext.Preview(&entry, 1<<10)

@@ -332,3 +332,16 @@ func TestStreamMarksHostileContent(t *testing.T) {
 	skeys(t, s, "esc", "j", "enter")
 	requireHides(t, s, "control sequences removed")
 }
+
+// Entries before the group's start were never delivered: skipped, not new
+// and not acked.
+func TestStreamShowsSkippedEntries(t *testing.T) {
+	f := streamQueue(1)
+	f.acked = map[string]bool{}
+	f.skipped = map[string]bool{sid(0): true}
+	s, _ := started(t, NewStreamScreen, f, 100, 24)
+	requireShows(t, s, "skipped")
+	if v := s.View(); strings.Contains(v, "acked") || strings.Contains(v, " new ") {
+		t.Fatalf("a skipped entry shown as another state:\n%s", v)
+	}
+}

@@ -32,6 +32,7 @@ const (
 	cellPending
 	cellAcked
 	cellWarn
+	cellSubtle
 )
 
 func (s cellStyle) of(th *styles.Theme) *lipgloss.Style {
@@ -44,6 +45,8 @@ func (s cellStyle) of(th *styles.Theme) *lipgloss.Style {
 		return &th.StateAck
 	case cellWarn:
 		return &th.Warning
+	case cellSubtle:
+		return &th.Subtle
 	}
 	return nil
 }
