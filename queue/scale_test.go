@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,5 +222,95 @@ func TestClaimSweepClearsUnusableEntries(t *testing.T) {
 	if res.Message == nil || res.Message.ID != good || !reflect.DeepEqual(res.DeadLettered, []string{poison}) ||
 		!reflect.DeepEqual(res.Dropped, []string{gone}) {
 		t.Fatalf("claim %+v, want %s claimed, %s dead-lettered, %s dropped", res, good, poison, gone)
+	}
+}
+
+// The idle filter of pending pages scans in bounded steps, says how far
+// it got, and goes on from its cursor; no server call walks the list.
+func TestPendingIdleFilterScansInBoundedSteps(t *testing.T) {
+	s := startServer(t)
+	c := newClientOn(t, dial(t, s.Addr), Config{})
+	const n = 50_000
+	fillPending(t, c, n, "web")
+	all, err := c.PendingPage(ctx(t), PendingQuery{Count: n})
+	if err != nil || len(all.Entries) != n {
+		t.Fatalf("pending: %d %v", len(all.Entries), err)
+	}
+	idle := []string{all.Entries[5].ID, all.Entries[25_000].ID, all.Entries[n-1].ID}
+	for _, id := range idle {
+		makeIdle(t, c, "web", id, 5*time.Minute, 1)
+	}
+	for _, args := range [][]string{{"CONFIG", "SET", "slowlog-log-slower-than", "0"}, {"CONFIG", "SET", "slowlog-max-len", "1000"}, {"SLOWLOG", "RESET"}} {
+		if _, err := s.Command(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var found []string
+	var scanned int64
+	after := ""
+	for calls := 1; ; calls++ {
+		p, err := c.PendingPage(ctx(t), PendingQuery{MinIdle: time.Minute, Count: 10, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Pending != n || p.Scanned > DefaultPendingScan {
+			t.Fatalf("call %d: scanned %d of %d, want at most %d of %d", calls, p.Scanned, p.Pending, DefaultPendingScan, n)
+		}
+		scanned += p.Scanned
+		for _, e := range p.Entries {
+			if e.Idle < time.Minute || e.Entry == nil {
+				t.Fatalf("row %+v", e)
+			}
+			found = append(found, e.ID)
+		}
+		if p.Next == "" {
+			break
+		}
+		if calls > 3 {
+			t.Fatal("the scan does not end")
+		}
+		after = p.Next
+	}
+	if !reflect.DeepEqual(found, idle) || scanned != n {
+		t.Fatalf("found %v after scanning %d, want %v and %d", found, scanned, idle, n)
+	}
+
+	// No server call walked more than a step.
+	log, err := do(t, c, "SLOWLOG", "GET", "1000").ToArray()
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := 0
+	for _, e := range log {
+		f, _ := e.ToArray()
+		args, _ := f[3].AsStrSlice()
+		if len(args) == 0 || !strings.EqualFold(args[0], "XPENDING") || len(args) < 6 {
+			continue
+		}
+		steps++
+		count, _ := strconv.Atoi(args[5])
+		if strings.EqualFold(args[3], "IDLE") || count > pendingScanStep {
+			t.Fatalf("an unbounded scan: %q", args)
+		}
+	}
+	if steps < n/pendingScanStep {
+		t.Fatalf("%d XPENDING steps for %d entries", steps, n)
+	}
+
+	// A full page ends the scan at its last row.
+	p, err := c.PendingPage(ctx(t), PendingQuery{MinIdle: time.Minute, Count: 1})
+	if err != nil || len(p.Entries) != 1 || p.Next != idle[0] || p.Scanned != 6 {
+		t.Fatalf("one-row page: %+v %v", p, err)
+	}
+	// ScanLimit bounds the call.
+	p, err = c.PendingPage(ctx(t), PendingQuery{MinIdle: time.Minute, After: idle[0], ScanLimit: 100})
+	if err != nil || len(p.Entries) != 0 || p.Scanned != 100 || p.Next != all.Entries[105].ID {
+		t.Fatalf("scan limit: %+v %v", p, err)
+	}
+	// A consumer's count is its own.
+	p, err = c.PendingPage(ctx(t), PendingQuery{MinIdle: time.Minute, Consumer: "nobody"})
+	if err != nil || p.Pending != 0 || p.Scanned != 0 || p.Next != "" {
+		t.Fatalf("nobody's idle: %+v %v", p, err)
 	}
 }
