@@ -151,19 +151,37 @@ type claimJSON struct {
 }
 
 func (a *app) claimCommand() *cobra.Command {
-	return &cobra.Command{
+	var ack string
+	cmd := &cobra.Command{
 		Use:   "claim",
 		Short: "Claim the next message: an abandoned one first, else a new one",
 		Long: `Claim the next message for --consumer. A message another reviewer left idle
-longer than --reclaim-after is reclaimed first, wherever it sits in the
-pending list; otherwise a new one is read. Exit code 0 also when the queue
-is empty ({"message":null}).`,
+longer than --reclaim-after is reclaimed first: the oldest among the first
+ten pending, else the next one the group's sweep of the pending list comes
+to (every pending message is looked at within one sweep); otherwise a new
+one is read. With --ack ID the message you finished is acknowledged in the
+same round trip. Exit code 0 also when the queue is empty ({"message":null}).`,
+		Example: `  reviewq claim --json
+  reviewq claim --ack 1764009314892-0 --json   # ack the one you finished, claim the next`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(s *session) error {
-				res, err := s.client.Claim(cmd.Context())
+				var (
+					acked int64
+					res   queue.ClaimResult
+					err   error
+				)
+				if ack != "" {
+					acked, res, err = s.client.AckAndClaim(cmd.Context(), ack)
+				} else {
+					res, err = s.client.Claim(cmd.Context())
+				}
 				if err != nil {
 					return err
+				}
+				note := ""
+				if ack != "" && acked == 0 {
+					note = ack + " was not pending: already acked, never delivered, or not in this group"
 				}
 				a.reportCleared(res, s.client.Config().DeadStream)
 				if a.json {
@@ -181,6 +199,12 @@ is empty ({"message":null}).`,
 						}
 						out["message"] = j
 					}
+					if ack != "" {
+						out["acked"] = acked
+					}
+					if note != "" {
+						out["note"] = note
+					}
 					if len(res.Dropped) > 0 {
 						out["dropped"] = res.Dropped
 					}
@@ -188,6 +212,13 @@ is empty ({"message":null}).`,
 						out["deadLettered"] = res.DeadLettered
 					}
 					return a.printJSON(out)
+				}
+				if ack != "" {
+					if note != "" {
+						fmt.Fprintln(a.stderr, "note:", note)
+					} else {
+						fmt.Fprintf(a.stdout, "acked %s\n", ack)
+					}
 				}
 				if res.Message == nil {
 					fmt.Fprintln(a.stdout, "no messages waiting")
@@ -198,6 +229,8 @@ is empty ({"message":null}).`,
 			})
 		},
 	}
+	cmd.Flags().StringVar(&ack, "ack", "", "acknowledge this message (the one you finished) in the same round trip")
+	return cmd
 }
 
 func (a *app) reportCleared(res queue.ClaimResult, dead string) {
@@ -300,8 +333,17 @@ func (a *app) pendingCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pending",
 		Short: "List pending messages (delivered, not acknowledged), one page",
-		Args:  cobra.NoArgs,
+		Long: `List one page of the pending list. With --min-idle the list is scanned in
+bounded steps, at most --scan entries per call (the server is never asked to
+walk the whole list): the output says how far the scan got and how to go on.`,
+		Example: `  reviewq pending --for bob
+  reviewq pending --min-idle 5m                # scanned 20,000 of 1,000,000 …
+  reviewq pending --min-idle 5m --after 1764009314892-0`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if q.ScanLimit < 0 {
+				return userErrorf("--scan must be positive")
+			}
 			return a.withClient(cmd, func(s *session) error {
 				page, err := s.client.PendingPage(cmd.Context(), q)
 				if err != nil {
@@ -318,9 +360,13 @@ func (a *app) pendingCommand() *cobra.Command {
 							rows[i]["preview"] = e.Entry.Preview()
 						}
 					}
-					return a.printJSON(map[string]any{"pending": rows, "next": page.Next})
+					out := map[string]any{"pending": rows, "next": page.Next}
+					if q.MinIdle > 0 {
+						out["scanned"], out["total"] = page.Scanned, page.Pending
+					}
+					return a.printJSON(out)
 				}
-				a.printPending(page)
+				a.printPending(page, q)
 				return nil
 			})
 		},
@@ -328,7 +374,8 @@ func (a *app) pendingCommand() *cobra.Command {
 	cmd.Flags().StringVar(&q.After, "after", "", "start after this ID (the previous page's next cursor)")
 	cmd.Flags().IntVar(&q.Count, "count", 20, "page size")
 	cmd.Flags().StringVar(&q.Consumer, "for", "", "only this consumer's messages")
-	cmd.Flags().DurationVar(&q.MinIdle, "min-idle", 0, "only messages idle at least this long")
+	cmd.Flags().DurationVar(&q.MinIdle, "min-idle", 0, "only messages idle at least this long (a bounded scan)")
+	cmd.Flags().IntVar(&q.ScanLimit, "scan", queue.DefaultPendingScan, "with --min-idle: look at most at this many pending messages")
 	return cmd
 }
 
