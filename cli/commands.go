@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,9 +10,6 @@ import (
 	"github.com/reviewq/reviewq/form"
 	"github.com/reviewq/reviewq/queue"
 )
-
-// addBatch is how many entries one pipeline carries in a bulk add.
-const addBatch = 500
 
 func (a *app) addCommand() *cobra.Command {
 	var c form.Contact
@@ -64,75 +58,6 @@ func joinErrors(errs []error) string {
 		parts[i] = e.Error()
 	}
 	return strings.Join(parts, "; ")
-}
-
-// addFrom validates every line first, so a bad line adds nothing at all
-// (fix the file and run it again), then adds them in pipelined batches.
-func (a *app) addFrom(cmd *cobra.Command, from string) error {
-	var r io.Reader = a.stdin
-	if from != "-" {
-		f, err := os.Open(from)
-		if err != nil {
-			return usageError{err}
-		}
-		defer f.Close()
-		r = f
-	}
-	var contacts []form.Contact
-	var problems []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
-		var c form.Contact
-		dec := json.NewDecoder(strings.NewReader(text))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: not a JSON object with name, email, message (%v)", line, err))
-			continue
-		}
-		if errs := form.ValidateAll(c); len(errs) > 0 {
-			problems = append(problems, fmt.Sprintf("line %d: %s", line, joinErrors(errs)))
-			continue
-		}
-		contacts = append(contacts, c.Trimmed())
-	}
-	if err := sc.Err(); err != nil {
-		return usageError{fmt.Errorf("reading %s: %w", from, err)}
-	}
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintln(a.stderr, p)
-		}
-		return userErrorf("%d invalid line(s); nothing was added", len(problems))
-	}
-	return a.withClient(cmd, func(s *session) error {
-		enc := json.NewEncoder(a.stdout)
-		added := 0
-		for start := 0; start < len(contacts); start += addBatch {
-			end := min(start+addBatch, len(contacts))
-			batch := make([][]queue.Field, 0, end-start)
-			for _, c := range contacts[start:end] {
-				batch = append(batch, s.client.ContactFields(c.Name, c.Email, c.Message))
-			}
-			for i, r := range s.client.AddMany(cmd.Context(), batch) {
-				if r.Err != nil {
-					return fmt.Errorf("added %d of %d, then: %w", added, len(contacts), r.Err)
-				}
-				added++
-				if a.json {
-					_ = enc.Encode(queue.Added{ID: r.ID, Timestamp: batch[i][3].Value})
-				}
-			}
-		}
-		if !a.json {
-			fmt.Fprintf(a.stdout, "added %d message(s)\n", added)
-		}
-		return nil
-	})
 }
 
 // claimJSON is the web example's claim shape.
