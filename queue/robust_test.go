@@ -10,7 +10,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
-	"io"
 	"math/big"
 	"net"
 	"os"
@@ -328,7 +327,27 @@ func TestClaimIsOneRoundTrip(t *testing.T) {
 	c := newClientOn(t, dial(t, s.Addr), Config{})
 	mustAdd(t, c, 3)
 	mustClaim(t, c) // loads the script
+	assertOneEvalsha(t, s, "claim", func() { mustClaim(t, c) })
+}
 
+// Ack and claim the next is one command on the wire too.
+func TestAckAndClaimIsOneRoundTrip(t *testing.T) {
+	s := startServer(t)
+	c := newClientOn(t, dial(t, s.Addr), Config{})
+	mustAdd(t, c, 3)
+	m := mustClaim(t, c) // loads the script
+	assertOneEvalsha(t, s, "ack and claim", func() {
+		n, r, err := c.AckAndClaim(ctx(t), m.ID)
+		if err != nil || n != 1 || r.Message == nil {
+			t.Fatalf("ack and claim: %d %+v %v", n, r, err)
+		}
+	})
+}
+
+// assertOneEvalsha watches the server with MONITOR while f runs and fails
+// unless f sent exactly one command, an EVALSHA.
+func assertOneEvalsha(t *testing.T, s *testserver.Server, what string, f func()) {
+	t.Helper()
 	mon, err := net.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -347,9 +366,9 @@ func TestClaimIsOneRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	marker("claim-start")
-	mustClaim(t, c)
-	marker("claim-end")
+	marker("op-start")
+	f()
+	marker("op-end")
 
 	var commands []string
 	started := false
@@ -357,11 +376,11 @@ func TestClaimIsOneRoundTrip(t *testing.T) {
 	for lines.Scan() {
 		l := lines.Text()
 		switch {
-		case strings.Contains(l, `"claim-start"`):
+		case strings.Contains(l, `"op-start"`):
 			started = true
-		case strings.Contains(l, `"claim-end"`):
+		case strings.Contains(l, `"op-end"`):
 			if len(commands) != 1 || !strings.Contains(strings.ToUpper(commands[0]), `"EVALSHA"`) {
-				t.Fatalf("a claim sent %d commands, want one EVALSHA: %q", len(commands), commands)
+				t.Fatalf("%s sent %d commands, want one EVALSHA: %q", what, len(commands), commands)
 			}
 			return
 		case started && !strings.Contains(l, " lua] "):
@@ -369,67 +388,6 @@ func TestClaimIsOneRoundTrip(t *testing.T) {
 		}
 	}
 	t.Fatalf("monitor ended early: %v", lines.Err())
-}
-
-// Against a cluster the dead-letter stream moves into the stream's slot,
-// so the claim and reject scripts can touch both.
-func TestClusterKeepsDeadLettersInTheStreamSlot(t *testing.T) {
-	s := startServer(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
-	if _, err := s.Command("CLUSTER", "ADDSLOTSRANGE", "0", "16383"); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		info, _ := rawInfo(s, "CLUSTER", "INFO")
-		if strings.Contains(info, "cluster_state:ok") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cluster did not come up: %s", info)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	vk := dial(t, s.Addr)
-	if vk.Mode() != "cluster" {
-		t.Fatalf("client mode %s, want cluster", vk.Mode())
-	}
-	c := newClientOn(t, vk, Config{Stream: "contact-messages"})
-	if c.cfg.DeadStream != "{contact-messages}:dead" || keySlot(c.cfg.DeadStream) != keySlot(c.cfg.Stream) {
-		t.Fatalf("dead stream %q", c.cfg.DeadStream)
-	}
-	mustAdd(t, c, 1)
-	m := mustClaim(t, c)
-	if _, err := c.Reject(ctx(t), m.ID, "cluster test"); err != nil {
-		t.Fatal(err)
-	}
-	if st, err := c.Stats(ctx(t)); err != nil || st.DeadLength != 1 {
-		t.Fatalf("stats %+v %v", st, err)
-	}
-	if _, err := New(vk, Config{Stream: "contact-messages", DeadStream: "elsewhere"}); !errors.Is(err, ErrConfig) {
-		t.Fatalf("dead stream in another slot: %v", err)
-	}
-}
-
-// rawInfo reads a bulk reply in full (CLUSTER INFO, INFO …).
-func rawInfo(s *testserver.Server, args ...string) (string, error) {
-	conn, err := net.Dial("tcp", s.Addr)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := conn.Write(testserver.Encode(args...)); err != nil {
-		return "", err
-	}
-	r := bufio.NewReader(conn)
-	head, err := r.ReadString('\n')
-	if err != nil || !strings.HasPrefix(head, "$") {
-		return head, err
-	}
-	n, _ := strconv.Atoi(strings.TrimSpace(head[1:]))
-	buf := make([]byte, n+2)
-	_, err = io.ReadFull(r, buf)
-	return string(buf), err
 }
 
 func TestTLS(t *testing.T) {

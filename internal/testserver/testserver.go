@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -99,8 +100,9 @@ func StartT(t testing.TB, extra ...string) *Server {
 }
 
 // Main runs a test package against one shared server and exits, failing
-// the whole package when no server can be started.
-func Main(m *testing.M, srv **Server) {
+// the whole package when no server can be started. The cleanups run after
+// the tests (servers of their own that tests started lazily).
+func Main(m *testing.M, srv **Server, cleanup ...func()) {
 	s, err := Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testserver:", err)
@@ -108,6 +110,9 @@ func Main(m *testing.M, srv **Server) {
 	}
 	*srv = s
 	code := m.Run()
+	for _, f := range cleanup {
+		f()
+	}
 	s.Stop()
 	os.Exit(code)
 }
@@ -180,6 +185,19 @@ func (s *Server) Command(args ...string) (string, error) {
 	return line, nil
 }
 
+// Int sends one command whose reply is an integer (":N") and returns it.
+func (s *Server) Int(args ...string) (int64, error) {
+	r, err := s.Command(args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(r, ":"), 10, 64)
+	if err != nil || !strings.HasPrefix(r, ":") {
+		return 0, fmt.Errorf("%s: %q is not an integer reply", args[0], r)
+	}
+	return n, nil
+}
+
 // Encode writes a command in RESP.
 func Encode(args ...string) []byte {
 	var b strings.Builder
@@ -237,4 +255,154 @@ func (s *Server) logTail() string {
 		lines = lines[len(lines)-3:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// Cluster is a real Valkey/Redis cluster of primaries on loopback, for
+// tests: every node a --cluster-enabled server of its own, the 16384 slots
+// split evenly between them in order, and the nodes introduced with
+// CLUSTER MEET.
+type Cluster struct {
+	Nodes []*Server
+}
+
+// StartCluster starts n nodes and waits until every one of them reports
+// cluster_state:ok and knows all the others.
+func StartCluster(n int) (*Cluster, error) {
+	if n < 1 {
+		return nil, errors.New("a cluster needs at least one node")
+	}
+	c := &Cluster{}
+	for i := 0; i < n; i++ {
+		bus, err := freePort()
+		if err != nil {
+			c.Stop()
+			return nil, err
+		}
+		s, err := Start("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+			"--cluster-port", strconv.Itoa(bus), "--cluster-node-timeout", "5000")
+		if err != nil {
+			c.Stop()
+			return nil, fmt.Errorf("cluster node %d: %w", i, err)
+		}
+		c.Nodes = append(c.Nodes, s)
+		first, last := i*16384/n, (i+1)*16384/n-1
+		if _, err := s.Command("CLUSTER", "ADDSLOTSRANGE", strconv.Itoa(first), strconv.Itoa(last)); err != nil {
+			c.Stop()
+			return nil, fmt.Errorf("cluster node %d: ADDSLOTSRANGE: %w", i, err)
+		}
+	}
+	for i, s := range c.Nodes[1:] {
+		if _, err := c.Nodes[0].Command("CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(s.Port), strconv.Itoa(s.busPort())); err != nil {
+			c.Stop()
+			return nil, fmt.Errorf("cluster node %d: MEET: %w", i+1, err)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for _, s := range c.Nodes {
+		for {
+			info, err := s.Info("CLUSTER", "INFO")
+			if err == nil && strings.Contains(info, "cluster_state:ok") &&
+				strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(n)+"\r") &&
+				strings.Contains(info, "cluster_slots_ok:16384") {
+				break
+			}
+			if time.Now().After(deadline) {
+				c.Stop()
+				return nil, fmt.Errorf("cluster did not come up on %s: %v %s", s.Addr, err, info)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return c, nil
+}
+
+// StartClusterT starts a cluster for one test and stops it when the test
+// ends.
+func StartClusterT(t testing.TB, n int) *Cluster {
+	t.Helper()
+	c, err := StartCluster(n)
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	t.Cleanup(c.Stop)
+	return c
+}
+
+// Addrs are the nodes' addresses, in slot order.
+func (c *Cluster) Addrs() []string {
+	out := make([]string, len(c.Nodes))
+	for i, s := range c.Nodes {
+		out[i] = s.Addr
+	}
+	return out
+}
+
+// NodeFor is the node that serves slot.
+func (c *Cluster) NodeFor(slot int) *Server {
+	return c.Nodes[slot*len(c.Nodes)/16384]
+}
+
+// NodeForKey is the node that serves key, by the server's own CLUSTER
+// KEYSLOT.
+func (c *Cluster) NodeForKey(key string) (*Server, error) {
+	r, err := c.Nodes[0].Command("CLUSTER", "KEYSLOT", key)
+	if err != nil {
+		return nil, err
+	}
+	slot, err := strconv.Atoi(strings.TrimPrefix(r, ":"))
+	if err != nil {
+		return nil, fmt.Errorf("CLUSTER KEYSLOT %q: %q", key, r)
+	}
+	return c.NodeFor(slot), nil
+}
+
+// Stop stops every node.
+func (c *Cluster) Stop() {
+	for _, s := range c.Nodes {
+		s.Stop()
+	}
+}
+
+func (s *Server) busPort() int {
+	for i, a := range s.args {
+		if a == "--cluster-port" && i+1 < len(s.args) {
+			p, _ := strconv.Atoi(s.args[i+1])
+			return p
+		}
+	}
+	return s.Port + 10000
+}
+
+// Info sends a command whose reply is one bulk string (INFO, CLUSTER INFO,
+// CLUSTER NODES) and returns it in full.
+func (s *Server) Info(args ...string) (string, error) {
+	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write(Encode(args...)); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(c)
+	head, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(head, "-") {
+		return "", errors.New(strings.TrimSpace(head[1:]))
+	}
+	if !strings.HasPrefix(head, "$") {
+		return "", fmt.Errorf("not a bulk reply: %q", head)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(head[1:]))
+	if err != nil || n < 0 {
+		return "", fmt.Errorf("bad bulk length %q", head)
+	}
+	buf := make([]byte, n+2)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
 }
