@@ -229,20 +229,30 @@ func pendingPageCmd(to replyTo, seq int, q queue.PendingQuery, consumers, stack 
 			msg.Err = err
 			return msg
 		}
+		// Each consumer's page says nothing past its own Next (the end of
+		// a full page, or where an idle scan stopped), so the merged page
+		// keeps only entries up to the lowest such point and goes on from
+		// there.
 		var all []queue.PendingEntry
-		more := false
+		limit := ""
 		for _, p := range pages {
 			all = append(all, p.Entries...)
-			more = more || p.Next != ""
+			msg.Page.Scanned += p.Scanned
+			msg.Page.Pending += p.Pending
+			if p.Next != "" && (limit == "" || compareIDs(p.Next, limit) < 0) {
+				limit = p.Next
+			}
 		}
 		slices.SortFunc(all, func(a, b queue.PendingEntry) int { return compareIDs(a.ID, b.ID) })
-		if len(all) > q.Count {
-			all, more = all[:q.Count], true
+		if limit != "" {
+			all = slices.DeleteFunc(all, func(e queue.PendingEntry) bool { return compareIDs(e.ID, limit) > 0 })
 		}
-		msg.Page.Entries = all
-		if more && len(all) > 0 {
+		msg.Page.Next = limit
+		if len(all) > q.Count {
+			all = all[:q.Count]
 			msg.Page.Next = all[len(all)-1].ID
 		}
+		msg.Page.Entries = all
 		return msg
 	})
 }

@@ -17,6 +17,9 @@ type fakeQueue struct {
 	pending  map[string]queue.PendingEntry
 	acked    map[string]bool
 	skipped  map[string]bool // before the group's start, never delivered
+	// scanLimit, when set, bounds how many pending entries an idle-filtered
+	// PendingPage looks at, as queue.PendingQuery.ScanLimit does.
+	scanLimit int
 	dead     []queue.DeadLetter
 	next     int
 	calls    []string
@@ -188,18 +191,44 @@ func (f *fakeQueue) PendingPage(ctx context.Context, q queue.PendingQuery) (queu
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var page queue.PendingPage
+	stopped := false
 	for i := range f.entries {
 		e := f.entries[i]
 		p, ok := f.pending[e.ID]
-		if !ok || (q.After != "" && !idLess(q.After, e.ID)) || (q.Consumer != "" && p.Consumer != q.Consumer) || p.Idle < q.MinIdle {
+		if !ok || (q.Consumer != "" && p.Consumer != q.Consumer) {
 			continue
 		}
-		if q.Count > 0 && len(page.Entries) == q.Count {
-			page.Next = page.Entries[len(page.Entries)-1].ID
-			break
+		if q.MinIdle > 0 {
+			page.Pending++ // the whole list (or the consumer's), as the server counts
+		}
+		if stopped || (q.After != "" && !idLess(q.After, e.ID)) {
+			continue
+		}
+		if q.MinIdle > 0 {
+			// A bounded scan, as queue's: it stops after scanLimit
+			// entries looked at, idle or not, and goes on from there.
+			if f.scanLimit > 0 && page.Scanned == int64(f.scanLimit) {
+				stopped = true
+				continue
+			}
+			if q.Count > 0 && len(page.Entries) == q.Count && p.Idle >= q.MinIdle {
+				page.Next, stopped = page.Entries[len(page.Entries)-1].ID, true
+				continue
+			}
+			page.Scanned++
+			page.Next = e.ID // where the scan is; cleared below when it ran to the end
+			if p.Idle < q.MinIdle {
+				continue
+			}
+		} else if q.Count > 0 && len(page.Entries) == q.Count {
+			page.Next, stopped = page.Entries[len(page.Entries)-1].ID, true
+			continue
 		}
 		p.Entry = &e
 		page.Entries = append(page.Entries, p)
+	}
+	if q.MinIdle > 0 && !stopped {
+		page.Next = ""
 	}
 	return page, nil
 }

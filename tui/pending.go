@@ -35,6 +35,11 @@ type PendingScreen struct {
 	unmatched int           // how many more matched than one filter reads
 	stack     []string
 	next      string // the next page's cursor; "" on the last page
+	// With an idle filter the server scans the pending list in bounded
+	// steps: scans[i] is how many entries page i looked at, and
+	// scanPending how many were pending when the last page was read.
+	scans       []int64
+	scanPending int64
 	entries   []queue.PendingEntry
 	loadedAt  time.Time // when entries' idle times were read
 	stats     queue.Stats
@@ -194,8 +199,11 @@ func (s *PendingScreen) pageArrived(msg PendingLoadedMsg) tea.Cmd {
 	s.c.succeeded("pending page")
 	// XPENDING hands out a next cursor whenever a page is full, so the
 	// page after the last can be empty: stay on the last one. A page
-	// emptied under the reviewer (all acked) steps back instead.
-	if len(msg.Page.Entries) == 0 && len(msg.Stack) > 1 {
+	// emptied under the reviewer (all acked) steps back instead. An idle
+	// scan that stopped at its bound with nothing found yet is a page of
+	// its own: pgdn scans on.
+	scanStopped := msg.Query.MinIdle > 0 && msg.Page.Next != ""
+	if len(msg.Page.Entries) == 0 && len(msg.Stack) > 1 && !scanStopped {
 		if s.loaded && len(msg.Stack) > len(s.stack) {
 			s.next = ""
 			s.c.info("this is the last page")
@@ -205,6 +213,8 @@ func (s *PendingScreen) pageArrived(msg PendingLoadedMsg) tea.Cmd {
 	}
 	s.loaded = true
 	s.consumers, s.stack, s.next = msg.Consumers, msg.Stack, msg.Page.Next
+	s.scans = append(s.scans[:min(len(s.scans), len(msg.Stack)-1)], msg.Page.Scanned)
+	s.scanPending = msg.Page.Pending
 	s.entries, s.loadedAt = msg.Page.Entries, s.c.Now()
 	s.setRows()
 	return s.tick()
@@ -492,7 +502,35 @@ func (s *PendingScreen) View() string {
 	if s.filter != (pendingFilter{}) {
 		empty = "Nothing pending matches the filter."
 	}
+	if scan := s.scanProgress(); scan != "" {
+		about += " · " + scan
+		if s.next != "" && len(s.table.shown) == 0 {
+			empty = fmt.Sprintf("None idle %s or more among those scanned so far — pgdn scans on.", termtext.Ago(s.filter.minIdle))
+		}
+	}
 	return s.view("Pending", about, bottom, empty)
+}
+
+// scanProgress says how far an idle filter's bounded scan of the pending
+// list got: "scanned 20,000 of 1,000,000".
+func (s *PendingScreen) scanProgress() string {
+	if s.filter.minIdle <= 0 || !s.loaded {
+		return ""
+	}
+	var n int64
+	for _, k := range s.scans[:min(len(s.scans), len(s.stack))] {
+		n += k
+	}
+	return fmt.Sprintf("scanned %s of %s", thousands(n), thousands(max(s.scanPending, n)))
+}
+
+// thousands writes n with comma separators.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // total is how many are pending, from the header's numbers: in the group,
@@ -503,7 +541,7 @@ func (s *PendingScreen) total() string {
 	}
 	if s.filter.consumer == "" {
 		if s.filter.minIdle > 0 {
-			return fmt.Sprintf("%d pending in all", s.stats.Group.Pending)
+			return "" // the scan's progress says how many are pending
 		}
 		return fmt.Sprintf("%d pending", s.stats.Group.Pending)
 	}

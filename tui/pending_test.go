@@ -532,3 +532,52 @@ func TestPendingFilterTooManyConsumers(t *testing.T) {
 	requireShows(t, s, "desk:00, desk:01", "desk:07, and 2 more: type more of the name")
 	requireHides(t, s, "desk:08")
 }
+
+// The idle filter scans the pending list in bounded steps: a page says how
+// far the scan got, an empty stretch is not the end, and pgdn scans on.
+func TestPendingIdleFilterScansInBoundedSteps(t *testing.T) {
+	f := pendingQueue(5)
+	allPending(f, "bob")
+	last := f.entries[4].ID
+	f.pending[last] = queue.PendingEntry{ID: last, Consumer: "bob", Idle: 3 * time.Hour, Deliveries: 1}
+	f.scanLimit = 2
+	s, _ := started(t, NewPendingScreen, f, 100, 24)
+	skeys(t, s, "/")
+	for _, r := range "idle:2h" {
+		skeys(t, s, string(r))
+	}
+	skeys(t, s, "enter")
+	requireShows(t, s, "scanned 2 of 5", "None idle 2h00m or more among those scanned so far — pgdn scans on.")
+	skeys(t, s, "pgdown")
+	requireShows(t, s, "page 2", "scanned 4 of 5", "pgdn scans on")
+	skeys(t, s, "pgdown")
+	requireShows(t, s, "page 3 (last)", "scanned 5 of 5", "Sender 4")
+	skeys(t, s, "pgup")
+	requireShows(t, s, "page 2", "scanned 4 of 5")
+}
+
+// A filter matching several consumers merges their bounded scans without
+// skipping what one of them has not scanned yet.
+func TestPendingIdleFilterOverSeveralConsumers(t *testing.T) {
+	f := pendingQueue(6)
+	allPending(f, "bob")
+	for _, i := range []int{1, 3, 5} {
+		id := f.entries[i].ID
+		f.pending[id] = queue.PendingEntry{ID: id, Consumer: "bobby", Idle: time.Minute, Deliveries: 1}
+	}
+	deep := f.entries[5].ID
+	f.pending[deep] = queue.PendingEntry{ID: deep, Consumer: "bobby", Idle: 3 * time.Hour, Deliveries: 1}
+	f.scanLimit = 2
+	s, _ := started(t, NewPendingScreen, f, 100, 24)
+	s.Update(StatsLoadedMsg{Stats: queue.Stats{Group: queue.GroupInfo{Pending: 6}, Consumers: []queue.ConsumerInfo{
+		{Name: "bob", Pending: 3}, {Name: "bobby", Pending: 3},
+	}}})
+	skeys(t, s, "/")
+	for _, r := range "consumer:bob idle:2h" {
+		skeys(t, s, string(r))
+	}
+	skeys(t, s, "enter")
+	requireShows(t, s, "scanned 4 of 6", "pgdn scans on")
+	skeys(t, s, "pgdown")
+	requireShows(t, s, "Sender 5", "(last)")
+}
