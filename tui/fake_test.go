@@ -12,19 +12,19 @@ import (
 // fixed IDs and times, and errors on demand. Queue behaviour itself is
 // proven against a real server in package queue and the flow tests.
 type fakeQueue struct {
-	mu       sync.Mutex
-	entries  []queue.Entry // stream order, oldest first
-	pending  map[string]queue.PendingEntry
-	acked    map[string]bool
-	skipped  map[string]bool // before the group's start, never delivered
+	mu      sync.Mutex
+	entries []queue.Entry // stream order, oldest first
+	pending map[string]queue.PendingEntry
+	acked   map[string]bool
+	skipped map[string]bool // before the group's start, never delivered
 	// scanLimit, when set, bounds how many pending entries an idle-filtered
 	// PendingPage looks at, as queue.PendingQuery.ScanLimit does.
 	scanLimit int
-	dead     []queue.DeadLetter
-	next     int
-	calls    []string
-	failWith error // every call fails with this when set
-	stats    queue.Stats
+	dead      []queue.DeadLetter
+	next      int
+	calls     []string
+	failWith  error // every call fails with this when set
+	stats     queue.Stats
 	// nextClaim, when set, is what the next Claim returns (once), e.g. a
 	// reclaimed message with its previous owner.
 	nextClaim *queue.ClaimResult

@@ -40,12 +40,12 @@ type PendingScreen struct {
 	// scanPending how many were pending when the last page was read.
 	scans       []int64
 	scanPending int64
-	entries   []queue.PendingEntry
-	loadedAt  time.Time // when entries' idle times were read
-	stats     queue.Stats
-	haveStats bool
-	statsKey  string
-	ticking   bool // a redraw of the idle times is due
+	entries     []queue.PendingEntry
+	loadedAt    time.Time // when entries' idle times were read
+	stats       queue.Stats
+	haveStats   bool
+	statsKey    string
+	ticking     bool // a redraw of the idle times is due
 }
 
 // pendingFilter is what the reviewer typed after /: part of a consumer's
