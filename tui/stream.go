@@ -77,7 +77,9 @@ func (s *StreamScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return nil
 		}
-		key := fmt.Sprintf("%d %s %d", msg.Stats.Length, msg.Stats.Group.LastDelivered, msg.Stats.Group.Pending)
+		// Who holds what is part of an entry's state: a reclaim moves a
+		// message between consumers without changing any total.
+		key := fmt.Sprintf("%d %d ", msg.Stats.Length, msg.Stats.DeadLength) + pendingStatsKey(msg.Stats)
 		changed := s.statsKey != "" && key != s.statsKey
 		s.statsKey = key
 		if changed && !s.busy() {

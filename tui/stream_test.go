@@ -345,3 +345,23 @@ func TestStreamShowsSkippedEntries(t *testing.T) {
 		t.Fatalf("a skipped entry shown as another state:\n%s", v)
 	}
 }
+
+// A reclaim moves a message from one consumer to another without changing
+// any total: the page shows the new holder all the same.
+func TestStreamRefreshShowsANewHolder(t *testing.T) {
+	f := streamQueue(5)
+	s, _ := started(t, NewStreamScreen, f, 100, 12)
+	stats := func(bob, alice int64) StatsLoadedMsg {
+		return StatsLoadedMsg{Stats: queue.Stats{Length: 5, Group: queue.GroupInfo{Pending: 2}, Consumers: []queue.ConsumerInfo{
+			{Name: "alice", Pending: alice}, {Name: "bob", Pending: bob}}}}
+	}
+	_, cmd := s.Update(stats(1, 1))
+	sdrive(t, s, cmd)
+	requireShows(t, s, "pending · bob")
+	f.pending[sid(3)] = queue.PendingEntry{ID: sid(3), Consumer: "alice", Deliveries: 2}
+	_, cmd = s.Update(stats(0, 2))
+	sdrive(t, s, cmd)
+	if v := plainView(s); strings.Contains(v, "pending · bob") {
+		t.Fatalf("the page still shows bob holding it:\n%s", v)
+	}
+}
