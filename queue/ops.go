@@ -220,8 +220,9 @@ type claimScan struct {
 // costs (~70 ns on Redis 7.0): 2,500 steps keep a claim near 0.2 ms of
 // server time at any length of the list (about 7x a claim on ten pending
 // entries), and sweep at least 160 entries per claim where entries are
-// spread out, 1,000 to 2,000 where hundreds share a millisecond (bulk adds): a
-// million bulk-added pending entries are swept in about 800 claims.
+// spread out, 1,000 to 2,000 where hundreds share a millisecond (bulk
+// adds): a million bulk-added pending entries are swept in about 800
+// claims.
 const (
 	claimHeadRows   = 10   // the oldest entries, looked at on every claim
 	claimSweepSteps = 2500 // the sweep's budget per claim
@@ -234,6 +235,12 @@ const (
 // claimBudget bounds how many unusable pending entries one claim clears
 // before reading a new one, so one call never runs long on the server.
 const claimBudget = 64
+
+// claimArgs are the constants above as the script takes them, written once.
+var claimArgs = struct{ budget, headRows, sweepSteps, window, cursorTTL string }{
+	strconv.Itoa(claimBudget), strconv.Itoa(claimHeadRows), strconv.Itoa(claimSweepSteps),
+	strconv.Itoa(claimWindow), ms(claimCursorTTL),
+}
 
 // Claim hands this consumer the next message, in one round trip: an entry
 // idle past the reclaim threshold (the oldest among the first ten pending
@@ -284,9 +291,8 @@ func (c *Client) claimOnce(ctx context.Context, op, ackID string) (int64, ClaimR
 	reply, err := claimScript.Exec(ctx, c.vk,
 		[]string{c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)},
 		[]string{c.cfg.Group, c.cfg.Consumer, ms(c.cfg.ReclaimAfter),
-			strconv.Itoa(maxDeliveries), c.nowMs(), strconv.Itoa(claimBudget), ackID,
-			strconv.Itoa(claimHeadRows), strconv.Itoa(claimSweepSteps), strconv.Itoa(claimWindow),
-			ms(claimCursorTTL)},
+			strconv.Itoa(maxDeliveries), c.nowMs(), claimArgs.budget, ackID,
+			claimArgs.headRows, claimArgs.sweepSteps, claimArgs.window, claimArgs.cursorTTL},
 	).ToArray()
 	if err != nil {
 		return 0, ClaimResult{}, wrap(op, err)

@@ -159,8 +159,9 @@ end
 -- The sweep's state: pos is the first ID it has not looked at yet, false
 -- when it is to start over after the head.
 local stored, pos, wrapped, probe = nil, nil, false, 2
-local after_head = next_id(head[#head] and head[#head][1] or '0-0')
+local after_head
 if mode == 'sweep' then
+  after_head = next_id(head[#head][1])
   stored = redis.call('GET', cursor_key) or nil
   pos = stored
   if not pos or not id_less(head[#head][1], pos) then pos = after_head end
