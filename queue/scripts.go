@@ -95,7 +95,7 @@ end
 //     again) is found within one sweep: ceil(pending / stretch) claims.
 //
 // A stretch reads rows (XPENDING cursor + n, exact). Where the rows end in
-// a busy millisecond (at least BUSY more of its IDs pending: bulk adds,
+// a busy millisecond (an ID BUSY further on in it is pending: bulk adds,
 // bursts), it walks on in it with XPENDING IDLE over at most ARGV[10]
 // sequence numbers of that millisecond, so at most that many entries, at
 // step cost. A stretch is at least 160 entries (where entries are spread
@@ -156,8 +156,8 @@ local function walk()
   return p
 end
 
--- The sweep's state: pos is the first ID it has not looked at yet, false
--- when it is to start over after the head.
+-- The sweep's state: pos is the first ID it has not looked at yet, nil
+-- once this claim has nothing left to look at.
 local stored, pos, wrapped, probe = nil, nil, false, 2
 local after_head
 if mode == 'sweep' then
@@ -193,8 +193,8 @@ local function sweep()
       -- entries, or the last one was busy and this is the next entry.
       local maybe = n == 1 or string.match(page[#page - 1][1], '^(%d+)-') == ms
       if #found == 0 and pos and maybe and #seq <= 15 and steps + 2 * CALL + ROW + width <= budget then
-        -- Busy if BUSY more IDs of it are pending: then a window costs
-        -- less than reading them as rows.
+        -- Busy if an ID BUSY further on in it is pending: then a window
+        -- likely costs less than reading what is left as rows.
         local far = redis.call('XPENDING', stream, group, ms .. '-' .. string.format('%d', tonumber(seq) + BUSY), ms .. '-' .. MAX64, 1)
         rows = rows + #far
         steps = steps + CALL + #far * ROW
