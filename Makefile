@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test bench build fuzz vet
+.PHONY: run test bench bench-scale build fuzz vet
 
 ## run: the console (embedded in-memory server when none is configured)
 run:
@@ -13,14 +13,22 @@ test: vet
 vet:
 	$(GO) vet ./...
 
-## bench: reviewq's claim+ack beside the raw valkey-go floor, and the screens' View
+## bench: claim+ack and ack-and-claim beside the raw valkey-go floor, bulk add
+## beside valkey-go and redis-benchmark, and the screens' View (about a minute)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./queue ./tui
+	$(GO) test -run '^$$' -bench . -skip 'Scale' -benchmem -count 6 ./queue ./cli ./tui
+
+## bench-scale: a million pending entries: the claim's server time at 10 / 100k / 1M
+## and claims per sweep, beside the old unbounded scan; stream and pending pages at
+## 10k and 1M (several minutes; builds its lists on a server of its own)
+bench-scale:
+	$(GO) test -run '^$$' -bench 'Scale' -count 3 -timeout 60m ./queue
 
 ## build: bin/reviewq
 build:
 	$(GO) build -o bin/reviewq .
 
-## fuzz: the sanitiser, for a minute
+## fuzz: the sanitiser, and the bulk add's JSON-lines reader, for a minute each
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSanitize -fuzztime 60s ./termtext
+	$(GO) test -run '^$$' -fuzz FuzzPlainContact -fuzztime 60s ./cli

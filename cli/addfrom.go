@@ -36,7 +36,11 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("reading %s: %w", from, err)}
 	}
-	msgs, problems := parseContactLines(string(data))
+	workers := runtime.GOMAXPROCS(0)
+	if len(data) < 1<<20 {
+		workers = 1
+	}
+	msgs, problems := parseContactLines(string(data), workers)
 	data = nil
 	if len(problems) > 0 {
 		for _, p := range problems {
@@ -75,18 +79,14 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 }
 
 // parseContactLines parses and validates every non-blank line, spread over
-// the CPUs (the server waits for all of it anyway), and returns the
-// messages in order, or every problem found, in line order.
-func parseContactLines(text string) ([]queue.NewContact, []string) {
+// workers goroutines (the server waits for all of it anyway), and returns
+// the messages in order, or every problem found, in line order.
+func parseContactLines(text string, workers int) ([]queue.NewContact, []string) {
 	type chunk struct {
 		text      string
 		firstLine int
 		msgs      []queue.NewContact
 		problems  []string
-	}
-	workers := runtime.GOMAXPROCS(0)
-	if len(text) < 1<<20 {
-		workers = 1
 	}
 	chunks := make([]*chunk, 0, workers)
 	line := 1

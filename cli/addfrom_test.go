@@ -144,3 +144,36 @@ func TestProgressBar(t *testing.T) {
 		t.Fatalf("bar output %q", out)
 	}
 }
+
+// Spread over workers, lines keep their numbers and their order.
+func TestParseContactLinesInChunks(t *testing.T) {
+	lines := contactLines(20_000)
+	text := strings.Join(lines, "\r\n") + "\n"
+	for _, workers := range []int{1, 3, 7} {
+		msgs, problems := parseContactLines(text, workers)
+		if len(problems) != 0 || len(msgs) != len(lines) {
+			t.Fatalf("%d workers: %d messages, problems %v", workers, len(msgs), problems)
+		}
+		for i, m := range msgs {
+			if want := fmt.Sprintf("bulk %06d", i); m.Message != want || m.Name != "Ada" {
+				t.Fatalf("%d workers: message %d is %+v, want %q", workers, i, m, want)
+			}
+		}
+	}
+	bad := append([]string{}, lines...)
+	for _, i := range []int{0, 6_666, 6_667, 13_333, 19_999} {
+		bad[i] = `{"name":"Ada","email":"x","message":"m"}`
+	}
+	bad[100] = "" // blank lines are skipped but still counted
+	for _, workers := range []int{1, 3, 7} {
+		msgs, problems := parseContactLines(strings.Join(bad, "\n"), workers)
+		var got []string
+		for _, p := range problems {
+			got = append(got, strings.SplitN(p, ":", 2)[0])
+		}
+		want := []string{"line 1", "line 6667", "line 6668", "line 13334", "line 20000"}
+		if msgs != nil || strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("%d workers: problems at %v, want %v (and no messages: %d)", workers, got, want, len(msgs))
+		}
+	}
+}

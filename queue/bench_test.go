@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // benchClient gives each benchmark run a fresh stream with b.N messages.
@@ -74,4 +75,44 @@ func BenchmarkRawClaimAck(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkAckAndClaimVsRaw runs the two loops above interleaved, one
+// message each in turn, so that a machine busy with other work slows both
+// alike, and reports their ratio (the target is at most 0.6).
+func BenchmarkAckAndClaimVsRaw(b *testing.B) {
+	c := benchClient(b, "ackclaim-vs")
+	raw := benchClient(b, "raw-vs")
+	mustAdd(b, c, 1)
+	ctx := context.Background()
+	first, err := c.Claim(ctx)
+	if err != nil || first.Message == nil {
+		b.Fatalf("first claim: %+v %v", first, err)
+	}
+	id := first.Message.ID
+	vk := raw.vk
+	var ours, floor time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		n, r, err := c.AckAndClaim(ctx, id)
+		if err != nil || n != 1 || r.Message == nil {
+			b.Fatalf("ack and claim %d: %d %+v %v", i, n, r, err)
+		}
+		id = r.Message.ID
+		mid := time.Now()
+		res, err := vk.Do(ctx, vk.B().Xreadgroup().Group(raw.cfg.Group, raw.cfg.Consumer).Count(1).
+			Streams().Key(raw.cfg.Stream).Id(">").Build()).AsXRead()
+		if err != nil || len(res[raw.cfg.Stream]) != 1 {
+			b.Fatalf("read %d: %v", i, err)
+		}
+		if err := vk.Do(ctx, vk.B().Xack().Key(raw.cfg.Stream).Group(raw.cfg.Group).Id(res[raw.cfg.Stream][0].ID).Build()).Error(); err != nil {
+			b.Fatal(err)
+		}
+		ours += mid.Sub(start)
+		floor += time.Since(mid)
+	}
+	b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "ackandclaim-ns/msg")
+	b.ReportMetric(float64(floor.Nanoseconds())/float64(b.N), "raw-ns/msg")
+	b.ReportMetric(float64(ours)/float64(floor), "ratio")
 }

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -242,7 +243,7 @@ func (c *Client) deadline(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, c.cfg.Timeout)
 }
 
-func (c *Client) nowMs() string { return fmt.Sprint(c.cfg.Now().UnixMilli()) }
+func (c *Client) nowMs() string { return strconv.FormatInt(c.cfg.Now().UnixMilli(), 10) }
 
 // EnsureGroup creates the consumer group when it is missing, at the start of
 // the stream (ID 0) like the web example, creating the stream too.

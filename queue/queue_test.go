@@ -638,3 +638,45 @@ func TestOwnKeysShareTheStreamSlot(t *testing.T) {
 		}
 	}
 }
+
+func TestAddContactsKeepsOrderAndReportsEachBatch(t *testing.T) {
+	c := newClient(t, Config{MaxLen: 100_000, Now: func() time.Time { return fixedNow }})
+	msgs := make([]NewContact, addPipeline*2+7)
+	for i := range msgs {
+		msgs[i] = NewContact{"Ada", "ada@example.org", "bulk " + itoa(i)}
+	}
+	var batches []int
+	var ids []string
+	n, err := c.AddContacts(ctx(t), msgs, func(b []Added) {
+		batches = append(batches, len(b))
+		for _, a := range b {
+			if a.Timestamp != "2024-11-24T18:35:14.890Z" {
+				t.Fatalf("timestamp %q", a.Timestamp)
+			}
+			ids = append(ids, a.ID)
+		}
+	})
+	if err != nil || n != len(msgs) || !reflect.DeepEqual(batches, []int{addPipeline, addPipeline, 7}) {
+		t.Fatalf("added %d in batches %v: %v", n, batches, err)
+	}
+	page, err := c.StreamPage(ctx(t), StreamQuery{Forward: true, Count: len(msgs)})
+	if err != nil || len(page.Entries) != len(msgs) {
+		t.Fatalf("stream: %d %v", len(page.Entries), err)
+	}
+	for i, e := range page.Entries {
+		if e.ID != ids[i] || e.Message() != msgs[i].Message || !e.IsContact() {
+			t.Fatalf("entry %d: %s %q, want %s %q", i, e.ID, e.Message(), ids[i], msgs[i].Message)
+		}
+	}
+
+	// A key of another type: nothing added, the error says why.
+	if err := do(t, c, "SET", "test:addcontacts:str", "x").Error(); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := New(c.vk, Config{Stream: "test:addcontacts:str"})
+	called := false
+	n, err = w.AddContacts(ctx(t), msgs[:3], func([]Added) { called = true })
+	if n != 0 || called || !errors.Is(err, ErrWrongType) {
+		t.Fatalf("add to a string: %d %v %v", n, called, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reviewq/reviewq/internal/testserver"
 )
@@ -25,7 +26,8 @@ var (
 
 // scaleClient is a client on the scale server for a stream that holds n
 // entries, all of them pending under "web" when pending is set (a fresh
-// pending list: nothing idle), built the first time it is asked for.
+// pending list: nothing idle for a day), built the first time it is asked
+// for.
 func scaleClient(b *testing.B, n int, pending bool) *Client {
 	b.Helper()
 	scaleOnce.Do(func() { scaleSrv, scaleErr = testserver.Start() })
@@ -34,7 +36,9 @@ func scaleClient(b *testing.B, n int, pending bool) *Client {
 	}
 	vk := dial(b, scaleSrv.Addr)
 	stream := fmt.Sprintf("scale:%d:pending=%v", n, pending)
-	c, err := New(vk, Config{Stream: stream, Consumer: "alice"})
+	// Nothing may turn idle while a run goes on for minutes: the lists
+	// stay fresh.
+	c, err := New(vk, Config{Stream: stream, Consumer: "alice", ReclaimAfter: 24 * time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,52 +72,71 @@ var scaleSizes = []struct {
 }{{"10", 10}, {"100k", 100_000}, {"1M", 1_000_000}}
 
 // serverTime runs f b.N times and reports the server's own time per call
-// from SLOWLOG (every command logged: threshold 0), for the commands whose
-// name starts with prefix. The wall time still includes the round trip.
+// of f from SLOWLOG (every command logged: threshold 0), summed over the
+// commands f sends whose name starts with prefix ("" for all), and for
+// one-command calls the 99th percentile. The wall time (ns/op) still
+// includes the round trips.
 func serverTime(b *testing.B, c *Client, prefix string, f func()) {
 	b.Helper()
-	for _, args := range [][]string{
-		{"CONFIG", "SET", "slowlog-log-slower-than", "0"},
-		{"CONFIG", "SET", "slowlog-max-len", "100000"},
-		{"SLOWLOG", "RESET"},
-	} {
+	// logged reads the log: every entry, and the durations of the calls
+	// to count. A command a script ran is logged too, apart (its client
+	// is "?:0", no connection), and its time is also the script's.
+	logged := func() (all int, us []int64) {
+		entries, err := do(b, c, "SLOWLOG", "GET", "-1").ToArray()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range entries {
+			f, err := e.ToArray()
+			if err != nil || len(f) < 5 {
+				continue
+			}
+			all++
+			args, _ := f[3].AsStrSlice()
+			client, _ := f[4].ToString()
+			if len(args) == 0 || client == "?:0" || !strings.HasPrefix(strings.ToUpper(args[0]), prefix) ||
+				strings.EqualFold(args[0], "SLOWLOG") || strings.EqualFold(args[0], "CONFIG") {
+				continue
+			}
+			d, _ := f[2].AsInt64()
+			us = append(us, d)
+		}
+		return all, us
+	}
+	config := func(args ...string) {
 		if err := do(b, c, args...).Error(); err != nil {
 			b.Fatal(err)
 		}
 	}
+	// One call first, to size the log for the run.
+	config("CONFIG", "SET", "slowlog-log-slower-than", "0")
+	config("CONFIG", "SET", "slowlog-max-len", "1000")
+	config("SLOWLOG", "RESET")
+	f()
+	entries, first := logged()
+	perCall := len(first)
+	config("CONFIG", "SET", "slowlog-max-len", fmt.Sprint(entries*b.N+100))
+	config("SLOWLOG", "RESET")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f()
 	}
 	b.StopTimer()
-	entries, err := do(b, c, "SLOWLOG", "GET", "100000").ToArray()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var us []int64
-	for _, e := range entries {
-		f, err := e.ToArray()
-		if err != nil || len(f) < 4 {
-			continue
-		}
-		args, _ := f[3].AsStrSlice()
-		if len(args) == 0 || !strings.HasPrefix(strings.ToUpper(args[0]), prefix) {
-			continue
-		}
-		d, _ := f[2].AsInt64()
-		us = append(us, d)
-	}
-	_ = do(b, c, "CONFIG", "SET", "slowlog-log-slower-than", "10000")
+	_, us := logged()
+	config("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+	config("CONFIG", "SET", "slowlog-max-len", "128")
 	if len(us) == 0 {
 		b.Fatalf("SLOWLOG recorded no %s", prefix)
 	}
-	slices.Sort(us)
 	var sum int64
 	for _, d := range us {
 		sum += d
 	}
-	b.ReportMetric(float64(sum)/float64(len(us)), "server-µs/op")
-	b.ReportMetric(float64(us[len(us)*99/100]), "server-p99-µs")
+	b.ReportMetric(float64(sum)/float64(b.N), "server-µs/op")
+	if perCall == 1 {
+		slices.Sort(us)
+		b.ReportMetric(float64(us[len(us)*99/100]), "server-p99-µs")
+	}
 }
 
 // BenchmarkScaleClaim is a claim that finds nothing idle and nothing new
@@ -132,6 +155,14 @@ func BenchmarkScaleClaim(b *testing.B) {
 				}
 			})
 		})
+		b.Run("pending="+size.name+"/sweep", func(b *testing.B) {
+			c := scaleClient(b, size.n, true)
+			claims := 0
+			for i := 0; i < b.N; i++ {
+				claims += claimsPerSweep(b, c)
+			}
+			b.ReportMetric(float64(claims)/float64(b.N), "claims/sweep")
+		})
 		b.Run("pending="+size.name+"/unbounded-xpending-idle", func(b *testing.B) {
 			c := scaleClient(b, size.n, true)
 			ctx := context.Background()
@@ -142,6 +173,104 @@ func BenchmarkScaleClaim(b *testing.B) {
 					b.Fatal(err)
 				}
 			})
+		})
+	}
+}
+
+// claimsPerSweep claims (nothing is idle, nothing new) from where the sweep
+// stands until it has gone once round the whole pending list, and returns
+// how many claims that took: the most an idle entry waits to be found.
+func claimsPerSweep(b *testing.B, c *Client) int {
+	b.Helper()
+	key := claimCursorKey(c.cfg.Stream, c.cfg.Group)
+	cursor := func() ID {
+		s, err := do(b, c, "GET", key).ToString()
+		if err != nil {
+			return ID{} // none: the next claim starts after the head
+		}
+		id, _ := ParseID(s)
+		return id
+	}
+	claim := func() {
+		if r, err := c.Claim(context.Background()); err != nil || r.Message != nil {
+			b.Fatalf("claim: %+v %v", r.Message, err)
+		}
+	}
+	// Go on until the sweep starts over, then count one round.
+	for prev, n := cursor(), 0; ; n++ {
+		claim()
+		if now := cursor(); now.Less(prev) || now == (ID{}) || n > 1_000_000 {
+			break
+		} else {
+			prev = now
+		}
+	}
+	claims := 0
+	for prev := cursor(); ; {
+		claim()
+		claims++
+		now := cursor()
+		if now.Less(prev) || now == (ID{}) {
+			return claims
+		}
+		prev = now
+	}
+}
+
+// BenchmarkScalePages reads a stream page and a pending page at both ends
+// of a stream of 10,000 and of 1,000,000 entries (all pending), and a page
+// of the pending list's idle filter (nothing idle: a whole bounded scan).
+// None should cost more at a million than at ten thousand, but the idle
+// filter until its scan limit (20,000) is reached.
+func BenchmarkScalePages(b *testing.B) {
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"10k", 10_000}, {"1M", 1_000_000}} {
+		run := func(name string, f func(c *Client) error) {
+			b.Run("entries="+size.name+"/"+name, func(b *testing.B) {
+				c := scaleClient(b, size.n, true)
+				serverTime(b, c, "", func() {
+					if err := f(c); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
+		ctx := context.Background()
+		run("stream-newest", func(c *Client) error {
+			_, err := c.StreamPage(ctx, StreamQuery{Count: 50})
+			return err
+		})
+		run("stream-oldest", func(c *Client) error {
+			_, err := c.StreamPage(ctx, StreamQuery{Forward: true, Count: 50})
+			return err
+		})
+		run("pending-first", func(c *Client) error {
+			_, err := c.PendingPage(ctx, PendingQuery{Count: 50})
+			return err
+		})
+		var last string
+		run("pending-last", func(c *Client) error {
+			if last == "" {
+				p, err := c.StreamPage(ctx, StreamQuery{Count: 51})
+				if err != nil {
+					return err
+				}
+				last = p.Entries[50].ID
+			}
+			p, err := c.PendingPage(ctx, PendingQuery{After: last, Count: 50})
+			if err == nil && len(p.Entries) != 50 {
+				err = fmt.Errorf("last page has %d entries", len(p.Entries))
+			}
+			return err
+		})
+		run("pending-min-idle", func(c *Client) error {
+			p, err := c.PendingPage(ctx, PendingQuery{MinIdle: time.Hour, Count: 50})
+			if err == nil && p.Scanned != int64(min(size.n, DefaultPendingScan)) {
+				err = fmt.Errorf("scanned %d", p.Scanned)
+			}
+			return err
 		})
 	}
 }

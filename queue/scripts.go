@@ -65,39 +65,41 @@ end
 // ARGV[4] max deliveries (0: never dead-letter), ARGV[5] now (ms),
 // ARGV[6] how many unusable pending entries one call may clear away,
 // ARGV[7] ID to acknowledge first ("" for none), ARGV[8] head rows,
-// ARGV[9] budget (steps), ARGV[10] dense-window width,
+// ARGV[9] budget (steps), ARGV[10] busy-millisecond window width,
 // ARGV[11] cursor lifetime (ms).
 //
 // The budget is counted in steps, one step being what walking one pending
 // entry inside XPENDING costs (about 70 ns on Redis 7.0). Handing one
-// XPENDING row to Lua costs about 14 steps (ROW), and every call about 30
-// (CALL). No call below walks more entries, or reads more rows, than the
-// budget pays for, so a claim costs about the same on ten pending entries
-// or ten million. (XPENDING IDLE over an open range, as the claim used to
-// do, walks until it finds an idle entry: the whole list when none is, 87
-// ms at a million. XAUTOCLAIM bounds its walk by COUNT, but looks every
-// entry up in the stream, about 1.6 us each.)
+// XPENDING row to Lua costs about 14 steps (ROW), every call about 30
+// (CALL). No call below walks more entries, or hands over more rows, than
+// the budget pays for, so a claim costs about the same on ten pending
+// entries or ten million. (XPENDING IDLE over an open range, as the claim
+// used to do, walks until it finds an idle entry: the whole list when none
+// is, 87 ms at a million. XAUTOCLAIM bounds its walk by COUNT, but looks
+// every entry up in the stream, about 1.6 us each; rows cost 1 us each.)
 //
 // Which entry idle past reclaim-after it takes, by the length of the
 // pending list:
 //
-//   - Fewer than ARGV[8] entries (read as rows), or at most ARGV[9] (the
-//     group's count, from XINFO GROUPS; then XPENDING IDLE walks the whole
-//     list): the oldest idle entry, as before.
+//   - Fewer than ARGV[8] entries (all read as rows), or at most ARGV[9]
+//     (the group's count, from XINFO GROUPS; XPENDING IDLE then walks the
+//     whole list, which the budget pays for): the oldest idle entry.
 //   - Longer: the oldest idle one among the first ARGV[8] (the head, what
 //     the web example's XAUTOCLAIM ... 0-0 COUNT 1 looks at), else the next
-//     idle one the sweep comes to. The sweep walks the rest of the list in
-//     ID order from a cursor kept in KEYS[3], one bounded stretch per claim,
-//     and starts over after the end. Entries delivered once and never
-//     touched since become idle in ID order, so abandoned work is normally
-//     at the head and found oldest first; an entry idle anywhere else (a
-//     released one, or one reclaimed and abandoned again) is found within
-//     one sweep, ceil(pending / stretch) claims. The stretch reads rows
-//     (XPENDING cursor + n: exact, about 200 entries per claim) and, where
-//     a millisecond holds many pending entries (bulk adds, bursts), walks
-//     the rest of that millisecond with XPENDING IDLE over at most
-//     ARGV[10] sequence numbers, so at most that many entries, at step
-//     cost: about 1,000 entries per claim or more.
+//     idle one the sweep comes to. The sweep goes through the rest of the
+//     list in ID order from a cursor kept in KEYS[3], one stretch per claim
+//     paid for by the budget, and starts over after the end. Entries
+//     delivered once and never touched since turn idle in ID order, so
+//     abandoned work is normally at the head and found oldest first; an
+//     entry idle anywhere else (a released one, one reclaimed and left
+//     again) is found within one sweep: ceil(pending / stretch) claims.
+//
+// A stretch reads rows (XPENDING cursor + n, exact). Where the rows end in
+// a busy millisecond (an ID BUSY further on in it is pending: bulk adds,
+// bursts), it walks on in it with XPENDING IDLE over at most ARGV[10]
+// sequence numbers of that millisecond, so at most that many entries, at
+// step cost. A stretch is at least 160 entries (where entries are spread
+// out) and 1,000 to 2,000 where hundreds share a millisecond.
 //
 // Every idle entry found is either gone from the stream (acknowledged away
 // and recorded in the dead-letter stream), past the max deliveries (moved
@@ -116,7 +118,7 @@ local group, consumer, min_idle_ms, min_idle = ARGV[1], ARGV[2], ARGV[3], tonumb
 local max_deliveries, now, unusable = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
 local ack_id, head_rows, budget = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
 local width, lifetime = tonumber(ARGV[10]), ARGV[11]
-local ROW, CALL, DENSE_PROBE, SPARSE_PROBE, WALK = 14, 30, 4, 64, 4
+local ROW, CALL, BUSY, SPARSE_PROBE, WALK = 14, 30, 20, 64, 4
 
 local acked = 0
 if ack_id ~= '' then acked = redis.call('XACK', stream, group, ack_id) end
@@ -154,11 +156,12 @@ local function walk()
   return p
 end
 
--- The sweep's state: pos is the first ID it has not looked at yet, false
--- when it is to start over after the head.
-local stored, pos, wrapped, probe = nil, nil, false, SPARSE_PROBE
-local after_head = next_id(head[#head] and head[#head][1] or '0-0')
+-- The sweep's state: pos is the first ID it has not looked at yet, nil
+-- once this claim has nothing left to look at.
+local stored, pos, wrapped, probe = nil, nil, false, 2
+local after_head
 if mode == 'sweep' then
+  after_head = next_id(head[#head][1])
   stored = redis.call('GET', cursor_key) or nil
   pos = stored
   if not pos or not id_less(head[#head][1], pos) then pos = after_head end
@@ -184,24 +187,33 @@ local function sweep()
     else
       local last = page[#page][1]
       pos = next_id(last)
-      local ms1 = string.match(page[1][1], '^(%d+)-')
       local ms, seq = string.match(last, '^(%d+)-(%d+)$')
-      if #found == 0 and pos and ms == ms1 and #seq <= 15 and steps + CALL + width <= budget then
-        -- A dense millisecond: walk the rest of it, at most width IDs.
-        local hi = ms .. '-' .. string.format('%d', tonumber(seq) + width)
-        local p = redis.call('XPENDING', stream, group, 'IDLE', min_idle_ms, pos, hi, 1)
-        windows = windows + 1
-        steps = steps + CALL + width
-        if #p > 0 then
-          found[1] = p[1]
-          pos = next_id(p[1][1])
-        else
-          pos = next_id(hi)
+      local walked = false
+      -- A millisecond that may be busy: the page ends with two of its
+      -- entries, or the last one was busy and this is the next entry.
+      local maybe = n == 1 or string.match(page[#page - 1][1], '^(%d+)-') == ms
+      if #found == 0 and pos and maybe and #seq <= 15 and steps + 2 * CALL + ROW + width <= budget then
+        -- Busy if an ID BUSY further on in it is pending: then a window
+        -- likely costs less than reading what is left as rows.
+        local far = redis.call('XPENDING', stream, group, ms .. '-' .. string.format('%d', tonumber(seq) + BUSY), ms .. '-' .. MAX64, 1)
+        rows = rows + #far
+        steps = steps + CALL + #far * ROW
+        if #far > 0 then
+          -- Walk on in it, at most width IDs.
+          local hi = ms .. '-' .. string.format('%d', tonumber(seq) + width)
+          local p = redis.call('XPENDING', stream, group, 'IDLE', min_idle_ms, pos, hi, 1)
+          windows = windows + 1
+          steps = steps + CALL + width
+          walked = true
+          if #p > 0 then
+            found[1] = p[1]
+            pos = next_id(p[1][1])
+          else
+            pos = next_id(hi)
+          end
         end
-        probe = DENSE_PROBE
-      else
-        probe = SPARSE_PROBE
       end
+      if walked then probe = 1 else probe = SPARSE_PROBE end
     end
     if #found > 0 then return found end
   end
