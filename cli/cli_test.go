@@ -310,3 +310,58 @@ func TestRangeShowsSkippedEntries(t *testing.T) {
 		t.Fatalf("stats: %+v", r)
 	}
 }
+
+func TestClaimWithAck(t *testing.T) {
+	for i := 0; i < 2; i++ {
+		run(t, "", "add", "--name", "Ada", "--email", "ada@example.org", "--message", "m"+string(rune('1'+i)))
+	}
+	first := decode(t, run(t, "", "claim", "--json").stdout)["message"].(map[string]any)["streamMessageId"].(string)
+	r := run(t, "", "claim", "--json", "--ack", first)
+	out := decode(t, r.stdout)
+	msg, _ := out["message"].(map[string]any)
+	if r.code != 0 || out["acked"] != float64(1) || msg == nil || msg["message"] != "m2" || out["note"] != nil {
+		t.Fatalf("claim --ack: %+v", r)
+	}
+	second := msg["streamMessageId"].(string)
+	r = run(t, "", "claim", "--ack", second)
+	if r.code != 0 || !strings.Contains(r.stdout, "acked "+second) || !strings.Contains(r.stdout, "no messages waiting") {
+		t.Fatalf("human claim --ack: %+v", r)
+	}
+	r = run(t, "", "claim", "--json", "--ack", second)
+	out = decode(t, r.stdout)
+	if r.code != 0 || out["acked"] != float64(0) || out["note"] == nil || out["message"] != nil {
+		t.Fatalf("claim --ack of an acked message: %+v", r)
+	}
+	if r := run(t, "", "claim", "--ack", "nope"); r.code != 1 || !strings.Contains(r.stderr, "not a stream ID") {
+		t.Fatalf("claim --ack nope: %+v", r)
+	}
+}
+
+func TestPendingMinIdleSaysHowFarItScanned(t *testing.T) {
+	bob := client(t, "bob")
+	if err := bob.EnsureGroup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := bob.AddContact(context.Background(), "Ada", "ada@example.org", "hi"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bob.Claim(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	r := run(t, "", "pending", "--min-idle", "10ms", "--scan", "3", "--count", "2")
+	if r.code != 0 || !strings.Contains(r.stdout, "scanned 2 of 5 pending") || !strings.Contains(r.stdout, "more: reviewq pending --min-idle 10ms --after ") {
+		t.Fatalf("page: %+v", r)
+	}
+	r = run(t, "", "pending", "--min-idle", "1h", "--scan", "3", "--json")
+	out := decode(t, r.stdout)
+	if r.code != 0 || out["scanned"] != float64(3) || out["total"] != float64(5) || out["next"] == "" || len(out["pending"].([]any)) != 0 {
+		t.Fatalf("json: %+v", r)
+	}
+	r = run(t, "", "pending", "--min-idle", "1h", "--after", out["next"].(string))
+	if r.code != 0 || !strings.Contains(r.stdout, "none idle 1h0m0s or more\n") || !strings.Contains(r.stdout, "scanned 2 of 5 pending after ") || strings.Contains(r.stdout, "more:") {
+		t.Fatalf("rest: %+v", r)
+	}
+}

@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,9 +10,6 @@ import (
 	"github.com/reviewq/reviewq/form"
 	"github.com/reviewq/reviewq/queue"
 )
-
-// addBatch is how many entries one pipeline carries in a bulk add.
-const addBatch = 500
 
 func (a *app) addCommand() *cobra.Command {
 	var c form.Contact
@@ -66,75 +60,6 @@ func joinErrors(errs []error) string {
 	return strings.Join(parts, "; ")
 }
 
-// addFrom validates every line first, so a bad line adds nothing at all
-// (fix the file and run it again), then adds them in pipelined batches.
-func (a *app) addFrom(cmd *cobra.Command, from string) error {
-	var r io.Reader = a.stdin
-	if from != "-" {
-		f, err := os.Open(from)
-		if err != nil {
-			return usageError{err}
-		}
-		defer f.Close()
-		r = f
-	}
-	var contacts []form.Contact
-	var problems []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
-		var c form.Contact
-		dec := json.NewDecoder(strings.NewReader(text))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: not a JSON object with name, email, message (%v)", line, err))
-			continue
-		}
-		if errs := form.ValidateAll(c); len(errs) > 0 {
-			problems = append(problems, fmt.Sprintf("line %d: %s", line, joinErrors(errs)))
-			continue
-		}
-		contacts = append(contacts, c.Trimmed())
-	}
-	if err := sc.Err(); err != nil {
-		return usageError{fmt.Errorf("reading %s: %w", from, err)}
-	}
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintln(a.stderr, p)
-		}
-		return userErrorf("%d invalid line(s); nothing was added", len(problems))
-	}
-	return a.withClient(cmd, func(s *session) error {
-		enc := json.NewEncoder(a.stdout)
-		added := 0
-		for start := 0; start < len(contacts); start += addBatch {
-			end := min(start+addBatch, len(contacts))
-			batch := make([][]queue.Field, 0, end-start)
-			for _, c := range contacts[start:end] {
-				batch = append(batch, s.client.ContactFields(c.Name, c.Email, c.Message))
-			}
-			for i, r := range s.client.AddMany(cmd.Context(), batch) {
-				if r.Err != nil {
-					return fmt.Errorf("added %d of %d, then: %w", added, len(contacts), r.Err)
-				}
-				added++
-				if a.json {
-					_ = enc.Encode(queue.Added{ID: r.ID, Timestamp: batch[i][3].Value})
-				}
-			}
-		}
-		if !a.json {
-			fmt.Fprintf(a.stdout, "added %d message(s)\n", added)
-		}
-		return nil
-	})
-}
-
 // claimJSON is the web example's claim shape.
 type claimJSON struct {
 	StreamMessageID  string `json:"streamMessageId"`
@@ -151,22 +76,43 @@ type claimJSON struct {
 }
 
 func (a *app) claimCommand() *cobra.Command {
-	return &cobra.Command{
+	var ack string
+	cmd := &cobra.Command{
 		Use:   "claim",
 		Short: "Claim the next message: an abandoned one first, else a new one",
 		Long: `Claim the next message for --consumer. A message another reviewer left idle
-longer than --reclaim-after is reclaimed first, wherever it sits in the
-pending list; otherwise a new one is read. Exit code 0 also when the queue
-is empty ({"message":null}).`,
+longer than --reclaim-after is reclaimed first: the oldest among the first
+ten pending, else the next one the group's sweep of the pending list comes
+to (every pending message is looked at within one sweep); otherwise a new
+one is read. With --ack ID the message you finished is acknowledged in the
+same round trip. Exit code 0 also when the queue is empty ({"message":null}).`,
+		Example: `  reviewq claim --json
+  reviewq claim --ack 1764009314892-0 --json   # ack the one you finished, claim the next`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(s *session) error {
-				res, err := s.client.Claim(cmd.Context())
+				var (
+					acked int64
+					res   queue.ClaimResult
+					err   error
+				)
+				if ack != "" {
+					acked, res, err = s.client.AckAndClaim(cmd.Context(), ack)
+				} else {
+					res, err = s.client.Claim(cmd.Context())
+				}
 				if err != nil {
 					return err
 				}
 				recreated := res.GroupRecreated || s.groupCreated
 				a.reportGroupCreated(s, res.GroupRecreated)
+				note := ""
+				switch {
+				case ack != "" && acked == 0 && recreated:
+					note = ack + " was not acked: the server no longer has it (it restarted empty or was flushed)"
+				case ack != "" && acked == 0:
+					note = ack + " was not pending: already acked, never delivered, or not in this group"
+				}
 				a.reportCleared(res, s.client.Config().DeadStream)
 				if a.json {
 					out := map[string]any{"message": nil}
@@ -183,6 +129,12 @@ is empty ({"message":null}).`,
 						}
 						out["message"] = j
 					}
+					if ack != "" {
+						out["acked"] = acked
+					}
+					if note != "" {
+						out["note"] = note
+					}
 					if len(res.Dropped) > 0 {
 						out["dropped"] = res.Dropped
 					}
@@ -194,6 +146,13 @@ is empty ({"message":null}).`,
 					}
 					return a.printJSON(out)
 				}
+				if ack != "" {
+					if note != "" {
+						fmt.Fprintln(a.stderr, "note:", note)
+					} else {
+						fmt.Fprintf(a.stdout, "acked %s\n", ack)
+					}
+				}
 				if res.Message == nil {
 					fmt.Fprintln(a.stdout, "no messages waiting")
 					return nil
@@ -203,6 +162,8 @@ is empty ({"message":null}).`,
 			})
 		},
 	}
+	cmd.Flags().StringVar(&ack, "ack", "", "acknowledge this message (the one you finished) in the same round trip")
+	return cmd
 }
 
 // reportGroupCreated explains on stderr a consumer group that had to be
@@ -321,8 +282,17 @@ func (a *app) pendingCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pending",
 		Short: "List pending messages (delivered, not acknowledged), one page",
-		Args:  cobra.NoArgs,
+		Long: `List one page of the pending list. With --min-idle the list is scanned in
+bounded steps, at most --scan entries per call (the server is never asked to
+walk the whole list): the output says how far the scan got and how to go on.`,
+		Example: `  reviewq pending --for bob
+  reviewq pending --min-idle 5m                # scanned 20,000 of 1,000,000 …
+  reviewq pending --min-idle 5m --after 1764009314892-0`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if q.ScanLimit < 0 {
+				return userErrorf("--scan must be positive")
+			}
 			return a.withClient(cmd, func(s *session) error {
 				page, err := s.client.PendingPage(cmd.Context(), q)
 				if err != nil {
@@ -339,9 +309,13 @@ func (a *app) pendingCommand() *cobra.Command {
 							rows[i]["preview"] = e.Entry.Preview()
 						}
 					}
-					return a.printJSON(map[string]any{"pending": rows, "next": page.Next})
+					out := map[string]any{"pending": rows, "next": page.Next}
+					if q.MinIdle > 0 {
+						out["scanned"], out["total"] = page.Scanned, page.Pending
+					}
+					return a.printJSON(out)
 				}
-				a.printPending(page)
+				a.printPending(page, q)
 				return nil
 			})
 		},
@@ -349,7 +323,8 @@ func (a *app) pendingCommand() *cobra.Command {
 	cmd.Flags().StringVar(&q.After, "after", "", "start after this ID (the previous page's next cursor)")
 	cmd.Flags().IntVar(&q.Count, "count", 20, "page size")
 	cmd.Flags().StringVar(&q.Consumer, "for", "", "only this consumer's messages")
-	cmd.Flags().DurationVar(&q.MinIdle, "min-idle", 0, "only messages idle at least this long")
+	cmd.Flags().DurationVar(&q.MinIdle, "min-idle", 0, "only messages idle at least this long (a bounded scan)")
+	cmd.Flags().IntVar(&q.ScanLimit, "scan", queue.DefaultPendingScan, "with --min-idle: look at most at this many pending messages")
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -42,19 +43,61 @@ func (a *app) table(header string, rows func(tw *tabwriter.Writer)) {
 	tw.Flush()
 }
 
-func (a *app) printPending(p queue.PendingPage) {
-	if len(p.Entries) == 0 {
+func (a *app) printPending(p queue.PendingPage, q queue.PendingQuery) {
+	switch {
+	case len(p.Entries) > 0:
+		a.table("ID\tCONSUMER\tIDLE\tDELIVERIES\tPREVIEW", func(tw *tabwriter.Writer) {
+			for _, e := range p.Entries {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, cell(e.Consumer, 30), tui.Ago(e.Idle), e.Deliveries, tui.Preview(e.Entry, 50))
+			}
+		})
+	case q.MinIdle > 0 && p.Next != "":
+		fmt.Fprintf(a.stdout, "none idle %s or more so far\n", q.MinIdle)
+	case q.MinIdle > 0:
+		fmt.Fprintf(a.stdout, "none idle %s or more\n", q.MinIdle)
+	default:
 		fmt.Fprintln(a.stdout, "nothing pending")
-		return
 	}
-	a.table("ID\tCONSUMER\tIDLE\tDELIVERIES\tPREVIEW", func(tw *tabwriter.Writer) {
-		for _, e := range p.Entries {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, cell(e.Consumer, 30), tui.Ago(e.Idle), e.Deliveries, tui.Preview(e.Entry, 50))
+	if q.MinIdle > 0 {
+		where := ""
+		if q.After != "" {
+			where = " after " + q.After
 		}
-	})
-	if p.Next != "" {
-		fmt.Fprintf(a.stdout, "more: reviewq pending --after %s\n", p.Next)
+		fmt.Fprintf(a.stdout, "scanned %s of %s pending%s\n", thousands(p.Scanned), thousands(p.Pending), where)
 	}
+	if p.Next != "" {
+		more := "reviewq pending"
+		if q.Consumer != "" {
+			more += " --for " + shellQuote(q.Consumer)
+		}
+		if q.MinIdle > 0 {
+			more += " --min-idle " + q.MinIdle.String()
+		}
+		fmt.Fprintf(a.stdout, "more: %s --after %s\n", more, p.Next)
+	}
+}
+
+// thousands writes n with comma separators: 1,000,000.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// shellQuote quotes a value for the "more:" hint when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '@' || r == ':' || r == '/' ||
+			'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(tui.SanitizeLine(s), "'", `'\''`) + "'"
 }
 
 func (a *app) printRange(p queue.StreamPage) {

@@ -35,6 +35,27 @@ func BenchmarkClaimAck(b *testing.B) {
 	}
 }
 
+// BenchmarkAckAndClaim is the steady-state review loop: ack the message
+// just reviewed and claim the next, one script, one round trip.
+func BenchmarkAckAndClaim(b *testing.B) {
+	c := benchClient(b, "ackclaim")
+	mustAdd(b, c, 1)
+	ctx := context.Background()
+	first, err := c.Claim(ctx)
+	if err != nil || first.Message == nil {
+		b.Fatalf("first claim: %+v %v", first, err)
+	}
+	id := first.Message.ID
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n, r, err := c.AckAndClaim(ctx, id)
+		if err != nil || n != 1 || r.Message == nil {
+			b.Fatalf("ack and claim %d: %d %+v %v", i, n, r, err)
+		}
+		id = r.Message.ID
+	}
+}
+
 // BenchmarkRawClaimAck is the floor: plain XREADGROUP COUNT 1 > and XACK
 // with valkey-go, no reclaim, no dead-lettering, no typed results.
 func BenchmarkRawClaimAck(b *testing.B) {

@@ -301,13 +301,6 @@ func brokenConn(err error) bool {
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
 }
 
-// Ping checks the server answers.
-func (c *Client) Ping(ctx context.Context) error {
-	ctx, cancel := c.deadline(ctx)
-	defer cancel()
-	return wrap("ping", idempotent(ctx, func() error { return c.vk.Do(ctx, c.vk.B().Ping().Build()).Error() }))
-}
-
 // keySlot is the cluster hash slot of a key (CRC16/XMODEM of the hash tag
 // or the whole key, modulo 16384).
 func keySlot(key string) uint16 {

@@ -1,7 +1,9 @@
 package queue
 
 import (
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -57,11 +59,42 @@ func DeadStreamFor(stream string) string { return stream + deadSuffix }
 // same cluster slot as the stream: the claim and reject scripts touch both
 // keys atomically, which a cluster only allows within one slot. "{s}:dead"
 // hashes on "s", exactly as the untagged key "s" does.
-func clusterDeadStreamFor(stream string) string {
-	if hasHashTag(stream) {
-		return stream + deadSuffix
+func clusterDeadStreamFor(stream string) string { return slotMate(stream, deadSuffix) }
+
+// claimCursorKey names the small key where the claim's sweep of a group's
+// pending list resumes (see claimScript): "{<stream>}:claim-cursor:<group>",
+// in the stream's cluster slot so the claim script can touch both. It holds
+// one stream ID and expires when nobody claims from the group for a day.
+func claimCursorKey(stream, group string) string {
+	return slotMate(stream, ":claim-cursor:"+group)
+}
+
+// slotMate names a key of reviewq's own, stream+suffix, in the stream's
+// cluster slot: as it is when the stream has a hash tag, else with the
+// stream as the tag. A stream name with a "}" but no tag would end that tag
+// early, so such a name gets a short tag of the same slot instead.
+func slotMate(stream, suffix string) string {
+	switch {
+	case hasHashTag(stream):
+		return stream + suffix
+	case !strings.Contains(stream, "}"):
+		return "{" + stream + "}" + suffix
 	}
-	return "{" + stream + "}" + deadSuffix
+	return "{" + sameSlotTag(keySlot(stream)) + "}:" + stream + suffix
+}
+
+var slotTags sync.Map // slot → the smallest decimal number hashing to it
+
+func sameSlotTag(slot uint16) string {
+	if t, ok := slotTags.Load(slot); ok {
+		return t.(string)
+	}
+	for n := 0; ; n++ {
+		if t := strconv.Itoa(n); keySlot(t) == slot {
+			slotTags.Store(slot, t)
+			return t
+		}
+	}
 }
 
 // groupStartKeyFor names the hash of the stream's group starts. In a cluster

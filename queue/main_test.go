@@ -14,7 +14,7 @@ import (
 
 var srv *testserver.Server
 
-func TestMain(m *testing.M) { testserver.Main(m, &srv) }
+func TestMain(m *testing.M) { testserver.Main(m, &srv, stopScaleServer) }
 
 // dial connects to a server, closing the client when the test ends.
 func dial(t testing.TB, addr string) valkey.Client {
@@ -47,7 +47,7 @@ func newClientOn(t testing.TB, vk valkey.Client, cfg Config) *Client {
 		t.Fatal(err)
 	}
 	// Start empty, so -count=N runs do not see the previous run's entries.
-	if err := do(t, c, "DEL", c.cfg.Stream, c.cfg.DeadStream).Error(); err != nil {
+	if err := do(t, c, "DEL", c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)).Error(); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.EnsureGroup(context.Background()); err != nil {

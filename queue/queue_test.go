@@ -589,3 +589,52 @@ func TestLagNeverExceedsTheStream(t *testing.T) {
 		t.Fatalf("stats %+v %v, want 3 entries, all 3 waiting", st, err)
 	}
 }
+
+func TestAckAndClaim(t *testing.T) {
+	c := newClient(t, Config{})
+	ids := mustAdd(t, c, 3)
+	m := mustClaim(t, c)
+	n, r, err := c.AckAndClaim(ctx(t), m.ID)
+	if err != nil || n != 1 || r.Message == nil || r.Message.ID != ids[1] || r.Message.Deliveries != 1 {
+		t.Fatalf("ack and claim: %d %+v %v, want %s acked and %s claimed", n, r.Message, err, m.ID, ids[1])
+	}
+	assertNotPending(t, c, m.ID)
+	// An ID no longer pending is reported through the count, and the
+	// claim still happens.
+	n, r, err = c.AckAndClaim(ctx(t), m.ID)
+	if err != nil || n != 0 || r.Message == nil || r.Message.ID != ids[2] {
+		t.Fatalf("ack of an acked ID and claim: %d %+v %v", n, r.Message, err)
+	}
+	n, r, err = c.AckAndClaim(ctx(t), ids[2])
+	if err != nil || n != 1 || r.Message != nil {
+		t.Fatalf("last ack and claim: %d %+v %v, want 1 and an empty queue", n, r.Message, err)
+	}
+	if _, _, err := c.AckAndClaim(ctx(t), "nope"); !errors.Is(err, ErrInvalidID) {
+		t.Fatalf("bad ID: %v", err)
+	}
+	// A group that vanished (a server restarted empty) is created again;
+	// the ack then finds nothing pending.
+	mustAdd(t, c, 1)
+	if err := do(t, c, "XGROUP", "DESTROY", c.cfg.Stream, c.cfg.Group).Error(); err != nil {
+		t.Fatal(err)
+	}
+	n, r, err = c.AckAndClaim(ctx(t), ids[2])
+	if err != nil || n != 0 || r.Message == nil || r.Message.ID != ids[0] {
+		t.Fatalf("after the group vanished: %d %+v %v", n, r.Message, err)
+	}
+}
+
+func TestOwnKeysShareTheStreamSlot(t *testing.T) {
+	seen := map[string]bool{}
+	for _, stream := range []string{"contact-messages", "{tenant}:messages", "a{b", "x{}y", "a}b", "}"} {
+		for _, key := range []string{claimCursorKey(stream, "contact-processors"), clusterDeadStreamFor(stream)} {
+			if keySlot(key) != keySlot(stream) {
+				t.Errorf("%q of %q is in slot %d, the stream in %d", key, stream, keySlot(key), keySlot(stream))
+			}
+			if seen[key] {
+				t.Errorf("%q named twice", key)
+			}
+			seen[key] = true
+		}
+	}
+}

@@ -328,7 +328,27 @@ func TestClaimIsOneRoundTrip(t *testing.T) {
 	c := newClientOn(t, dial(t, s.Addr), Config{})
 	mustAdd(t, c, 3)
 	mustClaim(t, c) // loads the script
+	assertOneEvalsha(t, s, "claim", func() { mustClaim(t, c) })
+}
 
+// Ack and claim the next is one command on the wire too.
+func TestAckAndClaimIsOneRoundTrip(t *testing.T) {
+	s := startServer(t)
+	c := newClientOn(t, dial(t, s.Addr), Config{})
+	mustAdd(t, c, 3)
+	m := mustClaim(t, c) // loads the script
+	assertOneEvalsha(t, s, "ack and claim", func() {
+		n, r, err := c.AckAndClaim(ctx(t), m.ID)
+		if err != nil || n != 1 || r.Message == nil {
+			t.Fatalf("ack and claim: %d %+v %v", n, r, err)
+		}
+	})
+}
+
+// assertOneEvalsha watches the server with MONITOR while f runs and fails
+// unless f sent exactly one command, an EVALSHA.
+func assertOneEvalsha(t *testing.T, s *testserver.Server, what string, f func()) {
+	t.Helper()
 	mon, err := net.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -347,9 +367,9 @@ func TestClaimIsOneRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	marker("claim-start")
-	mustClaim(t, c)
-	marker("claim-end")
+	marker("op-start")
+	f()
+	marker("op-end")
 
 	var commands []string
 	started := false
@@ -357,11 +377,11 @@ func TestClaimIsOneRoundTrip(t *testing.T) {
 	for lines.Scan() {
 		l := lines.Text()
 		switch {
-		case strings.Contains(l, `"claim-start"`):
+		case strings.Contains(l, `"op-start"`):
 			started = true
-		case strings.Contains(l, `"claim-end"`):
+		case strings.Contains(l, `"op-end"`):
 			if len(commands) != 1 || !strings.Contains(strings.ToUpper(commands[0]), `"EVALSHA"`) {
-				t.Fatalf("a claim sent %d commands, want one EVALSHA: %q", len(commands), commands)
+				t.Fatalf("%s sent %d commands, want one EVALSHA: %q", what, len(commands), commands)
 			}
 			return
 		case started && !strings.Contains(l, " lua] "):

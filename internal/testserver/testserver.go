@@ -99,8 +99,9 @@ func StartT(t testing.TB, extra ...string) *Server {
 }
 
 // Main runs a test package against one shared server and exits, failing
-// the whole package when no server can be started.
-func Main(m *testing.M, srv **Server) {
+// the whole package when no server can be started. The cleanups run after
+// the tests (servers of their own that tests started lazily).
+func Main(m *testing.M, srv **Server, cleanup ...func()) {
 	s, err := Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testserver:", err)
@@ -108,6 +109,9 @@ func Main(m *testing.M, srv **Server) {
 	}
 	*srv = s
 	code := m.Run()
+	for _, f := range cleanup {
+		f()
+	}
 	s.Stop()
 	os.Exit(code)
 }

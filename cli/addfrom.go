@@ -1,0 +1,298 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/progress"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/reviewq/reviewq/form"
+	"github.com/reviewq/reviewq/queue"
+)
+
+// addFrom reads JSON lines ({"name":…,"email":…,"message":…} per line),
+// validates every one of them first, so a bad line adds nothing at all (fix
+// the file and run it again), then adds them in the file's order through
+// queue.AddContacts' pipeline. With --json it writes the web example's add
+// shape per added line, in order; on a terminal stderr shows a progress bar.
+func (a *app) addFrom(cmd *cobra.Command, from string) error {
+	var data []byte
+	var err error
+	if from == "-" {
+		data, err = io.ReadAll(a.stdin)
+	} else {
+		data, err = os.ReadFile(from)
+	}
+	if err != nil {
+		return usageError{fmt.Errorf("reading %s: %w", from, err)}
+	}
+	msgs, problems := parseContactLines(string(data))
+	data = nil
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(a.stderr, p)
+		}
+		return userErrorf("%d invalid line(s); nothing was added", len(problems))
+	}
+	return a.withClient(cmd, func(s *session) error {
+		out := bufio.NewWriterSize(a.stdout, 64<<10)
+		defer out.Flush()
+		bar := a.newProgressBar(len(msgs))
+		done := 0
+		n, err := s.client.AddContacts(cmd.Context(), msgs, func(batch []queue.Added) {
+			if a.json {
+				for _, r := range batch {
+					// IDs and toISOString times need no JSON escaping.
+					out.WriteString(`{"streamMessageId":"`)
+					out.WriteString(r.ID)
+					out.WriteString(`","timestamp":"`)
+					out.WriteString(r.Timestamp)
+					out.WriteString("\"}\n")
+				}
+			}
+			done += len(batch)
+			bar.show(done)
+		})
+		bar.finish()
+		if err != nil {
+			return fmt.Errorf("added %d of %d, then: %w", n, len(msgs), err)
+		}
+		if !a.json {
+			fmt.Fprintf(out, "added %d message(s)\n", n)
+		}
+		return nil
+	})
+}
+
+// parseContactLines parses and validates every non-blank line, spread over
+// the CPUs (the server waits for all of it anyway), and returns the
+// messages in order, or every problem found, in line order.
+func parseContactLines(text string) ([]queue.NewContact, []string) {
+	type chunk struct {
+		text      string
+		firstLine int
+		msgs      []queue.NewContact
+		problems  []string
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(text) < 1<<20 {
+		workers = 1
+	}
+	chunks := make([]*chunk, 0, workers)
+	line := 1
+	for rest := text; rest != ""; {
+		cut := len(rest)
+		if want := len(text) / workers; cut > want && len(chunks) < workers-1 {
+			if i := strings.IndexByte(rest[want:], '\n'); i >= 0 {
+				cut = want + i + 1
+			}
+		}
+		chunks = append(chunks, &chunk{text: rest[:cut], firstLine: line})
+		line += strings.Count(rest[:cut], "\n")
+		rest = rest[cut:]
+	}
+	var wg sync.WaitGroup
+	for _, c := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.msgs = make([]queue.NewContact, 0, strings.Count(c.text, "\n")+1)
+			n := c.firstLine
+			for rest := c.text; rest != ""; n++ {
+				l := rest
+				if i := strings.IndexByte(rest, '\n'); i >= 0 {
+					l, rest = rest[:i], rest[i+1:]
+				} else {
+					rest = ""
+				}
+				l = strings.TrimSpace(l)
+				if l == "" {
+					continue
+				}
+				ct, err := parseContactLine(l)
+				if err != nil {
+					c.problems = append(c.problems, fmt.Sprintf("line %d: not a JSON object with name, email, message (%v)", n, err))
+					continue
+				}
+				if errs := form.ValidateAll(ct); len(errs) > 0 {
+					c.problems = append(c.problems, fmt.Sprintf("line %d: %s", n, joinErrors(errs)))
+					continue
+				}
+				ct = ct.Trimmed()
+				c.msgs = append(c.msgs, queue.NewContact{Name: ct.Name, Email: ct.Email, Message: ct.Message})
+			}
+		}()
+	}
+	wg.Wait()
+	var msgs []queue.NewContact
+	var problems []string
+	for _, c := range chunks {
+		problems = append(problems, c.problems...)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	if len(chunks) == 1 {
+		return chunks[0].msgs, nil
+	}
+	total := 0
+	for _, c := range chunks {
+		total += len(c.msgs)
+	}
+	msgs = make([]queue.NewContact, 0, total)
+	for _, c := range chunks {
+		msgs = append(msgs, c.msgs...)
+	}
+	return msgs, nil
+}
+
+// parseContactLine reads one line as encoding/json would into a
+// form.Contact with unknown fields refused and nothing after the object.
+// The common line (lower-case keys, strings without escapes) is read by
+// plainContact without reflection or copies; anything else goes to
+// encoding/json, so both give the same result (FuzzPlainContact).
+func parseContactLine(line string) (form.Contact, error) {
+	if c, ok := plainContact(line); ok {
+		return c, nil
+	}
+	var c form.Contact
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return form.Contact{}, err
+	}
+	if rest := strings.TrimSpace(line[dec.InputOffset():]); rest != "" {
+		return form.Contact{}, fmt.Errorf("more after the object: %.20q", rest)
+	}
+	return c, nil
+}
+
+// plainContact reads {"name":"…","email":"…","message":"…"} (any order,
+// any subset, JSON white space) whose keys are exactly those and whose
+// values are strings without escapes, control characters or invalid
+// UTF-8: the values are then the line's own bytes. ok is false for
+// anything else.
+func plainContact(s string) (c form.Contact, ok bool) {
+	i := skipSpace(s, 0)
+	if i == len(s) || s[i] != '{' {
+		return c, false
+	}
+	for i++; ; {
+		key, j, ok := plainString(s, skipSpace(s, i))
+		if !ok {
+			return c, false
+		}
+		if i = skipSpace(s, j); i == len(s) || s[i] != ':' {
+			return c, false
+		}
+		val, j, ok := plainString(s, skipSpace(s, i+1))
+		if !ok {
+			return c, false
+		}
+		switch key {
+		case form.FieldName:
+			c.Name = val
+		case form.FieldEmail:
+			c.Email = val
+		case form.FieldMessage:
+			c.Message = val
+		default:
+			return c, false
+		}
+		if i = skipSpace(s, j); i == len(s) {
+			return c, false
+		}
+		switch s[i] {
+		case ',':
+			i++
+		case '}':
+			return c, skipSpace(s, i+1) == len(s)
+		default:
+			return c, false
+		}
+	}
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainString reads a JSON string at s[i] that needs no unescaping and
+// returns it and the index after its closing quote.
+func plainString(s string, i int) (string, int, bool) {
+	if i >= len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	ascii := true
+	for j := i + 1; j < len(s); j++ {
+		switch b := s[j]; {
+		case b == '"':
+			v := s[i+1 : j]
+			if !ascii && !utf8.ValidString(v) {
+				return "", 0, false
+			}
+			return v, j + 1, true
+		case b == '\\' || b < 0x20:
+			return "", 0, false
+		case b >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", 0, false
+}
+
+// progressBar draws a bubbles progress bar on stderr while a bulk add runs,
+// when stderr is a terminal; otherwise it does nothing.
+type progressBar struct {
+	w     io.Writer
+	bar   progress.Model
+	total int
+	last  int
+}
+
+func (a *app) newProgressBar(total int) *progressBar {
+	f, ok := a.stderr.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) || total < addProgressMin {
+		return &progressBar{}
+	}
+	return &progressBar{
+		w:     colorprofile.NewWriter(f, os.Environ()),
+		bar:   progress.New(progress.WithDefaultBlend(), progress.WithWidth(40)),
+		total: total,
+		last:  -1,
+	}
+}
+
+// addProgressMin is the smallest add worth a progress bar.
+const addProgressMin = 5_000
+
+func (p *progressBar) show(done int) {
+	if p.w == nil {
+		return
+	}
+	pct := float64(done) / float64(p.total)
+	if int(pct*100) == p.last {
+		return
+	}
+	p.last = int(pct * 100)
+	fmt.Fprintf(p.w, "\r%s %s/%s", p.bar.ViewAs(pct), thousands(int64(done)), thousands(int64(p.total)))
+}
+
+func (p *progressBar) finish() {
+	if p.w != nil && p.last >= 0 {
+		fmt.Fprintln(p.w)
+	}
+}
