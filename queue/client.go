@@ -157,7 +157,11 @@ type Config struct {
 	MaxDeliveries int           // a delivery past this dead-letters the entry; 0: default, <0: never
 	MaxLen        int64         // XADD MAXLEN ~ this; 0 never trims
 	Timeout       time.Duration // deadline for a call whose context has none
-	Now           func() time.Time
+	// OutcomeRetention is how long outcome records are kept, counted from
+	// their entry's time, unless the stream trims the entry first:
+	// DefaultOutcomeRetention when zero.
+	OutcomeRetention time.Duration
+	Now              func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -181,6 +185,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.OutcomeRetention <= 0 {
+		c.OutcomeRetention = DefaultOutcomeRetention
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -242,7 +249,7 @@ func (c *Client) deadline(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, c.cfg.Timeout)
 }
 
-func (c *Client) nowMs() string { return fmt.Sprint(c.cfg.Now().UnixMilli()) }
+func (c *Client) nowMs() string { return msString(c.cfg.Now()) }
 
 // EnsureGroup creates the consumer group when it is missing, at the start of
 // the stream (ID 0) like the web example, creating the stream too.

@@ -224,9 +224,42 @@ func TestReleaseHandsBackAtOnce(t *testing.T) {
 	if err := c.Release(ctx(t), m.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Not a failed delivery: no RECLAIMED, no idle time, the same count.
 	got := mustClaim(t, c.WithConsumer("bob"))
-	if got.ID != m.ID || !got.Reclaimed || got.PreviousConsumer != "alice" || got.Deliveries != 2 {
+	if got.ID != m.ID || got.Reclaimed || !got.Released || got.ReleasedBy != "alice" || got.PreviousConsumer != "alice" ||
+		got.Deliveries != 1 || got.Idle != 0 || time.Since(got.ReleasedAt) > time.Minute {
 		t.Fatalf("after release bob got %+v", got)
+	}
+}
+
+// The releaser's threshold is 1 s, the claimer's an hour: the claimer
+// still gets the released message at once, ahead of new ones.
+func TestReleasedComesFirstWhateverTheClaimersThreshold(t *testing.T) {
+	c := newClient(t, Config{ReclaimAfter: time.Second})
+	ids := mustAdd(t, c, 3)
+	first := mustClaim(t, c)
+	if err := c.Release(ctx(t), first.ID); err != nil {
+		t.Fatal(err)
+	}
+	patient := c.WithConsumer("bob")
+	patient.cfg.ReclaimAfter = time.Hour
+	if got := mustClaim(t, patient); got.ID != ids[0] || !got.Released {
+		t.Fatalf("bob (reclaim-after 1h) claimed %+v, want the released %s", got, ids[0])
+	}
+	// Claiming it by ID from the Pending screen takes it as released too,
+	// without asking, even though carol's threshold is an hour.
+	if err := patient.Release(ctx(t), ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	carol := c.WithConsumer("carol")
+	carol.cfg.ReclaimAfter = time.Hour
+	m, err := carol.ClaimID(ctx(t), ids[0], false)
+	if err != nil || !m.Released || m.ReleasedBy != "bob" || m.Deliveries != 1 {
+		t.Fatalf("claim by ID of a released message: %+v %v", m, err)
+	}
+	// Taken, it is no longer offered as released.
+	if got := mustClaim(t, patient); got.ID != ids[1] || got.Released {
+		t.Fatalf("next claim %+v, want the new %s", got, ids[1])
 	}
 }
 
