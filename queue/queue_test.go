@@ -660,7 +660,12 @@ func TestAckAndClaim(t *testing.T) {
 func TestOwnKeysShareTheStreamSlot(t *testing.T) {
 	seen := map[string]bool{}
 	for _, stream := range []string{"contact-messages", "{tenant}:messages", "a{b", "x{}y", "a}b", "}"} {
-		for _, key := range []string{claimCursorKey(stream, "contact-processors"), clusterDeadStreamFor(stream)} {
+		for _, key := range []string{
+			claimCursorKey(stream, "contact-processors"), clusterDeadStreamFor(stream),
+			outcomesKey(stream, "contact-processors"), outcomeTimesKey(stream, "contact-processors"),
+			releasedKey(stream, "contact-processors"), activityKey(stream, "contact-processors", time.UnixMilli(1764009300000)),
+			arrivalsKey(stream), idempotencyKey(stream, "draft-1"),
+		} {
 			if keySlot(key) != keySlot(stream) {
 				t.Errorf("%q of %q is in slot %d, the stream in %d", key, stream, keySlot(key), keySlot(stream))
 			}
