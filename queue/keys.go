@@ -77,17 +77,11 @@ func claimCursorKey(stream, group string) string {
 // the same call. Those of a group carry the group's name: outcomes are the
 // group's, as acks are.
 
-// outcomesKey names the hash of a group's outcome records: field the entry
-// ID, value the encoded record (see luaRecords): claimed by whom and when,
-// released, acked or dead-lettered by whom, when, after how long a hold,
-// why, and redriven as what.
+// outcomesKey names the sorted set of a group's outcome records, ordered
+// by entry ID (see luaRecordLookup): claimed by whom and when, released,
+// acked or dead-lettered by whom, when, after how long a hold, why, and
+// redriven as what (see luaRecords).
 func outcomesKey(stream, group string) string { return slotMate(stream, ":outcomes:"+group) }
-
-// outcomeTimesKey names the sorted set that indexes the outcome records by
-// their entry's time (score: the ID's milliseconds, member: the ID), so
-// the records of entries the stream trimmed away, or older than the
-// retention, are found and removed in bounded steps.
-func outcomeTimesKey(stream, group string) string { return slotMate(stream, ":outcome-times:"+group) }
 
 // releasedKey names the sorted set of entries handed back (score: when,
 // member: the ID), which the claim takes first.

@@ -628,7 +628,7 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 	var reply []valkey.ValkeyMessage
 	err := idempotent(ctx, func() (err error) {
 		keys := c.recordKeys(c.cfg.Now())
-		reply, err = touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream, keys[0], keys[1], keys[2]},
+		reply, err = touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream, keys[0], keys[1]},
 			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter), c.nowMs()}).ToArray()
 		return err
 	})

@@ -9,10 +9,10 @@ import (
 // claim, a release, an ack, a dead letter, a redrive) writes the entry's
 // record in the same script as the change, so it costs no round trip and
 // cannot disagree with it. A group keeps one record per entry it handled,
-// its latest (see luaRecords), in a hash keyed by entry ID; a sorted set
-// by entry time lets the scripts remove, a bounded number at a time, the
-// records of entries the stream no longer holds (trimmed with --maxlen) or
-// older than the retention.
+// its latest (see luaRecords), in a sorted set ordered by entry ID (see
+// luaRecordLookup), so the scripts find one in O(log n) and remove, a
+// bounded number at a time, the records of entries the stream no longer
+// holds (trimmed with --maxlen) or older than the retention.
 
 // The kinds of record, as the scripts write them.
 const (
@@ -138,12 +138,11 @@ func msTime(s string) time.Time {
 }
 
 // recordKeys are the keys a script that records outcomes writes, in the
-// order the scripts take them: outcomes, outcome times, released entries,
-// this minute's activity.
+// order the scripts take them: outcomes, released entries, this minute's
+// activity.
 func (c *Client) recordKeys(now time.Time) []string {
 	return []string{
 		outcomesKey(c.cfg.Stream, c.cfg.Group),
-		outcomeTimesKey(c.cfg.Stream, c.cfg.Group),
 		releasedKey(c.cfg.Stream, c.cfg.Group),
 		activityKey(c.cfg.Stream, c.cfg.Group, now.Truncate(time.Minute)),
 	}

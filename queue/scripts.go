@@ -77,13 +77,50 @@ local function dead_letter(stream, dead, group, id, fields, reason, deliveries, 
 end
 `
 
+// luaRecordLookup finds outcome records. A group's records are the members
+// of one sorted set (outcomesKey), all of score 0, so that it is ordered by
+// member: each member is the entry's ID written so that members sort as
+// the IDs do (record_key: each part's length as one byte, then its digits)
+// followed by the encoded record. Finding an entry's record, replacing it,
+// or the records of every entry before an ID, are each one O(log n) range
+// of that order (ZRANGEBYLEX), and one structure holds both the records
+// and their order (a hash and a sorted set by time cost 235 bytes per
+// record; this, about 170).
+const luaRecordLookup = `
+local function record_key(id)
+  local ms, seq = string.match(id, '^(%d+)-?(%d*)$')
+  if seq == '' then seq = '0' end
+  return string.char(#ms) .. ms .. string.char(#seq) .. seq
+end
+-- record_member is the member of the set z holding id's record (nil when
+-- there is none), and id's key.
+local function record_member(z, id)
+  local k = record_key(id)
+  local m = redis.call('ZRANGEBYLEX', z, '[' .. k, '(' .. k .. '\255', 'LIMIT', 0, 1)
+  if #m == 0 then return nil, k end
+  return m[1], k
+end
+-- record_of is id's encoded record, nil when there is none.
+local function record_of(z, id)
+  local m, k = record_member(z, id)
+  if not m then return nil end
+  return string.sub(m, #k + 1)
+end
+-- record_id reads the entry ID back from a member.
+local function record_id(m)
+  local n = string.byte(m, 1)
+  local ms = string.sub(m, 2, n + 1)
+  local s = string.byte(m, n + 2)
+  return ms .. '-' .. string.sub(m, n + 3, n + 2 + s)
+end
+`
+
 // luaRecords writes the outcome records and the activity counts, in the
-// same script as the change they record. A script using it sets rec's
-// fields first:
+// same script as the change they record (luaIDs and luaRecordLookup must
+// come first). A script using it sets rec's fields first:
 //
 //	rec.stream    the stream (its first entry bounds the records kept)
-//	rec.hash      outcomesKey: entry ID → encoded record
-//	rec.times     outcomeTimesKey: the records by entry time
+//	rec.outcomes  outcomesKey: the records (see luaRecordLookup)
 //	rec.released  releasedKey: entries handed back, by release time
 //	rec.activity  activityKey of the minute of rec.now
 //	rec.now       now (ms, a string), rec.actor the consumer acting,
@@ -118,16 +155,17 @@ local function dec(s)
   end
   return t
 end
-local function id_ms(id) return string.match(id, '^(%d+)-') end
+local function id_ms(id) return string.match(id, '^(%d+)') end
 local function fmt(n) return string.format('%d', n) end
 local function rec_get(id)
-  local s = redis.call('HGET', rec.hash, id)
+  local s = record_of(rec.outcomes, id)
   if not s then return nil end
   return dec(s)
 end
 local function rec_put(id, t)
-  redis.call('HSET', rec.hash, id, enc(t))
-  redis.call('ZADD', rec.times, id_ms(id), id)
+  local old, k = record_member(rec.outcomes, id)
+  if old then redis.call('ZREM', rec.outcomes, old) end
+  redis.call('ZADD', rec.outcomes, 0, k .. enc(t))
 end
 -- bucket numbers a duration (ms) in the histograms: @HIST_SUB@ linear
 -- steps per doubling, exact in integers on every server (no math.log).
@@ -174,24 +212,20 @@ local function record_dead(id, reason, auto)
   if not auto then count(@ACT_DEAD_BY@ .. rec.actor) end
   redis.call('PEXPIRE', rec.activity, @ACTIVITY_TTL_MS@)
 end
--- trim removes, at most rec.step at a time, the records of entries older
--- than the stream's first entry (trimmed away) or than the retention, to
--- the millisecond: records of the first entry's millisecond stay.
+-- trim removes, at most rec.step at a time, the records of entries before
+-- the stream's first entry (trimmed away) or older than the retention.
 local function trim()
-  local oldest = redis.call('ZRANGE', rec.times, 0, 0, 'WITHSCORES')
-  if #oldest == 0 then return end
   local cutoff = tonumber(rec.now) - rec.retention
+  if cutoff < 0 then cutoff = 0 end
+  cutoff = fmt(cutoff) .. '-0'
   local first = redis.call('XRANGE', rec.stream, '-', '+', 'COUNT', 1)
-  if #first > 0 then
-    local ms = tonumber(id_ms(first[1][1]))
-    if ms > cutoff then cutoff = ms end
-  end
-  if tonumber(oldest[2]) >= cutoff then return end
-  local old = redis.call('ZRANGEBYSCORE', rec.times, '-inf', '(' .. fmt(cutoff), 'LIMIT', 0, rec.step)
+  if #first > 0 and id_less(cutoff, first[1][1]) then cutoff = first[1][1] end
+  local old = redis.call('ZRANGEBYLEX', rec.outcomes, '-', '(' .. record_key(cutoff), 'LIMIT', 0, rec.step)
   if #old == 0 then return end
-  redis.call('HDEL', rec.hash, unpack(old))
-  redis.call('ZREM', rec.times, unpack(old))
-  redis.call('ZREM', rec.released, unpack(old))
+  redis.call('ZREM', rec.outcomes, unpack(old))
+  local ids = {}
+  for i, m in ipairs(old) do ids[i] = record_id(m) end
+  redis.call('ZREM', rec.released, unpack(ids))
 end
 -- released_record is the entry's release record when owner handed it back
 -- and nobody took it since; nil otherwise.
@@ -241,8 +275,8 @@ end
 // bounded whatever the length of the pending list.
 //
 // KEYS[1] stream, KEYS[2] dead-letter stream, KEYS[3] the group's sweep
-// cursor (claimCursorKey), KEYS[4] outcomes, KEYS[5] outcome times,
-// KEYS[6] released entries, KEYS[7] this minute's activity (see luaRecords)
+// cursor (claimCursorKey), KEYS[4] outcomes, KEYS[5] released entries,
+// KEYS[6] this minute's activity (see luaRecords)
 // ARGV[1] group, ARGV[2] consumer, ARGV[3] reclaim-after (ms),
 // ARGV[4] max deliveries (0: never dead-letter), ARGV[5] now (ms),
 // ARGV[6] how many unusable pending entries one call may clear away,
@@ -252,7 +286,7 @@ end
 // ARGV[13] records trimmed per call at most.
 //
 // Released entries come first: an entry its holder handed back (Release)
-// is in KEYS[6], oldest release first, and is claimed at once, whatever
+// is in KEYS[5], oldest release first, and is claimed at once, whatever
 // the claimer's reclaim-after, without counting a delivery (a release is
 // not a failed delivery, nor past the max deliveries). Entries there that
 // someone else took or acked since are dropped from it, at most
@@ -310,13 +344,13 @@ end
 // or "empty". Reading the entry with XRANGE
 // before XCLAIM tells a deleted entry apart exactly, on every server
 // version (XCLAIM's reply for one changed in Redis 7).
-var claimScript = valkey.NewLuaScript(luaSource(luaRecords, luaDeadLetter, luaIDs, `
+var claimScript = valkey.NewLuaScript(luaSource(luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, `
 local stream, dead, cursor_key = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, min_idle_ms, min_idle = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[3])
 local max_deliveries, now, unusable = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
 local ack_id, head_rows, budget = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
 local width, lifetime = tonumber(ARGV[10]), ARGV[11]
-rec.stream, rec.hash, rec.times, rec.released, rec.activity = stream, KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+rec.stream, rec.outcomes, rec.released, rec.activity = stream, KEYS[4], KEYS[5], KEYS[6]
 rec.now, rec.actor, rec.retention, rec.step = now, consumer, tonumber(ARGV[12]), tonumber(ARGV[13])
 local ROW, CALL, DENSE_PROBE, SPARSE_PROBE, WALK = 14, 30, 4, 64, 4
 
@@ -505,7 +539,7 @@ return {'empty', '', {}, 0, '', 0, dropped, deadlettered, acked, {rows, windows,
 // claimIDScript claims one given pending entry for a consumer.
 //
 // KEYS[1] stream, KEYS[2] dead-letter stream, KEYS[3] outcomes, KEYS[4]
-// outcome times, KEYS[5] released entries, KEYS[6] this minute's activity
+// released entries, KEYS[5] this minute's activity
 // ARGV[1] group, ARGV[2] consumer, ARGV[3] id, ARGV[4] min idle (ms) the
 // entry must have when another consumer holds it (0 takes it regardless),
 // ARGV[5] now (ms), ARGV[6] record retention (ms), ARGV[7] records trimmed
@@ -517,10 +551,10 @@ return {'empty', '', {}, 0, '', 0, dropped, deadlettered, acked, {rows, windows,
 // Reply: {"ok", id, fields, deliveries, previous owner, idle ms, released
 // by, released at} | {"notpending"} | {"held", owner, idle ms} |
 // {"deleted"}.
-var claimIDScript = valkey.NewLuaScript(luaSource(luaRecords, luaDeadLetter, `
+var claimIDScript = valkey.NewLuaScript(luaSource(luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, `
 local stream, dead = KEYS[1], KEYS[2]
 local group, consumer, id, min_idle, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
-rec.stream, rec.hash, rec.times, rec.released, rec.activity = stream, KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+rec.stream, rec.outcomes, rec.released, rec.activity = stream, KEYS[3], KEYS[4], KEYS[5]
 rec.now, rec.actor, rec.retention, rec.step = now, consumer, tonumber(ARGV[6]), tonumber(ARGV[7])
 local p = redis.call('XPENDING', stream, group, id, id, 1)
 if #p == 0 then return {'notpending'} end
@@ -547,8 +581,7 @@ return {'ok', id, e[1][2], n, owner, idle, rel_by, rel_at}
 // (mode "release"), but only while the consumer still holds it: a plain
 // XCLAIM would take it back from a reviewer who reclaimed it meanwhile.
 //
-// KEYS[1] stream, KEYS[2] outcomes, KEYS[3] outcome times, KEYS[4]
-// released entries
+// KEYS[1] stream, KEYS[2] outcomes, KEYS[3] released entries
 // ARGV[1] group, ARGV[2] consumer, ARGV[3] id, ARGV[4] mode,
 // ARGV[5] idle (ms) to set on release, so that other programs' claims
 // (the web example's XAUTOCLAIM) may take it at once too, ARGV[6] now (ms).
@@ -571,9 +604,9 @@ return {'ok', id, e[1][2], n, owner, idle, rel_by, rel_at}
 // owner's pending count without the entry. The entry is therefore looked up
 // first and never claimed once deleted: it stays pending, for the next claim
 // to record in the dead-letter stream as deleted while pending.
-var touchScript = valkey.NewLuaScript(luaSource(luaRecords, `
+var touchScript = valkey.NewLuaScript(luaSource(luaIDs, luaRecordLookup, luaRecords, `
 local stream, group, consumer, id = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
-rec.hash, rec.times, rec.released = KEYS[2], KEYS[3], KEYS[4]
+rec.outcomes, rec.released = KEYS[2], KEYS[3]
 local p = redis.call('XPENDING', stream, group, id, id, 1)
 if #p == 0 then
   if #redis.call('XRANGE', stream, id, id) == 0 then return {'gone'} end
@@ -596,17 +629,17 @@ return {'ok'}
 // reviewer's reason, and acknowledges it, recording who did it.
 //
 // KEYS[1] stream, KEYS[2] dead-letter stream, KEYS[3] outcomes, KEYS[4]
-// outcome times, KEYS[5] released entries, KEYS[6] this minute's activity
+// released entries, KEYS[5] this minute's activity
 // ARGV[1] group, ARGV[2] id, ARGV[3] reason, ARGV[4] now (ms),
 // ARGV[5] the consumer rejecting it, ARGV[6] record retention (ms),
 // ARGV[7] records trimmed per call at most.
 //
 // Reply: {"ok", dead-letter id} | {"notpending"} | {"gone"} (neither pending
 // nor in the stream). A missing group fails with NOGROUP.
-var rejectScript = valkey.NewLuaScript(luaSource(luaRecords, luaDeadLetter, `
+var rejectScript = valkey.NewLuaScript(luaSource(luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, `
 local stream, dead = KEYS[1], KEYS[2]
 local group, id, reason, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-rec.stream, rec.hash, rec.times, rec.released, rec.activity = stream, KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+rec.stream, rec.outcomes, rec.released, rec.activity = stream, KEYS[3], KEYS[4], KEYS[5]
 rec.now, rec.actor, rec.retention, rec.step = now, ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 local p = redis.call('XPENDING', stream, group, id, id, 1)
 local e = redis.call('XRANGE', stream, id, id)
@@ -624,8 +657,8 @@ return {'ok', did}
 // ackScript acknowledges entries, counting those that were pending, and
 // records each ack: who, when, after how long a hold (see luaRecords).
 //
-// KEYS[1] stream, KEYS[2] outcomes, KEYS[3] outcome times, KEYS[4]
-// released entries, KEYS[5] this minute's activity
+// KEYS[1] stream, KEYS[2] outcomes, KEYS[3] released entries, KEYS[4]
+// this minute's activity
 // ARGV[1] group, ARGV[2] now (ms), ARGV[3] the consumer acking,
 // ARGV[4] record retention (ms), ARGV[5] records trimmed per call at most,
 // ARGV[6…] ids
@@ -637,9 +670,9 @@ return {'ok', did}
 // Deviation (miniredis v2.40.0, XACK): an entry deleted from the stream
 // while pending is removed from the pending list but not counted; a real
 // server counts it. The count comes from XPENDING, which both report alike.
-var ackScript = valkey.NewLuaScript(luaSource(luaRecords, `
+var ackScript = valkey.NewLuaScript(luaSource(luaIDs, luaRecordLookup, luaRecords, `
 local stream, group = KEYS[1], ARGV[1]
-rec.stream, rec.hash, rec.times, rec.released, rec.activity = stream, KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+rec.stream, rec.outcomes, rec.released, rec.activity = stream, KEYS[2], KEYS[3], KEYS[4]
 rec.now, rec.actor, rec.retention, rec.step = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local acked, gone = 0, {}
 for i = 6, #ARGV do
@@ -695,9 +728,9 @@ end
 // ARGV[1] dead-letter id, ARGV[2] now (ms), ARGV[3] the consumer redriving
 //
 // Reply: {"ok", new id} | {"missing"} | {"empty"}.
-var redriveScript = valkey.NewLuaScript(luaSource(luaRecords, `
+var redriveScript = valkey.NewLuaScript(luaSource(luaIDs, luaRecordLookup, luaRecords, `
 local dead, stream, id = KEYS[1], KEYS[2], ARGV[1]
-rec.hash = KEYS[3]
+rec.outcomes = KEYS[3]
 local e = redis.call('XRANGE', dead, id, id)
 if #e == 0 then return {'missing'} end
 local fields = e[1][2]
@@ -711,7 +744,7 @@ if fields[1] == 'dead.id' then
   if r and r[1] == @KIND_DEAD@ then
     for i = #r + 1, 5 do r[i] = '' end
     r[6], r[7], r[8] = nid, ARGV[2], ARGV[3]
-    redis.call('HSET', rec.hash, fields[2], enc(r))
+    rec_put(fields[2], r)
   end
 end
 return {'ok', nid}
@@ -729,8 +762,8 @@ return {'ok', nid}
 // Reply: {entries, pending, records} where entries are {id, fields, cut},
 // pending is a flat list of id, consumer, deliveries, and records holds
 // each entry's outcome record in the entries' order ("" for none): one
-// HMGET of the page's IDs, whatever the number of records.
-var pageScript = valkey.NewLuaScript(`
+// lookup per entry of the page, whatever the number of records.
+var pageScript = valkey.NewLuaScript(luaSource(luaRecordLookup, `
 local stream, group, cmd, preview = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[6])
 local raw = redis.call(cmd, stream, ARGV[3], ARGV[4], 'COUNT', ARGV[5])
 local entries, pending, records = {}, {}, {}
@@ -768,14 +801,10 @@ if group ~= '' and #raw > 0 then
     local ms, seq = string.match(lo, '^(%d+)-(%d+)$')
     lo = ms .. '-' .. string.format('%d', tonumber(seq) + 1)
   end
-  -- In slices: unpack has a limit on how many values it spreads.
-  for from = 1, #ids, 500 do
-    local r = redis.call('HMGET', KEYS[2], unpack(ids, from, math.min(from + 499, #ids)))
-    for i = 1, #r do records[from + i - 1] = r[i] or '' end
-  end
+  for i, id in ipairs(ids) do records[i] = record_of(KEYS[2], id) or '' end
 end
 return {entries, pending, records}
-`)
+`))
 
 // oldestScript finds the oldest entry nobody in a group has claimed yet:
 // the first after the group's last-delivered ID.
@@ -901,9 +930,9 @@ end
 // Reply: {acked entries counted or copied, entries looked at, the next ID
 // to look at ("" when the range is done), copies' IDs}. A missing group
 // fails with NOGROUP.
-var replayScript = valkey.NewLuaScript(luaSource(luaRecords, luaIDs, luaGroupPosition, `
+var replayScript = valkey.NewLuaScript(luaSource(luaIDs, luaRecordLookup, luaRecords, luaGroupPosition, `
 local stream, starts = KEYS[1], KEYS[3]
-rec.hash = KEYS[2]
+rec.outcomes = KEYS[2]
 local group, from, to, chunk, mode, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local last, start = group_position(stream, starts, group)
 if not last then return redis.error_reply('NOGROUP no such consumer group') end
@@ -1014,7 +1043,7 @@ func (c *Client) loadScript(ctx context.Context, src string) error {
 // Reply: {matches, entries looked at, the last ID looked at ("" for
 // none)}; a match is {{id, fields cut to the preview, cut}, pending owner
 // ("" when not pending), deliveries, outcome record ("" for none)}.
-var searchScript = valkey.NewLuaScriptReadOnly(luaSource(`
+var searchScript = valkey.NewLuaScriptReadOnly(luaSource(luaRecordLookup, `
 local stream, outcomes = KEYS[1], KEYS[2]
 local group, chunk, preview = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 local LOWER = {}
@@ -1051,7 +1080,7 @@ for _, e in ipairs(r) do
       owner = p[1][2]
       deliveries = p[1][4]
     end
-    matches[#matches + 1] = {{e[1], fields, cut}, owner, deliveries, redis.call('HGET', outcomes, e[1]) or ''}
+    matches[#matches + 1] = {{e[1], fields, cut}, owner, deliveries, record_of(outcomes, e[1]) or ''}
   end
 end
 local last = ''
