@@ -16,23 +16,20 @@ import (
 //
 // Acks and dead letters are counted by the scripts that make them (see
 // luaRecords), in one small hash per group and minute (activityKey) that
-// expires after activityTTL: the minute's acks and dead letters, a
-// histogram of time-to-ack (from the entry's ID time to the ack), and per
-// reviewer their acks, their rejects and a histogram of how long they held
-// what they acked. Arrivals are counted from the stream itself, so entries
-// other programs add (the web example's form) count too (see
-// arrivalsScript).
+// expires after activityTTL, two counts per ack: the minute's acks, and
+// one field that says the ack's time-to-ack (from the entry's ID time),
+// how long it was held, and who acked; Activity sums the histograms and
+// the reviewers' counts from those. Arrivals are counted from the stream
+// itself, so entries other programs add (the web example's form) count too
+// (see arrivalsScript).
 
-// The fields of an activity hash. A histogram field is its prefix and the
-// bucket number (see luaRecords' bucket); the per-reviewer ones end with
-// the consumer's name, after a ":" for the held-time histogram.
+// The fields of an activity hash. Buckets are histogram buckets (see
+// luaRecords' bucket).
 const (
-	activityAcks      = "acks"
-	activityDead      = "dead"
-	activityTimeToAck = "t:" // + bucket
-	activityAckedBy   = "a:" // + consumer
-	activityDeadBy    = "d:" // + consumer (rejects only)
-	activityHeld      = "h:" // + bucket + ":" + consumer
+	activityAcks   = "acks"
+	activityDead   = "dead"
+	activityAck    = "a:" // + time-to-ack bucket + ":" + held bucket ("" unknown) + ":" + consumer
+	activityDeadBy = "d:" // + consumer (rejects only)
 )
 
 const (
@@ -177,17 +174,19 @@ func (c *Client) activity(ctx context.Context, now time.Time, a *Activity) error
 				a.Acks[i] += n
 			case field == activityDead:
 				a.Dead[i] += n
-			case strings.HasPrefix(field, activityTimeToAck):
-				tta.add(field[len(activityTimeToAck):], n)
-			case strings.HasPrefix(field, activityAckedBy):
-				who(field[len(activityAckedBy):]).acked += n
+			case strings.HasPrefix(field, activityAck):
+				parts := strings.SplitN(field[len(activityAck):], ":", 3)
+				if len(parts) != 3 {
+					continue
+				}
+				tta.add(parts[0], n)
+				r := who(parts[2])
+				r.acked += n
+				if parts[1] != "" {
+					r.held.add(parts[1], n)
+				}
 			case strings.HasPrefix(field, activityDeadBy):
 				who(field[len(activityDeadBy):]).dead += n
-			case strings.HasPrefix(field, activityHeld):
-				b, name, ok := strings.Cut(field[len(activityHeld):], ":")
-				if ok {
-					who(name).held.add(b, n)
-				}
 			}
 		}
 	}

@@ -516,7 +516,7 @@ func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]
 	defer cancel()
 	var reply []valkey.ValkeyMessage
 	err = idempotent(ctx, func() (err error) {
-		reply, err = pageScript.Exec(ctx, c.vk, []string{key, outcomesKey(c.cfg.Stream, c.cfg.Group)},
+		reply, err = pageScript.Exec(ctx, c.vk, []string{key, c.outcomes},
 			[]string{group, cmd, first, second, strconv.Itoa(q.Count), strconv.Itoa(PreviewBytes)}).ToArray()
 		return err
 	})
@@ -784,7 +784,7 @@ func (c *Client) Redrive(ctx context.Context, id string) (string, error) {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	reply, err := redriveScript.Exec(ctx, c.vk, []string{c.cfg.DeadStream, c.cfg.Stream, outcomesKey(c.cfg.Stream, c.cfg.Group)},
+	reply, err := redriveScript.Exec(ctx, c.vk, []string{c.cfg.DeadStream, c.cfg.Stream, c.outcomes},
 		[]string{id, c.nowMs(), c.cfg.Consumer}).ToArray()
 	if err != nil {
 		return "", wrap(op, err)

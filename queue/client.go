@@ -204,6 +204,9 @@ type Client struct {
 	// startKey is the hash where group starts are recorded (see
 	// GroupInfo.Start).
 	startKey string
+	// outcomes and released are the group's outcome records and released
+	// entries (outcomesKey, releasedKey), named once.
+	outcomes, released string
 }
 
 // New wraps a connected valkey client. In a cluster the dead-letter stream
@@ -222,7 +225,8 @@ func New(vk valkey.Client, cfg Config) (*Client, error) {
 				cfg.DeadStream, cfg.Stream, clusterDeadStreamFor(cfg.Stream)))
 		}
 	}
-	return &Client{vk: vk, cfg: cfg, startKey: groupStartKeyFor(cfg.Stream, cluster)}, nil
+	return &Client{vk: vk, cfg: cfg, startKey: groupStartKeyFor(cfg.Stream, cluster),
+		outcomes: outcomesKey(cfg.Stream, cfg.Group), released: releasedKey(cfg.Stream, cfg.Group)}, nil
 }
 
 // WithConsumer is the same client acting as another consumer.

@@ -629,7 +629,7 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 	err := idempotent(ctx, func() (err error) {
 		keys := c.recordKeys(c.cfg.Now())
 		reply, err = touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream, keys[0], keys[1]},
-			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter), c.nowMs()}).ToArray()
+			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter), c.nowMs(), c.retentionMs(), strconv.Itoa(outcomeTrimStep)}).ToArray()
 		return err
 	})
 	if isNoGroup(err) {

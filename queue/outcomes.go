@@ -27,10 +27,16 @@ const (
 // it before.
 const DefaultOutcomeRetention = 30 * 24 * time.Hour
 
-// outcomeTrimStep bounds how many records one script call removes: a call
-// that writes one record removes up to this many old ones, so the records
-// shrink back whenever they fall behind, and no call does unbounded work.
-const outcomeTrimStep = 100
+// outcomeTrimStep bounds how many records one script call removes, and
+// outcomeTrimEvery says how often: the first ack or dead letter of each
+// minute and every outcomeTrimEvery-th after it removes up to
+// outcomeTrimStep old records, up to 12.5 per ack where a message adds at
+// most one record, so the records shrink back whenever they fall behind,
+// no call does unbounded work, and most acks pay nothing for it.
+const (
+	outcomeTrimStep  = 100
+	outcomeTrimEvery = 8
+)
 
 // releasedStaleMax bounds how many entries of the released set one claim
 // drops because someone else took or acked them since their release.
@@ -142,8 +148,8 @@ func msTime(s string) time.Time {
 // activity.
 func (c *Client) recordKeys(now time.Time) []string {
 	return []string{
-		outcomesKey(c.cfg.Stream, c.cfg.Group),
-		releasedKey(c.cfg.Stream, c.cfg.Group),
+		c.outcomes,
+		c.released,
 		activityKey(c.cfg.Stream, c.cfg.Group, now.Truncate(time.Minute)),
 	}
 }

@@ -77,6 +77,7 @@ func TestOutcomeRecordsKeepAnyName(t *testing.T) {
 	odd := c.WithConsumer("desk:7:x|y\n12:z")
 	m := mustClaim(t, odd)
 	clock.Add(90 * time.Second)
+	makeIdle(t, c, odd.Consumer(), m.ID, 90*time.Second, 1) // the server's side of the 90 s
 	if _, err := odd.Ack(ctx(t), m.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestOutcomeRecordsKeepAnyName(t *testing.T) {
 	}
 	a, d := p.Entries[0], p.Entries[1]
 	if a.ID != ids[0] || a.State != StateAcked || a.Outcome == nil || a.Outcome.By != odd.Consumer() ||
-		a.Outcome.Held != 90*time.Second || !a.Outcome.At.Equal(clock.start.Add(90*time.Second)) {
+		a.Outcome.Held < 90*time.Second || a.Outcome.Held > 91*time.Second || !a.Outcome.At.Equal(clock.start.Add(90*time.Second)) {
 		t.Fatalf("acked entry %+v %+v", a, a.Outcome)
 	}
 	if d.State != StateDeadLettered || d.Outcome == nil || d.Outcome.By != odd.Consumer() || d.Outcome.Reason != "3:a:b|" || d.Outcome.Automatic() {
@@ -139,10 +140,11 @@ func ackAll(t *testing.T, c *Client) {
 }
 
 // Records of entries the stream trimmed away go, at most outcomeTrimStep
-// per call, so no call does unbounded work and they never outgrow the
-// stream for long.
+// per call (the first ack of a minute, and every outcomeTrimEvery-th), so
+// no call does unbounded work and they never outgrow the stream for long.
 func TestOutcomeRecordsFollowTheTrimming(t *testing.T) {
-	c := newClient(t, Config{})
+	clock := newTestClock()
+	c := newClient(t, Config{Now: clock.Now})
 	addBulk(t, c, 350) // many in one millisecond: the trim goes by ID, not by time
 	ackAll(t, c)
 	if n := recordCount(t, c); n != 350 {
@@ -152,18 +154,24 @@ func TestOutcomeRecordsFollowTheTrimming(t *testing.T) {
 	if err := do(t, c, "XTRIM", c.cfg.Stream, "MAXLEN", "50").Error(); err != nil {
 		t.Fatal(err)
 	}
-	mustAdd(t, c, 1)
-	m := mustClaim(t, c) // records its claim, removes up to a step
-	if n := recordCount(t, c); n != 351-outcomeTrimStep {
-		t.Fatalf("after one call: %d records; want %d", n, 351-outcomeTrimStep)
-	}
-	if _, err := c.Ack(ctx(t), m.ID); err != nil {
-		t.Fatal(err)
-	}
-	mustAdd(t, c, 2)
-	mustClaim(t, c)
-	if n := recordCount(t, c); n != 51+1 {
-		t.Fatalf("after three calls: %d records; want those of the 51 entries left and the claim", n)
+	// The first ack of each minute writes a record and removes up to a step
+	// of the 300 whose entries are gone, until only those of the stream's
+	// entries are left.
+	mustAdd(t, c, 5)
+	for i, want := range []int64{351 - outcomeTrimStep, 352 - 2*outcomeTrimStep, 353 - 3*outcomeTrimStep, 54, 55} {
+		m := mustClaim(t, c)
+		if n := recordCount(t, c); i == 0 && n != 350 {
+			t.Fatalf("a claim wrote or removed records: %d", n)
+		}
+		if i < 4 {
+			clock.Add(time.Minute)
+		} // the fifth ack is the minute's second: no trim, nothing left to trim anyway
+		if _, err := c.Ack(ctx(t), m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := recordCount(t, c); n != want {
+			t.Fatalf("after ack %d: %d records; want %d", i+1, n, want)
+		}
 	}
 	// The page still tells who acked what is left.
 	p, err := c.StreamPage(ctx(t), StreamQuery{Forward: true, Count: 1})
@@ -180,26 +188,29 @@ func TestOutcomeRecordsExpireAfterTheRetention(t *testing.T) {
 	addBulk(t, c, 150)
 	ackAll(t, c)
 	clock.Add(2 * time.Hour)
-	id, err := do(t, c, "XADD", c.cfg.Stream, fmt.Sprintf("%d-0", clock.Now().UnixMilli()), "name", "Ada").ToString()
+	// Records are trimmed as new ones are written, at most a step per call.
+	var id string
+	for i, want := range []int64{151 - outcomeTrimStep, 2} {
+		var err error
+		id, err = do(t, c, "XADD", c.cfg.Stream, fmt.Sprintf("%d-%d", clock.Now().UnixMilli(), i), "name", "Ada").ToString()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := mustClaim(t, c)
+		clock.Add(time.Minute)
+		if _, err := c.Ack(ctx(t), m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := recordCount(t, c); n != want {
+			t.Fatalf("%d records after ack %d; want %d", n, i+1, want)
+		}
+	}
+	p, err := c.StreamPage(ctx(t), StreamQuery{Count: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := mustClaim(t, c)
-	if n := recordCount(t, c); n != 151-outcomeTrimStep {
-		t.Fatalf("%d records after one call; want %d", n, 151-outcomeTrimStep)
-	}
-	if _, err := c.Ack(ctx(t), m.ID); err != nil {
-		t.Fatal(err)
-	}
-	if n := recordCount(t, c); n != 1 {
-		t.Fatalf("%d records; want only the new entry's", n)
-	}
-	p, err := c.StreamPage(ctx(t), StreamQuery{Count: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Entries[0].ID != id || p.Entries[0].Outcome == nil || p.Entries[1].State != StateAcked || p.Entries[1].Outcome != nil {
-		t.Fatalf("page %+v: want the new ack recorded, the old one acked without a name", p.Entries)
+	if p.Entries[0].ID != id || p.Entries[0].Outcome == nil || p.Entries[2].State != StateAcked || p.Entries[2].Outcome != nil {
+		t.Fatalf("page %+v: want the new acks recorded, the old one acked without a name", p.Entries)
 	}
 }
 

@@ -159,7 +159,7 @@ func (c *Client) replay(ctx context.Context, r ReplayRange, mode string, progres
 			defer cancel()
 			call := func() (err error) {
 				reply, err = replayScript.Exec(cctx, c.vk,
-					[]string{c.cfg.Stream, outcomesKey(c.cfg.Stream, c.cfg.Group), c.startKey},
+					[]string{c.cfg.Stream, c.outcomes, c.startKey},
 					[]string{c.cfg.Group, next, r.To, strconv.Itoa(replayChunk), mode, maxLen}).ToArray()
 				return err
 			}

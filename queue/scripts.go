@@ -24,15 +24,14 @@ var luaConstants = map[string]string{
 	"KIND_DEAD":             strconv.Quote(recordDead),
 	"ACT_ACKS":              strconv.Quote(activityAcks),
 	"ACT_DEAD":              strconv.Quote(activityDead),
-	"ACT_TIME_TO_ACK":       strconv.Quote(activityTimeToAck),
-	"ACT_ACKED_BY":          strconv.Quote(activityAckedBy),
+	"ACT_ACK":               strconv.Quote(activityAck),
 	"ACT_DEAD_BY":           strconv.Quote(activityDeadBy),
-	"ACT_HELD":              strconv.Quote(activityHeld),
 	"ACTIVITY_TTL_MS":       strconv.FormatInt(activityTTL.Milliseconds(), 10),
 	"HIST_SUB":              strconv.Itoa(histogramSteps),
 	"REASON_DELETED":        strconv.Quote(ReasonDeleted),
 	"REASON_MAX_DELIVERIES": strconv.Quote(ReasonMaxDeliveries),
 	"RELEASED_STALE_MAX":    strconv.Itoa(releasedStaleMax),
+	"TRIM_EVERY":            strconv.Itoa(outcomeTrimEvery),
 	"FIELD_NAME":            strconv.Quote(FieldName),
 	"FIELD_EMAIL":           strconv.Quote(FieldEmail),
 	"FIELD_MESSAGE":         strconv.Quote(FieldMessage),
@@ -61,18 +60,18 @@ func luaSource(parts ...string) string {
 // luaDeadLetter is shared by the scripts that move entries to the dead-letter
 // stream. The five meta pairs always come first and in this order (see
 // deadMetaFields); the original fields follow. It records the outcome too
-// (luaRecords must come first): auto is true when reviewq moved the entry
-// by itself (deleted while pending, past the max deliveries), false for a
-// reviewer's reject.
+// (luaRecords must come first): owner and idle are the pending entry's,
+// auto is true when reviewq moved the entry by itself (deleted while
+// pending, past the max deliveries), false for a reviewer's reject.
 const luaDeadLetter = `
-local function dead_letter(stream, dead, group, id, fields, reason, deliveries, owner, now, auto)
+local function dead_letter(stream, dead, group, id, fields, reason, deliveries, owner, idle, now, auto)
   local args = {'XADD', dead, '*',
     'dead.id', id, 'dead.reason', reason, 'dead.deliveries', tostring(deliveries),
     'dead.consumer', owner, 'dead.at', now}
   for i = 1, #fields do args[#args + 1] = fields[i] end
   local did = redis.call(unpack(args))
   redis.call('XACK', stream, group, id)
-  record_dead(id, reason, auto)
+  record_dead(id, reason, auto, owner, idle)
   return did
 end
 `
@@ -135,8 +134,12 @@ end
 // kind is recordClaimed (by claimed it at), recordReleased (by handed it
 // back at), recordAcked or recordDead; an entry has one record, its
 // latest. held is how long the holder had it, from its claim to the ack or
-// dead-letter (keep-alives do not restart it, a reclaim does); "" when
-// unknown. See parseRecord for the Go side.
+// dead-letter (keep-alives do not restart it, a reclaim does). A claim
+// writes nothing: a pending entry's idle time is the time since its
+// delivery until a keep-alive resets it, so the first keep-alive of a hold
+// notes when it began (a claimed record), and the ack takes the hold from
+// that record when its holder wrote it, else from the idle time. See
+// parseRecord for the Go side.
 const luaRecords = `
 local rec = {}
 local function enc(t)
@@ -157,15 +160,25 @@ local function dec(s)
 end
 local function id_ms(id) return string.match(id, '^(%d+)') end
 local function fmt(n) return string.format('%d', n) end
-local function rec_get(id)
-  local s = record_of(rec.outcomes, id)
-  if not s then return nil end
-  return dec(s)
+-- rec_find is id's record (decoded, nil when none), with what rec_put
+-- needs to replace it: the member holding it and id's key.
+local function rec_find(id)
+  local m, k = record_member(rec.outcomes, id)
+  if not m then return nil, nil, k end
+  return dec(string.sub(m, #k + 1)), m, k
 end
-local function rec_put(id, t)
-  local old, k = record_member(rec.outcomes, id)
+local function rec_get(id)
+  local r = rec_find(id)
+  return r
+end
+-- rec_put writes id's record t in place of the member old (nil: none).
+local function rec_put(k, old, t)
   if old then redis.call('ZREM', rec.outcomes, old) end
   redis.call('ZADD', rec.outcomes, 0, k .. enc(t))
+end
+local function rec_set(id, t)
+  local _, old, k = rec_find(id)
+  rec_put(k, old, t)
 end
 -- bucket numbers a duration (ms) in the histograms: @HIST_SUB@ linear
 -- steps per doubling, exact in integers on every server (no math.log).
@@ -175,45 +188,22 @@ local function bucket(ms)
   while p * 2 <= ms do p = p * 2; e = e + 1 end
   return e * @HIST_SUB@ + math.floor((ms - p) * @HIST_SUB@ / p) + 1
 end
-local function held_since(before)
-  if before and before[1] == @KIND_CLAIMED@ then
+-- held_of is how long owner has held the entry: since the claim its first
+-- keep-alive noted (a claimed record by owner), else since its delivery
+-- (the pending entry's idle time, exact until a keep-alive resets it).
+local function held_of(before, owner, idle)
+  if before and before[1] == @KIND_CLAIMED@ and before[3] == owner then
     local held = tonumber(rec.now) - tonumber(before[2])
     if held < 0 then held = 0 end
     return held
   end
-  return nil
-end
-local function count(field)
-  redis.call('HINCRBY', rec.activity, field, 1)
-end
-local function record_claim(id)
-  rec_put(id, {@KIND_CLAIMED@, rec.now, rec.actor})
-  redis.call('ZREM', rec.released, id)
-end
-local function record_ack(id)
-  local held = held_since(rec_get(id))
-  local held_s = ''
-  if held then held_s = fmt(held) end
-  rec_put(id, {@KIND_ACKED@, rec.now, rec.actor, held_s})
-  redis.call('ZREM', rec.released, id)
-  count(@ACT_ACKS@)
-  count(@ACT_TIME_TO_ACK@ .. fmt(bucket(tonumber(rec.now) - tonumber(id_ms(id)))))
-  count(@ACT_ACKED_BY@ .. rec.actor)
-  if held then count(@ACT_HELD@ .. fmt(bucket(held)) .. ':' .. rec.actor) end
-  redis.call('PEXPIRE', rec.activity, @ACTIVITY_TTL_MS@)
-end
-local function record_dead(id, reason, auto)
-  local held = held_since(rec_get(id))
-  local held_s = ''
-  if held then held_s = fmt(held) end
-  rec_put(id, {@KIND_DEAD@, rec.now, rec.actor, held_s, reason})
-  redis.call('ZREM', rec.released, id)
-  count(@ACT_DEAD@)
-  if not auto then count(@ACT_DEAD_BY@ .. rec.actor) end
-  redis.call('PEXPIRE', rec.activity, @ACTIVITY_TTL_MS@)
+  return idle
 end
 -- trim removes, at most rec.step at a time, the records of entries before
--- the stream's first entry (trimmed away) or older than the retention.
+-- the stream's first entry (trimmed away) or older than the retention. It
+-- runs with the first ack or dead letter of each minute and every
+-- @TRIM_EVERY@th after it (see count): up to rec.step/@TRIM_EVERY@ records
+-- removed per ack, where a message adds at most one.
 local function trim()
   local cutoff = tonumber(rec.now) - rec.retention
   if cutoff < 0 then cutoff = 0 end
@@ -226,6 +216,50 @@ local function trim()
   local ids = {}
   for i, m in ipairs(old) do ids[i] = record_id(m) end
   redis.call('ZREM', rec.released, unpack(ids))
+end
+-- count adds one to a field of this minute's activity. For a minute's
+-- acks or dead letters (first), the first count gives the hash its
+-- lifetime, and every @TRIM_EVERY@th from the first trims the records.
+local function count(field, first)
+  local n = redis.call('HINCRBY', rec.activity, field, 1)
+  if not first then return end
+  if n == 1 then redis.call('PEXPIRE', rec.activity, @ACTIVITY_TTL_MS@) end
+  if n % @TRIM_EVERY@ == 1 then trim() end
+end
+local function unrelease(before, id)
+  if before and before[1] == @KIND_RELEASED@ then redis.call('ZREM', rec.released, id) end
+end
+-- record_hold notes when owner claimed the entry, before a keep-alive
+-- resets its idle time: once per hold, not for a released entry.
+local function record_hold(id, owner, idle)
+  local before, old, k = rec_find(id)
+  if before and (before[1] == @KIND_CLAIMED@ or before[1] == @KIND_RELEASED@) and before[3] == owner then return end
+  rec_put(k, old, {@KIND_CLAIMED@, fmt(tonumber(rec.now) - idle), owner})
+end
+-- record_claim starts a hold now: a released entry claimed (its release
+-- record goes, and it leaves the released set).
+local function record_claim(id)
+  local before, old, k = rec_find(id)
+  rec_put(k, old, {@KIND_CLAIMED@, rec.now, rec.actor})
+  unrelease(before, id)
+end
+-- An ack counts once in the minute's acks and once in one field that says
+-- its time-to-ack bucket, its held bucket and who acked: Activity sums the
+-- rest from those.
+local function record_ack(id, owner, idle)
+  local before, old, k = rec_find(id)
+  local held = held_of(before, owner, idle)
+  rec_put(k, old, {@KIND_ACKED@, rec.now, rec.actor, fmt(held)})
+  unrelease(before, id)
+  count(@ACT_ACKS@, true)
+  count(@ACT_ACK@ .. fmt(bucket(tonumber(rec.now) - tonumber(id_ms(id)))) .. ':' .. fmt(bucket(held)) .. ':' .. rec.actor)
+end
+local function record_dead(id, reason, auto, owner, idle)
+  local before, old, k = rec_find(id)
+  rec_put(k, old, {@KIND_DEAD@, rec.now, rec.actor, fmt(held_of(before, owner, idle)), reason})
+  unrelease(before, id)
+  count(@ACT_DEAD@, true)
+  if not auto then count(@ACT_DEAD_BY@ .. rec.actor) end
 end
 -- released_record is the entry's release record when owner handed it back
 -- and nobody took it since; nil otherwise.
@@ -357,10 +391,13 @@ local ROW, CALL, DENSE_PROBE, SPARSE_PROBE, WALK = 14, 30, 4, 64, 4
 -- Deviation (miniredis v2.40.0, XACK): see ackScript; XPENDING says
 -- alike on both servers whether the entry was pending.
 local acked = 0
-if ack_id ~= '' and #redis.call('XPENDING', stream, group, ack_id, ack_id, 1) > 0 then
-  redis.call('XACK', stream, group, ack_id)
-  record_ack(ack_id)
-  acked = 1
+if ack_id ~= '' then
+  local p = redis.call('XPENDING', stream, group, ack_id, ack_id, 1)
+  if #p > 0 then
+    redis.call('XACK', stream, group, ack_id)
+    record_ack(ack_id, p[1][2], p[1][3])
+    acked = 1
+  end
 end
 local dropped, deadlettered = {}, {}
 local rows, windows, steps = 0, 0, 0
@@ -374,8 +411,7 @@ local function claim(id, fields, deliveries, owner, idle, rel)
   end
   -- JUSTID alone would not count the delivery; RETRYCOUNT sets it.
   redis.call('XCLAIM', stream, group, consumer, 0, id, 'RETRYCOUNT', n, 'JUSTID')
-  record_claim(id)
-  trim()
+  if rel then record_claim(id) end
   return {kind, id, fields, n, owner, idle, dropped, deadlettered, acked, {rows, windows, steps}, rel_by, rel_at}
 end
 
@@ -388,11 +424,13 @@ while stale < @RELEASED_STALE_MAX@ do
   local p = redis.call('XPENDING', stream, group, id, id, 1)
   local rel = nil
   if #p > 0 then rel = released_record(id, p[1][2]) end
+  local e = {}
+  if rel then e = redis.call('XRANGE', stream, id, id) end
+  -- Claiming it takes it out of the released set (record_claim).
+  if #e > 0 then return claim(id, e[1][2], p[1][4], p[1][2], 0, rel) end
   redis.call('ZREM', rec.released, id)
   if rel then
-    local e = redis.call('XRANGE', stream, id, id)
-    if #e > 0 then return claim(id, e[1][2], p[1][4], p[1][2], 0, rel) end
-    dead_letter(stream, dead, group, id, {}, @REASON_DELETED@, p[1][4], p[1][2], now, true)
+    dead_letter(stream, dead, group, id, {}, @REASON_DELETED@, p[1][4], p[1][2], p[1][3], now, true)
     dropped[#dropped + 1] = id
   end
   stale = stale + 1
@@ -505,11 +543,11 @@ while cleared < unusable do
   local rel = nil
   if #e > 0 then rel = released_record(id, owner) end
   if #e == 0 then
-    dead_letter(stream, dead, group, id, {}, @REASON_DELETED@, deliveries, owner, now, true)
+    dead_letter(stream, dead, group, id, {}, @REASON_DELETED@, deliveries, owner, idle, now, true)
     dropped[#dropped + 1] = id
     cleared = cleared + 1
   elseif not rel and max_deliveries > 0 and deliveries >= max_deliveries then
-    dead_letter(stream, dead, group, id, e[1][2], @REASON_MAX_DELIVERIES@, deliveries, owner, now, true)
+    dead_letter(stream, dead, group, id, e[1][2], @REASON_MAX_DELIVERIES@, deliveries, owner, idle, now, true)
     deadlettered[#deadlettered + 1] = id
     cleared = cleared + 1
   else
@@ -528,11 +566,8 @@ if in_head then save_cursor(stored) else save_cursor(pos) end
 local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')
 if r and #r > 0 and #r[1][2] > 0 then
   local e = r[1][2][1]
-  record_claim(e[1])
-  trim()
   return {'new', e[1], e[2], 1, '', 0, dropped, deadlettered, acked, {rows, windows, steps}, '', ''}
 end
-trim()
 return {'empty', '', {}, 0, '', 0, dropped, deadlettered, acked, {rows, windows, steps}, '', ''}
 `))
 
@@ -563,8 +598,7 @@ local rel = released_record(id, owner)
 if not rel and owner ~= consumer and idle < min_idle then return {'held', owner, idle} end
 local e = redis.call('XRANGE', stream, id, id)
 if #e == 0 then
-  dead_letter(stream, dead, group, id, {}, @REASON_DELETED@, deliveries, owner, now, true)
-  trim()
+  dead_letter(stream, dead, group, id, {}, @REASON_DELETED@, deliveries, owner, idle, now, true)
   return {'deleted'}
 end
 local n, rel_by, rel_at = deliveries + 1, '', ''
@@ -572,8 +606,7 @@ if rel then
   n, rel_by, rel_at, idle = deliveries, rel[3], rel[2], 0
 end
 redis.call('XCLAIM', stream, group, consumer, 0, id, 'RETRYCOUNT', n, 'JUSTID')
-record_claim(id)
-trim()
+if rel then record_claim(id) end
 return {'ok', id, e[1][2], n, owner, idle, rel_by, rel_at}
 `))
 
@@ -584,10 +617,13 @@ return {'ok', id, e[1][2], n, owner, idle, rel_by, rel_at}
 // KEYS[1] stream, KEYS[2] outcomes, KEYS[3] released entries
 // ARGV[1] group, ARGV[2] consumer, ARGV[3] id, ARGV[4] mode,
 // ARGV[5] idle (ms) to set on release, so that other programs' claims
-// (the web example's XAUTOCLAIM) may take it at once too, ARGV[6] now (ms).
+// (the web example's XAUTOCLAIM) may take it at once too, ARGV[6] now (ms),
+// ARGV[7] record retention (ms), ARGV[8] records trimmed per call at most.
 //
 // A release records who handed the entry back and when, and puts it in
-// KEYS[4], which the next claim takes from first (see claimScript).
+// KEYS[3], which the next claim takes from first (see claimScript). The
+// first keep-alive of a hold records when it began (now minus the idle
+// time it is about to reset), for the ack's held time (see luaRecords).
 //
 // Reply: {"ok"} | {"notpending"} | {"held", owner} | {"gone"} (neither
 // pending nor in the stream) | {"deleted"} (still pending, but deleted from
@@ -606,7 +642,8 @@ return {'ok', id, e[1][2], n, owner, idle, rel_by, rel_at}
 // to record in the dead-letter stream as deleted while pending.
 var touchScript = valkey.NewLuaScript(luaSource(luaIDs, luaRecordLookup, luaRecords, `
 local stream, group, consumer, id = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
-rec.outcomes, rec.released = KEYS[2], KEYS[3]
+rec.stream, rec.outcomes, rec.released = stream, KEYS[2], KEYS[3]
+rec.now, rec.actor, rec.retention, rec.step = ARGV[6], consumer, tonumber(ARGV[7]), tonumber(ARGV[8])
 local p = redis.call('XPENDING', stream, group, id, id, 1)
 if #p == 0 then
   if #redis.call('XRANGE', stream, id, id) == 0 then return {'gone'} end
@@ -617,9 +654,10 @@ if #redis.call('XRANGE', stream, id, id) == 0 then return {'deleted'} end
 local deliveries = p[1][4]
 if ARGV[4] == 'release' then
   redis.call('XCLAIM', stream, group, consumer, 0, id, 'IDLE', ARGV[5], 'RETRYCOUNT', deliveries, 'JUSTID')
-  rec_put(id, {@KIND_RELEASED@, ARGV[6], consumer})
+  rec_set(id, {@KIND_RELEASED@, ARGV[6], consumer})
   redis.call('ZADD', rec.released, ARGV[6], id)
 else
+  record_hold(id, consumer, p[1][3])
   redis.call('XCLAIM', stream, group, consumer, 0, id, 'RETRYCOUNT', deliveries, 'JUSTID')
 end
 return {'ok'}
@@ -649,8 +687,7 @@ if #p == 0 then
 end
 local fields = {}
 if #e > 0 then fields = e[1][2] end
-local did = dead_letter(stream, dead, group, id, fields, reason, p[1][4], p[1][2], now, false)
-trim()
+local did = dead_letter(stream, dead, group, id, fields, reason, p[1][4], p[1][2], p[1][3], now, false)
 return {'ok', did}
 `))
 
@@ -677,15 +714,15 @@ rec.now, rec.actor, rec.retention, rec.step = ARGV[2], ARGV[3], tonumber(ARGV[4]
 local acked, gone = 0, {}
 for i = 6, #ARGV do
   local id = ARGV[i]
-  if #redis.call('XPENDING', stream, group, id, id, 1) > 0 then
+  local p = redis.call('XPENDING', stream, group, id, id, 1)
+  if #p > 0 then
     redis.call('XACK', stream, group, id)
-    record_ack(id)
+    record_ack(id, p[1][2], p[1][3])
     acked = acked + 1
   elseif #redis.call('XRANGE', stream, id, id) == 0 then
     gone[#gone + 1] = id
   end
 end
-if acked > 0 then trim() end
 return {acked, gone}
 `))
 
@@ -744,7 +781,7 @@ if fields[1] == 'dead.id' then
   if r and r[1] == @KIND_DEAD@ then
     for i = #r + 1, 5 do r[i] = '' end
     r[6], r[7], r[8] = nid, ARGV[2], ARGV[3]
-    rec_put(fields[2], r)
+    rec_set(fields[2], r)
   end
 end
 return {'ok', nid}

@@ -208,7 +208,7 @@ func (c *Client) searchChunk(ctx context.Context, needles []string, before strin
 		}()
 		var reply []valkey.ValkeyMessage
 		err := idempotent(ctx, func() (err error) {
-			reply, err = searchScript.Exec(ctx, c.vk, []string{c.cfg.Stream, outcomesKey(c.cfg.Stream, c.cfg.Group)},
+			reply, err = searchScript.Exec(ctx, c.vk, []string{c.cfg.Stream, c.outcomes},
 				append([]string{c.cfg.Group, from, strconv.Itoa(SearchChunk), strconv.Itoa(PreviewBytes)}, needles...)).ToArray()
 			return err
 		})
