@@ -49,8 +49,8 @@ type Outcome struct {
 	By string    `json:"by"`
 	At time.Time `json:"at"`
 	// Held is how long the holder had it, from its claim (a reclaim starts
-	// anew; keep-alives do not) to the ack or the dead letter; negative
-	// when unknown (acked without a claim recorded, or after a release).
+	// anew; keep-alives do not) to the ack or the dead letter, by the
+	// server's clock; negative when a record does not say.
 	Held time.Duration `json:"-"`
 	// Reason is a dead letter's: the reviewer's, ReasonMaxDeliveries or
 	// ReasonDeleted.
