@@ -1080,7 +1080,10 @@ func (c *Client) loadScript(ctx context.Context, src string) error {
 // Reply: {matches, entries looked at, the last ID looked at ("" for
 // none)}; a match is {{id, fields cut to the preview, cut}, pending owner
 // ("" when not pending), deliveries, outcome record ("" for none)}.
-var searchScript = valkey.NewLuaScriptReadOnly(luaSource(luaRecordLookup, `
+//
+// It only reads, but goes as EVALSHA, not EVALSHA_RO: servers before Redis
+// 7 (which reviewq still serves) lack the latter. Search retries it itself.
+var searchScript = valkey.NewLuaScript(luaSource(luaRecordLookup, `
 local stream, outcomes = KEYS[1], KEYS[2]
 local group, chunk, preview = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 local LOWER = {}
