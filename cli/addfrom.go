@@ -20,11 +20,13 @@ import (
 	"github.com/reviewq/reviewq/queue"
 )
 
-// addFrom reads JSON lines ({"name":…,"email":…,"message":…} per line),
-// validates every one of them first, so a bad line adds nothing at all (fix
-// the file and run it again), then adds them in the file's order through
-// queue.AddContacts' pipeline. With --json it writes the web example's add
-// shape per added line, in order; on a terminal stderr shows a progress bar.
+// addFrom reads JSON lines ({"name":…,"email":…,"message":…} per line, and
+// an optional "idempotencyKey"), validates every one of them first, so a
+// bad line adds nothing at all (fix the file and run it again), then adds
+// them in the file's order through queue.AddContacts' pipeline. With --json
+// it writes the web example's add shape per line, in order ("duplicate":true
+// for a line whose key had added a message already); on a terminal stderr
+// shows a progress bar.
 func (a *app) addFrom(cmd *cobra.Command, from string) error {
 	var data []byte
 	var err error
@@ -52,8 +54,13 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 		out := bufio.NewWriterSize(a.stdout, 64<<10)
 		defer out.Flush()
 		bar := a.newProgressBar(len(msgs))
-		done := 0
+		done, dups := 0, 0
 		n, err := s.client.AddContacts(cmd.Context(), msgs, func(batch []queue.Added) {
+			for _, r := range batch {
+				if r.Duplicate {
+					dups++
+				}
+			}
 			if a.json {
 				for _, r := range batch {
 					// IDs and toISOString times need no JSON escaping.
@@ -61,7 +68,11 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 					out.WriteString(r.ID)
 					out.WriteString(`","timestamp":"`)
 					out.WriteString(r.Timestamp)
-					out.WriteString("\"}\n")
+					if r.Duplicate {
+						out.WriteString(`","duplicate":true}` + "\n")
+					} else {
+						out.WriteString("\"}\n")
+					}
 				}
 			}
 			done += len(batch)
@@ -69,10 +80,13 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 		})
 		bar.finish()
 		if err != nil {
-			return fmt.Errorf("added %d of %d, then: %w", n, len(msgs), err)
+			return fmt.Errorf("added %d of %d, then: %w", n-dups, len(msgs), err)
 		}
 		if !a.json {
-			fmt.Fprintf(out, "added %d message(s)\n", n)
+			fmt.Fprintf(out, "added %d message(s)\n", n-dups)
+			if dups > 0 {
+				fmt.Fprintf(out, "skipped %d line(s) whose idempotency key had added a message within %s\n", dups, shortDuration(queue.IdempotencyWindow))
+			}
 		}
 		return nil
 	})
@@ -119,17 +133,23 @@ func parseContactLines(text string, workers int) ([]queue.NewContact, []string) 
 				if l == "" {
 					continue
 				}
-				ct, err := parseContactLine(l)
+				line, err := parseContactLine(l)
 				if err != nil {
 					c.problems = append(c.problems, fmt.Sprintf("line %d: not a JSON object with name, email, message (%v)", n, err))
 					continue
 				}
-				if errs := form.ValidateAll(ct); len(errs) > 0 {
+				if errs := form.ValidateAll(line.Contact); len(errs) > 0 {
 					c.problems = append(c.problems, fmt.Sprintf("line %d: %s", n, joinErrors(errs)))
 					continue
 				}
-				ct = ct.Trimmed()
-				c.msgs = append(c.msgs, queue.NewContact{Name: ct.Name, Email: ct.Email, Message: ct.Message})
+				if line.IdempotencyKey != "" || strings.Contains(l, `"idempotencyKey"`) {
+					if err := checkIdempotencyKey(line.IdempotencyKey); err != nil {
+						c.problems = append(c.problems, fmt.Sprintf("line %d: %s", n, strings.ReplaceAll(err.Error(), "--idempotency-key", "idempotencyKey")))
+						continue
+					}
+				}
+				ct := line.Contact.Trimmed()
+				c.msgs = append(c.msgs, queue.NewContact{Name: ct.Name, Email: ct.Email, Message: ct.Message, IdempotencyKey: line.IdempotencyKey})
 			}
 		}()
 	}
@@ -156,33 +176,42 @@ func parseContactLines(text string, workers int) ([]queue.NewContact, []string) 
 	return msgs, nil
 }
 
+// contactLine is one line of a bulk add.
+type contactLine struct {
+	form.Contact
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// lineIdempotencyKey is contactLine's key for IdempotencyKey.
+const lineIdempotencyKey = "idempotencyKey"
+
 // parseContactLine reads one line as encoding/json would into a
-// form.Contact with unknown fields refused and nothing after the object.
+// contactLine with unknown fields refused and nothing after the object.
 // The common line (lower-case keys, strings without escapes) is read by
 // plainContact without reflection or copies; anything else goes to
 // encoding/json, so both give the same result (FuzzPlainContact).
-func parseContactLine(line string) (form.Contact, error) {
+func parseContactLine(line string) (contactLine, error) {
 	if c, ok := plainContact(line); ok {
 		return c, nil
 	}
-	var c form.Contact
+	var c contactLine
 	dec := json.NewDecoder(strings.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return form.Contact{}, err
+		return contactLine{}, err
 	}
 	if rest := strings.TrimSpace(line[dec.InputOffset():]); rest != "" {
-		return form.Contact{}, fmt.Errorf("more after the object: %.20q", rest)
+		return contactLine{}, fmt.Errorf("more after the object: %.20q", rest)
 	}
 	return c, nil
 }
 
-// plainContact reads {"name":"…","email":"…","message":"…"} (any order,
-// any subset, JSON white space) whose keys are exactly those and whose
-// values are strings without escapes, control characters or invalid
-// UTF-8: the values are then the line's own bytes. ok is false for
-// anything else.
-func plainContact(s string) (c form.Contact, ok bool) {
+// plainContact reads {"name":"…","email":"…","message":"…"} and an optional
+// "idempotencyKey" (any order, any subset, JSON white space) whose keys are
+// exactly those and whose values are strings without escapes, control
+// characters or invalid UTF-8: the values are then the line's own bytes.
+// ok is false for anything else.
+func plainContact(s string) (c contactLine, ok bool) {
 	i := skipSpace(s, 0)
 	if i == len(s) || s[i] != '{' {
 		return c, false
@@ -206,6 +235,8 @@ func plainContact(s string) (c form.Contact, ok bool) {
 			c.Email = val
 		case form.FieldMessage:
 			c.Message = val
+		case lineIdempotencyKey:
+			c.IdempotencyKey = val
 		default:
 			return c, false
 		}
@@ -264,8 +295,14 @@ type progressBar struct {
 }
 
 func (a *app) newProgressBar(total int) *progressBar {
+	return a.progressBarFrom(total, addProgressMin)
+}
+
+// progressBarFrom is a progress bar for work of total steps, when stderr is
+// a terminal and total is at least least.
+func (a *app) progressBarFrom(total, least int) *progressBar {
 	f, ok := a.stderr.(*os.File)
-	if !ok || !term.IsTerminal(f.Fd()) || total < addProgressMin {
+	if !ok || !term.IsTerminal(f.Fd()) || total < least || total <= 0 {
 		return &progressBar{}
 	}
 	return &progressBar{
@@ -283,7 +320,7 @@ func (p *progressBar) show(done int) {
 	if p.w == nil {
 		return
 	}
-	pct := float64(done) / float64(p.total)
+	pct := min(float64(done)/float64(p.total), 1)
 	if int(pct*100) == p.last {
 		return
 	}

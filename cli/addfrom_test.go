@@ -12,7 +12,6 @@ import (
 
 	"charm.land/bubbles/v2/progress"
 
-	"github.com/reviewq/reviewq/form"
 	"github.com/reviewq/reviewq/queue"
 )
 
@@ -104,6 +103,7 @@ func FuzzPlainContact(f *testing.F) {
 		` {"message":"a","message":"b"} `,
 		`{"name":"é"}`, `{"name":"\u00e9"}`, `{"NAME":"x"}`, `{}`, `{"name":1}`,
 		`{"name":"a",}`, `{"name":"a"}x`, "{\"name\":\"a\xff\"}", `{"name":"a"} {"name":"b"}`,
+		`{"name":"Ada","idempotencyKey":"k-1"}`, `{"idempotencykey":"k"}`,
 	} {
 		f.Add(s)
 	}
@@ -112,7 +112,7 @@ func FuzzPlainContact(f *testing.F) {
 		if !ok {
 			return
 		}
-		var want form.Contact
+		var want contactLine
 		dec := json.NewDecoder(strings.NewReader(s))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&want); err != nil {

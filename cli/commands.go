@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,32 +17,60 @@ import (
 
 func (a *app) addCommand() *cobra.Command {
 	var c form.Contact
-	var from string
+	var from, key string
 	cmd := &cobra.Command{
 		Use:   "add",
 		Short: "Add a contact message (or many, as JSON lines)",
+		Long: `Add a contact message. With --idempotency-key the message is added once: the
+same key within 24 hours adds nothing and answers with the first message's ID
+("duplicate":true in --json). In JSON lines, each line may carry its own
+"idempotencyKey".`,
 		Example: `  reviewq add --name "Ada Lovelace" --email ada@example.org --message "Hello"
-  reviewq add --from messages.jsonl        # {"name":…,"email":…,"message":…} per line
+  reviewq add --name Ada --email ada@example.org --message Hello --idempotency-key form-7f3a
+  reviewq add --from messages.jsonl        # {"name":…,"email":…,"message":…[,"idempotencyKey":…]} per line
   generate | reviewq add --from - --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if from != "" {
-				if c != (form.Contact{}) {
-					return userErrorf("give either --from or --name/--email/--message, not both")
+				if c != (form.Contact{}) || key != "" {
+					return userErrorf("give either --from or --name/--email/--message/--idempotency-key, not both (a line carries its own \"idempotencyKey\")")
 				}
 				return a.addFrom(cmd, from)
 			}
 			if errs := form.ValidateAll(c); len(errs) > 0 {
 				return userErrorf("%s", joinErrors(errs))
 			}
+			if cmd.Flags().Changed("idempotency-key") {
+				if err := checkIdempotencyKey(key); err != nil {
+					return err
+				}
+			}
 			c = c.Trimmed()
 			return a.withClient(cmd, func(s *session) error {
-				added, err := s.client.AddContact(cmd.Context(), c.Name, c.Email, c.Message)
+				var added queue.Added
+				var err error
+				if key != "" {
+					added, err = s.client.AddContactOnce(cmd.Context(), key, c.Name, c.Email, c.Message)
+				} else {
+					added, err = s.client.AddContact(cmd.Context(), c.Name, c.Email, c.Message)
+				}
 				if err != nil {
 					return err
 				}
+				note := ""
+				if added.Duplicate {
+					note = fmt.Sprintf("idempotency key %q already added %s within %s; nothing was added", key, added.ID, shortDuration(queue.IdempotencyWindow))
+				}
 				if a.json {
-					return a.printJSON(added)
+					if note == "" {
+						return a.printJSON(added)
+					}
+					return a.printJSON(map[string]any{"streamMessageId": added.ID, "timestamp": added.Timestamp, "duplicate": true, "note": note})
+				}
+				if added.Duplicate {
+					fmt.Fprintf(a.stdout, "already added %s\n", added.ID)
+					fmt.Fprintln(a.stderr, "note:", note)
+					return nil
 				}
 				fmt.Fprintf(a.stdout, "added %s\n", added.ID)
 				return nil
@@ -51,8 +80,28 @@ func (a *app) addCommand() *cobra.Command {
 	cmd.Flags().StringVar(&c.Name, "name", "", "sender's name (at most 200 characters)")
 	cmd.Flags().StringVar(&c.Email, "email", "", "sender's email address")
 	cmd.Flags().StringVar(&c.Message, "message", "", "the message (at most 10,000 characters)")
+	cmd.Flags().StringVar(&key, "idempotency-key", "", "add only once: the same key within 24 hours adds nothing and answers with the first ID")
 	cmd.Flags().StringVar(&from, "from", "", "read JSON lines from FILE, or - for standard input")
 	return cmd
+}
+
+// checkIdempotencyKey is the add's own check, so a bad key is a user
+// error before anything is sent.
+func checkIdempotencyKey(key string) error {
+	switch {
+	case strings.TrimSpace(key) == "":
+		return userErrorf("--idempotency-key is empty")
+	case len(key) > queue.MaxIdempotencyKey:
+		return userErrorf("--idempotency-key is %d bytes; at most %d", len(key), queue.MaxIdempotencyKey)
+	}
+	return nil
+}
+
+// shortDuration writes 24h0m0s as 24h.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
 }
 
 func joinErrors(errs []error) string {
@@ -74,6 +123,12 @@ type claimJSON struct {
 	Deliveries       int64  `json:"deliveries"`
 	PreviousConsumer string `json:"previousConsumer,omitempty"`
 	IdleMs           int64  `json:"idleMs,omitempty"`
+	// ReleasedBy and ReleasedAt: its holder handed it back (not a failed
+	// delivery: no idleMs, the same deliveries).
+	ReleasedBy string `json:"releasedBy,omitempty"`
+	ReleasedAt string `json:"releasedAt,omitempty"`
+	// ReplayOf is the original's ID when the entry is a replay.
+	ReplayOf string `json:"replayOf,omitempty"`
 	// Fields carries every field of an entry that is not a contact message.
 	Fields map[string]string `json:"fields,omitempty"`
 }
@@ -124,9 +179,14 @@ same round trip. Exit code 0 also when the queue is empty ({"message":null}).`,
 							StreamMessageID: m.ID, Name: m.Name(), Email: m.Email(), Message: m.Message(),
 							Timestamp: m.Timestamp(), Deliveries: m.Deliveries,
 						}
-						if m.Reclaimed {
+						switch {
+						case m.Released:
+							j.Claimed, j.PreviousConsumer = true, m.PreviousConsumer
+							j.ReleasedBy, j.ReleasedAt = m.ReleasedBy, rfc3339(m.ReleasedAt)
+						case m.Reclaimed:
 							j.Claimed, j.PreviousConsumer, j.IdleMs = true, m.PreviousConsumer, m.Idle.Milliseconds()
 						}
+						j.ReplayOf = m.ReplayOf()
 						if !m.IsContact() {
 							j.Fields = fieldMap(m.Fields)
 						}
@@ -199,7 +259,7 @@ func (a *app) reportCleared(res queue.ClaimResult, dead string) {
 func (a *app) ackCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "ack ID...",
-		Short: "Acknowledge messages",
+		Short: "Acknowledge messages (recorded as acked by --consumer)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, ids []string) error {
 			return a.withClient(cmd, func(s *session) error {
@@ -231,7 +291,7 @@ func (a *app) ackCommand() *cobra.Command {
 func (a *app) releaseCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "release ID",
-		Short: "Hand a message you hold back, so the next claim takes it at once",
+		Short: "Hand a message you hold back: the next claim takes it first, as released by --consumer",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withClient(cmd, func(s *session) error {
@@ -248,7 +308,7 @@ func (a *app) rejectCommand() *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
 		Use:   "reject ID --reason R",
-		Short: "Move a pending message to the dead-letter stream now",
+		Short: "Move a pending message to the dead-letter stream now (recorded as by --consumer)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(reason) == "" {
@@ -373,14 +433,7 @@ When the page is full, the last line is the command for the next page
 				}
 				next := nextRangeCursor(q, page)
 				if a.json {
-					rows := make([]map[string]any, len(page.Entries))
-					for i, e := range page.Entries {
-						rows[i] = map[string]any{"streamMessageId": e.ID, "state": e.State.String(), "fields": fieldMap(e.Fields), "cut": e.Cut}
-						if e.State == queue.StatePending {
-							rows[i]["consumer"], rows[i]["deliveries"] = e.Consumer, e.Deliveries
-						}
-					}
-					return a.printJSON(map[string]any{"entries": rows, "lastDeliveredId": page.LastDelivered, "next": next})
+					return a.printJSON(map[string]any{"entries": entryRows(page.Entries), "lastDeliveredId": page.LastDelivered, "next": next})
 				}
 				more := ""
 				if next != "" {
@@ -392,7 +445,7 @@ When the page is full, the last line is the command for the next page
 						more += fmt.Sprintf(" --count %d", q.Count)
 					}
 				}
-				a.printRange(page, more)
+				a.printRange(page.Entries, s.client.Config().Now(), more)
 				return nil
 			})
 		},
@@ -434,6 +487,46 @@ func nextRangeCursor(q queue.StreamQuery, p queue.StreamPage) string {
 	return next
 }
 
+// entryRows are stream rows as range and search write them in JSON: state,
+// and for pending entries who holds them (and who released them), for acked
+// and dead-lettered ones who did it ("by", empty for an ack another program
+// made), when, after how long a hold, why, and what a redrive made of it.
+func entryRows(entries []queue.StreamEntry) []map[string]any {
+	rows := make([]map[string]any, len(entries))
+	for i, e := range entries {
+		row := map[string]any{"streamMessageId": e.ID, "state": e.State.String(), "fields": fieldMap(e.Fields), "cut": e.Cut}
+		if of := e.ReplayOf(); of != "" {
+			row["replayOf"] = of
+		}
+		switch e.State {
+		case queue.StatePending:
+			row["consumer"], row["deliveries"] = e.Consumer, e.Deliveries
+			if r := e.Released; r != nil {
+				row["releasedBy"], row["releasedAt"] = r.By, rfc3339(r.At)
+			}
+		case queue.StateAcked, queue.StateDeadLettered:
+			row["by"] = ""
+			if o := e.Outcome; o != nil {
+				row["by"], row["at"] = o.By, rfc3339(o.At)
+				if o.Held >= 0 {
+					row["heldMs"] = o.Held.Milliseconds()
+				}
+				if e.State == queue.StateDeadLettered {
+					row["reason"] = o.Reason
+				}
+				if o.RedrivenAs != "" {
+					row["redrivenAs"], row["redrivenBy"], row["redrivenAt"] = o.RedrivenAs, o.RedrivenBy, rfc3339(o.RedrivenAt)
+				}
+			}
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
+// rfc3339 writes a time for JSON: RFC 3339 in UTC, milliseconds.
+func rfc3339(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
 // fieldMap keeps field order in JSON output as a list of pairs would not be
 // the web example's shape; an object with the fields is.
 func fieldMap(fields []queue.Field) map[string]string {
@@ -449,11 +542,20 @@ func fieldMap(fields []queue.Field) map[string]string {
 func (a *app) statsCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "stats",
-		Short: "Stream length, group lag and pending, consumers, dead letters",
-		Args:  cobra.NoArgs,
+		Short: "Stream length, group lag and pending, consumers, dead letters, and the last hour's activity",
+		Long: `Stream length, the group's lag, pending and last-delivered ID, consumers,
+dead letters, the age of the oldest message nobody has claimed yet, and the
+last hour minute by minute: arrivals, acks and dead letters, time-to-ack
+(from a message's ID time to its ack) p50/p90, and per reviewer their acks,
+rejects and median time held.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(s *session) error {
 				st, err := s.client.Stats(cmd.Context())
+				if err != nil {
+					return err
+				}
+				act, err := s.client.Activity(cmd.Context())
 				if err != nil {
 					return err
 				}
@@ -462,16 +564,51 @@ func (a *app) statsCommand() *cobra.Command {
 					for i, c := range st.Consumers {
 						cons[i] = map[string]any{"name": c.Name, "pending": c.Pending, "idleMs": c.Idle.Milliseconds()}
 					}
-					return a.printJSON(map[string]any{
+					out := map[string]any{
 						"stream": st.Stream, "length": st.Length, "group": st.Group,
 						"consumers": cons, "deadStream": st.DeadStream, "deadLength": st.DeadLength,
-					})
+						"oldestUnclaimedMs": msOrNil(st.OldestUnclaimed),
+					}
+					for k, v := range activityJSON(act) {
+						out[k] = v
+					}
+					return a.printJSON(out)
 				}
 				a.printStats(st)
+				a.printActivity(act)
 				return nil
 			})
 		},
 	}
+}
+
+// msOrNil is a duration in ms for JSON, null when negative (none, or
+// unknown).
+func msOrNil(d time.Duration) any {
+	if d < 0 {
+		return nil
+	}
+	return d.Milliseconds()
+}
+
+// activityJSON is what stats --json adds: activity, timeToAck, reviewers.
+func activityJSON(act queue.Activity) map[string]any {
+	activity := map[string]any{
+		"bucket": "1m", "start": rfc3339(act.Start),
+		"arrivals": act.Arrivals, "acks": act.Acks, "dead": act.Dead,
+	}
+	if act.ArrivalsBehind {
+		activity["arrivalsBehind"] = true
+	}
+	tta := map[string]any{"count": act.TimeToAck.Count, "p50Ms": nil, "p90Ms": nil}
+	if act.TimeToAck.Count > 0 {
+		tta["p50Ms"], tta["p90Ms"] = act.TimeToAck.P50.Milliseconds(), act.TimeToAck.P90.Milliseconds()
+	}
+	reviewers := make([]map[string]any, len(act.Reviewers))
+	for i, r := range act.Reviewers {
+		reviewers[i] = map[string]any{"name": r.Name, "acked": r.Acked, "dead": r.Dead, "medianHeldMs": msOrNil(r.MedianHeld)}
+	}
+	return map[string]any{"activity": activity, "timeToAck": tta, "reviewers": reviewers}
 }
 
 func (a *app) deadCommand() *cobra.Command {

@@ -26,8 +26,14 @@ func (a *app) printClaimed(m *queue.Claimed) {
 		fmt.Fprintln(w, termtext.Warning)
 	}
 	fmt.Fprintf(w, "ID         %s\n", m.ID)
-	if m.Reclaimed {
+	switch {
+	case m.Released:
+		fmt.Fprintf(w, "RELEASED   by %s %s ago\n", cell(m.ReleasedBy, 60), termtext.Ago(time.Since(m.ReleasedAt)))
+	case m.Reclaimed:
 		fmt.Fprintf(w, "RECLAIMED  from %s after %s idle\n", cell(m.PreviousConsumer, 60), termtext.Ago(m.Idle))
+	}
+	if of := m.ReplayOf(); of != "" {
+		fmt.Fprintf(w, "REPLAY     of %s\n", of)
 	}
 	fmt.Fprintf(w, "Delivery   %d\n", m.Deliveries)
 	if !m.IsContact() {
@@ -108,24 +114,115 @@ func shellQuote(s string) string {
 
 // printRange prints one page of the stream and, when there may be more,
 // the command that reads the next page.
-func (a *app) printRange(p queue.StreamPage, more string) {
-	if len(p.Entries) == 0 {
+func (a *app) printRange(entries []queue.StreamEntry, now time.Time, more string) {
+	if len(entries) == 0 {
 		fmt.Fprintln(a.stdout, "no entries")
 		return
 	}
 	a.table("ID\tTIME\tSTATE\tPREVIEW", func(tw *tabwriter.Writer) {
-		for _, e := range p.Entries {
-			state := e.State.String()
-			if e.State == queue.StatePending {
-				state += " (" + cell(e.Consumer, 20) + ")"
-			}
+		for _, e := range entries {
 			entry := e.Entry
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, termtext.Time(e.Time(), loc), state, termtext.Preview(&entry, 50))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, termtext.Time(e.Time(), loc), stateCell(e, now), termtext.Preview(&entry, 50))
 		}
 	})
 	if more != "" {
 		fmt.Fprintln(a.stdout, "more:", more)
 	}
+}
+
+// stateCell says where an entry stands and who handled it, as a reviewer
+// reads it: "acked by alice 4m0s ago (held 2m10s)", "dead-lettered: spam
+// (bob)", "pending (carol, delivery 2)", "acked" when another program
+// acked it.
+func stateCell(e queue.StreamEntry, now time.Time) string {
+	state := e.State.String()
+	switch e.State {
+	case queue.StatePending:
+		state = fmt.Sprintf("pending (%s, delivery %d)", cell(e.Consumer, 20), e.Deliveries)
+		if r := e.Released; r != nil {
+			state += fmt.Sprintf(", released %s ago", termtext.Ago(now.Sub(r.At)))
+		}
+	case queue.StateAcked:
+		if o := e.Outcome; o != nil {
+			state = fmt.Sprintf("acked by %s %s ago", cell(o.By, 20), termtext.Ago(now.Sub(o.At)))
+			if o.Held >= 0 {
+				state += " (held " + termtext.Ago(o.Held) + ")"
+			}
+		}
+	case queue.StateDeadLettered:
+		if o := e.Outcome; o != nil {
+			state = fmt.Sprintf("dead-lettered: %s (%s)", cell(o.Reason, 40), cell(o.By, 20))
+			if o.RedrivenAs != "" {
+				state += ", redriven as " + o.RedrivenAs
+			}
+		}
+	}
+	if of := e.ReplayOf(); of != "" {
+		state += ", replay of " + of
+	}
+	return state
+}
+
+// sparkline draws counts as one bar each, ▁ to █ scaled to the largest; a
+// blank is zero.
+func sparkline(counts []int64) string {
+	const bars = "▁▂▃▄▅▆▇█"
+	var top int64
+	for _, n := range counts {
+		top = max(top, n)
+	}
+	var b strings.Builder
+	for _, n := range counts {
+		if n <= 0 || top == 0 {
+			b.WriteByte(' ')
+			continue
+		}
+		level := int((n*8+top-1)/top) - 1 // 0 (▁) … 7 (█, the largest)
+		b.WriteString(string([]rune(bars)[level]))
+	}
+	return b.String()
+}
+
+func (a *app) printActivity(act queue.Activity) {
+	w := a.stdout
+	total := func(xs []int64) (t int64) {
+		for _, x := range xs {
+			t += x
+		}
+		return t
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "last hour     per minute, %s to now\n", act.Start.Local().Format("15:04"))
+	behind := ""
+	if act.ArrivalsBehind {
+		behind = " (still counting a burst)"
+	}
+	fmt.Fprintf(w, "  arrivals    │%s│ %d%s\n", sparkline(act.Arrivals), total(act.Arrivals), behind)
+	fmt.Fprintf(w, "  acks        │%s│ %d\n", sparkline(act.Acks), total(act.Acks))
+	fmt.Fprintf(w, "  dead        │%s│ %d\n", sparkline(act.Dead), total(act.Dead))
+	if act.TimeToAck.Count > 0 {
+		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%d acks)\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), act.TimeToAck.Count)
+	} else {
+		fmt.Fprintln(w, "time to ack   no acks in the last hour")
+	}
+	if act.OldestUnclaimed >= 0 {
+		fmt.Fprintf(w, "oldest unclaimed  %s\n", termtext.Ago(act.OldestUnclaimed))
+	} else {
+		fmt.Fprintln(w, "oldest unclaimed  none: every message has been claimed")
+	}
+	if len(act.Reviewers) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	a.table("REVIEWER\tACKED\tREJECTED\tMEDIAN HELD", func(tw *tabwriter.Writer) {
+		for _, r := range act.Reviewers {
+			held := "?"
+			if r.MedianHeld >= 0 {
+				held = termtext.Ago(r.MedianHeld)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", cell(r.Name, 40), r.Acked, r.Dead, held)
+		}
+	})
 }
 
 func (a *app) printStats(st queue.Stats) {

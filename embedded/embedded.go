@@ -22,6 +22,10 @@ type Server struct {
 // Start starts the in-memory server on a free loopback port.
 func Start() (*Server, error) {
 	mr := miniredis.NewMiniRedis()
+	// Keys expire as time passes, as on a real server: the activity counts
+	// of a minute, an idempotency key after its 24 hours. (By default
+	// miniredis only expires keys when told to.)
+	mr.ClockTTL(true)
 	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("embedded server: %w", err)
 	}

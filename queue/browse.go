@@ -320,6 +320,11 @@ const (
 	// group never delivered it. Known only when the group's start is (see
 	// GroupInfo.Start); otherwise such entries show as acked.
 	StateSkipped
+	// StateDeadLettered is an entry moved to the dead-letter stream (by a
+	// reviewer's reject or by a claim), as its outcome record says. Once
+	// the record is gone (see Config.OutcomeRetention) it shows as acked,
+	// which it also is in the group.
+	StateDeadLettered
 )
 
 func (s State) String() string {
@@ -330,6 +335,8 @@ func (s State) String() string {
 		return "acked"
 	case StateSkipped:
 		return "skipped"
+	case StateDeadLettered:
+		return "dead-lettered"
 	}
 	return "new"
 }
@@ -371,6 +378,14 @@ type StreamEntry struct {
 	State      State
 	Consumer   string // who holds it, when pending
 	Deliveries int64
+	// Outcome says who acked or dead-lettered it, when and why, for the
+	// states acked and dead-lettered; nil when nobody recorded it (an ack
+	// by another program, such as the web example's plain XACK, or a
+	// record past its retention): "acked" without a name.
+	Outcome *Outcome
+	// Released is set on a pending entry its holder handed back, until the
+	// next claim takes it.
+	Released *Release
 }
 
 // StreamPage is one page of the stream.
@@ -412,7 +427,7 @@ func (c *Client) streamPage(ctx context.Context, q StreamQuery) (StreamPage, err
 		})
 		group <- r
 	}()
-	entries, pending, err := c.page(ctx, c.cfg.Stream, c.cfg.Group, q)
+	entries, pending, records, err := c.page(ctx, c.cfg.Stream, c.cfg.Group, q)
 	g := <-group
 	if err != nil {
 		return StreamPage{}, err
@@ -421,29 +436,41 @@ func (c *Client) streamPage(ctx context.Context, q StreamQuery) (StreamPage, err
 		return StreamPage{}, wrap("stream", g.err)
 	}
 	page := StreamPage{LastDelivered: g.info.LastDelivered, Start: g.info.Start, Entries: entries}
-	page.settleStates(pending)
+	page.settleStates(pending, records)
 	return page, nil
 }
 
 // settleStates gives each entry its state: pending when the pending list
-// has it; new after the group's last-delivered ID; skipped up to the
-// group's start; acked in between.
-func (p *StreamPage) settleStates(pending map[string]PendingEntry) {
+// has it; new after the group's last-delivered ID; dead-lettered or acked
+// as its outcome record says; skipped up to the group's start; acked in
+// between (by another program: no record says who). records holds each
+// entry's record, "" for none.
+func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []string) {
 	last, _ := ParseID(p.LastDelivered)
 	start, startErr := ParseID(p.Start)
 	for i := range p.Entries {
 		e := &p.Entries[i]
+		var rec record
+		var hasRec bool
+		if i < len(records) && records[i] != "" {
+			rec, hasRec = parseRecord(records[i])
+		}
 		if pe, ok := pending[e.ID]; ok {
 			e.State, e.Consumer, e.Deliveries = StatePending, pe.Consumer, pe.Deliveries
+			if hasRec && rec.kind == recordReleased && rec.by == pe.Consumer {
+				e.Released = &Release{By: rec.by, At: rec.at}
+			}
 			continue
 		}
 		id, err := ParseID(e.ID)
 		switch {
-		case err != nil:
-			e.State = StateAcked
-		case last.Less(id):
+		case err == nil && last.Less(id):
 			e.State = StateNew
-		case startErr == nil && !start.Less(id):
+		case hasRec && rec.kind == recordDead:
+			e.State, e.Outcome = StateDeadLettered, rec.outcome()
+		case hasRec && rec.kind == recordAcked:
+			e.State, e.Outcome = StateAcked, rec.outcome()
+		case err == nil && startErr == nil && !start.Less(id) && !hasRec:
 			e.State = StateSkipped
 		default:
 			e.State = StateAcked
@@ -475,60 +502,76 @@ func (q StreamQuery) bounds() (cmd, first, second string, err error) {
 	return "XREVRANGE", from, "-", nil
 }
 
-func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]StreamEntry, map[string]PendingEntry, error) {
+// page reads one page of key, and with a group the page's pending rows and
+// outcome records (one per entry, "" for none).
+func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]StreamEntry, map[string]PendingEntry, []string, error) {
 	if q.Count <= 0 {
 		q.Count = 50
 	}
 	cmd, first, second, err := q.bounds()
 	if err != nil {
-		return nil, nil, opError("range", ErrInvalidID, fmt.Errorf("%q", q.From))
+		return nil, nil, nil, opError("range", ErrInvalidID, fmt.Errorf("%q", q.From))
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
 	var reply []valkey.ValkeyMessage
 	err = idempotent(ctx, func() (err error) {
-		reply, err = pageScript.Exec(ctx, c.vk, []string{key},
+		reply, err = pageScript.Exec(ctx, c.vk, []string{key, c.outcomes},
 			[]string{group, cmd, first, second, strconv.Itoa(q.Count), strconv.Itoa(PreviewBytes)}).ToArray()
 		return err
 	})
 	if err != nil {
-		return nil, nil, wrap("range", err)
+		return nil, nil, nil, wrap("range", err)
 	}
-	if len(reply) != 2 {
-		return nil, nil, opError("range", ErrServer, fmt.Errorf("unexpected reply"))
+	if len(reply) != 3 {
+		return nil, nil, nil, opError("range", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
 	}
 	rows, err := reply[0].ToArray()
 	if err != nil {
-		return nil, nil, wrap("range", err)
+		return nil, nil, nil, wrap("range", err)
 	}
 	entries := make([]StreamEntry, 0, len(rows))
 	for _, r := range rows {
-		parts, err := r.ToArray()
-		if err != nil || len(parts) != 3 {
-			return nil, nil, opError("range", ErrServer, fmt.Errorf("unexpected row"))
+		e, err := parseCutEntry(r)
+		if err != nil {
+			return nil, nil, nil, wrap("range", err)
 		}
-		var e StreamEntry
-		e.ID, _ = parts[0].ToString()
-		if e.Fields, err = parseFields(parts[1]); err != nil {
-			return nil, nil, wrap("range", err)
-		}
-		for j := range e.Fields {
-			e.Fields[j].Value = cutValue(e.Fields[j].Value)
-		}
-		cut, _ := parts[2].AsInt64()
-		e.Cut = cut == 1
 		entries = append(entries, e)
 	}
 	flat, err := reply[1].AsStrSlice()
 	if err != nil {
-		return nil, nil, wrap("range", err)
+		return nil, nil, nil, wrap("range", err)
 	}
 	pending := make(map[string]PendingEntry, len(flat)/3)
 	for i := 0; i+2 < len(flat); i += 3 {
 		d, _ := strconv.ParseInt(flat[i+2], 10, 64)
 		pending[flat[i]] = PendingEntry{ID: flat[i], Consumer: flat[i+1], Deliveries: d}
 	}
-	return entries, pending, nil
+	records, err := reply[2].AsStrSlice()
+	if err != nil {
+		return nil, nil, nil, wrap("range", err)
+	}
+	return entries, pending, records, nil
+}
+
+// parseCutEntry reads {id, fields, cut} as the scripts that read pages
+// send it, values cut to PreviewBytes.
+func parseCutEntry(r valkey.ValkeyMessage) (StreamEntry, error) {
+	parts, err := r.ToArray()
+	if err != nil || len(parts) != 3 {
+		return StreamEntry{}, opError("range", ErrServer, fmt.Errorf("unexpected row"))
+	}
+	var e StreamEntry
+	e.ID, _ = parts[0].ToString()
+	if e.Fields, err = parseFields(parts[1]); err != nil {
+		return StreamEntry{}, err
+	}
+	for j := range e.Fields {
+		e.Fields[j].Value = cutValue(e.Fields[j].Value)
+	}
+	cut, _ := parts[2].AsInt64()
+	e.Cut = cut == 1
+	return e, nil
 }
 
 // GroupInfo is the consumer group, as every server reports it alike (see
@@ -579,6 +622,10 @@ type Stats struct {
 	// it again: the server restarted empty or was flushed, and whatever
 	// anyone held is gone from it.
 	GroupRecreated bool `json:"groupRecreated,omitempty"`
+	// OldestUnclaimed is the age of the oldest entry nobody has claimed
+	// yet (the first after the group's last-delivered ID); negative when
+	// every entry has been delivered.
+	OldestUnclaimed time.Duration `json:"-"`
 }
 
 // Stats reads the stream's length, the group, its consumers, the
@@ -600,6 +647,16 @@ func (c *Client) Stats(ctx context.Context) (Stats, error) {
 }
 
 func (c *Client) stats(ctx context.Context, st *Stats) error {
+	type oldestReply struct {
+		age time.Duration
+		err error
+	}
+	oldest := make(chan oldestReply, 1)
+	go func() {
+		// Sent beside the pipeline below, so it shares its round trip.
+		age, err := c.oldestUnclaimed(ctx, c.cfg.Now())
+		oldest <- oldestReply{age, err}
+	}()
 	b := c.vk.B()
 	r := c.vk.DoMulti(ctx,
 		b.Xlen().Key(c.cfg.Stream).Build(),
@@ -637,7 +694,9 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 		return err
 	}
 	st.Group = g.GroupInfo
-	return nil
+	o := <-oldest
+	st.OldestUnclaimed = o.age
+	return o.err
 }
 
 func parseConsumers(r valkey.ValkeyResult) ([]ConsumerInfo, error) {
@@ -693,7 +752,7 @@ func parseDeadLetter(e Entry) DeadLetter {
 
 // DeadPage reads one page of the dead-letter stream.
 func (c *Client) DeadPage(ctx context.Context, q StreamQuery) ([]DeadLetter, error) {
-	entries, _, err := c.page(ctx, c.cfg.DeadStream, "", q)
+	entries, _, _, err := c.page(ctx, c.cfg.DeadStream, "", q)
 	if err != nil {
 		return nil, err
 	}
@@ -715,7 +774,9 @@ func (c *Client) GetDead(ctx context.Context, id string) (DeadLetter, error) {
 }
 
 // Redrive puts a dead letter back on the main stream as a new entry and
-// removes it from the dead-letter stream, atomically. It returns the new ID.
+// removes it from the dead-letter stream, atomically, and records on the
+// original entry's outcome who redrove it, when, and as what. It returns
+// the new ID.
 func (c *Client) Redrive(ctx context.Context, id string) (string, error) {
 	op := "redrive " + id
 	if _, err := ParseID(id); err != nil {
@@ -723,7 +784,8 @@ func (c *Client) Redrive(ctx context.Context, id string) (string, error) {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	reply, err := redriveScript.Exec(ctx, c.vk, []string{c.cfg.DeadStream, c.cfg.Stream}, []string{id}).ToArray()
+	reply, err := redriveScript.Exec(ctx, c.vk, []string{c.cfg.DeadStream, c.cfg.Stream, c.outcomes},
+		[]string{id, c.nowMs(), c.cfg.Consumer}).ToArray()
 	if err != nil {
 		return "", wrap(op, err)
 	}

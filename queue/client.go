@@ -12,7 +12,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -158,7 +157,11 @@ type Config struct {
 	MaxDeliveries int           // a delivery past this dead-letters the entry; 0: default, <0: never
 	MaxLen        int64         // XADD MAXLEN ~ this; 0 never trims
 	Timeout       time.Duration // deadline for a call whose context has none
-	Now           func() time.Time
+	// OutcomeRetention is how long outcome records are kept, counted from
+	// their entry's time, unless the stream trims the entry first:
+	// DefaultOutcomeRetention when zero.
+	OutcomeRetention time.Duration
+	Now              func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -183,6 +186,9 @@ func (c Config) withDefaults() Config {
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
+	if c.OutcomeRetention <= 0 {
+		c.OutcomeRetention = DefaultOutcomeRetention
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -198,6 +204,9 @@ type Client struct {
 	// startKey is the hash where group starts are recorded (see
 	// GroupInfo.Start).
 	startKey string
+	// outcomes and released are the group's outcome records and released
+	// entries (outcomesKey, releasedKey), named once.
+	outcomes, released string
 }
 
 // New wraps a connected valkey client. In a cluster the dead-letter stream
@@ -216,7 +225,8 @@ func New(vk valkey.Client, cfg Config) (*Client, error) {
 				cfg.DeadStream, cfg.Stream, clusterDeadStreamFor(cfg.Stream)))
 		}
 	}
-	return &Client{vk: vk, cfg: cfg, startKey: groupStartKeyFor(cfg.Stream, cluster)}, nil
+	return &Client{vk: vk, cfg: cfg, startKey: groupStartKeyFor(cfg.Stream, cluster),
+		outcomes: outcomesKey(cfg.Stream, cfg.Group), released: releasedKey(cfg.Stream, cfg.Group)}, nil
 }
 
 // WithConsumer is the same client acting as another consumer.
@@ -243,7 +253,7 @@ func (c *Client) deadline(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, c.cfg.Timeout)
 }
 
-func (c *Client) nowMs() string { return strconv.FormatInt(c.cfg.Now().UnixMilli(), 10) }
+func (c *Client) nowMs() string { return msString(c.cfg.Now()) }
 
 // EnsureGroup creates the consumer group when it is missing, at the start of
 // the stream (ID 0) like the web example, creating the stream too.

@@ -45,7 +45,7 @@ func TestThreeNodeCluster(t *testing.T) {
 				t.Fatalf("dead stream %q", c.cfg.DeadStream)
 			}
 			ids := mustAdd(t, c, 3)
-			added, err := c.AddContacts(ctx(t), []NewContact{{"Ada", "ada@example.org", "bulk 1"}, {"Ada", "ada@example.org", "bulk 2"}}, nil)
+			added, err := c.AddContacts(ctx(t), []NewContact{{Name: "Ada", Email: "ada@example.org", Message: "bulk 1"}, {Name: "Ada", Email: "ada@example.org", Message: "bulk 2"}}, nil)
 			if err != nil || added != 2 {
 				t.Fatalf("bulk add: %d %v", added, err)
 			}

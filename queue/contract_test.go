@@ -93,9 +93,10 @@ var contractCases = []contractCase{
 		r.claim(c.WithConsumer("bob"), "bob claims", "m2 new delivery 1")
 		r.stats(c, "length=2 pending=2 lag=0 entriesRead=2 last=m2 dead=0 start=0-0 consumers=[alice:1 bob:1]")
 		// Released after all that, it is not anywhere near the max
-		// deliveries: the next claimer sees its second delivery.
+		// deliveries: the next claimer sees it handed back, still at its
+		// first delivery.
 		r.expect("release", c.Release(r.ctx(), m.ID), nil)
-		r.claim(c.WithConsumer("carol"), "carol claims", "m1 reclaimed from alice delivery 2")
+		r.claim(c.WithConsumer("carol"), "carol claims", "m1 released by alice delivery 1")
 		r.stats(c, "length=2 pending=2 lag=0 entriesRead=2 last=m2 dead=0 start=0-0 consumers=[alice:0 bob:1 carol:1]")
 		r.expect("keep-alive after carol took it", c.KeepAlive(r.ctx(), m.ID), ErrNotHeld)
 		r.ack(c.WithConsumer("carol"), 1, m.ID)
@@ -118,27 +119,66 @@ var contractCases = []contractCase{
 		r.stats(c, "length=1 pending=1 lag=0 entriesRead=1 last=m2 dead=1 start=0-0 consumers=[alice:1 bob:0]")
 	}},
 
+	// A release is not a failure: the next claimer sees who handed it back
+	// (not RECLAIMED with an idle time), at the same delivery count, and
+	// takes it at once whatever its own --reclaim-after.
 	{name: "release", run: func(r *contractRun) {
-		c := r.client(Config{})
-		r.add(c, 1)
+		c := r.client(Config{ReclaimAfter: time.Second})
+		r.add(c, 2)
 		m := r.claim(c, "claim", "m1 new delivery 1")
 		r.expect("bob releases alice's", c.WithConsumer("bob").Release(r.ctx(), m.ID), ErrNotHeld)
 		r.expect("release", c.Release(r.ctx(), m.ID), nil)
-		r.pending(c, PendingQuery{}, "m1 alice delivery 1 idle≥1m preview")
-		r.claim(c.WithConsumer("bob"), "bob claims at once", "m1 reclaimed from alice delivery 2")
+		r.pending(c, PendingQuery{}, "m1 alice delivery 1 idle<3s preview")
+		r.page(c, StreamQuery{}, "m2 new", "m1 pending alice 1 released by alice")
+		patient := c.WithConsumer("bob")
+		patient.cfg.ReclaimAfter = time.Hour
+		got := r.claim(patient, "bob (reclaim-after 1h) claims at once", "m1 released by alice delivery 1")
+		if got.Idle != 0 || got.ReleasedAt.IsZero() {
+			r.t.Errorf("released claim %+v: want no idle time, and when it was released", got)
+		}
+		r.page(c, StreamQuery{}, "m2 new", "m1 pending bob 1")
+		// Released again and again, it stays at its first delivery; only
+		// an abandoned claim counts one more.
+		r.expect("bob releases", patient.Release(r.ctx(), m.ID), nil)
+		r.claim(c, "alice claims", "m1 released by bob delivery 1")
+		r.age(2 * time.Second)
+		r.claim(c.WithConsumer("carol"), "carol claims the abandoned one", "m1 reclaimed from alice delivery 2")
+		r.claim(c, "alice claims", "m2 new delivery 1")
+	}},
+
+	// Someone took or acked a released entry another way: the claim drops
+	// it from the released ones and goes on.
+	{name: "released entry taken elsewhere", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 3)
+		m1 := r.claim(c, "claim", "m1 new delivery 1")
+		m2 := r.claim(c, "claim", "m2 new delivery 1")
+		r.expect("release", c.Release(r.ctx(), m1.ID), nil)
+		r.expect("release", c.Release(r.ctx(), m2.ID), nil)
+		r.raw("XACK", c.cfg.Stream, c.cfg.Group, m1.ID) // the web example's DELETE
+		r.raw("XCLAIM", c.cfg.Stream, c.cfg.Group, "web", "0", m2.ID, "RETRYCOUNT", "1", "JUSTID")
+		r.claim(c.WithConsumer("bob"), "bob claims", "m3 new delivery 1")
+		r.page(c, StreamQuery{}, "m3 pending bob 1", "m2 pending web 1", "m1 acked by ''")
 	}},
 
 	// The symptom: r then c dead-lettered a message "delivered 9 times"
-	// that nobody had rejected. Deliveries count claims, nothing else.
-	{name: "max deliveries counts claims only", run: func(r *contractRun) {
+	// that nobody had rejected. Deliveries count abandoned claims, not
+	// keep-alives, not releases.
+	{name: "max deliveries counts abandoned claims only", run: func(r *contractRun) {
 		c := r.client(Config{MaxDeliveries: 3})
 		r.add(c, 2)
-		for i := 1; i <= 3; i++ {
-			m := r.claim(c, "claim", fmt.Sprintf("m1 %s delivery %d", map[bool]string{true: "new", false: "reclaimed from alice"}[i == 1], i))
+		m := r.claim(c, "claim", "m1 new delivery 1")
+		for range 3 {
 			r.expect("keep-alive", c.KeepAlive(r.ctx(), m.ID), nil)
 			r.expect("keep-alive", c.KeepAlive(r.ctx(), m.ID), nil)
 			r.expect("release", c.Release(r.ctx(), m.ID), nil)
+			r.claim(c, "claim", "m1 released by alice delivery 1")
 		}
+		for i := 2; i <= 3; i++ {
+			r.age(2 * time.Minute)
+			r.claim(c, "claim", fmt.Sprintf("m1 reclaimed from alice delivery %d", i))
+		}
+		r.age(2 * time.Minute)
 		res, err := c.Claim(r.ctx())
 		r.expect("fourth claim", err, nil)
 		r.see("dead-lettered %v, then %s", r.ids(res.DeadLettered), r.claimed(res.Message))
@@ -200,10 +240,10 @@ var contractCases = []contractCase{
 				r.ack(c, 1, m.ID)
 			}
 		}
-		r.page(c, StreamQuery{}, "m8 new", "m7 new", "m6 new", "m5 pending alice 1", "m4 acked", "m3 pending alice 1", "m2 acked", "m1 acked")
-		r.page(c, StreamQuery{Forward: true, Count: 3}, "m1 acked", "m2 acked", "m3 pending alice 1")
+		r.page(c, StreamQuery{}, "m8 new", "m7 new", "m6 new", "m5 pending alice 1", "m4 acked by alice", "m3 pending alice 1", "m2 acked by alice", "m1 acked by alice")
+		r.page(c, StreamQuery{Forward: true, Count: 3}, "m1 acked by alice", "m2 acked by alice", "m3 pending alice 1")
 		before, _ := Before(r.idOf("m5"))
-		r.page(c, StreamQuery{From: before, Count: 2}, "m4 acked", "m3 pending alice 1")
+		r.page(c, StreamQuery{From: before, Count: 2}, "m4 acked by alice", "m3 pending alice 1")
 	}},
 
 	// The symptoms: the header's lag always equal to the stream length,
@@ -272,7 +312,7 @@ var contractCases = []contractCase{
 		m := r.claim(c, "claim", "m4 new delivery 1")
 		r.page(c, StreamQuery{}, "m5 new", "m4 pending alice 1", "m3 skipped", "m2 skipped", "m1 skipped")
 		r.ack(c, 1, m.ID)
-		r.page(c, StreamQuery{Count: 3}, "m5 new", "m4 acked", "m3 skipped")
+		r.page(c, StreamQuery{Count: 3}, "m5 new", "m4 acked by alice", "m3 skipped")
 		r.stats(c, "length=5 pending=0 lag=1 entriesRead=4 last=m4 dead=0 start=m3 consumers=[alice:0]")
 	}},
 
@@ -298,7 +338,219 @@ var contractCases = []contractCase{
 		r.raw("XACK", c.cfg.Stream, c.cfg.Group, r.idOf("m3"))
 		r.expect("meet the group", c.EnsureGroup(r.ctx()), nil)
 		r.stats(c, "length=4 pending=0 lag=1 entriesRead=3 last=m3 dead=0 start= consumers=[web-processor:0]")
-		r.page(c, StreamQuery{}, "m4 new", "m3 acked", "m2 acked", "m1 acked")
+		r.page(c, StreamQuery{}, "m4 new", "m3 acked by ''", "m2 acked by ''", "m1 acked by ''")
+	}},
+
+	// Who handled what: every ack, reject, automatic dead letter and
+	// redrive says who and when on the stream page; an ack by another
+	// program says acked, without a name.
+	{name: "outcomes on the stream page", run: func(r *contractRun) {
+		clock := newTestClock()
+		c := r.client(Config{MaxDeliveries: 1, Now: clock.Now})
+		r.add(c, 6)
+		alice, bob, carol := c, c.WithConsumer("bob"), c.WithConsumer("carol")
+		m1 := r.claim(alice, "alice claims", "m1 new delivery 1")
+		r.pass(clock, 2*time.Minute+10*time.Second)
+		r.ack(alice, 1, m1.ID)
+		m2 := r.claim(bob, "bob claims", "m2 new delivery 1")
+		r.pass(clock, 30*time.Second)
+		_, err := bob.Reject(r.ctx(), m2.ID, "spam")
+		r.expect("bob rejects", err, nil)
+		r.claim(carol, "carol claims", "m3 new delivery 1")
+		// The web example's processing page: XREADGROUP, then XACK.
+		r.raw("XREADGROUP", "GROUP", c.cfg.Group, "web", "COUNT", "1", "STREAMS", c.cfg.Stream, ">")
+		r.raw("XACK", c.cfg.Stream, c.cfg.Group, r.idOf("m4"))
+		r.pass(clock, 2*time.Minute)
+		res, err := alice.Claim(r.ctx())
+		r.expect("carol walked away; alice claims", err, nil)
+		r.see("dead-lettered %v, then %s", r.ids(res.DeadLettered), r.claimed(res.Message))
+		r.page(c, StreamQuery{}, "m6 new", "m5 pending alice 1", "m4 acked by ''",
+			"m3 dead-lettered by alice: "+ReasonMaxDeliveries, "m2 dead-lettered by bob: spam", "m1 acked by alice")
+		p, err := c.StreamPage(r.ctx(), StreamQuery{From: m1.ID, Count: 1})
+		r.expect("page of m1", err, nil)
+		o := p.Entries[0].Outcome
+		r.see("m1 held %s, acked at +%s", o.Held.Round(time.Second), o.At.Sub(clock.start))
+		if o.Held.Round(time.Second) != 2*time.Minute+10*time.Second || o.At.Sub(clock.start) != 2*time.Minute+10*time.Second {
+			r.t.Errorf("m1's outcome %+v: want held 2m10s, acked 2m10s after the start", o)
+		}
+		dead := r.deadLetters(c)
+		nid, err := carol.Redrive(r.ctx(), dead[r.idOf("m2")])
+		r.expect("carol redrives m2", err, nil)
+		r.see("redriven as %s", r.rename(nid, "m"))
+		r.page(c, StreamQuery{Count: 6}, "m7 new", "m6 new", "m5 pending alice 1", "m4 acked by ''",
+			"m3 dead-lettered by alice: "+ReasonMaxDeliveries, "m2 dead-lettered by bob: spam, redriven as m7 by carol")
+	}},
+
+	// The last hour, minute by minute: arrivals from the stream itself
+	// (whoever added them), acks and dead letters as reviewq made them,
+	// time-to-ack from the entry's time, per reviewer, and the oldest
+	// message nobody has claimed.
+	{name: "activity", run: func(r *contractRun) {
+		clock := newTestClock()
+		c := r.client(Config{Now: clock.Now})
+		t0 := clock.Now()
+		for _, ago := range []time.Duration{90 * time.Minute, 50 * time.Minute, 20 * time.Minute, 10 * time.Minute, 10 * time.Minute, 5 * time.Minute} {
+			r.addAt(c, t0.Add(-ago))
+		}
+		alice, bob, carol := c, c.WithConsumer("bob"), c.WithConsumer("carol")
+		m1 := r.claim(alice, "alice claims", "m1 new delivery 1")
+		m2 := r.claim(bob, "bob claims", "m2 new delivery 1")
+		m3 := r.claim(carol, "carol claims", "m3 new delivery 1")
+		r.pass(clock, 2*time.Minute)
+		r.ack(alice, 1, m1.ID)
+		r.pass(clock, 30*time.Second)
+		_, err := bob.Reject(r.ctx(), m2.ID, "spam")
+		r.expect("bob rejects", err, nil)
+		r.pass(clock, 30*time.Second)
+		r.ack(carol, 1, m3.ID)
+		m4 := r.claim(alice, "alice claims", "m4 new delivery 1")
+		// A keep-alive half way: the hold still counts from the claim.
+		r.pass(clock, 30*time.Second)
+		r.expect("keep-alive", alice.KeepAlive(r.ctx(), m4.ID), nil)
+		r.pass(clock, 30*time.Second)
+		r.ack(alice, 1, m4.ID)
+		// Another program reads and acks one: not counted among the acks.
+		r.raw("XREADGROUP", "GROUP", c.cfg.Group, "web", "COUNT", "1", "STREAMS", c.cfg.Stream, ">")
+		r.raw("XACK", c.cfg.Stream, c.cfg.Group, r.idOf("m5"))
+		// Four minutes on, the hour starts 55 minutes before the minute the
+		// clock started in: m1 (90 minutes before) is outside it, m2 falls
+		// in bucket 5, and so on; the acks in the last three buckets.
+		// Times read from histograms are their bucket's middle (within
+		// 6.25%): time-to-ack 14m, 23m and 92m give p50 22m56s and p90
+		// 1h31m45s; alice held 2m and 1m (median: the lower, 59s), carol 3m.
+		r.activity(c, "start=-59m0s arrivals=[5:1 35:1 45:2 50:1] acks=[57:1 58:1 59:1] dead=[58:1] behind=false "+
+			"timeToAck=3×(p50 22m56s p90 1h31m45s) oldestUnclaimed=9m0s "+
+			"reviewers=[alice acked 2 dead 0 held 59s, carol acked 1 dead 0 held 2m52s, bob acked 0 dead 1 held -]")
+		st, err := c.Stats(r.ctx())
+		r.expect("stats", err, nil)
+		r.see("stats oldest unclaimed %s", st.OldestUnclaimed.Round(time.Second))
+		if st.OldestUnclaimed != 9*time.Minute {
+			r.t.Errorf("stats oldest unclaimed %s, want 9m (m6, added 5m before the clock started, 4m ago)", st.OldestUnclaimed)
+		}
+	}},
+
+	// Acked entries of a range come back as new entries carrying
+	// replay.of; the originals and everything not acked stay as they are.
+	{name: "replay", run: func(r *contractRun) {
+		c := r.client(Config{})
+		r.add(c, 6)
+		for i := 1; i <= 4; i++ {
+			m := r.claim(c, "claim", fmt.Sprintf("m%d new delivery 1", i))
+			switch i {
+			case 1, 2:
+				r.ack(c, 1, m.ID)
+			case 3:
+				_, err := c.Reject(r.ctx(), m.ID, "spam")
+				r.expect("reject", err, nil)
+			}
+		}
+		plan, err := c.PlanReplay(r.ctx(), ReplayRange{}, nil)
+		r.expect("plan", err, nil)
+		r.see("plan: %d from %s to %s", plan.Count, r.name(plan.Range.From, "m"), r.name(plan.Range.To, "m"))
+		if plan.Count != 2 || plan.Range.To != r.idOf("m6") {
+			r.t.Fatalf("plan %+v, want the 2 acked of m1…m6", plan)
+		}
+		res, err := c.Replay(r.ctx(), plan.Range, nil)
+		r.expect("replay", err, nil)
+		r.see("replayed %d: %s … %s", res.Replayed, r.rename(res.First, "m"), r.rename(res.Last, "m"))
+		r.page(c, StreamQuery{}, "m8 new", "m7 new", "m6 new", "m5 new", "m4 pending alice 1",
+			"m3 dead-lettered by alice: spam", "m2 acked by alice", "m1 acked by alice")
+		for _, name := range []string{"m7", "m8"} {
+			e, err := c.Get(r.ctx(), r.idOf(name))
+			r.expect("get "+name, err, nil)
+			r.see("%s is a contact message: %v, a replay of %s", name, e.IsContact(), r.name(e.ReplayOf(), "m"))
+		}
+		// A range of one entry, by ID; a replay of a replay names the one
+		// it copies.
+		m7 := r.claim(c, "claim", "m5 new delivery 1")
+		r.ack(c, 1, m7.ID)
+		got := r.claim(c, "claim", "m6 new delivery 1")
+		r.ack(c, 1, got.ID)
+		replay := r.claim(c, "claim", "m7 new delivery 1")
+		r.ack(c, 1, replay.ID)
+		res, err = c.Replay(r.ctx(), ReplayRange{From: replay.ID, To: replay.ID}, nil)
+		r.expect("replay one", err, nil)
+		r.see("replayed %d as %s", res.Replayed, r.rename(res.First, "m"))
+		e, err := c.Get(r.ctx(), res.First)
+		r.expect("get", err, nil)
+		if e.ReplayOf() != replay.ID || !e.IsContact() || len(e.Fields) != 5 {
+			r.t.Errorf("a replay of a replay: %+v, want replay.of %s once", e, replay.ID)
+		}
+		// Nothing acked in a range: nothing to copy.
+		plan, err = c.PlanReplay(r.ctx(), ReplayRange{From: r.idOf("m8")}, nil)
+		r.expect("plan", err, nil)
+		r.see("plan from m8: %d", plan.Count)
+	}},
+
+	// The same idempotency key adds once, and answers with the first entry.
+	{name: "idempotent add", run: func(r *contractRun) {
+		c := r.client(Config{})
+		first, err := c.AddContactOnce(r.ctx(), "draft-1", "Ada", "ada@example.org", "hello")
+		r.expect("add", err, nil)
+		r.see("added %s duplicate=%v", r.rename(first.ID, "m"), first.Duplicate)
+		again, err := c.AddContactOnce(r.ctx(), "draft-1", "Ada", "ada@example.org", "hello again")
+		r.expect("add again", err, nil)
+		r.see("added %s duplicate=%v same timestamp=%v", r.name(again.ID, "m"), again.Duplicate, again.Timestamp == first.Timestamp)
+		if again.ID != first.ID || !again.Duplicate || again.Timestamp != first.Timestamp {
+			r.t.Fatalf("second add %+v, want %+v as a duplicate", again, first)
+		}
+		other, err := c.AddContactOnce(r.ctx(), "draft-2", "Ada", "ada@example.org", "hello")
+		r.expect("another key", err, nil)
+		r.see("added %s duplicate=%v", r.rename(other.ID, "m"), other.Duplicate)
+		n, err := c.AddContacts(r.ctx(), []NewContact{
+			{Name: "B", Email: "b@example.org", Message: "bulk", IdempotencyKey: "draft-2"},
+			{Name: "C", Email: "c@example.org", Message: "bulk"},
+			{Name: "D", Email: "d@example.org", Message: "bulk", IdempotencyKey: "line-4"},
+			{Name: "D", Email: "d@example.org", Message: "bulk", IdempotencyKey: "line-4"},
+		}, func(batch []Added) {
+			for _, a := range batch {
+				r.see("bulk: %s duplicate=%v", r.name(a.ID, "m"), a.Duplicate)
+			}
+		})
+		r.expect("bulk", err, nil)
+		r.see("bulk answered %d", n)
+		r.stats(c, "length=4 pending=0 lag=4 entriesRead=0 last=0-0 dead=0 start=0-0 consumers=[]")
+		if _, err := c.AddContactOnce(r.ctx(), "", "Ada", "ada@example.org", "x"); !errors.Is(err, ErrConfig) {
+			r.t.Errorf("empty key: %v", err)
+		}
+	}},
+
+	// Search looks at the whole stream in bounded chunks, newest first,
+	// case-insensitively, and says how to go on.
+	{name: "search", run: func(r *contractRun) {
+		c := r.client(Config{})
+		var batch []NewContact
+		for i := range SearchChunk + 200 {
+			batch = append(batch, NewContact{Name: "Filler", Email: "f@example.org", Message: fmt.Sprint("nothing here ", i)})
+		}
+		batch[3] = NewContact{Name: "Ada Lovelace", Email: "ada@example.org", Message: "About the ENGINE"}
+		batch[600] = NewContact{Name: "Lucas", Email: "lucas@example.fr", Message: "Crème brûlée becomes CR?ME"}
+		batch[601] = NewContact{Name: "Grace", Email: "grace@example.org", Message: "CRÈME BRÛLÉE, again"}
+		batch[650] = NewContact{Name: "Zed", Email: "zed@engine.example", Message: "hi"}
+		if _, err := c.AddContacts(r.ctx(), batch, func(b []Added) {
+			for _, a := range b {
+				r.rename(a.ID, "m")
+			}
+		}); err != nil {
+			r.t.Fatal(err)
+		}
+		r.search(c, SearchQuery{Text: "engine"}, "m651 new", "m4 new", "scanned 700, next ")
+		r.search(c, SearchQuery{Text: "Crème"}, "m602 new", "m601 new", "scanned 700, next ")
+		r.search(c, SearchQuery{Text: "brûlée"}, "m602 new", "m601 new", "scanned 700, next ")
+		r.search(c, SearchQuery{Text: "ENGINE", Limit: 1}, "m651 new", "scanned 500, next m201")
+		r.search(c, SearchQuery{Text: "engine", Before: r.idOf("m651")}, "m4 new", "scanned 650, next ")
+		page, err := c.SearchOnce(r.ctx(), SearchQuery{Text: "engine"})
+		r.expect("one chunk", err, nil)
+		r.see("one chunk: %d found, scanned %d, next %s", len(page.Entries), page.Scanned, r.name(page.Next, "m"))
+		if page.Scanned != SearchChunk || page.Next != r.idOf("m201") {
+			r.t.Errorf("one chunk %+v: want %d looked at, to go on after m201", page, SearchChunk)
+		}
+		m := r.claim(c, "claim", "m1 new delivery 1")
+		r.ack(c, 1, m.ID)
+		r.claim(c, "claim", "m2 new delivery 1")
+		r.claim(c, "claim", "m3 new delivery 1")
+		r.claim(c, "claim", "m4 new delivery 1")
+		r.search(c, SearchQuery{Text: "lovelace"}, "m4 pending alice 1", "scanned 700, next ")
 	}},
 
 	// A server that comes back empty under a reviewer holding a message:
@@ -382,8 +634,9 @@ func newContractRun(t *testing.T, server string, cc contractCase) *contractRun {
 		}
 		r.vk = dial(t, addr)
 	case "embedded":
-		// As the console runs it: see embedded.Server.Options.
+		// As the console runs it: see embedded.Start and Server.Options.
 		r.mr = miniredis.NewMiniRedis()
+		r.mr.ClockTTL(true)
 		if err := r.mr.StartAddr("127.0.0.1:0"); err != nil {
 			t.Fatal(err)
 		}
@@ -426,7 +679,98 @@ func (r *contractRun) clientWithoutGroup(cfg Config) *Client {
 		r.t.Fatalf("dead-letter stream %q: the server was taken for a cluster", c.cfg.DeadStream)
 	}
 	r.raw("DEL", c.cfg.Stream, c.cfg.DeadStream, c.startKey)
+	delOwnKeys(r.t, r.vk, c.cfg.Stream)
 	return c
+}
+
+// pass lets d pass on both clocks a case has: the client's (records,
+// activity) and the server's (pending entries' idle times, see age).
+func (r *contractRun) pass(clock *testClock, d time.Duration) {
+	r.t.Helper()
+	clock.Add(d)
+	r.age(d)
+}
+
+// addAt adds a contact message at a given time (an explicit ID), as the
+// web example would have at that time.
+func (r *contractRun) addAt(c *Client, at time.Time) {
+	r.t.Helper()
+	ms := at.UnixMilli()
+	r.counts["at:"+fmt.Sprint(ms)]++
+	id := fmt.Sprintf("%d-%d", ms, r.counts["at:"+fmt.Sprint(ms)]-1)
+	r.raw("XADD", c.cfg.Stream, id, FieldName, "Ada", FieldEmail, "ada@example.org", FieldMessage, "hello", FieldTimestamp, FormatTimestamp(at))
+	r.rename(id, "m")
+}
+
+// deadLetters maps original IDs to their dead-letter IDs.
+func (r *contractRun) deadLetters(c *Client) map[string]string {
+	r.t.Helper()
+	letters, err := c.DeadPage(r.ctx(), StreamQuery{})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, d := range letters {
+		out[d.OriginalID] = d.ID
+	}
+	return out
+}
+
+// activity checks Activity, written compactly: the non-zero buckets as
+// index:count, start relative to the client's clock.
+func (r *contractRun) activity(c *Client, want string) {
+	r.t.Helper()
+	a, err := c.Activity(r.ctx())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	buckets := func(counts []int64) string {
+		var parts []string
+		for i, n := range counts {
+			if n != 0 {
+				parts = append(parts, fmt.Sprintf("%d:%d", i, n))
+			}
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	}
+	var revs []string
+	for _, rv := range a.Reviewers {
+		held := "-"
+		if rv.MedianHeld >= 0 {
+			held = rv.MedianHeld.Round(time.Second).String()
+		}
+		revs = append(revs, fmt.Sprintf("%s acked %d dead %d held %s", rv.Name, rv.Acked, rv.Dead, held))
+	}
+	if len(a.Arrivals) != ActivityBuckets || len(a.Acks) != ActivityBuckets || len(a.Dead) != ActivityBuckets {
+		r.t.Fatalf("activity of %d/%d/%d buckets, want %d", len(a.Arrivals), len(a.Acks), len(a.Dead), ActivityBuckets)
+	}
+	got := fmt.Sprintf("start=%s arrivals=%s acks=%s dead=%s behind=%v timeToAck=%d×(p50 %s p90 %s) oldestUnclaimed=%s reviewers=[%s]",
+		a.Start.Sub(c.cfg.Now().Truncate(time.Minute)), buckets(a.Arrivals), buckets(a.Acks), buckets(a.Dead), a.ArrivalsBehind,
+		a.TimeToAck.Count, a.TimeToAck.P50.Round(time.Second), a.TimeToAck.P90.Round(time.Second),
+		a.OldestUnclaimed.Round(time.Second), strings.Join(revs, ", "))
+	r.see("activity: %s", got)
+	if got != want {
+		r.t.Fatalf("activity:\n got %s\nwant %s", got, want)
+	}
+}
+
+// search checks a search's matches, then how far it looked.
+func (r *contractRun) search(c *Client, q SearchQuery, want ...string) {
+	r.t.Helper()
+	var calls int
+	p, err := c.Search(r.ctx(), q, func(SearchProgress) { calls++ })
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	var got []string
+	for _, e := range p.Entries {
+		got = append(got, r.streamEntry(e))
+	}
+	got = append(got, fmt.Sprintf("scanned %d, next %s", p.Scanned, r.name(p.Next, "m")))
+	r.see("search %q limit %d: %q in %d chunk(s)", q.Text, q.Limit, got, calls)
+	if !reflect.DeepEqual(got, want) {
+		r.t.Fatalf("search %q:\n got %q\nwant %q", q.Text, got, want)
+	}
 }
 
 // see records an observation in the transcript.
@@ -524,7 +868,10 @@ func (r *contractRun) claimed(m *Claimed) string {
 		return "nothing"
 	}
 	how := "new"
-	if m.Reclaimed {
+	switch {
+	case m.Released:
+		how = "released by " + m.ReleasedBy
+	case m.Reclaimed:
 		how = "reclaimed from " + m.PreviousConsumer
 	}
 	return fmt.Sprintf("%s %s delivery %d", r.name(m.ID, "m"), how, m.Deliveries)
@@ -634,15 +981,36 @@ func (r *contractRun) page(c *Client, q StreamQuery, want ...string) {
 	}
 	got := make([]string, len(p.Entries))
 	for i, e := range p.Entries {
-		got[i] = r.name(e.ID, "m") + " " + e.State.String()
-		if e.State == StatePending {
-			got[i] += fmt.Sprintf(" %s %d", e.Consumer, e.Deliveries)
-		}
+		got[i] = r.streamEntry(e)
 	}
 	r.see("stream page: %q, last delivered %s", got, r.name(p.LastDelivered, "m"))
 	if !reflect.DeepEqual(got, want) {
 		r.t.Fatalf("stream page:\n got %q\nwant %q", got, want)
 	}
+}
+
+// streamEntry writes a stream row as the transcript shows it: its state,
+// who holds it or handled it, and why.
+func (r *contractRun) streamEntry(e StreamEntry) string {
+	s := r.name(e.ID, "m") + " " + e.State.String()
+	if e.State == StatePending {
+		s += fmt.Sprintf(" %s %d", e.Consumer, e.Deliveries)
+		if e.Released != nil {
+			s += " released by " + e.Released.By
+		}
+	}
+	if o := e.Outcome; o != nil {
+		s += " by " + o.By
+		if o.Reason != "" {
+			s += ": " + o.Reason
+		}
+		if o.RedrivenAs != "" {
+			s += fmt.Sprintf(", redriven as %s by %s", r.name(o.RedrivenAs, "m"), o.RedrivenBy)
+		}
+	} else if e.State == StateAcked || e.State == StateDeadLettered {
+		s += " by ''"
+	}
+	return s
 }
 
 func (r *contractRun) dead(c *Client, want ...string) {

@@ -43,18 +43,46 @@ func (e Entry) Email() string     { return e.value(FieldEmail) }
 func (e Entry) Message() string   { return e.value(FieldMessage) }
 func (e Entry) Timestamp() string { return e.value(FieldTimestamp) }
 
-// IsContact reports whether the entry has exactly the four fields of a
-// contact message; anything else is shown generically.
+// IsContact reports whether the entry has the four fields of a contact
+// message, each once, and nothing else but the meta fields reviewq itself
+// adds (FieldReplayOf); anything else is shown generically.
 func (e Entry) IsContact() bool {
-	if len(e.Fields) != 4 {
-		return false
+	seen := 0
+	for _, f := range e.Fields {
+		switch f.Name {
+		case FieldName, FieldEmail, FieldMessage, FieldTimestamp:
+			seen++
+		case FieldReplayOf:
+			if _, err := ParseID(f.Value); err != nil {
+				return false
+			}
+		default:
+			return false
+		}
 	}
-	for _, n := range []string{FieldName, FieldEmail, FieldMessage, FieldTimestamp} {
+	return seen == 4 && len(e.Fields) <= 5 && e.has(FieldName, FieldEmail, FieldMessage, FieldTimestamp)
+}
+
+func (e Entry) has(names ...string) bool {
+	for _, n := range names {
 		if _, ok := e.Get(n); !ok {
 			return false
 		}
 	}
 	return true
+}
+
+// ReplayOf is the ID of the entry this one is a replay of (see Replay);
+// "" when it is not one.
+func (e Entry) ReplayOf() string {
+	v, ok := e.Get(FieldReplayOf)
+	if !ok {
+		return ""
+	}
+	if _, err := ParseID(v); err != nil {
+		return ""
+	}
+	return v
 }
 
 // Time is when the entry was added, read from its ID.

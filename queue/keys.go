@@ -31,6 +31,9 @@ const (
 	FieldEmail     = "email"
 	FieldMessage   = "message"
 	FieldTimestamp = "timestamp"
+	// FieldReplayOf is the field a replayed entry carries after the
+	// original's fields: the original entry's ID (see Replay).
+	FieldReplayOf = "replay.of"
 )
 
 // The leading fields of a dead-letter entry, always these five pairs in this
@@ -68,6 +71,37 @@ func clusterDeadStreamFor(stream string) string { return slotMate(stream, deadSu
 func claimCursorKey(stream, group string) string {
 	return slotMate(stream, ":claim-cursor:"+group)
 }
+
+// The keys below are reviewq's own, beside the stream and in its cluster
+// slot (slotMate), because the scripts that change the stream write them in
+// the same call. Those of a group carry the group's name: outcomes are the
+// group's, as acks are.
+
+// outcomesKey names the sorted set of a group's outcome records, ordered
+// by entry ID (see luaRecordLookup): claimed by whom and when, released,
+// acked or dead-lettered by whom, when, after how long a hold, why, and
+// redriven as what (see luaRecords).
+func outcomesKey(stream, group string) string { return slotMate(stream, ":outcomes:"+group) }
+
+// releasedKey names the sorted set of entries handed back (score: when,
+// member: the ID), which the claim takes first.
+func releasedKey(stream, group string) string { return slotMate(stream, ":released:"+group) }
+
+// activityKey names the hash of a group's counts for the minute that
+// starts at minute (see Activity): acks, dead letters, time-to-ack and
+// held-time histograms, per reviewer. It expires after activityTTL.
+func activityKey(stream, group string, minute time.Time) string {
+	return slotMate(stream, ":activity:"+group+":"+strconv.FormatInt(minute.UnixMilli(), 10))
+}
+
+// arrivalsKey names the hash of the stream's arrivals per minute (field:
+// the minute's start in ms) and the cursor of the count ("cursor"): see
+// arrivalsScript.
+func arrivalsKey(stream string) string { return slotMate(stream, ":arrivals") }
+
+// idempotencyKey names the key that remembers, for IdempotencyWindow, the
+// entry an idempotency key added.
+func idempotencyKey(stream, key string) string { return slotMate(stream, ":idem:"+key) }
 
 // slotMate names a key of reviewq's own, stream+suffix, in the stream's
 // cluster slot: as it is when the stream has a hash tag, else with the

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,10 +51,55 @@ func newClientOn(t testing.TB, vk valkey.Client, cfg Config) *Client {
 	if err := do(t, c, "DEL", c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)).Error(); err != nil {
 		t.Fatal(err)
 	}
+	delOwnKeys(t, vk, c.cfg.Stream)
 	if err := c.EnsureGroup(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// delOwnKeys deletes reviewq's own keys beside a stream (outcomes,
+// activity, arrivals, idempotency keys …), all named "{stream}…" (see
+// slotMate). KEYS is fine on a test server.
+func delOwnKeys(t testing.TB, vk valkey.Client, stream string) {
+	t.Helper()
+	if hasHashTag(stream) || strings.ContainsAny(stream, "}*?[]\\") {
+		t.Fatalf("delOwnKeys: use a plain stream name, not %q", stream)
+	}
+	keys, err := vk.Do(context.Background(), vk.B().Keys().Pattern("{"+stream+"}*").Build()).AsStrSlice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if err := vk.Do(context.Background(), vk.B().Del().Key(k).Build()).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// testClock is a client clock (Config.Now) a test moves by hand. It starts
+// at the middle of the current minute.
+type testClock struct {
+	mu    sync.Mutex
+	start time.Time
+	now   time.Time
+}
+
+func newTestClock() *testClock {
+	t := time.Now().UTC().Truncate(time.Minute).Add(30 * time.Second)
+	return &testClock{start: t, now: t}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func ctx(t testing.TB) context.Context {

@@ -14,6 +14,93 @@ import (
 type Added struct {
 	ID        string `json:"streamMessageId"`
 	Timestamp string `json:"timestamp"`
+	// Duplicate is true when an idempotent add found its key had added an
+	// entry within IdempotencyWindow: nothing was added, and ID and
+	// Timestamp are that first entry's.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// IdempotencyWindow is how long an idempotency key remembers the entry it
+// added: the same key within it adds nothing.
+const IdempotencyWindow = 24 * time.Hour
+
+// MaxIdempotencyKey is the longest idempotency key accepted, in bytes.
+const MaxIdempotencyKey = 200
+
+// AddContactOnce adds a contact message unless the idempotency key added
+// one within IdempotencyWindow: then it adds nothing and answers with the
+// first entry (Added.Duplicate). The check and the add are one script, so
+// two submits at once still add one message. Compose derives a key per
+// draft.
+func (c *Client) AddContactOnce(ctx context.Context, key, name, email, message string) (Added, error) {
+	fields := c.ContactFields(name, email, message)
+	return c.addOnce(ctx, key, fields, fields[3].Value)
+}
+
+// AddOnce is AddContactOnce for an entry of any fields; Added.Timestamp is
+// empty.
+func (c *Client) AddOnce(ctx context.Context, key string, fields []Field) (Added, error) {
+	return c.addOnce(ctx, key, fields, "")
+}
+
+// checkIdempotencyKey refuses an empty or over-long key.
+func checkIdempotencyKey(key string) error {
+	switch {
+	case key == "":
+		return opError("add", ErrConfig, fmt.Errorf("an empty idempotency key"))
+	case len(key) > MaxIdempotencyKey:
+		return opError("add", ErrConfig, fmt.Errorf("an idempotency key of %d bytes (at most %d)", len(key), MaxIdempotencyKey))
+	}
+	return nil
+}
+
+func (c *Client) addOnce(ctx context.Context, key string, fields []Field, stamp string) (Added, error) {
+	if err := checkIdempotencyKey(key); err != nil {
+		return Added{}, err
+	}
+	if len(fields) == 0 {
+		return Added{}, opError("add", ErrConfig, fmt.Errorf("an entry needs at least one field"))
+	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	// Safe to send twice: a second send finds the key and answers with the
+	// entry the first one added.
+	var reply []valkey.ValkeyMessage
+	err := idempotent(ctx, func() (err error) {
+		reply, err = addOnceScript.Exec(ctx, c.vk, c.addOnceKeys(key), c.addOnceArgs(fields, stamp)).ToArray()
+		return err
+	})
+	if err != nil {
+		return Added{}, wrap("add", err)
+	}
+	return parseAddedOnce(reply)
+}
+
+func (c *Client) addOnceKeys(key string) []string {
+	return []string{c.cfg.Stream, idempotencyKey(c.cfg.Stream, key)}
+}
+
+func (c *Client) addOnceArgs(fields []Field, stamp string) []string {
+	maxLen := ""
+	if c.cfg.MaxLen > 0 {
+		maxLen = strconv.FormatInt(c.cfg.MaxLen, 10)
+	}
+	return append([]string{ms(IdempotencyWindow), stamp, maxLen}, flatten(fields)...)
+}
+
+func parseAddedOnce(reply []valkey.ValkeyMessage) (Added, error) {
+	if len(reply) != 3 {
+		return Added{}, opError("add", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+	}
+	var a Added
+	var err error
+	if a.ID, err = reply[0].ToString(); err != nil {
+		return Added{}, wrap("add", err)
+	}
+	a.Timestamp, _ = reply[1].ToString()
+	dup, _ := reply[2].AsInt64()
+	a.Duplicate = dup == 1
+	return a, nil
 }
 
 // ContactFields are a contact message's fields in the web example's order,
@@ -81,6 +168,9 @@ func (c *Client) AddMany(ctx context.Context, batch [][]Field) []AddResult {
 // validated (package form).
 type NewContact struct {
 	Name, Email, Message string
+	// IdempotencyKey, when set, adds the message once (see
+	// AddContactOnce).
+	IdempotencyKey string
 }
 
 // addPipeline is how many XADDs one batch of AddContacts carries: enough
@@ -97,12 +187,32 @@ const addPipeline = 2_000
 // After each batch, added (when not nil) gets that batch's IDs, in order.
 // It returns how many were added: all of them, or on an error those before
 // it (every entry of a batch either answers with its ID or with the error).
+// A message with an IdempotencyKey goes through the idempotent add's script
+// in the same pipeline (Added.Duplicate says when it added nothing; it
+// counts among those returned); the others are plain XADDs.
 func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(batch []Added)) (int, error) {
+	keyed := false
+	for _, m := range msgs {
+		if m.IdempotencyKey != "" {
+			if err := checkIdempotencyKey(m.IdempotencyKey); err != nil {
+				return 0, err
+			}
+			keyed = true
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if keyed {
+		// The pipeline sends EVALSHA, which cannot fall back to EVAL
+		// halfway through an ordered batch: load the script first.
+		if err := c.loadScript(ctx, addOnceSource); err != nil {
+			return 0, wrap("add", err)
+		}
+	}
 	type batch struct {
 		cmds  valkey.Commands
 		stamp []string
+		once  []bool // sent through addOnceScript
 	}
 	batches := make(chan batch, 1)
 	go func() {
@@ -119,8 +229,17 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 				if now := c.cfg.Now(); now.UnixMilli() != stampMs {
 					stamp, stampMs = FormatTimestamp(now), now.UnixMilli()
 				}
-				b.cmds = append(b.cmds, c.xaddContact(m, stamp))
+				if m.IdempotencyKey != "" {
+					b.cmds = append(b.cmds, c.vk.B().Evalsha().Sha1(addOnceSHA).Numkeys(2).
+						Key(c.addOnceKeys(m.IdempotencyKey)...).
+						Arg(c.addOnceArgs([]Field{{FieldName, m.Name}, {FieldEmail, m.Email}, {FieldMessage, m.Message}, {FieldTimestamp, stamp}}, stamp)...).Build())
+				} else {
+					b.cmds = append(b.cmds, c.xaddContact(m, stamp))
+				}
 				b.stamp = append(b.stamp, stamp)
+				if keyed {
+					b.once = append(b.once, m.IdempotencyKey != "")
+				}
 			}
 			select {
 			case batches <- b:
@@ -138,6 +257,20 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 		out = out[:0]
 		var err error
 		for i, r := range results {
+			if keyed && b.once[i] {
+				reply, rerr := r.ToArray()
+				if rerr != nil {
+					err = rerr
+					break
+				}
+				a, aerr := parseAddedOnce(reply)
+				if aerr != nil {
+					err = aerr
+					break
+				}
+				out = append(out, a)
+				continue
+			}
 			id, rerr := r.ToString()
 			if rerr != nil {
 				err = rerr
@@ -185,7 +318,14 @@ type Claimed struct {
 	Entry
 	// Reclaimed is true when the entry came off another delivery that sat
 	// idle past the reclaim threshold, rather than being new.
-	Reclaimed        bool          `json:"claimed,omitempty"`
+	Reclaimed bool `json:"claimed,omitempty"`
+	// Released is true when its holder handed it back on purpose
+	// (Release): not a failed delivery, so Deliveries did not grow, and it
+	// was not idle (Idle is zero). ReleasedBy is who handed it back (also
+	// PreviousConsumer) and ReleasedAt when. Reclaimed is false then.
+	Released         bool          `json:"-"`
+	ReleasedBy       string        `json:"-"`
+	ReleasedAt       time.Time     `json:"-"`
 	Deliveries       int64         `json:"deliveries"`
 	PreviousConsumer string        `json:"previousConsumer,omitempty"`
 	Idle             time.Duration `json:"-"`
@@ -242,9 +382,9 @@ const (
 const claimBudget = 64
 
 // claimArgs are the constants above as the script takes them, written once.
-var claimArgs = struct{ budget, headRows, sweepSteps, window, cursorTTL string }{
+var claimArgs = struct{ budget, headRows, sweepSteps, window, cursorTTL, trimStep string }{
 	strconv.Itoa(claimBudget), strconv.Itoa(claimHeadRows), strconv.Itoa(claimSweepSteps),
-	strconv.Itoa(claimWindow), ms(claimCursorTTL),
+	strconv.Itoa(claimWindow), ms(claimCursorTTL), strconv.Itoa(outcomeTrimStep),
 }
 
 // Claim hands this consumer the next message, in one round trip: an entry
@@ -289,16 +429,18 @@ func (c *Client) claimOnce(ctx context.Context, op, ackID string) (int64, ClaimR
 	if maxDeliveries < 0 {
 		maxDeliveries = 0
 	}
+	now := c.cfg.Now()
 	reply, err := claimScript.Exec(ctx, c.vk,
-		[]string{c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)},
+		append([]string{c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)}, c.recordKeys(now)...),
 		[]string{c.cfg.Group, c.cfg.Consumer, ms(c.cfg.ReclaimAfter),
-			strconv.Itoa(maxDeliveries), c.nowMs(), claimArgs.budget, ackID,
-			claimArgs.headRows, claimArgs.sweepSteps, claimArgs.window, claimArgs.cursorTTL},
+			strconv.Itoa(maxDeliveries), msString(now), claimArgs.budget, ackID,
+			claimArgs.headRows, claimArgs.sweepSteps, claimArgs.window, claimArgs.cursorTTL,
+			c.retentionMs(), claimArgs.trimStep},
 	).ToArray()
 	if err != nil {
 		return 0, ClaimResult{}, wrap(op, err)
 	}
-	if len(reply) != 10 {
+	if len(reply) != 12 {
 		return 0, ClaimResult{}, opError(op, ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
 	}
 	var res ClaimResult
@@ -324,8 +466,22 @@ func (c *Client) claimOnce(ctx context.Context, op, ackID string) (int64, ClaimR
 		return acked, res, wrap(op, err)
 	}
 	m.Reclaimed = kind == "reclaimed"
+	parseReleased(m, reply[10], reply[11])
 	res.Message = m
 	return acked, res, nil
+}
+
+// parseReleased fills in who handed the entry back and when, from a claim
+// script's reply ("" when it was not released).
+func parseReleased(m *Claimed, by, at valkey.ValkeyMessage) {
+	atMs, _ := at.ToString()
+	if atMs == "" {
+		return
+	}
+	m.Released, m.Reclaimed = true, false
+	m.ReleasedBy, _ = by.ToString()
+	m.ReleasedAt = msTime(atMs)
+	m.Idle = 0
 }
 
 // parseClaimed reads {id, fields, deliveries, previous owner, idle ms}.
@@ -363,9 +519,10 @@ func (c *Client) ClaimID(ctx context.Context, id string, force bool) (*Claimed, 
 	if force {
 		minIdle = "0"
 	}
+	now := c.cfg.Now()
 	reply, err := claimIDScript.Exec(ctx, c.vk,
-		[]string{c.cfg.Stream, c.cfg.DeadStream},
-		[]string{c.cfg.Group, c.cfg.Consumer, id, minIdle, c.nowMs()},
+		append([]string{c.cfg.Stream, c.cfg.DeadStream}, c.recordKeys(now)...),
+		[]string{c.cfg.Group, c.cfg.Consumer, id, minIdle, msString(now), c.retentionMs(), strconv.Itoa(outcomeTrimStep)},
 	).ToArray()
 	if isNoGroup(err) {
 		return nil, c.groupLost(ctx, op)
@@ -384,11 +541,15 @@ func (c *Client) ClaimID(ctx context.Context, id string, force bool) (*Claimed, 
 		idle, _ := reply[2].AsInt64()
 		return nil, opError(op, ErrNotHeld, &HeldError{Owner: owner, Idle: time.Duration(idle) * time.Millisecond})
 	}
+	if len(reply) != 8 {
+		return nil, opError(op, ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+	}
 	m, err := parseClaimed(reply[1:6])
 	if err != nil {
 		return nil, wrap(op, err)
 	}
 	m.Reclaimed = m.PreviousConsumer != c.cfg.Consumer
+	parseReleased(m, reply[6], reply[7])
 	return m, nil
 }
 
@@ -405,7 +566,9 @@ func (e *HeldError) Error() string {
 	return e.Owner + " holds it"
 }
 
-// Ack acknowledges entries and returns how many were pending. Acking an
+// Ack acknowledges entries and returns how many were pending, recording
+// for each who acked it (this client's consumer), when, and how long it
+// was held, in the same round trip. Acking an
 // entry that is not pending is not an error; the count tells. It fails with
 // ErrLost when the group was missing (created again now) and, for a single
 // ID, when the entry is neither pending nor in the stream: the server lost
@@ -424,7 +587,9 @@ func (c *Client) Ack(ctx context.Context, ids ...string) (int64, error) {
 	defer cancel()
 	var reply []valkey.ValkeyMessage
 	err := idempotent(ctx, func() (err error) {
-		reply, err = ackScript.Exec(ctx, c.vk, []string{c.cfg.Stream}, append([]string{c.cfg.Group}, ids...)).ToArray()
+		now := c.cfg.Now()
+		reply, err = ackScript.Exec(ctx, c.vk, append([]string{c.cfg.Stream}, c.recordKeys(now)...),
+			append([]string{c.cfg.Group, msString(now), c.cfg.Consumer, c.retentionMs(), strconv.Itoa(outcomeTrimStep)}, ids...)).ToArray()
 		return err
 	})
 	if isNoGroup(err) {
@@ -454,9 +619,11 @@ func (c *Client) KeepAlive(ctx context.Context, id string) error {
 	return c.touch(ctx, "keep alive "+id, id, "keep")
 }
 
-// Release hands an entry this consumer holds back to the group, idle past
-// the reclaim threshold, so the next claim takes it at once. It fails as
-// KeepAlive does.
+// Release hands an entry this consumer holds back to the group, recording
+// who and when: the next claim takes it first, whatever its reclaim-after,
+// as a released message (Claimed.Released), not as a failed delivery (its
+// delivery count does not grow). It is also left idle past the reclaim
+// threshold, for other programs' claims. It fails as KeepAlive does.
 func (c *Client) Release(ctx context.Context, id string) error {
 	return c.touch(ctx, "release "+id, id, "release")
 }
@@ -469,8 +636,9 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 	defer cancel()
 	var reply []valkey.ValkeyMessage
 	err := idempotent(ctx, func() (err error) {
-		reply, err = touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream},
-			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter)}).ToArray()
+		keys := c.recordKeys(c.cfg.Now())
+		reply, err = touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream, keys[0], keys[1]},
+			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter), c.nowMs(), c.retentionMs(), strconv.Itoa(outcomeTrimStep)}).ToArray()
 		return err
 	})
 	if isNoGroup(err) {
@@ -495,7 +663,8 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 }
 
 // Reject moves a pending entry to the dead-letter stream now, with a reason,
-// and acknowledges it. It returns the dead-letter entry's ID. It fails with
+// and acknowledges it, recording this client's consumer as who did it. It
+// returns the dead-letter entry's ID. It fails with
 // ErrLost when the server lost the entry (group or entry gone).
 func (c *Client) Reject(ctx context.Context, id, reason string) (string, error) {
 	op := "dead-letter " + id
@@ -504,8 +673,9 @@ func (c *Client) Reject(ctx context.Context, id, reason string) (string, error) 
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	reply, err := rejectScript.Exec(ctx, c.vk, []string{c.cfg.Stream, c.cfg.DeadStream},
-		[]string{c.cfg.Group, id, reason, c.nowMs()}).ToArray()
+	now := c.cfg.Now()
+	reply, err := rejectScript.Exec(ctx, c.vk, append([]string{c.cfg.Stream, c.cfg.DeadStream}, c.recordKeys(now)...),
+		[]string{c.cfg.Group, id, reason, msString(now), c.cfg.Consumer, c.retentionMs(), strconv.Itoa(outcomeTrimStep)}).ToArray()
 	if isNoGroup(err) {
 		return "", c.groupLost(ctx, op)
 	}
@@ -553,3 +723,5 @@ func (c *Client) get(ctx context.Context, key, id string) (Entry, error) {
 }
 
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+
+func msString(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }

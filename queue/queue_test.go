@@ -224,9 +224,42 @@ func TestReleaseHandsBackAtOnce(t *testing.T) {
 	if err := c.Release(ctx(t), m.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Not a failed delivery: no RECLAIMED, no idle time, the same count.
 	got := mustClaim(t, c.WithConsumer("bob"))
-	if got.ID != m.ID || !got.Reclaimed || got.PreviousConsumer != "alice" || got.Deliveries != 2 {
+	if got.ID != m.ID || got.Reclaimed || !got.Released || got.ReleasedBy != "alice" || got.PreviousConsumer != "alice" ||
+		got.Deliveries != 1 || got.Idle != 0 || time.Since(got.ReleasedAt) > time.Minute {
 		t.Fatalf("after release bob got %+v", got)
+	}
+}
+
+// The releaser's threshold is 1 s, the claimer's an hour: the claimer
+// still gets the released message at once, ahead of new ones.
+func TestReleasedComesFirstWhateverTheClaimersThreshold(t *testing.T) {
+	c := newClient(t, Config{ReclaimAfter: time.Second})
+	ids := mustAdd(t, c, 3)
+	first := mustClaim(t, c)
+	if err := c.Release(ctx(t), first.ID); err != nil {
+		t.Fatal(err)
+	}
+	patient := c.WithConsumer("bob")
+	patient.cfg.ReclaimAfter = time.Hour
+	if got := mustClaim(t, patient); got.ID != ids[0] || !got.Released {
+		t.Fatalf("bob (reclaim-after 1h) claimed %+v, want the released %s", got, ids[0])
+	}
+	// Claiming it by ID from the Pending screen takes it as released too,
+	// without asking, even though carol's threshold is an hour.
+	if err := patient.Release(ctx(t), ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	carol := c.WithConsumer("carol")
+	carol.cfg.ReclaimAfter = time.Hour
+	m, err := carol.ClaimID(ctx(t), ids[0], false)
+	if err != nil || !m.Released || m.ReleasedBy != "bob" || m.Deliveries != 1 {
+		t.Fatalf("claim by ID of a released message: %+v %v", m, err)
+	}
+	// Taken, it is no longer offered as released.
+	if got := mustClaim(t, patient); got.ID != ids[1] || got.Released {
+		t.Fatalf("next claim %+v, want the new %s", got, ids[1])
 	}
 }
 
@@ -627,7 +660,12 @@ func TestAckAndClaim(t *testing.T) {
 func TestOwnKeysShareTheStreamSlot(t *testing.T) {
 	seen := map[string]bool{}
 	for _, stream := range []string{"contact-messages", "{tenant}:messages", "a{b", "x{}y", "a}b", "}"} {
-		for _, key := range []string{claimCursorKey(stream, "contact-processors"), clusterDeadStreamFor(stream)} {
+		for _, key := range []string{
+			claimCursorKey(stream, "contact-processors"), clusterDeadStreamFor(stream),
+			outcomesKey(stream, "contact-processors"),
+			releasedKey(stream, "contact-processors"), activityKey(stream, "contact-processors", time.UnixMilli(1764009300000)),
+			arrivalsKey(stream), idempotencyKey(stream, "draft-1"),
+		} {
 			if keySlot(key) != keySlot(stream) {
 				t.Errorf("%q of %q is in slot %d, the stream in %d", key, stream, keySlot(key), keySlot(stream))
 			}
@@ -643,7 +681,7 @@ func TestAddContactsKeepsOrderAndReportsEachBatch(t *testing.T) {
 	c := newClient(t, Config{MaxLen: 100_000, Now: func() time.Time { return fixedNow }})
 	msgs := make([]NewContact, addPipeline*2+7)
 	for i := range msgs {
-		msgs[i] = NewContact{"Ada", "ada@example.org", "bulk " + itoa(i)}
+		msgs[i] = NewContact{Name: "Ada", Email: "ada@example.org", Message: "bulk " + itoa(i)}
 	}
 	var batches []int
 	var ids []string
