@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
@@ -140,14 +141,14 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 	for _, xs := range series {
 		top = max(top, slices.Max(append(xs, 0)))
 	}
-	unit := "a minute"
+	about := "the last hour, a bar per minute"
 	if perCol > 1 {
-		unit = fmt.Sprintf("per %d minutes", perCol)
+		about = fmt.Sprintf("the last hour, a bar per %d minutes", perCol)
 	}
-	about := "the last hour, per minute, times in " + a.Start.In(s.c.Location).Format("MST")
 	if top > 0 {
-		about += fmt.Sprintf(" · █ = %d %s", top, unit)
+		about += fmt.Sprintf(", █ = %d", top)
 	}
+	about += " · times in " + a.Start.In(s.c.Location).Format("MST")
 	var lines []string
 	lines = append(lines, th.Title.Render("Activity")+th.Subtle.Render(termtext.Truncate("  "+about, w-8)))
 	if a.ArrivalsBehind {
@@ -183,6 +184,11 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 	}
 	lines = append(lines, "")
 	lines = append(lines, s.reviewers(th, s.height-len(lines))...)
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
 	return exactLines(strings.Join(lines, "\n"), s.height)
 }
 

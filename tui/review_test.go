@@ -500,3 +500,48 @@ func TestReviewServerLostTheHeldMessage(t *testing.T) {
 		t.Fatalf("no keep-alive after the group was recreated: %v", q.callList())
 	}
 }
+
+// A message someone handed back comes to the next claimer as RELEASED, by
+// whom and when, with the queue's delivery count: never RECLAIMED, no
+// idle time.
+func TestReviewReleasedBadge(t *testing.T) {
+	t.Parallel()
+	now := fixedNow
+	d := testDeps(annQueue())
+	d.Now = func() time.Time { return now }
+	q := d.Queue.(*fakeQueue)
+	a := newTestApp(t, d)
+	press(t, a, "c", "r")
+	now = now.Add(12 * time.Second)
+	press(t, a, "c")
+	requireContains(t, a, "RELEASED", "by alice · 12s ago", "delivery 1", "ate my message")
+	requireLacks(t, a, "RECLAIMED", "idle")
+	if n := countCalls(q, "claim"); n != 2 {
+		t.Fatalf("%d claims", n)
+	}
+
+	r := releasedByZed()
+	q.mu.Lock()
+	q.nextClaim = r
+	q.mu.Unlock()
+	press(t, a, "a", "c")
+	requireContains(t, a, "RELEASED", "by zed · 24s ago", "delivery 2", "billing question") // 12s before fixedNow
+	requireLacks(t, a, "RECLAIMED", "idle")
+}
+
+// A replayed message says what it is a replay of, also while the reason
+// prompt is not asked.
+func TestReviewReplayBadge(t *testing.T) {
+	t.Parallel()
+	e := contact("1795426400000-0", "Ann", "ann@example.com", "ate my message")
+	e.Fields = append(e.Fields, queue.Field{Name: queue.FieldReplayOf, Value: annID})
+	a := newTestApp(t, testDeps(newFakeQueue(e)))
+	press(t, a, "c")
+	requireContains(t, a, "REPLAY of "+annID, "delivery 1")
+	press(t, a, "x")
+	requireContains(t, a, "dead-letter reason:")
+	press(t, a, "esc")
+	requireContains(t, a, "REPLAY of "+annID)
+	press(t, a, "a", "c")
+	requireLacks(t, a, "REPLAY")
+}

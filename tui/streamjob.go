@@ -267,7 +267,7 @@ func (s *StreamScreen) markLine() string {
 	if lo == "" {
 		lo = hi
 	}
-	return fmt.Sprintf("range %s … %s · move to its other end, r replays it · esc clears", safeID(lo), safeID(hi))
+	return fmt.Sprintf("range %s … %s: r replays the acked ones, esc clears", safeID(lo), safeID(hi))
 }
 
 // replayHelp is r (and space) when they would act.
@@ -349,7 +349,7 @@ func (s *StreamScreen) planned(j *streamJob, msg ReplayPlannedMsg) {
 	}
 	question := fmt.Sprintf("replay %s (acked) as a new message? y/n", j.subject)
 	if !j.single {
-		question = fmt.Sprintf("replay %s acked (%s) as new messages? y/n", plural(plan.Count, "message"), j.subject)
+		question = fmt.Sprintf("replay %s (%s) as new ones? y/n", plural(plan.Count, "acked message"), j.subject)
 	}
 	subject, single := j.subject, j.single
 	s.confirm(question, func() tea.Cmd {
@@ -380,7 +380,7 @@ func (s *StreamScreen) replayed(j *streamJob, msg ReplayedMsg) tea.Cmd {
 		s.c.ok("replayed %s as %s: it waits for the next claim", j.subject, safeID(res.First))
 	default:
 		s.c.succeeded("replay")
-		s.c.ok("replayed %d messages as %s … %s: they wait for the next claims", res.Replayed, safeID(res.First), safeID(res.Last))
+		s.c.ok("replayed %d messages as %s … %s", res.Replayed, safeID(res.First), safeID(res.Last))
 	}
 	if res.Replayed == 0 {
 		return nil
