@@ -117,12 +117,9 @@ func (s *ActivityScreen) View() string {
 	return d.view
 }
 
-// The sparklines' layout: a label of labelWidth cells (name and the
-// hour's total), then the bars between two rules.
-const (
-	labelWidth = 14
-	sparkNames = 8
-)
+// The sparklines' layout: a label (the name in sparkNames cells, the
+// hour's total in at least 5), then the bars between two rules.
+const sparkNames = 8
 
 func (s *ActivityScreen) draw(th *styles.Theme) string {
 	w := max(s.width, 20)
@@ -134,6 +131,12 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 		return th.Title.Render("Activity") + "\n" + th.Subtle.Render(note)
 	}
 	a := s.act
+	totals := []string{thousands(sum(a.Arrivals)), thousands(sum(a.Acks)), thousands(sum(a.Dead))}
+	countWidth := 5
+	for _, t := range totals {
+		countWidth = max(countWidth, len(t))
+	}
+	labelWidth := sparkNames + 1 + countWidth + 1
 	cols, perCol, perMinute := sparkLayout(w - labelWidth - 2)
 	series := [][]int64{resample(a.Arrivals, perCol, perMinute), resample(a.Acks, perCol, perMinute), resample(a.Dead, perCol, perMinute)}
 	// One scale for the three, so acks read against arrivals.
@@ -160,10 +163,8 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 	for i, row := range []struct {
 		name  string
 		style lipgloss.Style
-		total []int64
-	}{{"arrivals", th.StateNew, a.Arrivals}, {"acks", th.StateAck, a.Acks}, {"dead", th.StateDead, a.Dead}} {
-		total := strconv.FormatInt(sum(row.total), 10)
-		label := fmt.Sprintf("%-*s%*s ", sparkNames, row.name, labelWidth-sparkNames-1, total)
+	}{{"arrivals", th.StateNew}, {"acks", th.StateAck}, {"dead", th.StateDead}} {
+		label := fmt.Sprintf("%-*s %*s ", sparkNames, row.name, countWidth, totals[i])
 		lines = append(lines, th.Label.Width(labelWidth).Render(label)+rule+
 			row.style.Render(termtext.Sparkline(series[i], top))+rule)
 	}

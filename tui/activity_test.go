@@ -124,7 +124,7 @@ func TestActivityDraws(t *testing.T) {
 	lines := strings.Split(v, "\n")
 	// One scale for the three lines: the busiest minute is the top bar.
 	requireShows(t, s, "a bar per minute, █ = 6 · times in UTC",
-		"arrivals  136 │", "acks       85 │", "dead        3 │",
+		"arrivals   136 │", "acks        85 │", "dead         3 │",
 		"time to ack       p50 2m10s · p90 8m03s  over 41 acks",
 		"oldest unclaimed  4m12s",
 		"reviewer     acked  dead-lettered  median held",
@@ -220,5 +220,20 @@ func TestActivityManyReviewers(t *testing.T) {
 	requireShows(t, s, "alice (you)", "… and ")
 	if n := strings.Count(plainView(s), "\n") + 1; n != 19 {
 		t.Fatalf("%d lines, want 19", n)
+	}
+}
+
+// A total of any size keeps its gap from the name and the bars.
+func TestActivityLargeTotals(t *testing.T) {
+	f := newFakeQueue()
+	act := activityHour()
+	act.Arrivals[59] = 300_000
+	f.activity = act
+	s, _ := shownActivity(t, f, 80, 19)
+	requireShows(t, s, "arrivals 300,136 │", "acks          85 │")
+	for _, l := range strings.Split(plainView(s), "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Fatalf("a line of %d: %q", w, l)
+		}
 	}
 }

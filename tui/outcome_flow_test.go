@@ -171,7 +171,7 @@ func TestFlowActivityReplaySearch(t *testing.T) {
 	waitShown(t, tm, o, 5*time.Second, "acked Ann's message")
 
 	sendKeys(tm, "6")
-	waitShown(t, tm, o, 5*time.Second, "Activity", "arrivals    3 │", "acks        1 │", "over 1 ack", "alice (you)      1")
+	waitShown(t, tm, o, 5*time.Second, "Activity", "arrivals     3 │", "acks         1 │", "over 1 ack", "alice (you)      1")
 
 	sendKeys(tm, "4")
 	waitShown(t, tm, o, 5*time.Second, "> "+added.ID, "acked · alice · ")

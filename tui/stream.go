@@ -53,7 +53,7 @@ func NewStreamScreen(c *Common, id ScreenID) Screen {
 		tableCol{title: "time", max: 26, drop: 1},
 		tableCol{title: "state", max: 40, drop: 2},
 		tableCol{title: "preview", min: 16},
-	), bar: progress.New(progress.WithWidth(24))}
+	), bar: progress.New(progress.WithWidth(24), progress.WithFillCharacters('█', '░'))}
 }
 
 func (s *StreamScreen) Init() tea.Cmd { return s.load(moveNewest, "") }

@@ -115,7 +115,7 @@ func (s *StreamScreen) jobLine() string {
 	switch j.kind {
 	case jobSearch:
 		what = "searching " + j.subject
-		tail = fmt.Sprintf("%s found · %s looked at", thousands(j.found), thousands(j.done))
+		tail = thousands(j.found) + " found"
 	case jobCount:
 		what = "counting the acked messages to replay"
 		tail = fmt.Sprintf("%s looked at, %s acked", thousands(j.done), thousands(j.found))
@@ -128,7 +128,7 @@ func (s *StreamScreen) jobLine() string {
 	if j.total > 0 {
 		b := s.bar
 		b.FullColor, b.EmptyColor = th.Title.GetForeground(), th.Subtle.GetForeground()
-		b.SetWidth(max(min(24, s.width-lenPrompt(what)-lenPrompt(tail)-4), 10))
+		b.SetWidth(max(min(40, s.width-lenPrompt(what)-lenPrompt(tail)-4), 10))
 		bar = "  " + b.ViewAs(min(float64(j.done)/float64(j.total), 1))
 	}
 	return termtext.Truncate(th.Prompt.Render(what)+bar+"  "+th.Subtle.Render(tail), s.width)
@@ -159,7 +159,7 @@ func (s *StreamScreen) searched(j *streamJob, msg SearchedMsg) {
 	s.c.succeeded("search")
 	page := msg.Page
 	if stopped && len(page.Entries) == 0 {
-		s.c.info("search for %s stopped after %s messages: nothing found so far", j.subject, thousands(page.Scanned))
+		s.c.info("search for %s stopped after %s messages: nothing found", j.subject, thousands(page.Scanned))
 		return
 	}
 	r := &searchResults{query: msg.Query, next: page.Next, scanned: page.Scanned, stopped: stopped}
@@ -348,7 +348,10 @@ func (s *StreamScreen) planned(j *streamJob, msg ReplayPlannedMsg) {
 		return
 	}
 	question := fmt.Sprintf("replay %s (acked) as a new message? y/n", j.subject)
-	if !j.single {
+	switch {
+	case !j.single && plan.Count == 1:
+		question = fmt.Sprintf("replay the 1 acked message in %s as a new one? y/n", j.subject)
+	case !j.single:
 		question = fmt.Sprintf("replay %s (%s) as new ones? y/n", plural(plan.Count, "acked message"), j.subject)
 	}
 	subject, single := j.subject, j.single
@@ -375,9 +378,12 @@ func (s *StreamScreen) replayed(j *streamJob, msg ReplayedMsg) tea.Cmd {
 		s.c.fail("replay", fmt.Sprintf("replaying %s (after %d copied)", j.subject, res.Replayed), msg.Err)
 	case res.Replayed == 0:
 		s.c.info("replayed nothing: %s was no longer acked", j.subject)
-	case res.Replayed == 1:
+	case res.Replayed == 1 && j.single:
 		s.c.succeeded("replay")
 		s.c.ok("replayed %s as %s: it waits for the next claim", j.subject, safeID(res.First))
+	case res.Replayed == 1:
+		s.c.succeeded("replay")
+		s.c.ok("replayed 1 message as %s: it waits for the next claim", safeID(res.First))
 	default:
 		s.c.succeeded("replay")
 		s.c.ok("replayed %d messages as %s … %s", res.Replayed, safeID(res.First), safeID(res.Last))

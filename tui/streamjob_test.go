@@ -202,7 +202,7 @@ func TestStreamSearchProgressAndStop(t *testing.T) {
 	stype(t, s, "Sender")
 	_, cmd := s.Update(bkey("enter"))
 	done := runningJob(t, s, cmd)
-	requireShows(t, s, `searching "Sender"`, "2 found · 2 looked at · esc stops", "7%")
+	requireShows(t, s, `searching "Sender"`, "█", "░", "7%  2 found · esc stops")
 	if help := helpText(s.ShortHelp()); !strings.HasPrefix(help, "esc stop search") {
 		t.Fatalf("help while searching: %s", help)
 	}
@@ -306,7 +306,7 @@ func TestStreamReplayStop(t *testing.T) {
 	requireShows(t, s, "replay 8 acked messages ("+sid(0)+" … "+sid(7)+") as new ones? y/n")
 	_, cmd := s.Update(bkey("y"))
 	done := runningJob(t, s, cmd)
-	requireShows(t, s, "replaying", "2 of 8 copied · esc stops", "25%")
+	requireShows(t, s, "replaying", "25%  2 of 8 copied · esc stops")
 	s.Update(bkey("esc"))
 	s.Update((<-done).(ScreenMsg).Msg)
 	requireStatus(t, c, "replay stopped: 2 messages copied (up to 1795426400000-2), the rest not")
