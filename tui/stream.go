@@ -149,11 +149,7 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 		}
 	}
 	s.loaded = true
-	if s.results != nil {
-		// A reload while results are listed (jump, ctrl+r): the stream
-		// comes back.
-		s.results = nil
-	}
+	s.results = nil // a page asked for while results were listed (a jump) replaces them
 	s.entries = msg.Entries
 	s.buildRows(s.keepOnArrival(msg.Move))
 	s.atNewest = msg.Move == moveNewest || msg.Move == moveLatest
