@@ -163,26 +163,6 @@ func stateCell(e queue.StreamEntry, now time.Time) string {
 	return state
 }
 
-// sparkline draws counts as one bar each, ▁ to █ scaled to the largest; a
-// blank is zero.
-func sparkline(counts []int64) string {
-	const bars = "▁▂▃▄▅▆▇█"
-	var top int64
-	for _, n := range counts {
-		top = max(top, n)
-	}
-	var b strings.Builder
-	for _, n := range counts {
-		if n <= 0 || top == 0 {
-			b.WriteByte(' ')
-			continue
-		}
-		level := int((n*8+top-1)/top) - 1 // 0 (▁) … 7 (█, the largest)
-		b.WriteString(string([]rune(bars)[level]))
-	}
-	return b.String()
-}
-
 func (a *app) printActivity(act queue.Activity) {
 	w := a.stdout
 	total := func(xs []int64) (t int64) {
@@ -197,9 +177,9 @@ func (a *app) printActivity(act queue.Activity) {
 	if act.ArrivalsBehind {
 		behind = " (still counting a burst)"
 	}
-	fmt.Fprintf(w, "  arrivals    │%s│ %d%s\n", sparkline(act.Arrivals), total(act.Arrivals), behind)
-	fmt.Fprintf(w, "  acks        │%s│ %d\n", sparkline(act.Acks), total(act.Acks))
-	fmt.Fprintf(w, "  dead        │%s│ %d\n", sparkline(act.Dead), total(act.Dead))
+	fmt.Fprintf(w, "  arrivals    │%s│ %d%s\n", termtext.Sparkline(act.Arrivals, 0), total(act.Arrivals), behind)
+	fmt.Fprintf(w, "  acks        │%s│ %d\n", termtext.Sparkline(act.Acks, 0), total(act.Acks))
+	fmt.Fprintf(w, "  dead        │%s│ %d\n", termtext.Sparkline(act.Dead, 0), total(act.Dead))
 	if act.TimeToAck.Count > 0 {
 		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%d acks)\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), act.TimeToAck.Count)
 	} else {

@@ -37,12 +37,15 @@ type Theme struct {
 	Connected lipgloss.Style
 	Offline   lipgloss.Style
 	Reclaimed lipgloss.Style
+	Released  lipgloss.Style
+	Replay    lipgloss.Style
 	Delivery  lipgloss.Style
 	KeepAlive lipgloss.Style
 	ReadOnly  lipgloss.Style
 	StateNew  lipgloss.Style
 	StatePend lipgloss.Style
 	StateAck  lipgloss.Style
+	StateDead lipgloss.Style
 }
 
 // New builds the theme for a dark or light background.
@@ -86,11 +89,14 @@ func New(isDark bool) *Theme {
 		Connected: lipgloss.NewStyle().Background(panel).Foreground(green).Bold(true),
 		Offline:   lipgloss.NewStyle().Background(panel).Foreground(red).Bold(true),
 		Reclaimed: badge(yellow),
+		Released:  badge(accent),
+		Replay:    badge(fg),
 		Delivery:  badge(blue),
 		KeepAlive: badge(green),
 		ReadOnly:  badge(subtle),
 		StateNew:  lipgloss.NewStyle().Foreground(blue),
 		StatePend: lipgloss.NewStyle().Foreground(yellow),
 		StateAck:  lipgloss.NewStyle().Foreground(green),
+		StateDead: lipgloss.NewStyle().Foreground(red),
 	}
 }

@@ -167,7 +167,7 @@ func TestAppGlobalKeysSwitchScreens(t *testing.T) {
 	for _, tc := range []struct {
 		key  string
 		want int
-	}{{"3", 2}, {"4", 3}, {"5", 4}, {"tab", 0}, {"shift+tab", 4}, {"1", 0}, {"n", 1}} {
+	}{{"3", 2}, {"4", 3}, {"5", 4}, {"6", 5}, {"tab", 0}, {"shift+tab", 5}, {"1", 0}, {"n", 1}} {
 		press(t, a, tc.key)
 		if a.active != tc.want {
 			t.Fatalf("after %q the active screen is %d, want %d", tc.key, a.active+1, tc.want+1)

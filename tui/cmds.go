@@ -129,6 +129,48 @@ type RedrivenMsg struct {
 	Err   error
 }
 
+// ActivityLoadedMsg is the last hour of the group, minute by minute; Gen
+// is the poll that asked.
+type ActivityLoadedMsg struct {
+	Gen      int
+	Activity queue.Activity
+	Err      error
+}
+
+// SearchedMsg is the outcome of a search of the whole stream: what it
+// found, and with context.Canceled when esc stopped it (Page holds what it
+// found until then).
+type SearchedMsg struct {
+	Seq   int
+	Query queue.SearchQuery
+	Page  queue.SearchPage
+	Err   error
+}
+
+// ReplayPlannedMsg is a replay counted: how many acked entries it will
+// copy, before the reviewer is asked.
+type ReplayPlannedMsg struct {
+	Seq  int
+	Plan queue.ReplayPlan
+	Err  error
+}
+
+// ReplayedMsg is the outcome of a replay; on an error Result says how many
+// were copied before it.
+type ReplayedMsg struct {
+	Seq    int
+	Result queue.ReplayResult
+	Err    error
+}
+
+// JobProgressMsg says how far a job (a search, a replay) has got: Done of
+// Total (0 when the total is not known), Found so far.
+type JobProgressMsg struct {
+	Seq                int
+	Done, Total, Found int64
+	next               <-chan JobProgressMsg
+}
+
 // DeadDeletedMsg is the outcome of deleting a dead letter for good.
 type DeadDeletedMsg struct {
 	ID  string
@@ -190,10 +232,13 @@ func keepAliveCmd(to replyTo, id string, gen int) tea.Cmd {
 	})
 }
 
-func addContactCmd(to replyTo, name, email, message string) tea.Cmd {
+// addContactCmd adds a draft once: the same key again (a double submit,
+// a retry after a timeout that did reach the server) adds nothing and
+// answers with the first entry.
+func addContactCmd(to replyTo, key, name, email, message string) tea.Cmd {
 	q := to.c.Queue
 	return to.call(func(ctx context.Context) tea.Msg {
-		added, err := q.AddContact(ctx, name, email, message)
+		added, err := q.AddContactOnce(ctx, key, name, email, message)
 		return ContactAddedMsg{Added: added, Err: err}
 	})
 }
@@ -381,3 +426,81 @@ func plural(n int64, word string) string {
 // safeID is an ID or name echoed on one line: sanitised and cut, since it
 // may come from the server or the user.
 func safeID(id string) string { return termtext.Truncate(termtext.SanitizeLine(id), 48) }
+
+func activityCmd(to replyTo, gen int) tea.Cmd {
+	q := to.c.Queue
+	return to.call(func(ctx context.Context) tea.Msg {
+		a, err := q.Activity(ctx)
+		return ActivityLoadedMsg{Gen: gen, Activity: a, Err: err}
+	})
+}
+
+// A job is a server operation that goes chunk by chunk and may take a
+// while: a search of the whole stream, counting or copying a replay. It
+// runs with a context the screen cancels (esc, or the session ending),
+// not one deadline for the whole: each of its server calls has its own
+// (the queue's). Its progress comes back on a channel, the latest only,
+// which the screen listens to one message at a time.
+
+// jobContext is a job's context: the session's, cancellable.
+func jobContext(c *Common) (context.Context, context.CancelFunc) {
+	return context.WithCancel(c.Context)
+}
+
+// runJob runs work off the Update loop; its result comes back to the
+// screen, and so does its progress while it runs.
+func runJob(to replyTo, ctx context.Context, seq int, work func(ctx context.Context, report func(done, total, found int64)) tea.Msg) tea.Cmd {
+	ch := make(chan JobProgressMsg, 1)
+	report := func(done, total, found int64) {
+		p := JobProgressMsg{Seq: seq, Done: done, Total: total, Found: found}
+		select { // an unread report is stale: replace it
+		case <-ch:
+		default:
+		}
+		select {
+		case ch <- p:
+		default:
+		}
+	}
+	do := to.wrap(func() tea.Msg {
+		defer close(ch)
+		return work(ctx, report)
+	})
+	return tea.Batch(do, listenJob(to, ch))
+}
+
+// listenJob waits for a job's next report; nothing once the job is over.
+func listenJob(to replyTo, ch <-chan JobProgressMsg) tea.Cmd {
+	return to.wrap(func() tea.Msg {
+		p, ok := <-ch
+		if !ok {
+			return nil
+		}
+		p.next = ch
+		return p
+	})
+}
+
+func searchCmd(to replyTo, ctx context.Context, seq int, q queue.SearchQuery) tea.Cmd {
+	sr := to.c.Queue
+	return runJob(to, ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
+		page, err := sr.Search(ctx, q, func(p queue.SearchProgress) { report(p.Scanned, p.Total, int64(p.Found)) })
+		return SearchedMsg{Seq: seq, Query: q, Page: page, Err: err}
+	})
+}
+
+func planReplayCmd(to replyTo, ctx context.Context, seq int, r queue.ReplayRange) tea.Cmd {
+	rq := to.c.Queue
+	return runJob(to, ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
+		plan, err := rq.PlanReplay(ctx, r, func(p queue.ReplayProgress) { report(p.Scanned, 0, p.Acked) })
+		return ReplayPlannedMsg{Seq: seq, Plan: plan, Err: err}
+	})
+}
+
+func replayCmd(to replyTo, ctx context.Context, seq int, plan queue.ReplayPlan) tea.Cmd {
+	rq := to.c.Queue
+	return runJob(to, ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
+		res, err := rq.Replay(ctx, plan.Range, func(p queue.ReplayProgress) { report(p.Acked, plan.Count, p.Acked) })
+		return ReplayedMsg{Seq: seq, Result: res, Err: err}
+	})
+}

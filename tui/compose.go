@@ -15,6 +15,7 @@ type ComposeScreen struct {
 	c       *Common
 	to      replyTo
 	contact *form.Contact
+	nonce   string // the draft's, for its idempotency key (draftkey.go)
 	form    *form.Form
 	// huh asks its theme for styles on every render; build both once.
 	huhStyles [2]*huh.Styles
@@ -40,7 +41,7 @@ func NewComposeScreen(c *Common, id ScreenID) Screen {
 		to:        replyTo{c, id},
 		huhStyles: [2]*huh.Styles{huh.ThemeCharm(false), huh.ThemeCharm(true)},
 	}
-	s.contact = &form.Contact{}
+	s.contact, s.nonce = &form.Contact{}, newDraftNonce()
 	s.build()
 	return s
 }
@@ -151,7 +152,7 @@ func (s *ComposeScreen) submit() tea.Cmd {
 	}
 	s.busy = true
 	s.c.info("adding…")
-	return addContactCmd(s.to, c.Name, c.Email, c.Message)
+	return addContactCmd(s.to, draftKey(s.nonce, c), c.Name, c.Email, c.Message)
 }
 
 func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
@@ -168,8 +169,14 @@ func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
 		return s.form.Init()
 	}
 	s.c.succeeded("add")
-	s.c.ok("added %s's message as %s: the form is ready for the next one", safeID(s.contact.Trimmed().Name), safeID(msg.Added.ID))
-	s.contact = &form.Contact{}
+	if msg.Added.Duplicate {
+		// A repeated submit (the first answer was lost): say which entry
+		// holds it, so nobody adds it a third time.
+		s.c.warn("%s's message was already added as %s: not added again", safeID(s.contact.Trimmed().Name), safeID(msg.Added.ID))
+	} else {
+		s.c.ok("added %s's message as %s: the form is ready for the next one", safeID(s.contact.Trimmed().Name), safeID(msg.Added.ID))
+	}
+	s.contact, s.nonce = &form.Contact{}, newDraftNonce()
 	s.build()
 	return tea.Batch(s.form.Init(), statsCmd(s.c))
 }

@@ -1,11 +1,14 @@
 package tui
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/reviewq/reviewq/form"
 	"github.com/reviewq/reviewq/queue"
 )
 
@@ -172,5 +175,89 @@ func TestComposeCapturesGlobalKeys(t *testing.T) {
 	requireLacks(t, a, "q quit")
 	if !strings.Contains(screenText(a), "q1n?") {
 		t.Fatal("typed text not shown")
+	}
+}
+
+// lostAnswer is a queue whose first lost adds reach the server but whose
+// answers never come back (a timeout after the server added): the
+// reviewer sees a failure and submits again.
+type lostAnswer struct {
+	Queue
+	mu   sync.Mutex
+	lost int
+}
+
+func (q *lostAnswer) AddContactOnce(ctx context.Context, key, name, email, message string) (queue.Added, error) {
+	added, err := q.Queue.AddContactOnce(ctx, key, name, email, message)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if err == nil && q.lost > 0 {
+		q.lost--
+		return queue.Added{}, &queue.Error{Op: "add", Kind: queue.ErrTimeout, Cause: context.DeadlineExceeded}
+	}
+	return added, err
+}
+
+// A submit whose answer was lost, submitted again, adds one message: the
+// second finds the first and says so, by ID.
+func TestComposeRetryAfterLostAnswerAddsOnce(t *testing.T) {
+	t.Parallel()
+	f := newFakeQueue()
+	a := newTestApp(t, testDeps(&lostAnswer{Queue: f, lost: 1}))
+	press(t, a, "n")
+	fillForm(t, a, "Quinn", "quinn@example.com", "Is my order on its way?")
+	press(t, a, "ctrl+s")
+	requireContains(t, a, "adding the message failed: server did not answer in time", "your text is kept")
+	press(t, a, "ctrl+s")
+	requireContains(t, a, "Quinn's message was already added as 1795426200000-1: not added again")
+	if n := len(f.entries); n != 1 {
+		t.Fatalf("%d messages added by one draft", n)
+	}
+	if c := compose(a); c.contact.Name != "" {
+		t.Fatalf("the draft that is in the stream stayed in the form: %+v", *c.contact)
+	}
+
+	// The next draft is a message of its own, even with the same text.
+	fillForm(t, a, "Quinn", "quinn@example.com", "Is my order on its way?")
+	press(t, a, "ctrl+s")
+	requireContains(t, a, "added Quinn's message as 1795426200000-2")
+	if n := len(f.entries); n != 2 {
+		t.Fatalf("%d messages after a second draft", n)
+	}
+}
+
+// A draft edited after a failed submit is what the reviewer now means: it
+// is added, not answered with the first text.
+func TestComposeEditedDraftIsNewMessage(t *testing.T) {
+	t.Parallel()
+	f := newFakeQueue()
+	a := newTestApp(t, testDeps(&lostAnswer{Queue: f, lost: 1}))
+	press(t, a, "n")
+	fillForm(t, a, "Quinn", "quinn@example.com", "Is my order on its way?")
+	press(t, a, "ctrl+s")
+	requireContains(t, a, "your text is kept")
+	press(t, a, "tab", "tab") // to the message
+	typeText(t, a, " It is order 1042.")
+	press(t, a, "ctrl+s")
+	requireContains(t, a, "added Quinn's message as 1795426200000-2")
+}
+
+func TestDraftKey(t *testing.T) {
+	c := form.Contact{Name: "Ann", Email: "ann@example.com", Message: "hi"}
+	k := draftKey("N1", c)
+	if k != draftKey("N1", c) || len(k) > queue.MaxIdempotencyKey {
+		t.Fatalf("key %q is not stable or too long", k)
+	}
+	for _, other := range []string{
+		draftKey("N2", c),
+		draftKey("N1", form.Contact{Name: "Ann", Email: "ann@example.com", Message: "hi!"}),
+		draftKey("N1", form.Contact{Name: "Annann@example.com", Email: "", Message: "hi"}), // fields do not run together
+	} {
+		if other == k {
+			t.Fatalf("two drafts share the key %q", k)
+		}
+	}
+	if newDraftNonce() == newDraftNonce() {
+		t.Fatal("two drafts drew the same nonce")
 	}
 }

@@ -3,7 +3,10 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/reviewq/reviewq/queue"
 )
@@ -30,10 +33,29 @@ type fakeQueue struct {
 	nextClaim *queue.ClaimResult
 	// statsBlock makes Stats wait for its context to end.
 	statsBlock bool
+
+	// outcomes are the recorded outcomes of acked and dead-lettered
+	// entries (acks and rejects through the fake record one, by "alice");
+	// an acked entry without one was acked by another program.
+	outcomes map[string]*queue.Outcome
+	// released are pending entries handed back, until the next claim.
+	released map[string]queue.Release
+	activity queue.Activity
+	// idem maps an idempotency key to the entry it added.
+	idem map[string]string
+	// gate, when set, holds a search or a replay after its first chunk
+	// until it is closed or the context ends, so a test can see it under
+	// way and stop it.
+	gate chan struct{}
 }
 
+// fakeChunk is how many entries a fake search or replay looks at per
+// chunk (the server's are 500 and 100): small, so progress shows.
+const fakeChunk = 2
+
 func newFakeQueue(entries ...queue.Entry) *fakeQueue {
-	return &fakeQueue{entries: entries, pending: map[string]queue.PendingEntry{}, acked: map[string]bool{}}
+	return &fakeQueue{entries: entries, pending: map[string]queue.PendingEntry{}, acked: map[string]bool{},
+		outcomes: map[string]*queue.Outcome{}, released: map[string]queue.Release{}, idem: map[string]string{}}
 }
 
 // contact builds a contact entry with a fixed ID.
@@ -70,6 +92,18 @@ func (f *fakeQueue) Claim(ctx context.Context) (queue.ClaimResult, error) {
 			f.pending[r.Message.ID] = queue.PendingEntry{ID: r.Message.ID, Consumer: "alice", Deliveries: r.Message.Deliveries}
 		}
 		return *r, nil
+	}
+	for _, e := range f.entries {
+		if r, ok := f.released[e.ID]; ok {
+			// Released first, as the queue hands them out: not a failed
+			// delivery, so the count stays.
+			delete(f.released, e.ID)
+			p := f.pending[e.ID]
+			p.Consumer = "alice"
+			f.pending[e.ID] = p
+			return queue.ClaimResult{Message: &queue.Claimed{Entry: e, Deliveries: p.Deliveries, Released: true,
+				ReleasedBy: r.By, ReleasedAt: r.At, PreviousConsumer: r.By}}, nil
+		}
 	}
 	for _, e := range f.entries {
 		if _, p := f.pending[e.ID]; p || f.acked[e.ID] {
@@ -115,7 +149,9 @@ func (f *fakeQueue) Ack(ctx context.Context, ids ...string) (int64, error) {
 	for _, id := range ids {
 		if _, ok := f.pending[id]; ok {
 			delete(f.pending, id)
+			delete(f.released, id)
 			f.acked[id] = true
+			f.outcomes[id] = &queue.Outcome{By: "alice", At: fixedNow, Held: time.Minute}
 			n++
 		}
 	}
@@ -141,7 +177,11 @@ func (f *fakeQueue) Release(ctx context.Context, id string) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	delete(f.pending, id)
+	// Still pending, with the one who let go, until the next claim takes
+	// it first.
+	if p, ok := f.pending[id]; ok {
+		f.released[id] = queue.Release{By: p.Consumer, At: fixedNow}
+	}
 	return nil
 }
 
@@ -153,6 +193,7 @@ func (f *fakeQueue) Reject(ctx context.Context, id, reason string) (string, erro
 	defer f.mu.Unlock()
 	delete(f.pending, id)
 	f.acked[id] = true
+	f.outcomes[id] = &queue.Outcome{By: "alice", At: fixedNow, Held: time.Minute, Reason: reason}
 	did := fmt.Sprintf("1795000000000-%d", len(f.dead))
 	f.dead = append(f.dead, queue.DeadLetter{ID: did, OriginalID: id, Reason: reason, Deliveries: 1, Consumer: "alice"})
 	return did, nil
@@ -172,13 +213,25 @@ func (f *fakeQueue) Get(ctx context.Context, id string) (queue.Entry, error) {
 	return queue.Entry{}, &queue.Error{Op: "read " + id, Kind: queue.ErrNotFound}
 }
 
+// AddContact adds a message without a key, as another program would.
 func (f *fakeQueue) AddContact(ctx context.Context, name, email, message string) (queue.Added, error) {
+	f.mu.Lock()
+	key := fmt.Sprintf("plain-%d", f.next)
+	f.mu.Unlock()
+	return f.AddContactOnce(ctx, key, name, email, message)
+}
+
+func (f *fakeQueue) AddContactOnce(ctx context.Context, key, name, email, message string) (queue.Added, error) {
 	if err := f.record("add " + name); err != nil {
 		return queue.Added{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if id, ok := f.idem[key]; ok {
+		return queue.Added{ID: id, Timestamp: "2026-11-23T09:30:00.000Z", Duplicate: true}, nil
+	}
 	f.next++
+	f.idem[key] = fmt.Sprintf("1795426200000-%d", f.next)
 	id := fmt.Sprintf("1795426200000-%d", f.next)
 	f.entries = append(f.entries, contact(id, name, email, message))
 	return queue.Added{ID: id, Timestamp: "2026-11-23T09:30:00.000Z"}, nil
@@ -260,17 +313,184 @@ func (f *fakeQueue) StreamPage(ctx context.Context, q queue.StreamQuery) (queue.
 		if q.From != "" && ((q.Forward && idLess(e.ID, q.From)) || (!q.Forward && idLess(q.From, e.ID))) {
 			continue
 		}
-		se := queue.StreamEntry{Entry: e, State: queue.StateNew}
-		if p, ok := f.pending[e.ID]; ok {
-			se.State, se.Consumer, se.Deliveries = queue.StatePending, p.Consumer, p.Deliveries
-		} else if f.acked[e.ID] {
-			se.State = queue.StateAcked
-		} else if f.skipped[e.ID] {
-			se.State = queue.StateSkipped
-		}
-		page.Entries = append(page.Entries, se)
+		page.Entries = append(page.Entries, f.streamEntry(e))
 	}
 	return page, nil
+}
+
+// streamEntry is e with its state, as a stream page has it. f.mu is held.
+func (f *fakeQueue) streamEntry(e queue.Entry) queue.StreamEntry {
+	se := queue.StreamEntry{Entry: e, State: queue.StateNew}
+	if p, ok := f.pending[e.ID]; ok {
+		se.State, se.Consumer, se.Deliveries = queue.StatePending, p.Consumer, p.Deliveries
+		if r, ok := f.released[e.ID]; ok {
+			se.Released = &r
+		}
+	} else if f.acked[e.ID] {
+		se.State, se.Outcome = queue.StateAcked, f.outcomes[e.ID]
+		if o := se.Outcome; o != nil && o.Reason != "" {
+			se.State = queue.StateDeadLettered
+		}
+	} else if f.skipped[e.ID] {
+		se.State = queue.StateSkipped
+	}
+	return se
+}
+
+func (f *fakeQueue) Activity(ctx context.Context) (queue.Activity, error) {
+	if err := f.record("activity"); err != nil {
+		return queue.Activity{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.activity, nil
+}
+
+// wait holds a search or a replay at the gate, when there is one, until
+// it opens or ctx ends.
+func (f *fakeQueue) wait(ctx context.Context) error {
+	f.mu.Lock()
+	gate := f.gate
+	f.mu.Unlock()
+	if gate == nil {
+		return ctx.Err()
+	}
+	select {
+	case <-gate:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Search matches name, email and message, case-insensitively, newest
+// first, fakeChunk entries a chunk, and stops between chunks when ctx
+// ends, as queue.Search does.
+func (f *fakeQueue) Search(ctx context.Context, q queue.SearchQuery, progress func(queue.SearchProgress)) (queue.SearchPage, error) {
+	if err := f.record("search " + q.Text + " " + q.Before); err != nil {
+		return queue.SearchPage{}, err
+	}
+	limit := q.Limit
+	if limit == 0 {
+		limit = queue.DefaultSearchLimit
+	}
+	needle := strings.ToLower(q.Text)
+	f.mu.Lock()
+	var todo []queue.Entry
+	for i := len(f.entries) - 1; i >= 0; i-- {
+		if q.Before == "" || idLess(f.entries[i].ID, q.Before) {
+			todo = append(todo, f.entries[i])
+		}
+	}
+	total := int64(len(f.entries))
+	f.mu.Unlock()
+	var page queue.SearchPage
+	for start := 0; start < len(todo); start += fakeChunk {
+		if start > 0 {
+			if err := f.wait(ctx); err != nil {
+				page.Next = todo[start-1].ID
+				return page, err
+			}
+		}
+		for _, e := range todo[start:min(start+fakeChunk, len(todo))] {
+			page.Scanned++
+			hay := strings.ToLower(e.Name() + "\x00" + e.Email() + "\x00" + e.Message())
+			if !strings.Contains(hay, needle) {
+				continue
+			}
+			f.mu.Lock()
+			page.Entries = append(page.Entries, f.streamEntry(e))
+			f.mu.Unlock()
+			if limit > 0 && len(page.Entries) == limit {
+				page.Next = e.ID
+				return page, nil
+			}
+		}
+		if progress != nil {
+			progress(queue.SearchProgress{Scanned: page.Scanned, Total: total, Found: len(page.Entries)})
+		}
+	}
+	return page, nil
+}
+
+// replayable are the acked entries in r, oldest first. f.mu is held.
+func (f *fakeQueue) replayable(r queue.ReplayRange) (looked []queue.Entry, acked map[string]bool) {
+	acked = map[string]bool{}
+	for _, e := range f.entries {
+		if (r.From != "" && idLess(e.ID, r.From)) || (r.To != "" && idLess(r.To, e.ID)) {
+			continue
+		}
+		looked = append(looked, e)
+		if o := f.outcomes[e.ID]; f.acked[e.ID] && (o == nil || o.Reason == "") {
+			acked[e.ID] = true
+		}
+	}
+	return looked, acked
+}
+
+func (f *fakeQueue) PlanReplay(ctx context.Context, r queue.ReplayRange, progress func(queue.ReplayProgress)) (queue.ReplayPlan, error) {
+	if err := f.record("planreplay " + r.From + " " + r.To); err != nil {
+		return queue.ReplayPlan{}, err
+	}
+	f.mu.Lock()
+	looked, acked := f.replayable(r)
+	if r.To == "" && len(f.entries) > 0 {
+		r.To = f.entries[len(f.entries)-1].ID
+	}
+	f.mu.Unlock()
+	plan := queue.ReplayPlan{Range: r}
+	var scanned int64
+	for start := 0; start < len(looked); start += fakeChunk {
+		for _, e := range looked[start:min(start+fakeChunk, len(looked))] {
+			scanned++
+			if acked[e.ID] {
+				plan.Count++
+			}
+		}
+		if progress != nil {
+			progress(queue.ReplayProgress{Scanned: scanned, Acked: plan.Count})
+		}
+	}
+	return plan, nil
+}
+
+func (f *fakeQueue) Replay(ctx context.Context, r queue.ReplayRange, progress func(queue.ReplayProgress)) (queue.ReplayResult, error) {
+	if err := f.record("replay " + r.From + " " + r.To); err != nil {
+		return queue.ReplayResult{}, err
+	}
+	f.mu.Lock()
+	looked, acked := f.replayable(r)
+	f.mu.Unlock()
+	var res queue.ReplayResult
+	var scanned int64
+	for start := 0; start < len(looked); start += fakeChunk {
+		if start > 0 {
+			if err := f.wait(ctx); err != nil {
+				res.Next = looked[start].ID
+				return res, err
+			}
+		}
+		for _, e := range looked[start:min(start+fakeChunk, len(looked))] {
+			scanned++
+			if !acked[e.ID] {
+				continue
+			}
+			f.mu.Lock()
+			f.next++
+			id := fmt.Sprintf("1795426400000-%d", f.next)
+			f.entries = append(f.entries, queue.Entry{ID: id, Fields: append(slices.Clone(e.Fields), queue.Field{Name: queue.FieldReplayOf, Value: e.ID})})
+			f.mu.Unlock()
+			if res.First == "" {
+				res.First = id
+			}
+			res.Last = id
+			res.Replayed++
+		}
+		if progress != nil {
+			progress(queue.ReplayProgress{Scanned: scanned, Acked: res.Replayed})
+		}
+	}
+	return res, nil
 }
 
 func (f *fakeQueue) Stats(ctx context.Context) (queue.Stats, error) {

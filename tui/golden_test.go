@@ -18,11 +18,16 @@ import (
 const goldenW, goldenH = 80, 24
 
 // goldenQueue has something for every screen: eight entries in the stream
-// (three acked, bob's and alice's pending, three new), the two dead
-// letters of deadQueue.
+// (acked by another program, dead-lettered by bob, acked by alice, bob's
+// released, alice's pending, three new, the newest a replay of alice's
+// ack), the two dead letters of deadQueue.
 func goldenQueue() *fakeQueue {
 	f := streamQueue(8)
 	f.dead = deadQueue().dead
+	f.outcomes[sid(1)] = &queue.Outcome{By: "bob", At: fixedNow.Add(-20 * time.Minute), Held: 40 * time.Second, Reason: "spam"}
+	f.outcomes[sid(2)] = &queue.Outcome{By: "alice", At: fixedNow.Add(-4 * time.Minute), Held: 2*time.Minute + 10*time.Second}
+	f.released[sid(3)] = queue.Release{By: "bob", At: fixedNow.Add(-12 * time.Second)}
+	f.entries[7].Fields = append(f.entries[7].Fields, queue.Field{Name: queue.FieldReplayOf, Value: sid(2)})
 	return f
 }
 
@@ -182,6 +187,7 @@ func TestLightThemeOnEveryScreen(t *testing.T) {
 		t.Fatal("white reads as dark")
 	}
 	f := goldenQueue()
+	f.activity = activityHour() // sparklines in the three states' colours
 	f.entries = append(f.entries, contact("1795424460000-0", "Mallory", "m@evil.example", "hi\x1b[31m there"))
 	f.pending["1795424460000-0"] = queue.PendingEntry{ID: "1795424460000-0", Consumer: "bob", Idle: time.Minute, Deliveries: 1}
 	a := New(testDeps(f))
@@ -211,6 +217,9 @@ func TestLightThemeOnEveryScreen(t *testing.T) {
 		}
 	}
 	check("Review holding a message")
+	if n := len(a.screens); n != 6 || a.screens[5].Title() != "Activity" {
+		t.Fatalf("%d screens, the sixth not Activity: the check below must see every one", n)
+	}
 	for i, s := range a.screens {
 		press(t, a, fmt.Sprint(i+1))
 		check(s.Title())
@@ -229,4 +238,95 @@ func TestLightThemeOnEveryScreen(t *testing.T) {
 			t.Fatalf("back in the dark, the light theme's #%s is still on screen", hex)
 		}
 	}
+}
+
+// An opened entry says what became of it: who dead-lettered it, why,
+// when, how long after it arrived, how long it was held.
+func TestGoldenStreamOpenOutcome(t *testing.T) {
+	t.Parallel()
+	tm, o := startProgram(t, testDeps(goldenQueue()), goldenW, goldenH)
+	waitShown(t, tm, o, 3*time.Second, "● connected")
+	sendKeys(tm, "4")
+	waitShown(t, tm, o, 3*time.Second, "dead-lettered · spam · bob")
+	sendKeys(tm, "j", "j", "j", "j", "j", "j")
+	waitShown(t, tm, o, 3*time.Second, "> "+sid(1))
+	sendKeys(tm, "enter")
+	waitShown(t, tm, o, 3*time.Second, "Entry "+sid(1), "Reason")
+	requireGoldenView(t, tm)
+}
+
+// releasedByZed is a message zed handed back 12 seconds ago, on its second
+// delivery: the next claim gets it first.
+func releasedByZed() *queue.ClaimResult {
+	return &queue.ClaimResult{Message: &queue.Claimed{
+		Entry:    contact(annID, "Ann", "ann@example.com", "Zed started on this one, then handed it back: billing question."),
+		Released: true, ReleasedBy: "zed", ReleasedAt: fixedNow.Add(-12 * time.Second),
+		Deliveries: 2, PreviousConsumer: "zed",
+	}}
+}
+
+func TestGoldenReviewReleased(t *testing.T) {
+	t.Parallel()
+	r := releasedByZed()
+	q := newFakeQueue(r.Message.Entry)
+	q.nextClaim = r
+	tm, o := startProgram(t, testDeps(q), goldenW, goldenH)
+	waitShown(t, tm, o, 3*time.Second, "● connected", "1 new message waiting")
+	sendKeys(tm, "c")
+	waitShown(t, tm, o, 3*time.Second, "RELEASED", "by zed · 12s ago", "delivery 2")
+	requireGoldenView(t, tm)
+}
+
+func TestGoldenReviewReplay(t *testing.T) {
+	t.Parallel()
+	e := contact("1795426400000-0", "Ann", "ann@example.com", "The form on your site ate my message twice.")
+	e.Fields = append(e.Fields, queue.Field{Name: queue.FieldReplayOf, Value: annID})
+	tm, o := startProgram(t, testDeps(newFakeQueue(e)), goldenW, goldenH)
+	waitShown(t, tm, o, 3*time.Second, "● connected", "1 new message waiting")
+	sendKeys(tm, "c")
+	waitShown(t, tm, o, 3*time.Second, "REPLAY of "+annID, "delivery 1")
+	requireGoldenView(t, tm)
+}
+
+// activityHour is an hour of a desk at work, minute by minute, as
+// queue.Activity reads it at fixedNow.
+func activityHour() queue.Activity {
+	a := queue.Activity{
+		Bucket:          queue.ActivityBucket,
+		Start:           fixedNow.Truncate(time.Minute).Add(-(queue.ActivityBuckets - 1) * time.Minute),
+		TimeToAck:       queue.Percentiles{Count: 41, P50: 2*time.Minute + 10*time.Second, P90: 8*time.Minute + 3*time.Second},
+		OldestUnclaimed: 4*time.Minute + 12*time.Second,
+		Reviewers: []queue.ReviewerActivity{
+			{Name: "alice", Acked: 23, Dead: 1, MedianHeld: 95 * time.Second},
+			{Name: "bob", Acked: 14, Dead: 2, MedianHeld: 3*time.Minute + 40*time.Second},
+			{Name: "carol", Acked: 4, Dead: 0, MedianHeld: -1},
+		},
+	}
+	for i := range queue.ActivityBuckets {
+		// A morning rush around the half hour, acks following a few
+		// minutes behind, a dead letter now and then.
+		arrivals := int64(max(0, 6-abs(i-30)/3)) + int64(i%7)/5
+		acks := int64(max(0, 5-abs(i-34)/3))
+		var dead int64
+		if i%17 == 9 {
+			dead = 1
+		}
+		a.Arrivals = append(a.Arrivals, arrivals)
+		a.Acks = append(a.Acks, acks)
+		a.Dead = append(a.Dead, dead)
+	}
+	return a
+}
+
+func abs(n int) int { return max(n, -n) }
+
+func TestGoldenActivity(t *testing.T) {
+	t.Parallel()
+	q := goldenQueue()
+	q.activity = activityHour()
+	tm, o := startProgram(t, testDeps(q), goldenW, goldenH)
+	waitShown(t, tm, o, 3*time.Second, "● connected")
+	sendKeys(tm, "6")
+	waitShown(t, tm, o, 3*time.Second, "time to ack", "alice (you)")
+	requireGoldenView(t, tm)
 }

@@ -20,6 +20,8 @@ type KeyMap struct {
 	Dead    key.Binding
 	Copy    key.Binding
 	Redrive key.Binding
+	Replay  key.Binding
+	Mark    key.Binding
 	Delete  key.Binding
 	Open    key.Binding
 	Back    key.Binding
@@ -53,6 +55,8 @@ func DefaultKeyMap() KeyMap {
 		Dead:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "dead-letter")),
 		Copy:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy email")),
 		Redrive: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "redrive")),
+		Replay:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "replay")),
+		Mark:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark a range")),
 		Delete:  key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
 		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),

@@ -18,7 +18,7 @@ type Queue interface {
 	KeepAlive(ctx context.Context, id string) error
 	Release(ctx context.Context, id string) error
 	Reject(ctx context.Context, id, reason string) (string, error)
-	AddContact(ctx context.Context, name, email, message string) (queue.Added, error)
+	AddContactOnce(ctx context.Context, key, name, email, message string) (queue.Added, error)
 	Get(ctx context.Context, id string) (queue.Entry, error)
 	PendingPage(ctx context.Context, q queue.PendingQuery) (queue.PendingPage, error)
 	StreamPage(ctx context.Context, q queue.StreamQuery) (queue.StreamPage, error)
@@ -27,6 +27,10 @@ type Queue interface {
 	Redrive(ctx context.Context, id string) (string, error)
 	DeleteDead(ctx context.Context, ids ...string) (int64, error)
 	Stats(ctx context.Context) (queue.Stats, error)
+	Activity(ctx context.Context) (queue.Activity, error)
+	PlanReplay(ctx context.Context, r queue.ReplayRange, progress func(queue.ReplayProgress)) (queue.ReplayPlan, error)
+	Replay(ctx context.Context, r queue.ReplayRange, progress func(queue.ReplayProgress)) (queue.ReplayResult, error)
+	Search(ctx context.Context, q queue.SearchQuery, progress func(queue.SearchProgress)) (queue.SearchPage, error)
 }
 
 var _ Queue = (*queue.Client)(nil)

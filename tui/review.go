@@ -608,7 +608,7 @@ func (s *ReviewScreen) View() string {
 	if s.c.ReadOnly {
 		return lipgloss.NewStyle().Width(max(s.width, 20)).Render(
 			th.ReadOnly.Render("READ-ONLY") + " " +
-				th.Subtle.Render("Reviewing is not available in this session (browsing only): no claim, ack, release or dead-letter. Browse with 3 Pending, 4 Stream and 5 Dead letters."))
+				th.Subtle.Render("Reviewing is not available in this session (browsing only): no claim, ack, release or dead-letter. Browse with 3 Pending, 4 Stream, 5 Dead letters and 6 Activity."))
 	}
 	if s.held == nil {
 		return s.emptyView()
@@ -655,10 +655,14 @@ func (s *ReviewScreen) waiting() string {
 	return ""
 }
 
-// promptLine is the dead-letter reason while it is asked, else empty.
+// promptLine is the dead-letter reason while it is asked, else the
+// REPLAY badge of a replayed message, else empty.
 func (s *ReviewScreen) promptLine() string {
 	th, r := s.c.Theme, &s.reason
 	if !r.open {
+		if of := s.held.ReplayOf(); of != "" {
+			return th.Replay.Render("REPLAY of "+safeID(of)) + " " + th.Subtle.Render("acked before, put back for another look")
+		}
 		return ""
 	}
 	line := th.Prompt.Render("dead-letter reason: ")
@@ -689,7 +693,19 @@ func (s *ReviewScreen) promptLine() string {
 func (s *ReviewScreen) badges() string {
 	th, m := s.c.Theme, s.held
 	var parts []string
-	if m.Reclaimed {
+	switch {
+	case m.Released:
+		// Handed back on purpose: no idle time to speak of, and the
+		// delivery count is the queue's, not one more for the release.
+		var when []string
+		if m.ReleasedBy != "" {
+			when = append(when, "by "+safeID(m.ReleasedBy))
+		}
+		if !m.ReleasedAt.IsZero() {
+			when = append(when, termtext.AgoShort(s.c.Now().Sub(m.ReleasedAt))+" ago")
+		}
+		parts = append(parts, th.Released.Render("RELEASED")+" "+th.Subtle.Render(strings.Join(when, " · ")))
+	case m.Reclaimed:
 		from := ""
 		if m.PreviousConsumer != "" {
 			from = " from " + safeID(m.PreviousConsumer)

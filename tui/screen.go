@@ -20,6 +20,7 @@ var screenList = []func(*Common, ScreenID) Screen{
 	NewPendingScreen,
 	NewStreamScreen,
 	NewDeadScreen,
+	NewActivityScreen,
 }
 
 // Screen is one page of the console. Only the root returns a tea.View;

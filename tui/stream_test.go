@@ -192,9 +192,9 @@ func TestStreamFilter(t *testing.T) {
 	calls := len(f.calls)
 	skeys(t, s, "/")
 	stype(t, s, "foo")
-	requireShows(t, s, "filter: foo", "(1 of 8 on this page)", "Zoë: A FOOBAR question")
+	requireShows(t, s, "filter: foo", "1 of 8 · enter searches the stream", "Zoë: A FOOBAR question")
 	requireHides(t, s, "Sender 7")
-	skeys(t, s, "enter")
+	skeys(t, s, "down") // to the page's rows, the filter on
 	requireShows(t, s, "filter: foo (1 of 8 on this page) · esc clears")
 	if got := selectedLine(s); !strings.HasPrefix(got, "> "+sid(5)) {
 		t.Fatalf("selected %q", got)
@@ -205,12 +205,12 @@ func TestStreamFilter(t *testing.T) {
 
 	skeys(t, s, "/")
 	stype(t, s, "pending · bob")
-	requireShows(t, s, "(1 of 8 on this page)")
+	requireShows(t, s, "1 of 8 · enter")
 	skeys(t, s, "esc") // esc while typing clears too
 	requireShows(t, s, "Sender 7")
 	skeys(t, s, "/")
 	stype(t, s, "nothing like it")
-	requireShows(t, s, "Nothing on this page matches the filter.", "(0 of 8 on this page)")
+	requireShows(t, s, "Nothing on this page matches the filter.", "0 of 8 · enter")
 	if len(f.calls) != calls {
 		t.Fatalf("the filter made calls: %v", f.calls[calls:])
 	}
@@ -302,7 +302,10 @@ func TestStreamHelpListsOnlyWorkingKeys(t *testing.T) {
 	}
 	skeys(t, s, "/")
 	stype(t, s, "Sender")
-	skeys(t, s, "enter")
+	if help := helpText(s.ShortHelp()); help != "enter search the whole stream · ↑/↓ pick from the page · esc clear" {
+		t.Fatalf("while typing a filter: %s", help)
+	}
+	skeys(t, s, "down")
 	if help := helpText(s.ShortHelp()); !strings.Contains(help, "esc clear filter") {
 		t.Fatalf("esc not listed with a filter on: %s", help)
 	}

@@ -31,6 +31,7 @@ const (
 	cellNew
 	cellPending
 	cellAcked
+	cellDead
 	cellWarn
 	cellSubtle
 )
@@ -43,6 +44,8 @@ func (s cellStyle) of(th *styles.Theme) *lipgloss.Style {
 		return &th.StatePend
 	case cellAcked:
 		return &th.StateAck
+	case cellDead:
+		return &th.StateDead
 	case cellWarn:
 		return &th.Warning
 	case cellSubtle:
@@ -78,6 +81,10 @@ type table struct {
 	shown  []int // indices into rows that pass the filter
 	sel    int   // index into shown
 	offset int   // first of shown drawn, when fewer rows fit than loaded
+
+	// A marked range of IDs (Stream's replay), both ends included, ""
+	// when none: its rows are drawn with a bar in the marker's place.
+	rangeLo, rangeHi string
 
 	width  int
 	widths []int  // per column; the flexible one's is what is left
@@ -155,6 +162,22 @@ func (t *table) forget() {
 	t.header = ""
 	t.lines = make([]string, len(t.rows))
 	t.selRow = -1
+}
+
+// setRange marks the rows from one ID to another, in either order; two
+// empty IDs clear the mark.
+func (t *table) setRange(a, b string) {
+	if a != "" && b != "" && compareIDs(a, b) > 0 {
+		a, b = b, a
+	}
+	if a != t.rangeLo || b != t.rangeHi {
+		t.rangeLo, t.rangeHi = a, b
+		t.forget()
+	}
+}
+
+func (t *table) inRange(id string) bool {
+	return t.rangeLo != "" && compareIDs(id, t.rangeLo) >= 0 && compareIDs(id, t.rangeHi) <= 0
 }
 
 // setRows replaces the page. The selection stays on keepID when it is still
@@ -299,7 +322,11 @@ func (t *table) view(th *styles.Theme, height int) string {
 			continue
 		}
 		if t.lines[r] == "" {
-			t.lines[r] = "  " + t.join(th, t.rows[r].cells, false)
+			marker := "  "
+			if t.inRange(t.rows[r].id) {
+				marker = th.Selected.Render("┃") + " "
+			}
+			t.lines[r] = marker + t.join(th, t.rows[r].cells, false)
 		}
 		b.WriteString(t.lines[r])
 	}
