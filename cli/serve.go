@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reviewq/reviewq/sshd"
+	"github.com/reviewq/reviewq/statsfeed"
 )
 
 // serveOptions are the serve command's own flags.
@@ -131,8 +132,12 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	if idle == 0 {
 		idle = -1 // sshd's zero means its default
 	}
+	// The desk's numbers are read once for every session; anything else
+	// serve shows them with reads the same poller.
+	stats := statsfeed.New(s.client, statsfeed.Options{Timeout: a.opts.timeout})
+	go stats.Run(ctx)
 	srv, err := sshd.New(sshd.Config{
-		Client: s.client, Server: s.server, Embedded: s.embedded,
+		Client: s.client, Server: s.server, Embedded: s.embedded, Stats: stats,
 		ConsumerPrefix: o.consumerPrefix, ReadOnly: o.readOnly, ReadOnlyUsers: o.readOnlyUsers,
 		AuthorizedKeys: o.authorizedKeys, AllowAnonymous: o.allowAnonymous, HostKey: o.hostKey,
 		MaxSessions: o.maxSessions, MaxSessionsPerUser: o.maxPerUser, IdleTimeout: idle, Logger: log,

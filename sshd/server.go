@@ -20,6 +20,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/statsfeed"
 )
 
 // Defaults of Config's zero values.
@@ -62,6 +63,12 @@ type Config struct {
 	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when zero
 
 	Logger *slog.Logger // slog.Default() when nil
+
+	// Stats reads the queue's numbers once for every session (and for
+	// whatever else shows them, such as a metrics exporter); the caller
+	// runs it. When nil, the server makes one over Client and runs it
+	// while it serves.
+	Stats *statsfeed.Poller
 }
 
 // Server is the SSH desk.
@@ -71,6 +78,8 @@ type Server struct {
 	keys     *authorizedKeys // nil with AllowAnonymous
 	readOnly map[string]bool
 	srv      *ssh.Server
+	stats    *statsfeed.Poller
+	ownStats bool // made here, so run by Serve
 
 	mu      sync.Mutex
 	closing bool
@@ -106,7 +115,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ConsumerPrefix != "" && !validUser(cfg.ConsumerPrefix) {
 		return nil, fmt.Errorf("sshd: consumer prefix %q: use printable characters, no spaces, at most %d bytes", cfg.ConsumerPrefix, maxUserBytes)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, readOnly: map[string]bool{}, live: map[ssh.Session]*deskSession{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, readOnly: map[string]bool{}, live: map[ssh.Session]*deskSession{}, stats: cfg.Stats}
+	if s.stats == nil {
+		s.stats, s.ownStats = statsfeed.New(cfg.Client, statsfeed.Options{Timeout: cfg.Client.Config().Timeout}), true
+	}
 	for _, u := range cfg.ReadOnlyUsers {
 		if u = strings.TrimSpace(u); u != "" {
 			s.readOnly[u] = true
@@ -194,6 +206,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("serving the console over SSH", "addr", l.Addr().String(), "max_sessions", s.cfg.MaxSessions,
 		"max_sessions_per_user", s.cfg.MaxSessionsPerUser, "idle_timeout", s.cfg.IdleTimeout.String(),
 		"max_size", fmt.Sprintf("%d×%d", MaxWidth, MaxHeight), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
+	if s.ownStats {
+		statsCtx, stopStats := context.WithCancel(context.Background())
+		defer stopStats()
+		go s.stats.Run(statsCtx)
+	}
 	served := make(chan error, 1)
 	go func() { served <- s.srv.Serve(l) }()
 	select {

@@ -109,9 +109,13 @@ func New(d Deps) *App {
 }
 
 // Init asks for the terminal background (the theme is dark until it
-// answers), loads the header numbers and starts every screen.
+// answers), loads the header numbers (unless a shared feed sends them)
+// and starts every screen.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, statsCmd(a.c), a.fade()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, a.fade()}
+	if a.c.Stats == nil {
+		cmds = append(cmds, statsCmd(a.c))
+	}
 	for _, s := range a.screens {
 		cmds = append(cmds, s.Init())
 	}
@@ -315,9 +319,10 @@ func (a *App) switchTo(i int) tea.Cmd {
 }
 
 // scheduleStats plans the next header refresh, one at a time: sooner while
-// the active screen waits for new arrivals.
+// the active screen waits for new arrivals. A shared feed (Deps.Stats)
+// keeps its own schedule.
 func (a *App) scheduleStats() tea.Cmd {
-	if a.statsScheduled {
+	if a.statsScheduled || a.c.Stats != nil {
 		return nil
 	}
 	a.statsScheduled = true
