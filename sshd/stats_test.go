@@ -131,3 +131,41 @@ func quiet(t *testing.T, tm *term, d time.Duration) {
 		}
 	}
 }
+
+// The countdown of a held message redraws the session that holds it, and
+// only the characters that changed; the other sessions stay silent.
+func TestOnlyTheHolderRedrawsItsCountdown(t *testing.T) {
+	alice, bob := newKey(t), newKey(t)
+	c := queueClient(t, "reviewq")
+	poller := statsfeed.New(c, statsfeed.Options{Every: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go poller.Run(ctx)
+	t.Cleanup(cancel)
+	d := startDesk(t, Config{Client: c, Stats: poller}, as(alice, "alice"), as(bob, "bob"))
+	d.add(t, "held-message")
+
+	holder := openTerm(t, d.addr, "alice", keyAuth(alice))
+	other := openTerm(t, d.addr, "bob", keyAuth(bob))
+	holder.waitFor("q quit")
+	other.waitFor("q quit")
+	holder.press("c")
+	holder.waitFor("held-message")
+	quiet(t, other, time.Second) // the new numbers are drawn
+
+	heldFrom, otherFrom := len(holder.out.String()), len(other.out.String())
+	const watch = 3 * time.Second
+	time.Sleep(watch)
+	if n := len(other.out.String()) - otherFrom; n != 0 {
+		t.Fatalf("a session holding nothing wrote %d bytes while another's countdown ran", n)
+	}
+	wrote := len(holder.out.String()) - heldFrom
+	if wrote == 0 {
+		t.Fatal("the holder's countdown did not move")
+	}
+	// A tick rewrites the seconds of "reclaimable in 0:57", a few dozen
+	// bytes with the cursor moves; a whole 120×40 frame is kilobytes.
+	if perSecond := wrote * int(time.Second) / int(watch); perSecond > 200 {
+		t.Fatalf("the countdown wrote %d bytes a second: %q", perSecond, holder.out.String()[heldFrom:])
+	}
+	t.Logf("the countdown wrote %d bytes in %s", wrote, watch)
+}

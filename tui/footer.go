@@ -54,8 +54,8 @@ func (a *App) footer() string {
 			}
 		}
 	}
-	if b.String() == a.footerCache.key {
-		return a.footerCache.view
+	if view, ok := a.footers[b.String()]; ok {
+		return view
 	}
 	var view string
 	if a.keyHelp.ShowAll {
@@ -63,9 +63,16 @@ func (a *App) footer() string {
 	} else {
 		view = a.shortHelp(short, tail)
 	}
-	a.footerCache.key, a.footerCache.view = b.String(), view
+	if len(a.footers) >= maxFooters || a.footers == nil {
+		a.footers = make(map[string]string, maxFooters) // a new size or theme: start over
+	}
+	a.footers[b.String()] = view
 	return view
 }
+
+// maxFooters bounds the footers kept: one or two per screen, and those of
+// the questions and prompts, are what a session switches between.
+const maxFooters = 16
 
 // shortHelp is one line: as many of items as fit, in order, then "…" if
 // some did not, then tail.

@@ -8,11 +8,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// header is two lines: who (your consumer name, and whether the session is
+// drawHeader is the header, two lines: who (your consumer name, and whether the session is
 // read-only or on the embedded server) and where, with the connection state
 // on the right; the queue's numbers on the second. When the line is short,
 // the server and stream names give way first.
-func (a *App) header() string {
+func (a *App) drawHeader() string {
 	th := a.c.Theme
 	key, val := th.HeaderKey.Render, th.HeaderValue.Render
 	sep := key("  ")
