@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -70,9 +71,12 @@ type App struct {
 	staleHeader bool
 	tabsFor     []string // by active screen; "" when not drawn yet
 	staleTabs   bool
-	// The footers drawn lately, by the keys they show (see footer): few
-	// differ, one or two per screen.
-	footers map[string]string
+	// The footers drawn lately, by a hash of the keys they show (see
+	// footer): few differ, one or two per screen. footerView is the
+	// footer of the latest Update, for View.
+	footers    map[uint64]string
+	footerSeed maphash.Seed
+	footerView string
 	// The status line, kept while its text, style and width are the same.
 	status struct {
 		key  statusKey
@@ -102,8 +106,10 @@ func New(d Deps) *App {
 	d = d.withDefaults()
 	c := &Common{Deps: d, Theme: styles.New(true), Keys: DefaultKeyMap()}
 	a := &App{
-		c:       c,
-		keyHelp: help.New(),
+		c:          c,
+		keyHelp:    help.New(),
+		footers:    make(map[uint64]string, maxFooters),
+		footerSeed: maphash.MakeSeed(),
 		id: headerIdentity{
 			server:      termtext.Line(d.Server, 40),
 			streamGroup: termtext.Line(d.Stream, 30) + "/" + termtext.Line(d.Group, 30),
@@ -155,6 +161,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		if msg.Width != a.width {
+			a.resetFooters()
+		}
 		a.width, a.height = msg.Width, msg.Height
 		a.staleHeader, a.staleTabs = true, true
 		a.keyHelp.SetWidth(msg.Width)
@@ -170,6 +179,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.c.Theme = styles.New(msg.IsDark())
 		a.keyHelp.Styles = help.DefaultStyles(msg.IsDark())
 		a.staleHeader, a.staleTabs = true, true
+		a.resetFooters()
 		return a.broadcast(msg)
 	case StatsLoadedMsg:
 		a.staleHeader = true
@@ -359,7 +369,8 @@ func (a *App) layout() {
 	if a.width <= 0 {
 		return
 	}
-	h := max(a.height-headerLines-tabLines-statusLines-strings.Count(a.footer(), "\n")-1, 1)
+	a.footerView = a.footer()
+	h := max(a.height-headerLines-tabLines-statusLines-strings.Count(a.footerView, "\n")-1, 1)
 	if h == a.bodyHeight && a.c.Width == a.width {
 		return
 	}
@@ -397,7 +408,7 @@ func (a *App) View() tea.View {
 		a.tabsFor[a.active],
 		a.body(),
 		a.statusLine(),
-		a.footer(),
+		a.footerView,
 	}, "\n")
 	if frame == a.lastFrame {
 		frame = a.lastFrame

@@ -1,7 +1,7 @@
 package tui
 
 import (
-	"fmt"
+	"hash/maphash"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -41,20 +41,23 @@ func (a *App) footerKeys() (short []key.Binding, full [][]key.Binding, tail []ke
 	return short, full, []key.Binding{k.Help, k.Quit}
 }
 
+// footer is the key help for the keys that work now, drawn once for each
+// set of keys: it is asked for after every message, and most messages
+// change no key.
 func (a *App) footer() string {
 	short, full, tail := a.footerKeys()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%t %d %p", a.keyHelp.ShowAll, a.width, a.c.Theme)
-	for _, group := range append([][]key.Binding{short, tail}, full...) {
-		b.WriteByte('|')
-		for _, k := range group {
-			if k.Enabled() {
-				h := k.Help()
-				b.WriteString(h.Key + "\x00" + h.Desc + "\x00")
-			}
-		}
+	var h maphash.Hash
+	h.SetSeed(a.footerSeed)
+	if a.keyHelp.ShowAll {
+		h.WriteByte(1)
 	}
-	if view, ok := a.footers[b.String()]; ok {
+	hashKeys(&h, short)
+	hashKeys(&h, tail)
+	for _, group := range full {
+		hashKeys(&h, group)
+	}
+	sum := h.Sum64()
+	if view, ok := a.footers[sum]; ok {
 		return view
 	}
 	var view string
@@ -63,16 +66,34 @@ func (a *App) footer() string {
 	} else {
 		view = a.shortHelp(short, tail)
 	}
-	if len(a.footers) >= maxFooters || a.footers == nil {
-		a.footers = make(map[string]string, maxFooters) // a new size or theme: start over
+	if len(a.footers) >= maxFooters {
+		clear(a.footers)
 	}
-	a.footers[b.String()] = view
+	a.footers[sum] = view
 	return view
 }
 
+// hashKeys adds a group of keys, as the footer shows them, to h.
+func hashKeys(h *maphash.Hash, group []key.Binding) {
+	h.WriteByte('|')
+	for _, k := range group {
+		if k.Enabled() {
+			help := k.Help()
+			h.WriteString(help.Key)
+			h.WriteByte(0)
+			h.WriteString(help.Desc)
+			h.WriteByte(0)
+		}
+	}
+}
+
 // maxFooters bounds the footers kept: one or two per screen, and those of
-// the questions and prompts, are what a session switches between.
+// the questions and prompts, are what a session switches between. They are
+// drawn for one width and theme (resetFooters).
 const maxFooters = 16
+
+// resetFooters drops the footers drawn: the width or the theme changed.
+func (a *App) resetFooters() { clear(a.footers) }
 
 // shortHelp is one line: as many of items as fit, in order, then "…" if
 // some did not, then tail.

@@ -72,16 +72,21 @@ func spread(st lipgloss.Style, left, right string, width int) string {
 }
 
 // block fits a screen's view to exactly width×height cells: long lines are
-// cut, missing lines added, so a screen can never break the frame.
+// cut, missing lines added, so a screen can never break the frame. A view
+// that fits already is returned as it is.
 func block(s string, width, height int) string {
 	lines := strings.SplitN(s, "\n", height+1)
+	fits := len(lines) == height
 	if len(lines) > height {
 		lines = lines[:height]
 	}
 	for i, l := range lines {
 		if ansi.StringWidth(l) > width {
-			lines[i] = ansi.Truncate(l, width, "")
+			lines[i], fits = ansi.Truncate(l, width, ""), false
 		}
+	}
+	if fits {
+		return s
 	}
 	for len(lines) < height {
 		lines = append(lines, "")
