@@ -39,7 +39,9 @@ import (
 // (default "120x40"), DESKLOAD_IDLE (idle measurement, default 20s),
 // DESKLOAD_KEYS (key phase, default 30s), DESKLOAD_PROFILE (a directory:
 // CPU profiles of the idle and key phases and a heap profile are saved
-// there, taken from the server's --pprof).
+// there, taken from the server's --pprof), DESKLOAD_SERVE_ENV (variables
+// for the serve process, e.g. "GOGC=50"), DESKLOAD_BIN (a reviewq binary to
+// serve with instead of one built from this tree).
 func BenchmarkDesk(b *testing.B) {
 	sizes := envInts(b, "DESKLOAD_SIZES", []int{50, 200, 500})
 	width, height := envSize(b, "DESKLOAD_TERM", 120, 40)
@@ -48,9 +50,12 @@ func BenchmarkDesk(b *testing.B) {
 	profileDir := os.Getenv("DESKLOAD_PROFILE")
 
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "reviewq")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/reviewq/reviewq").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
+	bin := os.Getenv("DESKLOAD_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "reviewq")
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/reviewq/reviewq").CombinedOutput(); err != nil {
+			b.Fatalf("go build: %v\n%s", err, out)
+		}
 	}
 	srv := testserver.StartT(b)
 	stream := fmt.Sprintf("deskload:%d", time.Now().UnixNano())
@@ -72,8 +77,8 @@ func BenchmarkDesk(b *testing.B) {
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("\ndesk at %d×%d, %d cores, load average before the last run: %s", width, height, runtime.NumCPU(), load)
-	fmt.Println("| sessions | key→output p50 | p90 | p99 | missed | idle CPU (of one core) | idle output | RSS/session open | RSS/session after keys |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| sessions | key→output p50 | p90 | p99 | missed | idle CPU (of one core) | idle output | RSS/session open | RSS/session after keys | live heap+stacks/session |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		fmt.Println(r)
 	}
@@ -100,11 +105,10 @@ func runDesk(b *testing.B, r deskRun) string {
 		"--url", "redis://" + r.redis, "--stream", r.stream,
 		"--host-key", filepath.Join(r.dir, "host_ed25519"),
 		"--max-sessions", strconv.Itoa(r.n + 10), "--idle-timeout", "0"}
-	pprofAddr := ""
-	if r.profileDir != "" {
-		pprofAddr = freeAddr(b)
-		args = append(args, "--pprof", pprofAddr)
-	}
+	// The profiler also gives the live heap (runtime.MemStats after a
+	// collection), next to the RSS.
+	pprofAddr := freeAddr(b)
+	args = append(args, "--pprof", pprofAddr)
 	cmd := exec.Command(r.bin, args...)
 	logf, err := os.Create(filepath.Join(r.dir, fmt.Sprintf("serve-%d.log", r.n)))
 	if err != nil {
@@ -112,6 +116,9 @@ func runDesk(b *testing.B, r deskRun) string {
 	}
 	defer logf.Close()
 	cmd.Stdout, cmd.Stderr = logf, logf
+	if extra := os.Getenv("DESKLOAD_SERVE_ENV"); extra != "" {
+		cmd.Env = append(os.Environ(), strings.Fields(extra)...)
+	}
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -136,6 +143,7 @@ func runDesk(b *testing.B, r deskRun) string {
 	waitListening(b, addr)
 	time.Sleep(time.Second)
 	rssBase := must(RSS(pid))
+	liveBase := liveMemory(b, pprofAddr)
 
 	ctx := b.Context()
 	start := time.Now()
@@ -159,8 +167,11 @@ func runDesk(b *testing.B, r deskRun) string {
 	keysCPU := float64(must(CPUTime(pid))-cpuBefore) / float64(r.keysFor)
 	rssKeys := must(RSS(pid))
 	profile(b, pprofAddr, r.profileDir, fmt.Sprintf("heap-%d.pprof", r.n), "heap?gc=1")
+	profile(b, pprofAddr, r.profileDir, fmt.Sprintf("goroutines-%d.txt", r.n), "goroutine?debug=1") // counts by stack
+	live := liveMemory(b, pprofAddr)
 
 	perSession := func(rss int64) float64 { return float64(rss-rssBase) / float64(r.n) / (1 << 20) }
+	livePerSession := float64(live-liveBase) / float64(r.n) / (1 << 20)
 	p50, p90, p99 := res.Percentile(50), res.Percentile(90), res.Percentile(99)
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	b.ReportMetric(ms(p50), "p50-ms")
@@ -169,12 +180,13 @@ func runDesk(b *testing.B, r deskRun) string {
 	b.ReportMetric(100*idle, "idle-cpu-%")
 	b.ReportMetric(perSession(rssOpen), "rss-MiB/session-open")
 	b.ReportMetric(perSession(rssKeys), "rss-MiB/session-keys")
+	b.ReportMetric(livePerSession, "live-MiB/session")
 	b.Logf("%d sessions opened in %s; base RSS %.1f MiB; %d keys timed, %d missed, %d not sent; CPU while pressing keys %.0f%% of a core; idle output %d bytes; load before: %s",
 		r.n, opened.Round(time.Millisecond), float64(rssBase)/(1<<20), len(res.Latencies), res.Missed, res.Errors, 100*keysCPU, idleOut, strings.TrimSpace(string(loadBefore)))
 	desk.Close()
 	stop()
-	return fmt.Sprintf("| %d | %.0f ms | %.0f ms | %.0f ms | %d | %.1f%% | %d B | %.2f MiB | %.2f MiB |",
-		r.n, ms(p50), ms(p90), ms(p99), res.Missed, 100*idle, idleOut, perSession(rssOpen), perSession(rssKeys))
+	return fmt.Sprintf("| %d | %.0f ms | %.0f ms | %.0f ms | %d | %.1f%% | %d B | %.2f MiB | %.2f MiB | %.2f MiB |",
+		r.n, ms(p50), ms(p90), ms(p99), res.Missed, 100*idle, idleOut, perSession(rssOpen), perSession(rssKeys), livePerSession)
 }
 
 // seed puts messages on the stream and a few in dead letters, and leaves
@@ -227,7 +239,7 @@ func clientKey(b *testing.B) gossh.Signer {
 // profile fetches a profile from the server's --pprof while the caller
 // goes on measuring; the file is written when it arrives.
 func profile(b *testing.B, pprofAddr, dir, name, what string) {
-	if pprofAddr == "" {
+	if dir == "" {
 		return
 	}
 	fetch := func() {
@@ -245,12 +257,43 @@ func profile(b *testing.B, pprofAddr, dir, name, what string) {
 		defer f.Close()
 		_, _ = io.Copy(f, resp.Body)
 	}
-	if strings.HasPrefix(what, "heap") {
+	if !strings.HasPrefix(what, "profile") {
 		fetch()
 		return
 	}
 	go fetch()
 	time.Sleep(100 * time.Millisecond) // started before the measurement
+}
+
+// liveMemory is the server's live heap after a collection, plus its
+// goroutine stacks, from runtime.MemStats as the profiler shows them.
+func liveMemory(b *testing.B, pprofAddr string) int64 {
+	get := func(what string) string {
+		resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/" + what)
+		if err != nil {
+			b.Fatalf("profiler: %v", err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			b.Fatalf("profiler: %v", err)
+		}
+		return string(body)
+	}
+	get("heap?gc=1") // collects first
+	var heap, stack int64
+	for line := range strings.SplitSeq(get("heap?debug=1"), "\n") {
+		if v, ok := strings.CutPrefix(line, "# HeapAlloc = "); ok {
+			heap, _ = strconv.ParseInt(v, 10, 64)
+		}
+		if v, ok := strings.CutPrefix(line, "# Stack = "); ok { // in use / from the system
+			stack, _ = strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+		}
+	}
+	if heap == 0 {
+		b.Fatal("profiler: no HeapAlloc in the heap profile")
+	}
+	return heap + stack
 }
 
 func freeAddr(b *testing.B) string {
