@@ -141,6 +141,7 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 		ConsumerPrefix: o.consumerPrefix, ReadOnly: o.readOnly, ReadOnlyUsers: o.readOnlyUsers,
 		AuthorizedKeys: o.authorizedKeys, AllowAnonymous: o.allowAnonymous, HostKey: o.hostKey,
 		MaxSessions: o.maxSessions, MaxSessionsPerUser: o.maxPerUser, IdleTimeout: idle, Logger: log,
+		MemoryPerSession: memoryPerSession(),
 	})
 	if err != nil {
 		return usageError{err}
@@ -181,4 +182,13 @@ func serveProfiler(addr string, log *slog.Logger) (func(), error) {
 	log.Warn("serving the Go profiler (no authentication)", "addr", l.Addr().String())
 	go func() { _ = hs.Serve(l) }()
 	return func() { _ = hs.Close() }, nil
+}
+
+// memoryPerSession is the desk's memory budget per session, unless the
+// operator set the process's limit with GOMEMLIMIT.
+func memoryPerSession() int64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	return sshd.SessionMemory
 }

@@ -117,7 +117,7 @@ func TestAnIdleSessionWritesNothing(t *testing.T) {
 }
 
 // quiet waits until the session has written nothing for d.
-func quiet(t *testing.T, tm *term, d time.Duration) {
+func quiet(t testing.TB, tm *term, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	last, since := len(tm.out.String()), time.Now()
