@@ -54,3 +54,5 @@ require (
 	golang.org/x/sync v0.23.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )
+
+replace charm.land/bubbletea/v2 => ./third_party/bubbletea

@@ -20,16 +20,6 @@ import (
 // maxUserBytes bounds the SSH user name, which becomes a consumer name.
 const maxUserBytes = 64
 
-// deskFrameRate is how often a session's console may draw. Bubble Tea
-// v2.1.1 wakes every program's renderer this many times a second for as
-// long as it runs, whether or not anything changed (an unchanged frame is
-// then compared and dropped: it writes nothing, but costs a wakeup of a
-// few microseconds): at its default of 60, 500 idle sessions made 30,000
-// wakeups a second, 15 to 20% of a core on a 2-core machine. At 25 they
-// cost about 10%, and a frame waits at most 40 ms for its tick, which
-// keeps a key's first output within about 50 ms.
-const deskFrameRate = 25
-
 // deskSession is one SSH session with the console. Its program and
 // endLine are guarded by Server.mu.
 type deskSession struct {
@@ -173,7 +163,6 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 		tea.WithFilter(d.filter.filter), // replaces MakeOptions's filter, and does what it did
 		tea.WithoutSignalHandler(),      // the server's signals are the server's, not every session's
 	)
-	opts = append(opts, tea.WithFPS(deskFrameRate))
 	p := tea.NewProgram(model, opts...)
 
 	s.mu.Lock()
