@@ -21,8 +21,12 @@ import (
 
 // Defaults of Options' zero values.
 const (
-	DefaultEvery   = 2 * time.Second
-	DefaultMinGap  = 250 * time.Millisecond
+	DefaultEvery = 2 * time.Second
+	// DefaultMinGap is a second because every read that changes the
+	// numbers redraws the header of every session: on a busy desk, where
+	// someone acks every few milliseconds, 500 sessions then redraw at
+	// most once a second each.
+	DefaultMinGap  = time.Second
 	DefaultTimeout = 5 * time.Second
 )
 
