@@ -165,8 +165,10 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	return err
 }
 
-// serveProfiler serves net/http/pprof on addr, on a mux of its own (not
-// http.DefaultServeMux), until the returned func is called.
+// serveProfiler serves net/http/pprof on addr, on a mux of its own, until
+// the returned func is called. Importing net/http/pprof also registers its
+// handlers on http.DefaultServeMux: nothing in reviewq may serve that mux
+// (a metrics endpoint included), or it would publish the profiler too.
 func serveProfiler(addr string, log *slog.Logger) (func(), error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
