@@ -83,6 +83,14 @@ func TestOnePollerServesEverySession(t *testing.T) {
 		eventually(t, u+"'s console getting the new length", func() bool { return log.lastLength(u) == 1 })
 		terms[i].waitFor("waiting") // the Review screen: "1 new message waiting"
 	}
+
+	if got := d.srv.stats.Subscribers(); got != n {
+		t.Fatalf("%d subscribers with %d sessions open", got, n)
+	}
+	for _, tm := range terms {
+		tm.close()
+	}
+	eventually(t, "every session's subscription closed", func() bool { return d.srv.stats.Subscribers() == 0 })
 }
 
 // A session nobody touches, on a desk where nothing changes, gets nothing
