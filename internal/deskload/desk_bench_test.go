@@ -38,8 +38,8 @@ import (
 // Environment: DESKLOAD_SIZES (default "50,200,500"), DESKLOAD_TERM
 // (default "120x40"), DESKLOAD_IDLE (idle measurement, default 20s),
 // DESKLOAD_KEYS (key phase, default 30s), DESKLOAD_PROFILE (a directory:
-// CPU profiles of the idle and key phases and a heap profile are saved
-// there, taken from the server's --pprof), DESKLOAD_SERVE_ENV (variables
+// CPU profiles of the idle and key phases, a heap profile and the server's
+// log are saved there), DESKLOAD_SERVE_ENV (variables
 // for the serve process, e.g. "GOGC=50"), DESKLOAD_BIN (a reviewq binary to
 // serve with instead of one built from this tree).
 func BenchmarkDesk(b *testing.B) {
@@ -110,7 +110,11 @@ func runDesk(b *testing.B, r deskRun) string {
 	pprofAddr := freeAddr(b)
 	args = append(args, "--pprof", pprofAddr)
 	cmd := exec.Command(r.bin, args...)
-	logf, err := os.Create(filepath.Join(r.dir, fmt.Sprintf("serve-%d.log", r.n)))
+	logDir := r.dir
+	if r.profileDir != "" {
+		logDir = r.profileDir // kept with the profiles
+	}
+	logf, err := os.Create(filepath.Join(logDir, fmt.Sprintf("serve-%d.log", r.n)))
 	if err != nil {
 		b.Fatal(err)
 	}
