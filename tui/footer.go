@@ -29,37 +29,57 @@ func (a *App) footerKeys() (short []key.Binding, full [][]key.Binding, tail []ke
 	case s.Capturing():
 		return s.ShortHelp(), s.FullHelp(), []key.Binding{k.ForceQuit}
 	}
-	nav := []key.Binding{a.screenKeys, k.NextScreen, k.PrevScreen}
-	for i, o := range a.screens {
-		if sc, ok := o.(shortcut); ok && i != a.active {
-			nav = append(nav, sc.Shortcut())
-		}
-	}
+	nav := a.navKeys()
 	short = append(append(short, s.ShortHelp()...), nav[0], nav[1])
 	short = append(short, nav[3:]...)
 	full = append(append(full, s.FullHelp()...), nav)
 	return short, full, []key.Binding{k.Help, k.Quit}
 }
 
+// navKeys are the keys that switch screens, from the one in front.
+func (a *App) navKeys() []key.Binding {
+	k := a.c.Keys
+	nav := []key.Binding{a.screenKeys, k.NextScreen, k.PrevScreen}
+	for i, o := range a.screens {
+		if sc, ok := o.(shortcut); ok && i != a.active {
+			nav = append(nav, sc.Shortcut())
+		}
+	}
+	return nav
+}
+
 // footer is the key help for the keys that work now, drawn once for each
 // set of keys: it is asked for after every message, and most messages
-// change no key.
+// change no key. The set is known by a hash of what footerKeys is made
+// of, taken without building it.
 func (a *App) footer() string {
-	short, full, tail := a.footerKeys()
 	var h maphash.Hash
 	h.SetSeed(a.footerSeed)
 	if a.keyHelp.ShowAll {
 		h.WriteByte(1)
 	}
-	hashKeys(&h, short)
-	hashKeys(&h, tail)
-	for _, group := range full {
-		hashKeys(&h, group)
+	s := a.screens[a.active]
+	switch {
+	case a.quitting:
+		h.WriteByte('q')
+	case s.Capturing():
+		h.WriteByte('c')
+		hashKeys(&h, s.ShortHelp())
+		for _, group := range s.FullHelp() {
+			hashKeys(&h, group)
+		}
+	default:
+		h.WriteByte(byte(a.active))
+		hashKeys(&h, s.ShortHelp())
+		for _, group := range s.FullHelp() {
+			hashKeys(&h, group)
+		}
 	}
 	sum := h.Sum64()
 	if view, ok := a.footers[sum]; ok {
 		return view
 	}
+	short, full, tail := a.footerKeys()
 	var view string
 	if a.keyHelp.ShowAll {
 		view = a.fullHelp(full, tail)
