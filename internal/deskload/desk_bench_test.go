@@ -166,9 +166,10 @@ func runDesk(b *testing.B, r deskRun) string {
 	idleOut := desk.Bytes() - bytesBefore
 
 	profile(b, pprofAddr, r.profileDir, fmt.Sprintf("keys-%d.cpu.pprof", r.n), "profile?seconds="+strconv.Itoa(int(r.keysFor.Seconds())))
-	cpuBefore := must(CPUTime(pid))
+	cpuBefore, driverBefore := must(CPUTime(pid)), must(CPUTime(os.Getpid()))
 	res := desk.PressKeys(ctx, screenKeys, time.Second, r.keysFor)
 	keysCPU := float64(must(CPUTime(pid))-cpuBefore) / float64(r.keysFor)
+	driverCPU := float64(must(CPUTime(os.Getpid()))-driverBefore) / float64(r.keysFor)
 	rssKeys := must(RSS(pid))
 	profile(b, pprofAddr, r.profileDir, fmt.Sprintf("heap-%d.pprof", r.n), "heap?gc=1")
 	profile(b, pprofAddr, r.profileDir, fmt.Sprintf("goroutines-%d.txt", r.n), "goroutine?debug=1") // counts by stack
@@ -185,8 +186,8 @@ func runDesk(b *testing.B, r deskRun) string {
 	b.ReportMetric(perSession(rssOpen), "rss-MiB/session-open")
 	b.ReportMetric(perSession(rssKeys), "rss-MiB/session-keys")
 	b.ReportMetric(livePerSession, "live-MiB/session")
-	b.Logf("%d sessions opened in %s; base RSS %.1f MiB; %d keys timed, %d missed, %d not sent; CPU while pressing keys %.0f%% of a core; idle output %d bytes; load before: %s",
-		r.n, opened.Round(time.Millisecond), float64(rssBase)/(1<<20), len(res.Latencies), res.Missed, res.Errors, 100*keysCPU, idleOut, strings.TrimSpace(string(loadBefore)))
+	b.Logf("%d sessions opened in %s; base RSS %.1f MiB; %d keys timed, %d missed, %d not sent; CPU while pressing keys %.0f%% of a core (the load driver: %.0f%%); idle output %d bytes; load before: %s",
+		r.n, opened.Round(time.Millisecond), float64(rssBase)/(1<<20), len(res.Latencies), res.Missed, res.Errors, 100*keysCPU, 100*driverCPU, idleOut, strings.TrimSpace(string(loadBefore)))
 	desk.Close()
 	stop()
 	return fmt.Sprintf("| %d | %.0f ms | %.0f ms | %.0f ms | %d | %.1f%% | %d B | %.2f MiB | %.2f MiB | %.2f MiB |",
