@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test bench bench-scale build fuzz vet
+.PHONY: run test bench bench-scale bench-ssh build fuzz vet
 
 ## run: the console (embedded in-memory server when none is configured)
 run:
@@ -23,6 +23,13 @@ bench:
 ## 10k and 1M (several minutes; builds its lists on a server of its own)
 bench-scale:
 	$(GO) test -run '^$$' -bench 'Scale' -count 3 -timeout 60m ./queue
+
+## bench-ssh: the SSH desk with 50, 200 and 500 reviewers (a real reviewq serve
+## over redis-server): key-to-output p50/p90/p99, idle CPU, RSS per session.
+## DESKLOAD_SIZES, DESKLOAD_TERM, DESKLOAD_IDLE, DESKLOAD_KEYS and
+## DESKLOAD_PROFILE (a directory for CPU and heap profiles) tune it.
+bench-ssh:
+	$(GO) test -run '^$$' -bench Desk -benchtime 1x -timeout 30m ./internal/deskload
 
 ## build: bin/reviewq
 build:

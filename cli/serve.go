@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reviewq/reviewq/sshd"
+	"github.com/reviewq/reviewq/statsfeed"
 )
 
 // serveOptions are the serve command's own flags.
@@ -28,6 +31,7 @@ type serveOptions struct {
 	maxSessions    int
 	maxPerUser     int
 	idleTimeout    time.Duration
+	pprof          string
 }
 
 // anonymousHost is where an anonymous desk listens unless --ssh says
@@ -73,6 +77,7 @@ the log lists what each consumer still holds.`, sshd.MaxWidth, sshd.MaxHeight),
 	f.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "sessions open at once; one more is turned away")
 	f.IntVar(&o.maxPerUser, "max-sessions-per-user", sshd.DefaultMaxSessionsPerUser, "sessions one user may hold at once; one more is turned away")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key press; 0 never")
+	f.StringVar(&o.pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; no authentication, keep it on loopback")
 	return cmd
 }
 
@@ -127,11 +132,16 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	if idle == 0 {
 		idle = -1 // sshd's zero means its default
 	}
+	// The desk's numbers are read once for every session; anything else
+	// serve shows them with reads the same poller.
+	stats := statsfeed.New(s.client, statsfeed.Options{Timeout: a.opts.timeout})
+	go stats.Run(ctx)
 	srv, err := sshd.New(sshd.Config{
-		Client: s.client, Server: s.server, Embedded: s.embedded,
+		Client: s.client, Server: s.server, Embedded: s.embedded, Stats: stats,
 		ConsumerPrefix: o.consumerPrefix, ReadOnly: o.readOnly, ReadOnlyUsers: o.readOnlyUsers,
 		AuthorizedKeys: o.authorizedKeys, AllowAnonymous: o.allowAnonymous, HostKey: o.hostKey,
 		MaxSessions: o.maxSessions, MaxSessionsPerUser: o.maxPerUser, IdleTimeout: idle, Logger: log,
+		MemoryPerSession: memoryPerSession(),
 	})
 	if err != nil {
 		return usageError{err}
@@ -140,9 +150,47 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	if err != nil {
 		return usageError{fmt.Errorf("listen on %s: %w", o.addr, err)}
 	}
+	if o.pprof != "" {
+		stopProfiler, err := serveProfiler(o.pprof, log)
+		if err != nil {
+			_ = l.Close()
+			return usageError{err}
+		}
+		defer stopProfiler()
+	}
 	err = srv.Serve(ctx, l)
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// serveProfiler serves net/http/pprof on addr, on a mux of its own, until
+// the returned func is called. Importing net/http/pprof also registers its
+// handlers on http.DefaultServeMux: nothing in reviewq may serve that mux
+// (a metrics endpoint included), or it would publish the profiler too.
+func serveProfiler(addr string, log *slog.Logger) (func(), error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Warn("serving the Go profiler (no authentication)", "addr", l.Addr().String())
+	go func() { _ = hs.Serve(l) }()
+	return func() { _ = hs.Close() }, nil
+}
+
+// memoryPerSession is the desk's memory budget per session, unless the
+// operator set the process's limit with GOMEMLIMIT.
+func memoryPerSession() int64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	return sshd.SessionMemory
 }

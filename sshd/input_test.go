@@ -102,6 +102,7 @@ func TestInputGuardPacesWhatKeepsTheDecoderWaiting(t *testing.T) {
 
 func TestClampSize(t *testing.T) {
 	for _, c := range []struct{ w, h, wantW, wantH int }{
+		{100, 30, 100, 30},
 		{120, 40, 120, 40},
 		{5000, 5000, MaxWidth, MaxHeight},
 		{MaxWidth, MaxHeight, MaxWidth, MaxHeight},

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +22,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/statsfeed"
 )
 
 // Defaults of Config's zero values.
@@ -28,6 +31,10 @@ const (
 	DefaultMaxSessionsPerUser = 5
 	DefaultIdleTimeout        = 30 * time.Minute
 	DefaultShutdownTimeout    = 10 * time.Second
+	// SessionMemory is what one session may cost the desk, whatever its
+	// client asks for (the size clamp in window.go keeps a session within
+	// it); serve passes it as Config.MemoryPerSession.
+	SessionMemory = 2 << 20
 	// handshakeTimeout drops connections that never finish authenticating.
 	handshakeTimeout = 30 * time.Second
 )
@@ -62,6 +69,22 @@ type Config struct {
 	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when zero
 
 	Logger *slog.Logger // slog.Default() when nil
+
+	// MemoryPerSession, when above zero, is what one session may make the
+	// process hold: the server keeps the Go runtime's soft memory limit
+	// (debug.SetMemoryLimit) at what the process held when it began to
+	// serve, plus deskMemoryMargin, plus this much per open session, so
+	// the collector hands back what sessions let go of before the process
+	// grows past that, instead of when the heap has doubled. The limit is
+	// the whole process's: leave it at zero when the server shares its
+	// process with other work (tests do), or when GOMEMLIMIT is set.
+	MemoryPerSession int64
+
+	// Stats reads the queue's numbers once for every session (and for
+	// whatever else shows them, such as a metrics exporter); the caller
+	// runs it. When nil, the server makes one over Client and runs it
+	// while it serves.
+	Stats *statsfeed.Poller
 }
 
 // Server is the SSH desk.
@@ -71,11 +94,14 @@ type Server struct {
 	keys     *authorizedKeys // nil with AllowAnonymous
 	readOnly map[string]bool
 	srv      *ssh.Server
+	stats    *statsfeed.Poller
+	ownStats bool // made here, so run by Serve
 
 	mu      sync.Mutex
 	closing bool
 	live    map[ssh.Session]*deskSession
 	ended   sync.WaitGroup // one per live session
+	memBase int64          // the process's memory when serving began, for MemoryPerSession
 
 	// observe, when set (by tests), sees every message a console gets, as
 	// it gets it (after the input filter).
@@ -106,7 +132,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ConsumerPrefix != "" && !validUser(cfg.ConsumerPrefix) {
 		return nil, fmt.Errorf("sshd: consumer prefix %q: use printable characters, no spaces, at most %d bytes", cfg.ConsumerPrefix, maxUserBytes)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, readOnly: map[string]bool{}, live: map[ssh.Session]*deskSession{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, readOnly: map[string]bool{}, live: map[ssh.Session]*deskSession{}, stats: cfg.Stats}
+	if s.stats == nil {
+		s.stats, s.ownStats = statsfeed.New(cfg.Client, statsfeed.Options{Timeout: cfg.Client.Config().Timeout}), true
+	}
 	for _, u := range cfg.ReadOnlyUsers {
 		if u = strings.TrimSpace(u); u != "" {
 			s.readOnly[u] = true
@@ -194,6 +223,21 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("serving the console over SSH", "addr", l.Addr().String(), "max_sessions", s.cfg.MaxSessions,
 		"max_sessions_per_user", s.cfg.MaxSessionsPerUser, "idle_timeout", s.cfg.IdleTimeout.String(),
 		"max_size", fmt.Sprintf("%d×%d", MaxWidth, MaxHeight), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
+	if s.ownStats {
+		statsCtx, stopStats := context.WithCancel(context.Background())
+		defer stopStats()
+		go s.stats.Run(statsCtx)
+	}
+	if s.cfg.MemoryPerSession > 0 {
+		s.mu.Lock()
+		s.memBase = goMemory() + deskMemoryMargin
+		before := debug.SetMemoryLimit(s.memBase)
+		s.mu.Unlock()
+		defer debug.SetMemoryLimit(before)
+		budgetCtx, stopBudget := context.WithCancel(context.Background())
+		defer stopBudget()
+		go s.keepMemoryBudget(budgetCtx)
+	}
 	served := make(chan error, 1)
 	go func() { served <- s.srv.Serve(l) }()
 	select {
@@ -273,6 +317,69 @@ func (s *Server) logHeld(ctx context.Context, live []*deskSession) {
 		s.log.Info("left pending at shutdown", "user", d.user, "consumer", d.consumer, "ids", ids, "more", page.Next != "")
 	}
 }
+
+// deskMemoryMargin is room for what the desk holds besides its sessions:
+// the queue client's buffers, the stats, connections still in their
+// handshake. It is small because it is shared by all sessions and counts
+// in each one's share on a small desk (16 MiB made a 50-session desk
+// 2.2 MiB of RSS a session).
+const deskMemoryMargin = 4 << 20
+
+// goMemory is the memory the Go runtime holds from the system, which is
+// what its memory limit bounds.
+func goMemory() int64 {
+	m := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(m)
+	return int64(m[0].Value.Uint64()) - int64(m[1].Value.Uint64())
+}
+
+// memoryFloor is the least limit that leaves the collector room to work:
+// what the runtime holds besides the heap, plus the heap that was live at
+// the last collection and a quarter of it again for new garbage. A limit
+// under what is live would have the collector run without pause (up to
+// half the CPU) and free nothing.
+func memoryFloor() int64 {
+	m := []metrics.Sample{
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+	}
+	metrics.Read(m)
+	v := func(i int) int64 { return int64(m[i].Value.Uint64()) }
+	besidesHeap := v(0) - v(1) - v(2) - v(3) - v(4)
+	return besidesHeap + v(5)*5/4
+}
+
+// budgetMemory sets the process's memory limit for the sessions open now
+// (Config.MemoryPerSession), never under memoryFloor; s.mu is held.
+func (s *Server) budgetMemory() {
+	if s.cfg.MemoryPerSession > 0 && s.memBase > 0 {
+		debug.SetMemoryLimit(max(s.memBase+int64(len(s.live))*s.cfg.MemoryPerSession, memoryFloor()))
+	}
+}
+
+// keepMemoryBudget sets the limit again now and then, between session
+// changes, so it follows the floor when what sessions hold grows.
+func (s *Server) keepMemoryBudget(ctx context.Context) {
+	t := time.NewTicker(memoryBudgetEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		s.budgetMemory()
+		s.mu.Unlock()
+	}
+}
+
+// memoryBudgetEvery is how often keepMemoryBudget looks.
+const memoryBudgetEvery = 10 * time.Second
 
 // Sessions is how many sessions are open now.
 func (s *Server) Sessions() int {

@@ -30,6 +30,7 @@ type deskSession struct {
 	idle           *idleClock
 	input          *inputGuard
 	filter         *inputFilter
+	done           chan struct{} // closed when the session's console has ended
 
 	program *tea.Program
 	endLine string // told to the user when the program ends: why it ended
@@ -55,16 +56,16 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 			return
 		}
 		s.log.Info("session start", append(d.attrs(), "sessions", s.Sessions())...)
-		done := make(chan struct{})
 		if s.cfg.IdleTimeout > 0 {
-			go s.watchIdle(d, done)
+			go s.watchIdle(d, d.done)
 		}
 
 		next(sess)
 
-		close(done)
+		close(d.done)
 		s.mu.Lock()
 		delete(s.live, sess)
+		s.budgetMemory()
 		line, closing := d.endLine, s.closing
 		s.mu.Unlock()
 		if line != "" {
@@ -114,6 +115,7 @@ func (s *Server) register(sess ssh.Session) (*deskSession, string) {
 		readOnly: s.cfg.ReadOnly || s.readOnly[user],
 		start:    time.Now(),
 		idle:     newIdleClock(),
+		done:     make(chan struct{}),
 	}
 	d.filter = newInputFilter(s, d)
 	d.input = newInputGuard(sess, func(pasted int) {
@@ -130,6 +132,7 @@ func (s *Server) register(sess ssh.Session) (*deskSession, string) {
 		return nil, fmt.Sprintf("reviewq: the desk is full (%d sessions); try again later", s.cfg.MaxSessions)
 	}
 	s.live[sess] = d
+	s.budgetMemory()
 	s.ended.Add(1)
 	return d, ""
 }
@@ -153,6 +156,7 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 		// deadline.
 		Context:  sess.Context(),
 		Location: sessionZone(sess.Environ()),
+		Stats:    s.stats, // read once for the desk, sent in by relayStats
 	})
 	opts := append(bubbletea.MakeOptions(sess), // sess is clamped: so is the size it gives
 		tea.WithInput(d.input),          // the same session input, pastes cut and paced
@@ -167,7 +171,29 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	d.program = p
+	go s.relayStats(p, d.done)
 	return p
+}
+
+// relayStats hands the desk's numbers to the session's console: the
+// latest at once, then each change. A console that is busy gets only the
+// newest numbers when it is ready, never a backlog; an idle desk sends
+// nothing, so an idle console does nothing.
+func (s *Server) relayStats(p *tea.Program, done <-chan struct{}) {
+	sub := s.stats.Subscribe()
+	defer sub.Close()
+	for {
+		select {
+		case <-done:
+			return
+		case <-sub.C():
+		}
+		if snap, ok := s.stats.Latest(); ok {
+			// Returns when the console takes it or has ended (wish's
+			// middleware kills the program before done is closed).
+			p.Send(tui.StatsLoadedMsg{Stats: snap.Stats, Err: snap.Err})
+		}
+	}
 }
 
 // end tells the session why it ends and stops its program; the first

@@ -2,8 +2,8 @@ package sshd
 
 import (
 	"fmt"
-	"io"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,18 +17,19 @@ import (
 //	go test -run '^$' -bench HeapBySize -benchtime 1x ./sshd
 //
 // Each size is measured on its own, after everything of the one before has
-// ended, as the growth of the live heap with five sessions open.
-const sessionsPerSize = 5
+// ended, as the growth of the live heap with ten sessions open.
+const sessionsPerSize = 10
 
 // BenchmarkSessionHeapBySize opens SSH sessions on a desk: the cost on the
-// server (and the test's SSH client half). 5000×5000 is clamped.
+// server (and the test's SSH client half). 200×60 and 5000×5000 are
+// clamped.
 func BenchmarkSessionHeapBySize(b *testing.B) {
 	key := newKey(b)
 	users := make([]string, sessionsPerSize)
 	for i := range users {
 		users[i] = fmt.Sprintf("u%d", i)
 	}
-	for _, size := range [][2]int{{120, 40}, {200, 60}, {MaxWidth, MaxHeight}, {5000, 5000}} {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {MaxWidth, MaxHeight}, {200, 60}, {5000, 5000}} {
 		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
 			for range b.N {
 				d := startDesk(b, Config{}, as(key, users...))
@@ -38,8 +39,8 @@ func BenchmarkSessionHeapBySize(b *testing.B) {
 					terms[i] = openSized(b, d.addr, u, size[0], size[1], keyAuth(key))
 					terms[i].waitFor("q quit")
 				}
-				time.Sleep(time.Second) // every console has drawn at its size
 				for _, tm := range terms {
+					quiet(b, tm, 300*time.Millisecond) // every console has drawn at its size
 					tm.out.Reset()
 				}
 				b.ReportMetric(float64(int64(heapAllocOf())-int64(before))/sessionsPerSize/(1<<20), "MiB/session")
@@ -53,19 +54,28 @@ func BenchmarkSessionHeapBySize(b *testing.B) {
 // sizes the clamp no longer allows: what a session would cost without it.
 func BenchmarkConsoleHeapBySize(b *testing.B) {
 	c := queueClient(b, "reviewq")
-	for _, size := range [][2]int{{120, 40}, {200, 60}, {MaxWidth, MaxHeight}, {300, 100}, {400, 200}} {
+	for _, size := range [][2]int{{MaxWidth, MaxHeight}, {160, 50}, {200, 60}, {240, 80}, {400, 200}} {
 		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
 			for range b.N {
 				before := settledHeap(b)
 				programs := make([]*tea.Program, sessionsPerSize)
+				outs := make([]countingWriter, len(programs))
 				ended := make(chan struct{}, len(programs))
 				for i := range programs {
 					cfg := c.Config()
 					programs[i] = tea.NewProgram(tui.New(tui.Deps{Queue: c, Stream: cfg.Stream, Group: cfg.Group, Consumer: "reviewq", Timeout: cfg.Timeout}),
-						tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(size[0], size[1]), tea.WithoutSignalHandler())
+						tea.WithInput(nil), tea.WithOutput(&outs[i]), tea.WithWindowSize(size[0], size[1]), tea.WithoutSignalHandler())
 					go func() { _, _ = programs[i].Run(); ended <- struct{}{} }()
 				}
-				time.Sleep(time.Second)
+				for i := range outs { // every console has drawn at its size, and stopped
+					last, since := outs[i].n.Load(), time.Now()
+					for last == 0 || time.Since(since) < 300*time.Millisecond {
+						time.Sleep(20 * time.Millisecond)
+						if n := outs[i].n.Load(); n != last {
+							last, since = n, time.Now()
+						}
+					}
+				}
 				b.ReportMetric(float64(int64(heapAllocOf())-int64(before))/sessionsPerSize/(1<<20), "MiB/session")
 				for _, p := range programs {
 					p.Kill()
@@ -76,6 +86,14 @@ func BenchmarkConsoleHeapBySize(b *testing.B) {
 			}
 		})
 	}
+}
+
+// countingWriter counts what a console wrote and keeps none of it.
+type countingWriter struct{ n atomic.Int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n.Add(int64(len(p)))
+	return len(p), nil
 }
 
 // settledHeap waits for the goroutines of what ended before to finish and

@@ -301,8 +301,9 @@ func TestShutdownLeavesTheHeldMessagePending(t *testing.T) {
 }
 
 // TestFiftyReviewersClaimAndAckEachOnce is the desk at its default limit:
-// 50 sessions at once, each claiming and acking one message. It also
-// measures the heap each open session costs.
+// 50 sessions at once, each claiming and acking one message, no message
+// held twice. It also checks the heap each open session costs against its
+// budget (make bench-ssh is the 500-session run).
 func TestFiftyReviewersClaimAndAckEachOnce(t *testing.T) {
 	const n = DefaultMaxSessions
 	key := newKey(t)
@@ -339,6 +340,9 @@ func TestFiftyReviewersClaimAndAckEachOnce(t *testing.T) {
 	perSession := (int64(during) - int64(before) - int64(buffers)) / n
 	t.Logf("heap in use: %d KiB before, %d KiB with %d sessions open (%d KiB of it the test's output buffers): %d KiB per session (server and the test's SSH client together)",
 		before/1024, during/1024, n, buffers/1024, perSession/1024)
+	if perSession > SessionMemory {
+		t.Fatalf("%d KiB of heap per session, over the budget of %d KiB", perSession/1024, SessionMemory/1024)
+	}
 
 	for _, tm := range terms {
 		tm.press("c")

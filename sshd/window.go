@@ -4,18 +4,20 @@ import (
 	"charm.land/ssh"
 )
 
-// The terminal size a session renders at. Bubble Tea keeps cell buffers
-// for the whole window, so a session's heap grows with its area (measured
-// by BenchmarkSessionHeapBySize and BenchmarkConsoleHeapBySize: about
-// 1.8 MiB at 120×40, 3 MiB at 240×80, 5.7 MiB at 300×100, 15 MiB at
-// 400×200), and the size a client asks for is memory it makes the desk
-// hold: one 5000×5000 request alone would cost gigabytes. 240×80 is a
-// full-screen terminal on most screens and keeps a session near 3 MiB; a
-// larger terminal gets the console at 240×80 and the rest of its screen
-// stays blank.
+// The terminal size a session renders at. Bubble Tea keeps two cell
+// buffers for the whole window (the frame and what the terminal shows), at
+// 112 bytes a cell each, so a session's memory grows with its area and the
+// size a client asks for is memory it makes the desk hold: one 5000×5000
+// request alone would cost gigabytes. A session's budget is 2 MiB
+// (SessionMemory): at 120×40 it holds about 1.5 MiB live (1.05 MiB of it
+// the cell buffers, the rest the console, the SSH connection, Bubble
+// Tea's input decoder and the goroutine stacks) and stays under 2 MiB of
+// RSS; at the former clamp of 240×80 the cell buffers alone took 4.1 MiB.
+// A larger terminal gets the console at 120×40 and the rest of its screen
+// stays blank (BenchmarkSessionHeapBySize and make bench-ssh measure it).
 const (
-	MaxWidth  = 240
-	MaxHeight = 80
+	MaxWidth  = 120
+	MaxHeight = 40
 	// Zero and negative sizes (a client without a terminal sends 0×0)
 	// render at the smallest window there is.
 	MinWidth  = 1

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -58,18 +59,40 @@ type App struct {
 	width, height int
 	bodyHeight    int
 	id            headerIdentity
-	// The active screen's view fitted to the body, kept while the screen
-	// draws the same string: measuring every line is not free.
-	fitted struct {
-		in, out string
-		w, h    int
+	// Each screen's view fitted to the body, kept while the screen draws
+	// the same string: measuring every line is not free, and switching
+	// back to a screen that did not change should cost nothing.
+	fitted []fittedView
+	// The header changes only with the numbers, the connection, the size
+	// or the theme, the tabs only with the active screen, the size or the
+	// theme; staleHeader and staleTabs mark them. The tabs are kept for
+	// each active screen, so switching screens draws no tabs.
+	header      string
+	staleHeader bool
+	tabsFor     []string // by active screen; "" when not drawn yet
+	staleTabs   bool
+	// The footers drawn lately, by a hash of the keys they show (see
+	// footer): few differ, one or two per screen. footerView is the
+	// footer of the latest Update, for View.
+	footers    map[uint64]string
+	footerSeed maphash.Seed
+	footerView string
+	// The status line, kept while its text, style and width are the same.
+	status struct {
+		key  statusKey
+		view string
 	}
-	// The header and tabs change only with the numbers, the connection,
-	// the active screen, the size or the theme; staleFrame marks them.
-	frame      struct{ header, tabs string }
-	staleFrame bool
-	// The footer, kept while the keys it shows are the same.
-	footerCache struct{ key, view string }
+	// The last frame: a frame that comes out the same is handed to Bubble
+	// Tea as the very same string, so its renderer, which compares every
+	// frame with the last at each tick (60 a second), finds them equal at
+	// once instead of comparing them byte by byte.
+	lastFrame string
+}
+
+// fittedView is a screen's view, in and fitted, at a size.
+type fittedView struct {
+	in, out string
+	w, h    int
 }
 
 // headerIdentity is the part of the header that never changes, sanitised
@@ -83,14 +106,18 @@ func New(d Deps) *App {
 	d = d.withDefaults()
 	c := &Common{Deps: d, Theme: styles.New(true), Keys: DefaultKeyMap()}
 	a := &App{
-		c:       c,
-		keyHelp: help.New(),
+		c:          c,
+		keyHelp:    help.New(),
+		footers:    make(map[uint64]string, maxFooters),
+		footerSeed: maphash.MakeSeed(),
 		id: headerIdentity{
 			server:      termtext.Line(d.Server, 40),
 			streamGroup: termtext.Line(d.Stream, 30) + "/" + termtext.Line(d.Group, 30),
 			consumer:    termtext.Line(d.Consumer, 30),
 		},
 	}
+	a.fitted = make([]fittedView, len(screenList))
+	a.tabsFor = make([]string, len(screenList))
 	digits := make([]string, len(screenList))
 	for i, build := range screenList {
 		s := build(c, ScreenID(i))
@@ -109,9 +136,13 @@ func New(d Deps) *App {
 }
 
 // Init asks for the terminal background (the theme is dark until it
-// answers), loads the header numbers and starts every screen.
+// answers), loads the header numbers (unless a shared feed sends them)
+// and starts every screen.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, statsCmd(a.c), a.fade()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, a.fade()}
+	if a.c.Stats == nil {
+		cmds = append(cmds, statsCmd(a.c))
+	}
 	for _, s := range a.screens {
 		cmds = append(cmds, s.Init())
 	}
@@ -130,7 +161,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		a.width, a.height, a.staleFrame = msg.Width, msg.Height, true
+		if msg.Width != a.width {
+			a.resetFooters()
+		}
+		a.width, a.height = msg.Width, msg.Height
+		a.staleHeader, a.staleTabs = true, true
 		a.keyHelp.SetWidth(msg.Width)
 	case tea.KeyPressMsg:
 		return a.key(msg)
@@ -143,10 +178,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		a.c.Theme = styles.New(msg.IsDark())
 		a.keyHelp.Styles = help.DefaultStyles(msg.IsDark())
-		a.staleFrame = true
+		a.staleHeader, a.staleTabs = true, true
+		a.resetFooters()
 		return a.broadcast(msg)
 	case StatsLoadedMsg:
-		a.staleFrame = true
+		a.staleHeader = true
 		if msg.Err != nil {
 			a.connErr = msg.Err // keep the last numbers
 		} else {
@@ -308,16 +344,16 @@ func (a *App) switchTo(i int) tea.Cmd {
 		return nil
 	}
 	a.prev, a.active = a.active, i
-	a.staleFrame = true
 	hidden := a.to(a.prev, VisibleMsg{Visible: false})
 	shown := a.to(i, VisibleMsg{Visible: true})
 	return tea.Batch(hidden, shown)
 }
 
 // scheduleStats plans the next header refresh, one at a time: sooner while
-// the active screen waits for new arrivals.
+// the active screen waits for new arrivals. A shared feed (Deps.Stats)
+// keeps its own schedule.
 func (a *App) scheduleStats() tea.Cmd {
-	if a.statsScheduled {
+	if a.statsScheduled || a.c.Stats != nil {
 		return nil
 	}
 	a.statsScheduled = true
@@ -333,7 +369,8 @@ func (a *App) layout() {
 	if a.width <= 0 {
 		return
 	}
-	h := max(a.height-headerLines-tabLines-statusLines-strings.Count(a.footer(), "\n")-1, 1)
+	a.footerView = a.footer()
+	h := max(a.height-headerLines-tabLines-statusLines-strings.Count(a.footerView, "\n")-1, 1)
 	if h == a.bodyHeight && a.c.Width == a.width {
 		return
 	}
@@ -356,21 +393,33 @@ func (a *App) View() tea.View {
 			a.width, a.height, minWidth, minHeight), a.width))
 		return v
 	}
-	if a.staleFrame || a.frame.header == "" {
-		a.frame.header, a.frame.tabs, a.staleFrame = a.header(), a.tabs(), false
+	if a.staleHeader || a.header == "" {
+		a.header, a.staleHeader = a.drawHeader(), false
 	}
-	v.SetContent(strings.Join([]string{
-		a.frame.header,
-		a.frame.tabs,
+	if a.staleTabs {
+		clear(a.tabsFor)
+		a.staleTabs = false
+	}
+	if a.tabsFor[a.active] == "" {
+		a.tabsFor[a.active] = a.tabs()
+	}
+	frame := strings.Join([]string{
+		a.header,
+		a.tabsFor[a.active],
 		a.body(),
 		a.statusLine(),
-		a.footer(),
-	}, "\n"))
+		a.footerView,
+	}, "\n")
+	if frame == a.lastFrame {
+		frame = a.lastFrame
+	}
+	a.lastFrame = frame
+	v.SetContent(frame)
 	return v
 }
 
 func (a *App) body() string {
-	in, f := a.screens[a.active].View(), &a.fitted
+	in, f := a.screens[a.active].View(), &a.fitted[a.active]
 	if in != f.in || f.w != a.width || f.h != a.bodyHeight || f.out == "" {
 		f.in, f.w, f.h, f.out = in, a.width, a.bodyHeight, block(in, a.width, a.bodyHeight)
 	}
@@ -380,28 +429,39 @@ func (a *App) body() string {
 // statusLine is the idle warning while it counts down, the quit question
 // while it is asked, else the latest note.
 func (a *App) statusLine() string {
-	th := a.c.Theme
-	var text string
-	style := th.Status
+	k := statusKey{width: a.width, theme: a.c.Theme, level: levelInfo}
 	switch {
 	case a.idle.on:
 		left := max(a.idle.until.Sub(a.c.Now()), 0)
-		text, style = "no key pressed for a while: this session closes in "+clock(left)+" — press any key to stay", th.Warning
+		k.text, k.level = "no key pressed for a while: this session closes in "+clock(left)+" — press any key to stay", levelWarn
 	case a.quitting:
-		text, style = a.quitQuestion(), th.Warning
+		k.text, k.level = a.quitQuestion(), levelWarn
 	default:
-		st := a.c.status
-		text = st.text
-		switch st.level {
-		case levelOK:
-			style = th.Success
-		case levelWarn:
-			style = th.Warning
-		case levelErr:
-			style = th.Error
-		}
+		k.text, k.level = a.c.status.text, a.c.status.level
 	}
-	return style.Render(termtext.Truncate(text, a.width))
+	if k == a.status.key && a.status.view != "" {
+		return a.status.view
+	}
+	th := a.c.Theme
+	style := th.Status
+	switch k.level {
+	case levelOK:
+		style = th.Success
+	case levelWarn:
+		style = th.Warning
+	case levelErr:
+		style = th.Error
+	}
+	a.status.key, a.status.view = k, style.Render(termtext.Truncate(k.text, a.width))
+	return a.status.view
+}
+
+// statusKey is everything the status line is drawn from.
+type statusKey struct {
+	text  string
+	level statusLevel
+	width int
+	theme *styles.Theme // only compared
 }
 
 func (a *App) quitQuestion() string {

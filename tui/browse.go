@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -352,30 +353,32 @@ func (b *browse) mouse(msg tea.MouseMsg) {
 func (b *browse) view(title, about, bottom, empty string) string {
 	th := b.c.Theme
 	w := b.width
-	var s []byte
-	s = append(s, th.Title.Render(title)...)
+	var body string
+	switch {
+	case b.detail.open:
+		body = b.detail.view(th)
+	case len(b.table.shown) > 0:
+		body = b.table.view(th, b.height-2)
+	case !b.loaded:
+		body = th.Subtle.Render("Loading…")
+	default:
+		body = b.table.view(th, 1) + "\n" + th.Subtle.Render(empty)
+	}
+	body = exactLines(body, b.height-2)
+	// One allocation for the whole view: it is built after every message
+	// while the screen is in front.
+	var s strings.Builder
+	s.Grow(len(body) + 4*w)
+	s.WriteString(th.Title.Render(title))
 	if about != "" {
-		s = append(s, th.Subtle.Render("  "+termtext.Truncate(about, max(w-lenPrompt(title)-2, 0)))...)
+		s.WriteString(th.Subtle.Render("  " + termtext.Truncate(about, max(w-lenPrompt(title)-2, 0))))
 	}
-	s = append(s, '\n')
-	if b.detail.open {
-		s = append(s, exactLines(b.detail.view(th), b.height-2)...)
-	} else {
-		var body string
-		switch {
-		case len(b.table.shown) > 0:
-			body = b.table.view(th, b.height-2)
-		case !b.loaded:
-			body = th.Subtle.Render("Loading…")
-		default:
-			body = b.table.view(th, 1) + "\n" + th.Subtle.Render(empty)
-		}
-		s = append(s, exactLines(body, b.height-2)...)
-	}
-	s = append(s, '\n')
+	s.WriteByte('\n')
+	s.WriteString(body)
+	s.WriteByte('\n')
 	switch {
 	case b.ask != nil:
-		s = append(s, th.Warning.Render(termtext.Truncate(b.ask.text, w))...)
+		s.WriteString(th.Warning.Render(termtext.Truncate(b.ask.text, w)))
 	case b.inputOn:
 		if b.inputTheme != th {
 			b.inputTheme = th
@@ -384,14 +387,14 @@ func (b *browse) view(title, about, bottom, empty string) string {
 			st.Cursor.Blink = false // a steady cursor: no tick per keystroke, stable tests
 			b.input.SetStyles(st)
 		}
-		s = append(s, b.input.View()...)
+		s.WriteString(b.input.View())
 		if bottom != "" {
-			s = append(s, th.Subtle.Render(" "+bottom)...)
+			s.WriteString(th.Subtle.Render(" " + bottom))
 		}
 	case bottom != "":
-		s = append(s, th.Subtle.Render(termtext.Truncate(bottom, w))...)
+		s.WriteString(th.Subtle.Render(termtext.Truncate(bottom, w)))
 	}
-	return string(s)
+	return s.String()
 }
 
 // helpFor is a screen's short help in its current mode: list on the list,

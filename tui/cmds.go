@@ -178,7 +178,12 @@ type DeadDeletedMsg struct {
 	Err error
 }
 
+// statsCmd reads the numbers now; with a shared feed (Deps.Stats) it asks
+// the feed to read soon instead, and the numbers come back from outside.
 func statsCmd(c *Common) tea.Cmd {
+	if feed := c.Stats; feed != nil {
+		return func() tea.Msg { feed.Refresh(); return nil }
+	}
 	q := c.Queue
 	return c.call(func(ctx context.Context) tea.Msg {
 		st, err := q.Stats(ctx)

@@ -36,6 +36,21 @@ type Deps struct {
 	// empty Review screen looks for new arrivals.
 	StatsEvery time.Duration
 	PollEvery  time.Duration
+	// Stats, when set, is a poller of the numbers shared with other
+	// consoles (the SSH desk reads them once for all its sessions): the
+	// console then never reads them itself. Whoever runs the program
+	// sends them in as StatsLoadedMsg (p.Send) when they change, the
+	// first time as soon as the program starts; after an action of its
+	// own that changes them, the console asks Stats for a refresh.
+	Stats StatsFeed
+}
+
+// StatsFeed is a poller of the queue's numbers that several consoles
+// share (*statsfeed.Poller is one).
+type StatsFeed interface {
+	// Refresh asks for a fresh read soon; it must not block. The numbers
+	// come back as a StatsLoadedMsg, when they changed.
+	Refresh()
 }
 
 func (d Deps) withDefaults() Deps {

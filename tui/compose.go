@@ -11,15 +11,22 @@ import (
 
 // ComposeScreen adds contact messages: the form from package form, ctrl+s
 // to submit, and a fresh form after each add for the next message.
+//
+// The form is built when the screen is first shown, and let go when the
+// screen is hidden with nothing typed in it: a huh form holds about 400 KiB
+// (its text area alone reserves room for 10,000 lines), which a session on
+// the SSH desk that never composes should not pay.
 type ComposeScreen struct {
 	c       *Common
 	to      replyTo
 	contact *form.Contact
-	nonce   string // the draft's, for its idempotency key (draftkey.go)
-	form    *form.Form
-	// huh asks its theme for styles on every render; build both once.
-	huhStyles [2]*huh.Styles
+	nonce   string     // the draft's, for its idempotency key (draftkey.go)
+	form    *form.Form // nil until shown, and again once hidden empty
+	// huh asks its theme for styles on every render; build both once,
+	// with the form.
+	huhStyles *[2]*huh.Styles
 	busy      bool
+	visible   bool
 	width     int
 	height    int
 }
@@ -34,20 +41,35 @@ var (
 // formMaxWidth keeps the fields readable on a wide terminal.
 const formMaxWidth = 100
 
-// NewComposeScreen builds the Compose screen.
+// NewComposeScreen builds the Compose screen; its form waits until the
+// screen is shown.
 func NewComposeScreen(c *Common, id ScreenID) Screen {
-	s := &ComposeScreen{
-		c:         c,
-		to:        replyTo{c, id},
-		huhStyles: [2]*huh.Styles{huh.ThemeCharm(false), huh.ThemeCharm(true)},
+	return &ComposeScreen{c: c, to: replyTo{c, id}, contact: &form.Contact{}, nonce: newDraftNonce()}
+}
+
+// show builds the form if there is none, and returns its Init; nil when
+// the form was there already.
+func (s *ComposeScreen) show() tea.Cmd {
+	if s.form != nil {
+		return nil
 	}
-	s.contact, s.nonce = &form.Contact{}, newDraftNonce()
 	s.build()
-	return s
+	return s.form.Init()
+}
+
+// hide lets the form go when nothing was typed in it and nothing is on its
+// way: building it again when the screen is shown loses nothing.
+func (s *ComposeScreen) hide() {
+	if s.form != nil && !s.busy && *s.contact == (form.Contact{}) {
+		s.form, s.huhStyles = nil, nil
+	}
 }
 
 // build makes a form bound to s.contact, so text typed so far is kept.
 func (s *ComposeScreen) build() {
+	if s.huhStyles == nil {
+		s.huhStyles = &[2]*huh.Styles{huh.ThemeCharm(false), huh.ThemeCharm(true)}
+	}
 	theme := huh.ThemeFunc(func(bool) *huh.Styles {
 		// The session's background decides, not huh's own guess.
 		if s.c.Theme.IsDark {
@@ -69,12 +91,8 @@ func (s *ComposeScreen) formWidth() int {
 	return min(s.width, formMaxWidth)
 }
 
-func (s *ComposeScreen) Init() tea.Cmd {
-	if s.c.ReadOnly {
-		return nil
-	}
-	return s.form.Init()
-}
+// Init does nothing: the form is built when the screen is first shown.
+func (s *ComposeScreen) Init() tea.Cmd { return nil }
 
 func (s *ComposeScreen) Title() string { return "Compose" }
 
@@ -86,7 +104,9 @@ func (s *ComposeScreen) Capturing() bool { return !s.c.ReadOnly }
 
 func (s *ComposeScreen) SetSize(width, height int) {
 	s.width, s.height = width, height
-	s.form.SetSize(s.formWidth(), s.formHeight())
+	if s.form != nil {
+		s.form.SetSize(s.formWidth(), s.formHeight())
+	}
 }
 
 func (s *ComposeScreen) ShortHelp() []key.Binding {
@@ -107,6 +127,23 @@ func (s *ComposeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if s.c.ReadOnly {
 		return s, nil
 	}
+	if v, ok := msg.(VisibleMsg); ok {
+		s.visible = v.Visible
+		if !v.Visible {
+			s.hide()
+			return s, nil
+		}
+		if cmd := s.show(); cmd != nil {
+			return s, cmd
+		}
+		return s, s.form.Refocus() // its cursor stopped while hidden
+	}
+	if s.form == nil {
+		// Not shown yet, or let go: what comes (a cursor blink of the
+		// form that was) is for nobody. A submit's reply cannot come, as
+		// the form is kept while one is on its way.
+		return s, nil
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		switch {
@@ -122,11 +159,6 @@ func (s *ComposeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	case ContactAddedMsg:
 		return s, s.added(msg)
-	case VisibleMsg:
-		if msg.Visible {
-			return s, s.form.Refocus() // its cursor stopped while hidden
-		}
-		return s, nil
 	case StatsLoadedMsg, tea.BackgroundColorMsg:
 		// The form draws with the session's theme when it draws; the
 		// numbers are not its business.
@@ -177,6 +209,10 @@ func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
 		s.c.ok("added %s's message as %s: the form is ready for the next one", safeID(s.contact.Trimmed().Name), safeID(msg.Added.ID))
 	}
 	s.contact, s.nonce = &form.Contact{}, newDraftNonce()
+	if !s.visible { // the reviewer went elsewhere meanwhile: a fresh form when they come back
+		s.form, s.huhStyles = nil, nil
+		return statsCmd(s.c)
+	}
 	s.build()
 	return tea.Batch(s.form.Init(), statsCmd(s.c))
 }
@@ -189,5 +225,10 @@ func (s *ComposeScreen) View() string {
 	}
 	title := th.Title.Render("New contact message") + "  " +
 		th.Subtle.Render("ctrl+s adds it to the stream · esc goes back")
+	if s.form == nil {
+		// Drawn before it was shown (the root shows a screen before
+		// drawing it, so only a caller that skips VisibleMsg gets here).
+		s.build()
+	}
 	return title + "\n\n" + s.form.View()
 }

@@ -261,3 +261,37 @@ func TestDraftKey(t *testing.T) {
 		t.Fatal("two drafts drew the same nonce")
 	}
 }
+
+// The form (about 400 KiB with huh's text area) is built when Compose is
+// first shown, not when the session starts, and let go when Compose is
+// left with nothing typed; a draft stays.
+func TestComposeBuildsItsFormWhenShown(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	c := compose(a)
+	if c.form != nil || c.huhStyles != nil {
+		t.Fatal("the compose form was built at session start")
+	}
+	press(t, a, "n")
+	if c.form == nil {
+		t.Fatal("no form once Compose is shown")
+	}
+	requireContains(t, a, "Name", "Email", "Message")
+
+	press(t, a, "esc") // back, nothing typed
+	if c.form != nil || c.huhStyles != nil {
+		t.Fatal("an empty form was kept after leaving Compose")
+	}
+	press(t, a, "n")
+	typeText(t, a, "Dana")
+	press(t, a, "esc")
+	if c.form == nil || c.contact.Name != "Dana" {
+		t.Fatalf("a draft was dropped: form %v, contact %+v", c.form != nil, *c.contact)
+	}
+	press(t, a, "n")
+	requireContains(t, a, "Dana")
+	typeText(t, a, "!")
+	if c.contact.Name != "Dana!" {
+		t.Fatalf("typing after coming back: %q", c.contact.Name)
+	}
+}

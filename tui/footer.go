@@ -1,7 +1,7 @@
 package tui
 
 import (
-	"fmt"
+	"hash/maphash"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -29,43 +29,91 @@ func (a *App) footerKeys() (short []key.Binding, full [][]key.Binding, tail []ke
 	case s.Capturing():
 		return s.ShortHelp(), s.FullHelp(), []key.Binding{k.ForceQuit}
 	}
-	nav := []key.Binding{a.screenKeys, k.NextScreen, k.PrevScreen}
-	for i, o := range a.screens {
-		if sc, ok := o.(shortcut); ok && i != a.active {
-			nav = append(nav, sc.Shortcut())
-		}
-	}
+	nav := a.navKeys()
 	short = append(append(short, s.ShortHelp()...), nav[0], nav[1])
 	short = append(short, nav[3:]...)
 	full = append(append(full, s.FullHelp()...), nav)
 	return short, full, []key.Binding{k.Help, k.Quit}
 }
 
-func (a *App) footer() string {
-	short, full, tail := a.footerKeys()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%t %d %p", a.keyHelp.ShowAll, a.width, a.c.Theme)
-	for _, group := range append([][]key.Binding{short, tail}, full...) {
-		b.WriteByte('|')
-		for _, k := range group {
-			if k.Enabled() {
-				h := k.Help()
-				b.WriteString(h.Key + "\x00" + h.Desc + "\x00")
-			}
+// navKeys are the keys that switch screens, from the one in front.
+func (a *App) navKeys() []key.Binding {
+	k := a.c.Keys
+	nav := []key.Binding{a.screenKeys, k.NextScreen, k.PrevScreen}
+	for i, o := range a.screens {
+		if sc, ok := o.(shortcut); ok && i != a.active {
+			nav = append(nav, sc.Shortcut())
 		}
 	}
-	if b.String() == a.footerCache.key {
-		return a.footerCache.view
+	return nav
+}
+
+// footer is the key help for the keys that work now, drawn once for each
+// set of keys: it is asked for after every message, and most messages
+// change no key. The set is known by a hash of what footerKeys is made
+// of, taken without building it.
+func (a *App) footer() string {
+	var h maphash.Hash
+	h.SetSeed(a.footerSeed)
+	if a.keyHelp.ShowAll {
+		h.WriteByte(1)
 	}
+	s := a.screens[a.active]
+	switch {
+	case a.quitting:
+		h.WriteByte('q')
+	case s.Capturing():
+		h.WriteByte('c')
+		hashKeys(&h, s.ShortHelp())
+		for _, group := range s.FullHelp() {
+			hashKeys(&h, group)
+		}
+	default:
+		h.WriteByte(byte(a.active))
+		hashKeys(&h, s.ShortHelp())
+		for _, group := range s.FullHelp() {
+			hashKeys(&h, group)
+		}
+	}
+	sum := h.Sum64()
+	if view, ok := a.footers[sum]; ok {
+		return view
+	}
+	short, full, tail := a.footerKeys()
 	var view string
 	if a.keyHelp.ShowAll {
 		view = a.fullHelp(full, tail)
 	} else {
 		view = a.shortHelp(short, tail)
 	}
-	a.footerCache.key, a.footerCache.view = b.String(), view
+	if len(a.footers) >= maxFooters {
+		clear(a.footers)
+	}
+	a.footers[sum] = view
 	return view
 }
+
+// hashKeys adds a group of keys, as the footer shows them, to h.
+func hashKeys(h *maphash.Hash, group []key.Binding) {
+	h.WriteByte('|')
+	for _, k := range group {
+		if k.Enabled() {
+			help := k.Help()
+			h.WriteString(help.Key)
+			h.WriteByte(0)
+			h.WriteString(help.Desc)
+			h.WriteByte(0)
+		}
+	}
+}
+
+// maxFooters bounds the footers kept: one or two per screen, and those of
+// the questions and prompts, are what a session switches between. They are
+// drawn for one width and theme (resetFooters).
+const maxFooters = 16
+
+// resetFooters drops the footers drawn: the width or the theme changed.
+func (a *App) resetFooters() { clear(a.footers) }
 
 // shortHelp is one line: as many of items as fit, in order, then "…" if
 // some did not, then tail.

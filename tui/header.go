@@ -8,11 +8,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// header is two lines: who (your consumer name, and whether the session is
+// drawHeader is the header, two lines: who (your consumer name, and whether the session is
 // read-only or on the embedded server) and where, with the connection state
 // on the right; the queue's numbers on the second. When the line is short,
 // the server and stream names give way first.
-func (a *App) header() string {
+func (a *App) drawHeader() string {
 	th := a.c.Theme
 	key, val := th.HeaderKey.Render, th.HeaderValue.Render
 	sep := key("  ")
@@ -72,16 +72,21 @@ func spread(st lipgloss.Style, left, right string, width int) string {
 }
 
 // block fits a screen's view to exactly width×height cells: long lines are
-// cut, missing lines added, so a screen can never break the frame.
+// cut, missing lines added, so a screen can never break the frame. A view
+// that fits already is returned as it is.
 func block(s string, width, height int) string {
 	lines := strings.SplitN(s, "\n", height+1)
+	fits := len(lines) == height
 	if len(lines) > height {
 		lines = lines[:height]
 	}
 	for i, l := range lines {
 		if ansi.StringWidth(l) > width {
-			lines[i] = ansi.Truncate(l, width, "")
+			lines[i], fits = ansi.Truncate(l, width, ""), false
 		}
+	}
+	if fits {
+		return s
 	}
 	for len(lines) < height {
 		lines = append(lines, "")

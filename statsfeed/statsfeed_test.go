@@ -1,0 +1,235 @@
+package statsfeed
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reviewq/reviewq/queue"
+)
+
+// The poller's own behaviour: when it reads and whom it tells. The reads
+// themselves are queue.Client.Stats, proven against a real server in
+// package queue; the desk's use of one poller for every session is proven
+// end to end in package sshd.
+
+// source hands out the numbers the test sets and counts the reads.
+type source struct {
+	mu    sync.Mutex
+	st    queue.Stats
+	err   error
+	reads atomic.Int64
+	gate  chan struct{} // when set, each read waits for a value
+}
+
+func (s *source) Stats(ctx context.Context) (queue.Stats, error) {
+	s.reads.Add(1)
+	if s.gate != nil {
+		select {
+		case <-s.gate:
+		case <-ctx.Done():
+			return queue.Stats{}, ctx.Err()
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.st
+	st.Consumers = append([]queue.ConsumerInfo(nil), s.st.Consumers...)
+	return st, s.err
+}
+
+func (s *source) set(f func(st *queue.Stats)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(&s.st)
+}
+
+func run(t *testing.T, p *Poller) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// notified reports whether s has a notice waiting, and takes it.
+func notified(s *Subscription) bool {
+	select {
+	case <-s.C():
+		return true
+	default:
+		return false
+	}
+}
+
+func TestOneReadTellsEverySubscriber(t *testing.T) {
+	src := &source{st: queue.Stats{Length: 7}}
+	p := New(src, Options{Every: time.Hour})
+	subs := make([]*Subscription, 100)
+	for i := range subs {
+		subs[i] = p.Subscribe()
+	}
+	run(t, p)
+	eventually(t, "the first read", func() bool { _, ok := p.Latest(); return ok })
+	for i, s := range subs {
+		select {
+		case <-s.C():
+		case <-time.After(5 * time.Second):
+			t.Fatalf("subscriber %d was not told", i)
+		}
+	}
+	if n := src.reads.Load(); n != 1 {
+		t.Fatalf("%d reads for 100 subscribers, want 1", n)
+	}
+	if snap, _ := p.Latest(); snap.Stats.Length != 7 || snap.Version != 1 || snap.Err != nil {
+		t.Fatalf("latest = %+v", snap)
+	}
+}
+
+func TestALateSubscriberIsToldAtOnce(t *testing.T) {
+	src := &source{st: queue.Stats{Length: 3}}
+	p := New(src, Options{Every: time.Hour})
+	run(t, p)
+	eventually(t, "the first read", func() bool { _, ok := p.Latest(); return ok })
+	s := p.Subscribe()
+	if !notified(s) {
+		t.Fatal("a subscriber that came after the first read has no notice: it would show no numbers until they change")
+	}
+}
+
+func TestReadsThatChangeNothingTellNobody(t *testing.T) {
+	src := &source{st: queue.Stats{Length: 5, Consumers: []queue.ConsumerInfo{{Name: "alice", Pending: 1, Idle: time.Second}}}}
+	p := New(src, Options{Every: 10 * time.Millisecond})
+	s := p.Subscribe()
+	run(t, p)
+	eventually(t, "the first notice", func() bool { return notified(s) })
+	// Idle times move on every read; nothing a subscriber shows does.
+	for i := range 5 {
+		before := src.reads.Load()
+		src.set(func(st *queue.Stats) { st.Consumers[0].Idle = time.Duration(i+2) * time.Second })
+		eventually(t, "two more reads", func() bool { return src.reads.Load() >= before+2 })
+	}
+	if notified(s) {
+		t.Fatal("reads that changed only idle times told the subscriber: every idle session would redraw for nothing")
+	}
+	if snap, _ := p.Latest(); snap.Version != 1 || snap.Stats.Consumers[0].Idle < 2*time.Second {
+		t.Fatalf("latest = %+v: want version 1 with the newest idle time", snap)
+	}
+
+	src.set(func(st *queue.Stats) { st.Consumers[0].Pending = 2 })
+	eventually(t, "a notice of the change", func() bool { return notified(s) })
+	if snap, _ := p.Latest(); snap.Version != 2 || snap.Stats.Consumers[0].Pending != 2 {
+		t.Fatalf("latest = %+v", snap)
+	}
+}
+
+func TestAFailedReadKeepsTheNumbersAndTellsTheError(t *testing.T) {
+	src := &source{st: queue.Stats{Length: 9}}
+	p := New(src, Options{Every: 10 * time.Millisecond})
+	s := p.Subscribe()
+	run(t, p)
+	eventually(t, "the first notice", func() bool { return notified(s) })
+
+	down := errors.New("connection refused")
+	src.mu.Lock()
+	src.err = down
+	src.mu.Unlock()
+	eventually(t, "a notice of the error", func() bool { return notified(s) })
+	snap, _ := p.Latest()
+	if !errors.Is(snap.Err, down) || snap.Stats.Length != 9 {
+		t.Fatalf("latest = %+v: want the error with the last numbers", snap)
+	}
+	// The same error again is not news.
+	before := src.reads.Load()
+	eventually(t, "two more reads", func() bool { return src.reads.Load() >= before+2 })
+	if notified(s) {
+		t.Fatal("the same error again told the subscriber")
+	}
+
+	src.mu.Lock()
+	src.err = nil
+	src.mu.Unlock()
+	eventually(t, "a notice of the recovery", func() bool { return notified(s) })
+	if snap, _ := p.Latest(); snap.Err != nil {
+		t.Fatalf("latest = %+v after recovery", snap)
+	}
+}
+
+func TestRefreshesThatComeTogetherMakeOneRead(t *testing.T) {
+	src := &source{gate: make(chan struct{})}
+	p := New(src, Options{Every: time.Hour, MinGap: 50 * time.Millisecond})
+	run(t, p)
+	src.gate <- struct{}{} // the first read
+	eventually(t, "the first read", func() bool { _, ok := p.Latest(); return ok })
+
+	// Fifty reviewers ack at the same moment.
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(p.Refresh)
+	}
+	wg.Wait()
+	src.gate <- struct{}{}
+	eventually(t, "the refresh's read", func() bool { return p.Reads() == 2 })
+	// More refreshes while nothing reads: still only one more read.
+	for range 50 {
+		p.Refresh()
+	}
+	src.gate <- struct{}{}
+	eventually(t, "the next refresh's read", func() bool { return p.Reads() == 3 })
+	select {
+	case src.gate <- struct{}{}:
+		t.Fatalf("a fourth read started: %d refreshes made more than one read each time", 50)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if n := src.reads.Load(); n != 3 {
+		t.Fatalf("%d reads, want 3", n)
+	}
+}
+
+func TestRefreshWaitsOutTheGap(t *testing.T) {
+	src := &source{}
+	const gap = 300 * time.Millisecond
+	p := New(src, Options{Every: time.Hour, MinGap: gap})
+	run(t, p)
+	eventually(t, "the first read", func() bool { return p.Reads() == 1 })
+	first, _ := p.Latest()
+	p.Refresh()
+	eventually(t, "the refresh's read", func() bool { return p.Reads() == 2 })
+	second, _ := p.Latest()
+	// At is when a read finished, so the gap between two finishes can be
+	// a little shorter than the gap between their starts.
+	if d := second.At.Sub(first.At); d < gap-50*time.Millisecond {
+		t.Fatalf("the refresh read %s after the last read; the gap is %s", d, gap)
+	}
+}
+
+func TestClosedSubscriptionIsNotTold(t *testing.T) {
+	src := &source{st: queue.Stats{Length: 1}}
+	p := New(src, Options{Every: 10 * time.Millisecond})
+	s := p.Subscribe()
+	run(t, p)
+	eventually(t, "the first notice", func() bool { return notified(s) })
+	s.Close()
+	if n := p.Subscribers(); n != 0 {
+		t.Fatalf("%d subscribers after Close", n)
+	}
+	src.set(func(st *queue.Stats) { st.Length = 2 })
+	eventually(t, "the change read", func() bool { snap, _ := p.Latest(); return snap.Stats.Length == 2 })
+	if notified(s) {
+		t.Fatal("a closed subscription was told")
+	}
+}
