@@ -126,10 +126,12 @@ func bkey(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r[0], Text: k}
 }
 
-// sdrive runs cmd synchronously the way Bubble Tea would, feeding the
-// screen's replies back into it until nothing is left; it returns the
-// messages that are not the screen's own business (for the root or the
-// program). Timers are run at once.
+// sdrive runs cmd the way Bubble Tea would, one command at a time,
+// feeding the screen's replies back into it until nothing is left; it
+// returns the messages that are not the screen's own business (for the root
+// or the program). A command still running after 250 ms is a timer (the
+// fakes answer in microseconds, and 250 ms leaves room for a loaded CI
+// machine under -race): its message is not waited for.
 func sdrive(t testing.TB, s Screen, cmd tea.Cmd) []tea.Msg {
 	t.Helper()
 	var out []tea.Msg
@@ -143,7 +145,15 @@ func sdrive(t testing.TB, s Screen, cmd tea.Cmd) []tea.Msg {
 		if c == nil {
 			continue
 		}
-		switch msg := c().(type) {
+		done := make(chan tea.Msg, 1)
+		go func() { done <- c() }()
+		var result tea.Msg
+		select {
+		case result = <-done:
+		case <-time.After(250 * time.Millisecond):
+			continue
+		}
+		switch msg := result.(type) {
 		case nil:
 		case tea.BatchMsg:
 			todo = append(todo, msg...)

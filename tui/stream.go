@@ -32,6 +32,7 @@ type StreamScreen struct {
 	// ages move on, and an opened entry shows its outcome from them.
 	entries []queue.StreamEntry
 	builtAt time.Time // when the rows' ages were written
+	aging   bool      // a rewrite of the ages is due (one timer at a time)
 
 	// mark is the ID a range to replay starts at (it ends at the selected
 	// entry); "" when none.
@@ -45,6 +46,21 @@ type StreamScreen struct {
 
 // agesEvery is how often the list's "4m ago" are written again.
 const agesEvery = 30 * time.Second
+
+// streamAgesMsg writes the list's ages again, while it is on screen. The
+// header's numbers cannot be relied on for it: the SSH desk sends them
+// only when they change.
+type streamAgesMsg struct{}
+
+// agesTick plans the next rewrite of the ages, one at a time, while the
+// list is on screen.
+func (s *StreamScreen) agesTick() tea.Cmd {
+	if s.aging || !s.visible {
+		return nil
+	}
+	s.aging = true
+	return s.to.after(agesEvery, streamAgesMsg{})
+}
 
 // NewStreamScreen builds the Stream screen.
 func NewStreamScreen(c *Common, id ScreenID) Screen {
@@ -117,11 +133,17 @@ func (s *StreamScreen) update(msg tea.Msg) tea.Cmd {
 		if s.visible {
 			s.refreshAges()
 		}
+	case streamAgesMsg:
+		s.aging = false
+		if s.visible {
+			s.refreshAges()
+			return s.agesTick()
+		}
 	case VisibleMsg:
 		if msg.Visible {
 			s.refreshAges()
 		}
-		return s.setVisible(msg.Visible, s.reload)
+		return tea.Batch(s.setVisible(msg.Visible, s.reload), s.agesTick())
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	case tea.MouseMsg:

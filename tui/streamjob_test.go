@@ -314,3 +314,24 @@ func TestStreamReplayStop(t *testing.T) {
 		t.Fatalf("%d entries after a stopped replay", n)
 	}
 }
+
+// The ages move on by themselves while the list is on screen, with no
+// header numbers coming in (the SSH desk sends those only on a change),
+// and the timer stops while the list is hidden.
+func TestStreamAgesMoveOnWithoutStats(t *testing.T) {
+	f := goldenQueue()
+	s, c := started(t, NewStreamScreen, f, 120, 24)
+	now := fixedNow
+	c.Now = func() time.Time { return now }
+	requireShows(t, s, "acked · alice · 4m ago")
+	now = now.Add(time.Minute)
+	_, cmd := s.Update(streamAgesMsg{})
+	requireShows(t, s, "acked · alice · 5m ago")
+	if cmd == nil {
+		t.Fatal("no next rewrite planned while on screen")
+	}
+	s.Update(VisibleMsg{Visible: false})
+	if _, cmd := s.Update(streamAgesMsg{}); cmd != nil {
+		t.Fatal("a hidden list keeps rewriting its ages")
+	}
+}
