@@ -96,6 +96,7 @@ type Server struct {
 	srv      *ssh.Server
 	stats    *statsfeed.Poller
 	ownStats bool // made here, so run by Serve
+	counts   deskCounts
 
 	mu      sync.Mutex
 	closing bool
