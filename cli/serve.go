@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/reviewq/reviewq/metrics"
 	"github.com/reviewq/reviewq/sshd"
 	"github.com/reviewq/reviewq/statsfeed"
 )
@@ -32,6 +33,7 @@ type serveOptions struct {
 	maxPerUser     int
 	idleTimeout    time.Duration
 	pprof          string
+	metrics        string
 }
 
 // anonymousHost is where an anonymous desk listens unless --ssh says
@@ -54,10 +56,14 @@ The host key is created on first start and kept.
 A session renders at most %d×%d, however large the client's terminal; one
 user holds at most --max-sessions-per-user sessions.
 
+--metrics ADDR serves Prometheus metrics at http://ADDR/metrics: the queue's
+numbers as the desk last read them (a scrape never reads the server), the
+open sessions and the claims and acks made through the desk.
+
 On SIGINT or SIGTERM every session is told and closed; nothing is acked, and
 the log lists what each consumer still holds.`, sshd.MaxWidth, sshd.MaxHeight),
 		Example: `  reviewq serve keys add alice alice_id_ed25519.pub
-  reviewq serve --ssh :23234 --url redis://localhost:6379
+  reviewq serve --ssh :23234 --url redis://localhost:6379 --metrics 127.0.0.1:9299
   ssh -p 23234 alice@localhost
 
   reviewq serve --allow-anonymous --embedded     # a demo on 127.0.0.1: anyone, sample messages, nothing kept`,
@@ -78,6 +84,7 @@ the log lists what each consumer still holds.`, sshd.MaxWidth, sshd.MaxHeight),
 	f.IntVar(&o.maxPerUser, "max-sessions-per-user", sshd.DefaultMaxSessionsPerUser, "sessions one user may hold at once; one more is turned away")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key press; 0 never")
 	f.StringVar(&o.pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; no authentication, keep it on loopback")
+	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. :9299 (queue numbers, sessions, the desk's claims and acks); no authentication")
 	return cmd
 }
 
@@ -149,6 +156,24 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return usageError{fmt.Errorf("listen on %s: %w", o.addr, err)}
+	}
+	if o.metrics != "" {
+		// Scrapes read the desk's numbers as the sessions get them (the
+		// one poller), never the server.
+		ms, err := metrics.Listen(o.metrics, metrics.Sources{Stats: stats, Desk: srv, MaxSessions: o.maxSessions}, log)
+		if err != nil {
+			_ = l.Close()
+			return usageError{fmt.Errorf("--metrics %s: %w", o.metrics, err)}
+		}
+		metricsCtx, stopMetrics := context.WithCancel(ctx)
+		metricsDone := make(chan struct{})
+		go func() {
+			defer close(metricsDone)
+			if err := ms.Run(metricsCtx); err != nil {
+				log.Error("metrics server", "err", err)
+			}
+		}()
+		defer func() { stopMetrics(); <-metricsDone }()
 	}
 	if o.pprof != "" {
 		stopProfiler, err := serveProfiler(o.pprof, log)

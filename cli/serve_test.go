@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"path/filepath"
 	"regexp"
@@ -83,27 +84,7 @@ func TestServeAnonymousDemo(t *testing.T) {
 		t.Fatalf("no anonymous warning on stderr:\n%s", stderr.String())
 	}
 
-	noKey := gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return nil, nil })
-	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
-		User: "guest", Auth: []gossh.AuthMethod{noKey},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
-	})
-	if err != nil {
-		t.Fatalf("anonymous login: %v", err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var screen lockedBuffer
-	sess.Stdout, sess.Stderr = &screen, &screen
-	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
+	screen, _, _ := anonymousTerm(t, addr, "guest")
 	waitUntil(t, "the console as desk:guest", func() bool { return strings.Contains(ansi.Strip(screen.String()), "desk:guest") })
 
 	cancel()
@@ -118,6 +99,38 @@ func TestServeAnonymousDemo(t *testing.T) {
 	if !strings.Contains(ansi.Strip(screen.String()), "reviewq is shutting down") {
 		t.Fatalf("the session was not told:\n%s", ansi.Strip(screen.String()))
 	}
+}
+
+// anonymousTerm logs in to an anonymous desk as user, without a key, with
+// a 120×40 terminal and a shell: the screen is what the session wrote,
+// keys what the test types; closing conn ends the connection.
+func anonymousTerm(t *testing.T, addr, user string) (screen *lockedBuffer, keys io.Writer, conn *gossh.Client) {
+	t.Helper()
+	noKey := gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return nil, nil })
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: user, Auth: []gossh.AuthMethod{noKey},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("anonymous login: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen = &lockedBuffer{}
+	sess.Stdout, sess.Stderr = screen, screen
+	if keys, err = sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	return screen, keys, c
 }
 
 // TestServeAnonymousListensOnLoopbackUnlessToldOtherwise: a demo desk is
