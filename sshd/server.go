@@ -31,10 +31,23 @@ const (
 	DefaultMaxSessionsPerUser = 5
 	DefaultIdleTimeout        = 30 * time.Minute
 	DefaultShutdownTimeout    = 10 * time.Second
-	// SessionMemory is what one session may cost the desk, whatever its
-	// client asks for (the size clamp in window.go keeps a session within
-	// it); serve passes it as Config.MemoryPerSession.
-	SessionMemory = 2 << 20
+	// SessionMemory is what one session may cost the desk at the default
+	// maximum size (120×40), whatever its client asks for (the size clamp
+	// in window.go keeps a session within it): SessionMemoryAt that size.
+	SessionMemory = sessionBaseMemory + DefaultMaxWidth*DefaultMaxHeight*CellMemory
+	// CellMemory is what each cell of a session's window costs: 224 bytes
+	// of Bubble Tea's two cell buffers (112 bytes a cell each) and about
+	// 25 more of the frame's text and its way out; measured 246 to 259
+	// bytes a cell from 80×24 to 400×200 (BenchmarkSessionHeapBySize).
+	CellMemory = 256
+	// sessionBaseMemory is a session's budget besides its cells: the
+	// console, the SSH connection, Bubble Tea's input decoder and the
+	// goroutine stacks (about 0.3 MiB live), and room for the garbage the
+	// collector has yet to take. It is what makes the budget 2 MiB at
+	// 120×40, the size that budget was set for; the room stays the same
+	// at larger sizes, so there the collector runs more often for a
+	// session's garbage, not for longer.
+	sessionBaseMemory = 2<<20 - DefaultMaxWidth*DefaultMaxHeight*CellMemory
 	// handshakeTimeout drops connections that never finish authenticating.
 	handshakeTimeout = 30 * time.Second
 )
@@ -63,6 +76,12 @@ type Config struct {
 	// HostKey is the host key file, created as ed25519 (0600) when missing.
 	HostKey string
 
+	// MaxSize is the largest terminal a session renders at, whatever its
+	// client asks for (window.go): DefaultMaxSize when zero, else between
+	// LeastMaxWidth×LeastMaxHeight and MostMaxWidth×MostMaxHeight. What a
+	// session costs grows with it (SessionMemoryAt).
+	MaxSize Size
+
 	MaxSessions        int           // DefaultMaxSessions when zero
 	MaxSessionsPerUser int           // sessions one user may hold at once; DefaultMaxSessionsPerUser when zero
 	IdleTimeout        time.Duration // a session without input this long is closed; DefaultIdleTimeout when zero, <0 never
@@ -85,6 +104,14 @@ type Config struct {
 	// runs it. When nil, the server makes one over Client and runs it
 	// while it serves.
 	Stats *statsfeed.Poller
+}
+
+// SessionMemoryAt is what one session may cost the desk when the largest
+// size it renders at is most (Config.MaxSize); serve passes it as
+// Config.MemoryPerSession: 2 MiB at 120×40, 3.8 MiB at 200×60, 20 MiB at
+// 400×200.
+func SessionMemoryAt(most Size) int64 {
+	return sessionBaseMemory + int64(most.Width)*int64(most.Height)*CellMemory
 }
 
 // Server is the SSH desk.
@@ -114,6 +141,12 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("sshd: no queue client")
+	}
+	if cfg.MaxSize == (Size{}) {
+		cfg.MaxSize = DefaultMaxSize
+	}
+	if err := CheckMaxSize(cfg.MaxSize); err != nil {
+		return nil, fmt.Errorf("sshd: maximum size %s: %w", cfg.MaxSize, err)
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
@@ -223,7 +256,7 @@ func (s *Server) checkReadOnlyUsers() {
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("serving the console over SSH", "addr", l.Addr().String(), "max_sessions", s.cfg.MaxSessions,
 		"max_sessions_per_user", s.cfg.MaxSessionsPerUser, "idle_timeout", s.cfg.IdleTimeout.String(),
-		"max_size", fmt.Sprintf("%d×%d", MaxWidth, MaxHeight), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
+		"max_size", s.cfg.MaxSize.String(), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
 	if s.ownStats {
 		statsCtx, stopStats := context.WithCancel(context.Background())
 		defer stopStats()

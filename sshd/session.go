@@ -47,7 +47,7 @@ func (d *deskSession) attrs() []any {
 // The console gets the session with its size clamped (clampedSession).
 func (s *Server) admit(next ssh.Handler) ssh.Handler {
 	return func(raw ssh.Session) {
-		sess := clampSession(raw)
+		sess := clampSession(raw, s.cfg.MaxSize)
 		d, refusal := s.register(sess)
 		if refusal != "" {
 			s.log.Info("refused session", "user", sanitizeUser(sess.User()), "remote", sess.RemoteAddr().String(), "reason", refusal)
