@@ -13,7 +13,7 @@ import (
 // 5000×5000 terminals grow the live heap by less than their budget each,
 // the test's own SSH client half and what the consoles wrote included
 // (the RSS, with the collector's headroom, is make bench-ssh's to
-// measure); at the default maximum that is 2 MiB, at 200×60 3.5 MiB.
+// measure); at the default maximum that is 2 MiB, at 200×60 4.5 MiB.
 func TestSessionsAtTheClampStayWithinTheirBudget(t *testing.T) {
 	for _, most := range []Size{DefaultMaxSize, {200, 60}} {
 		t.Run(most.String(), func(t *testing.T) {

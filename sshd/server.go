@@ -35,18 +35,20 @@ const (
 	// maximum size (120×40), whatever its client asks for (the size clamp
 	// in window.go keeps a session within it): SessionMemoryAt that size.
 	SessionMemory = sessionBaseMemory + DefaultMaxWidth*DefaultMaxHeight*CellMemory
-	// CellMemory is what each cell of a session's window costs: 224 bytes
-	// of Bubble Tea's two cell buffers (112 bytes a cell each) and about
-	// 25 more of the frame's text and its way out; measured 246 to 259
-	// bytes a cell from 80×24 to 400×200 (BenchmarkSessionHeapBySize).
-	CellMemory = 256
-	// sessionBaseMemory is a session's budget besides its cells: the
+	// CellMemory is a session's budget for each cell of its window. A cell
+	// costs about 270 bytes live: 224 of Bubble Tea's two cell buffers
+	// (112 bytes a cell each), the rest the frame's text on its way out
+	// (make bench-ssh, every screen drawn: 1.51 MiB live a session at
+	// 120×40, 3.38 MiB at 200×60). The budget adds a third for the garbage
+	// the collector has yet to take, in proportion: the memory limit never
+	// goes under 1.25 times the live heap (memoryFloor), so a budget with
+	// less room than that would be overruled at large sizes.
+	CellMemory = 360
+	// sessionBaseMemory is the budget for the rest of a session: the
 	// console, the SSH connection, Bubble Tea's input decoder and the
-	// goroutine stacks (about 0.3 MiB live), and room for the garbage the
-	// collector has yet to take. It is what makes the budget 2 MiB at
-	// 120×40, the size that budget was set for; the room stays the same
-	// at larger sizes, so there the collector runs more often for a
-	// session's garbage, not for longer.
+	// goroutine stacks (about 0.27 MiB live), with the same third. It is
+	// what makes the budget 2 MiB at 120×40, the size that budget was set
+	// for.
 	sessionBaseMemory = 2<<20 - DefaultMaxWidth*DefaultMaxHeight*CellMemory
 	// handshakeTimeout drops connections that never finish authenticating.
 	handshakeTimeout = 30 * time.Second
@@ -108,7 +110,7 @@ type Config struct {
 
 // SessionMemoryAt is what one session may cost the desk when the largest
 // size it renders at is most (Config.MaxSize); serve passes it as
-// Config.MemoryPerSession: 2 MiB at 120×40, 3.8 MiB at 200×60, 20 MiB at
+// Config.MemoryPerSession: 2 MiB at 120×40, 4.5 MiB at 200×60, 28 MiB at
 // 400×200.
 func SessionMemoryAt(most Size) int64 {
 	return sessionBaseMemory + int64(most.Width)*int64(most.Height)*CellMemory

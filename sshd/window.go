@@ -20,7 +20,7 @@ import (
 // 2 MiB budget (SessionMemory). A larger terminal gets the console at the
 // maximum and the rest of its screen stays blank. An operator who wants
 // more room trades memory for it (SessionMemoryAt): at 200×60 a session
-// holds about 3.2 MiB live, of a 3.8 MiB budget (BenchmarkSessionHeapBySize
+// holds about 3.4 MiB live, of a 4.5 MiB budget (BenchmarkSessionHeapBySize
 // and make bench-ssh measure it).
 const (
 	DefaultMaxWidth  = 120
@@ -29,8 +29,8 @@ const (
 	// size): below it every session would show only "too small".
 	LeastMaxWidth  = 60
 	LeastMaxHeight = 16
-	// The most, where one session's budget reaches 20 MiB: ten such
-	// sessions cost what a hundred at 120×40 do.
+	// The most, where one session's budget reaches 28 MiB: one such
+	// session costs what fourteen at 120×40 do.
 	MostMaxWidth  = 400
 	MostMaxHeight = 200
 	// Zero and negative sizes (a client without a terminal sends 0×0)
