@@ -61,7 +61,7 @@ type Collector struct {
 }
 
 // NewCollector makes the collector of src; register it on a registry of
-// its own (Handler does).
+// its own (Listen does).
 func NewCollector(src Sources) *Collector {
 	if src.Now == nil {
 		src.Now = time.Now
@@ -157,9 +157,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 // stream name need not be.
 func validLabel(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
-// Registry is a registry with the desk's metrics, Go's runtime metrics,
+// registry is a registry with the desk's metrics, Go's runtime metrics,
 // the process's (CPU, memory, file descriptors) and the build's.
-func Registry(src Sources) *prometheus.Registry {
+func registry(src Sources) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		NewCollector(src),
@@ -170,8 +170,8 @@ func Registry(src Sources) *prometheus.Registry {
 	return reg
 }
 
-// Handler serves reg at /metrics, and a line saying so at /; nothing else.
-func Handler(reg *prometheus.Registry, log *slog.Logger) http.Handler {
+// handler serves reg at /metrics, and a line saying so at /; nothing else.
+func handler(reg *prometheus.Registry, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux() // never http.DefaultServeMux: serve's --pprof registers the profiler there
 	mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(reg, promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -212,7 +212,7 @@ func Listen(addr string, src Sources, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	return &Server{l: l, log: log, hs: &http.Server{
-		Handler: Handler(Registry(src), log),
+		Handler: handler(registry(src), log),
 		// A scraper sends a small GET and reads a few dozen KiB: whatever
 		// takes longer is not one.
 		ReadHeaderTimeout: 5 * time.Second,

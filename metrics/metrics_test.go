@@ -375,7 +375,7 @@ func TestTheMetricsAddressServesNothingElse(t *testing.T) {
 }
 
 func TestABadAddressFailsAtOnce(t *testing.T) {
-	for _, addr := range []string{"nonsense", "127.0.0.1:99999", "256.0.0.1:80"} {
+	for _, addr := range []string{"nonsense", "127.0.0.1:99999", "192.0.2.1:80"} {
 		if s, err := Listen(addr, Sources{}, slog.Default()); err == nil {
 			_ = s.l.Close()
 			t.Errorf("Listen(%q) did not fail", addr)
