@@ -26,8 +26,9 @@ bench-scale:
 
 ## bench-ssh: the SSH desk with 50, 200 and 500 reviewers (a real reviewq serve
 ## over redis-server): key-to-output p50/p90/p99, idle CPU, RSS per session.
-## DESKLOAD_SIZES, DESKLOAD_TERM, DESKLOAD_IDLE, DESKLOAD_KEYS and
-## DESKLOAD_PROFILE (a directory for CPU and heap profiles) tune it.
+## DESKLOAD_SIZES, DESKLOAD_TERM, DESKLOAD_MAX_SIZE (serve's --max-size),
+## DESKLOAD_IDLE, DESKLOAD_KEYS and DESKLOAD_PROFILE (a directory for CPU and
+## heap profiles) tune it.
 bench-ssh:
 	$(GO) test -run '^$$' -bench Desk -benchtime 1x -timeout 30m ./internal/deskload
 

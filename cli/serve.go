@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/reviewq/reviewq/metrics"
 	"github.com/reviewq/reviewq/sshd"
 	"github.com/reviewq/reviewq/statsfeed"
 )
@@ -32,6 +33,8 @@ type serveOptions struct {
 	maxPerUser     int
 	idleTimeout    time.Duration
 	pprof          string
+	metrics        string
+	maxSize        string
 }
 
 // anonymousHost is where an anonymous desk listens unless --ssh says
@@ -51,13 +54,21 @@ writes such lines); the file is read at every login. --allow-anonymous lets
 anyone in as any name, and then listens on 127.0.0.1 unless --ssh is given.
 The host key is created on first start and kept.
 
-A session renders at most %d×%d, however large the client's terminal; one
-user holds at most --max-sessions-per-user sessions.
+A session renders at most --max-size (%s), however large the client's
+terminal: the rest of its screen stays blank. A larger maximum costs memory
+on every session (%.1f MiB each at 200x60, against %.0f MiB at %s). One user
+holds at most --max-sessions-per-user sessions.
+
+--metrics ADDR serves Prometheus metrics at http://ADDR/metrics: the queue's
+numbers as the desk last read them (a scrape never reads the server), the
+open sessions and the claims and acks made through the desk.
 
 On SIGINT or SIGTERM every session is told and closed; nothing is acked, and
-the log lists what each consumer still holds.`, sshd.MaxWidth, sshd.MaxHeight),
+the log lists what each consumer still holds.`, sshd.DefaultMaxSize,
+			float64(sshd.SessionMemoryAt(sshd.Size{Width: 200, Height: 60}))/(1<<20),
+			float64(sshd.SessionMemoryAt(sshd.DefaultMaxSize))/(1<<20), sshd.DefaultMaxSize),
 		Example: `  reviewq serve keys add alice alice_id_ed25519.pub
-  reviewq serve --ssh :23234 --url redis://localhost:6379
+  reviewq serve --ssh :23234 --url redis://localhost:6379 --metrics 127.0.0.1:9299
   ssh -p 23234 alice@localhost
 
   reviewq serve --allow-anonymous --embedded     # a demo on 127.0.0.1: anyone, sample messages, nothing kept`,
@@ -76,8 +87,12 @@ the log lists what each consumer still holds.`, sshd.MaxWidth, sshd.MaxHeight),
 	f.StringSliceVar(&o.readOnlyUsers, "read-only-users", nil, "these users browse only (comma-separated, matched exactly)")
 	f.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "sessions open at once; one more is turned away")
 	f.IntVar(&o.maxPerUser, "max-sessions-per-user", sshd.DefaultMaxSessionsPerUser, "sessions one user may hold at once; one more is turned away")
+	f.StringVar(&o.maxSize, "max-size", sshd.DefaultMaxSize.String(), fmt.Sprintf(
+		"the largest terminal a session renders at, `WIDTHxHEIGHT` from %dx%d to %dx%d; memory per session grows with it",
+		sshd.LeastMaxWidth, sshd.LeastMaxHeight, sshd.MostMaxWidth, sshd.MostMaxHeight))
 	f.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key press; 0 never")
 	f.StringVar(&o.pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; no authentication, keep it on loopback")
+	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://`ADDR`/metrics, e.g. :9299 (queue numbers, sessions, the desk's claims and acks); no authentication")
 	return cmd
 }
 
@@ -90,6 +105,13 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	}
 	if o.idleTimeout < 0 {
 		return userErrorf("--idle-timeout cannot be negative")
+	}
+	maxSize, err := sshd.ParseSize(o.maxSize)
+	if err == nil {
+		err = sshd.CheckMaxSize(maxSize)
+	}
+	if err != nil {
+		return userErrorf("--max-size %s: %v", o.maxSize, err)
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, nil))
 	if o.allowAnonymous {
@@ -141,7 +163,7 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 		ConsumerPrefix: o.consumerPrefix, ReadOnly: o.readOnly, ReadOnlyUsers: o.readOnlyUsers,
 		AuthorizedKeys: o.authorizedKeys, AllowAnonymous: o.allowAnonymous, HostKey: o.hostKey,
 		MaxSessions: o.maxSessions, MaxSessionsPerUser: o.maxPerUser, IdleTimeout: idle, Logger: log,
-		MemoryPerSession: memoryPerSession(),
+		MaxSize: maxSize, MemoryPerSession: memoryPerSession(maxSize),
 	})
 	if err != nil {
 		return usageError{err}
@@ -149,6 +171,24 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return usageError{fmt.Errorf("listen on %s: %w", o.addr, err)}
+	}
+	if o.metrics != "" {
+		// Scrapes read the desk's numbers as the sessions get them (the
+		// one poller), never the server.
+		ms, err := metrics.Listen(o.metrics, metrics.Sources{Stats: stats, Desk: srv, MaxSessions: o.maxSessions}, log)
+		if err != nil {
+			_ = l.Close()
+			return usageError{fmt.Errorf("--metrics %s: %w", o.metrics, err)}
+		}
+		metricsCtx, stopMetrics := context.WithCancel(ctx)
+		metricsDone := make(chan struct{})
+		go func() {
+			defer close(metricsDone)
+			if err := ms.Run(metricsCtx); err != nil {
+				log.Error("metrics server", "err", err)
+			}
+		}()
+		defer func() { stopMetrics(); <-metricsDone }()
 	}
 	if o.pprof != "" {
 		stopProfiler, err := serveProfiler(o.pprof, log)
@@ -186,11 +226,12 @@ func serveProfiler(addr string, log *slog.Logger) (func(), error) {
 	return func() { _ = hs.Close() }, nil
 }
 
-// memoryPerSession is the desk's memory budget per session, unless the
-// operator set the process's limit with GOMEMLIMIT.
-func memoryPerSession() int64 {
+// memoryPerSession is the desk's memory budget per session at the largest
+// size a session renders at, unless the operator set the process's limit
+// with GOMEMLIMIT.
+func memoryPerSession(most sshd.Size) int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
-	return sshd.SessionMemory
+	return sshd.SessionMemoryAt(most)
 }

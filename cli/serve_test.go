@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +15,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/reviewq/reviewq/sshd"
 )
 
 // lockedBuffer is written by the server's goroutines while the test reads.
@@ -83,27 +87,7 @@ func TestServeAnonymousDemo(t *testing.T) {
 		t.Fatalf("no anonymous warning on stderr:\n%s", stderr.String())
 	}
 
-	noKey := gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return nil, nil })
-	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
-		User: "guest", Auth: []gossh.AuthMethod{noKey},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
-	})
-	if err != nil {
-		t.Fatalf("anonymous login: %v", err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var screen lockedBuffer
-	sess.Stdout, sess.Stderr = &screen, &screen
-	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
+	screen, _, _ := anonymousTerm(t, addr, "guest")
 	waitUntil(t, "the console as desk:guest", func() bool { return strings.Contains(ansi.Strip(screen.String()), "desk:guest") })
 
 	cancel()
@@ -118,6 +102,38 @@ func TestServeAnonymousDemo(t *testing.T) {
 	if !strings.Contains(ansi.Strip(screen.String()), "reviewq is shutting down") {
 		t.Fatalf("the session was not told:\n%s", ansi.Strip(screen.String()))
 	}
+}
+
+// anonymousTerm logs in to an anonymous desk as user, without a key, with
+// a 120×40 terminal and a shell: the screen is what the session wrote,
+// keys what the test types; closing conn ends the connection.
+func anonymousTerm(t *testing.T, addr, user string) (screen *lockedBuffer, keys io.Writer, conn *gossh.Client) {
+	t.Helper()
+	noKey := gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return nil, nil })
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: user, Auth: []gossh.AuthMethod{noKey},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("anonymous login: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen = &lockedBuffer{}
+	sess.Stdout, sess.Stderr = screen, screen
+	if keys, err = sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	return screen, keys, c
 }
 
 // TestServeAnonymousListensOnLoopbackUnlessToldOtherwise: a demo desk is
@@ -162,5 +178,35 @@ func TestServeRefusesABadPerUserLimit(t *testing.T) {
 	r := run(t, "", "serve", "--allow-anonymous", "--max-sessions-per-user", "0")
 	if r.code != 1 || !strings.Contains(r.stderr, "--max-sessions-per-user must be at least 1") {
 		t.Fatalf("--max-sessions-per-user 0: %+v", r)
+	}
+}
+
+func TestServeMaxSize(t *testing.T) {
+	for _, v := range []string{"abc", "120x", "59x16", "60x15", "401x40", "120x201", "0x0", "-1x40"} {
+		r := run(t, "", "serve", "--allow-anonymous", "--ssh", "127.0.0.1:0", "--host-key", filepath.Join(t.TempDir(), "host"), "--max-size", v)
+		if r.code != 1 || !strings.HasPrefix(r.stderr, "reviewq: --max-size "+v+": ") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("--max-size %s: %+v", v, r)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--url", "redis://" + srv.Addr, "--stream", stream(t),
+			"serve", "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host"),
+			"--max-size", "200x60"}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	listenAddr(t, &stderr)
+	if !strings.Contains(stderr.String(), "max_size=200x60") {
+		t.Fatalf("the desk does not say it renders up to 200x60:\n%s", stderr.String())
+	}
+	cancel()
+	if got := <-code; got != 0 {
+		t.Fatalf("serve exited %d:\n%s", got, stderr.String())
+	}
+	if got, want := memoryPerSession(sshd.Size{Width: 200, Height: 60}), sshd.SessionMemoryAt(sshd.Size{Width: 200, Height: 60}); got != want && os.Getenv("GOMEMLIMIT") == "" {
+		t.Fatalf("the budget per session at 200x60 is %d, want %d", got, want)
 	}
 }

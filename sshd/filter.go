@@ -50,7 +50,7 @@ func (f *inputFilter) pass(msg tea.Msg) tea.Msg {
 		// The SSH size is clamped already (clampedSession); this catches a
 		// size the client reports in-band, as terminal input
 		// (CSI 8;rows;cols t), which Bubble Tea takes as a resize.
-		m.Width, m.Height = clampSize(m.Width, m.Height)
+		m.Width, m.Height = clampSize(m.Width, m.Height, f.s.cfg.MaxSize)
 		return m
 	case tea.SuspendMsg:
 		// As wish's MakeOptions does: there is no shell to suspend to.

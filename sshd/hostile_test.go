@@ -73,13 +73,13 @@ func (r *recorder) lastSize(user string) (tea.WindowSizeMsg, int) {
 }
 
 // everySizeWithin fails unless every size the user's console got is
-// within the clamp.
-func (r *recorder) everySizeWithin(t *testing.T, user string) {
+// within the clamp to most.
+func (r *recorder) everySizeWithin(t *testing.T, user string, most Size) {
 	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.sizes[user] {
-		if s.Width < MinWidth || s.Width > MaxWidth || s.Height < MinHeight || s.Height > MaxHeight {
+		if s.Width < MinWidth || s.Width > most.Width || s.Height < MinHeight || s.Height > most.Height {
 			t.Fatalf("%s's console was given %d×%d", user, s.Width, s.Height)
 		}
 	}
@@ -141,9 +141,9 @@ func TestAHugePtyRequestRendersAtTheClampedSize(t *testing.T) {
 	tm.waitFor("q quit")
 	eventually(t, "the console's size", func() bool {
 		s, _ := rec.lastSize("mallory")
-		return s == tea.WindowSizeMsg{Width: MaxWidth, Height: MaxHeight}
+		return s == tea.WindowSizeMsg{Width: DefaultMaxWidth, Height: DefaultMaxHeight}
 	})
-	rec.everySizeWithin(t, "mallory")
+	rec.everySizeWithin(t, "mallory", DefaultMaxSize)
 	assertBounded(t, "a 5000×5000 session", before, sessionHeapBound)
 	othersStillWork(t, d, bob)
 }
@@ -163,11 +163,11 @@ func TestHugeWindowChangesAreClamped(t *testing.T) {
 		}
 		eventually(t, fmt.Sprintf("the console to get the clamped size for %d×%d", size[0], size[1]), func() bool {
 			s, m := rec.lastSize("mallory")
-			return m > n && s == tea.WindowSizeMsg{Width: MaxWidth, Height: MaxHeight}
+			return m > n && s == tea.WindowSizeMsg{Width: DefaultMaxWidth, Height: DefaultMaxHeight}
 		})
 	}
 	time.Sleep(300 * time.Millisecond) // a frame at the new size
-	rec.everySizeWithin(t, "mallory")
+	rec.everySizeWithin(t, "mallory", DefaultMaxSize)
 	assertBounded(t, "window-changes to 1000×1000 and 100000×100000", before, sessionHeapBound)
 
 	tm.out.Reset()
@@ -234,7 +234,7 @@ func TestTwoHundredWindowChangesInASecond(t *testing.T) {
 	})
 	_, n := rec.lastSize("mallory")
 	t.Logf("201 window-changes in %s reached the console as %d resizes", time.Since(start).Round(time.Millisecond), n-first)
-	rec.everySizeWithin(t, "mallory")
+	rec.everySizeWithin(t, "mallory", DefaultMaxSize)
 	assertBounded(t, "200 window-changes", before, sessionHeapBound)
 	tm.waitFor("q quit")
 	othersStillWork(t, d, bob)
@@ -251,10 +251,10 @@ func TestASizeReportedAsInputIsClamped(t *testing.T) {
 	tm.press("\x1b[8;1000;1000t")
 	eventually(t, "the console at the clamped size", func() bool {
 		s, _ := rec.lastSize("mallory")
-		return s == tea.WindowSizeMsg{Width: MaxWidth, Height: MaxHeight}
+		return s == tea.WindowSizeMsg{Width: DefaultMaxWidth, Height: DefaultMaxHeight}
 	})
 	time.Sleep(300 * time.Millisecond)
-	rec.everySizeWithin(t, "mallory")
+	rec.everySizeWithin(t, "mallory", DefaultMaxSize)
 	assertBounded(t, "an in-band size report of 1000×1000", before, sessionHeapBound)
 	othersStillWork(t, d, bob)
 }

@@ -104,15 +104,26 @@ func TestClampSize(t *testing.T) {
 	for _, c := range []struct{ w, h, wantW, wantH int }{
 		{100, 30, 100, 30},
 		{120, 40, 120, 40},
-		{5000, 5000, MaxWidth, MaxHeight},
-		{MaxWidth, MaxHeight, MaxWidth, MaxHeight},
-		{MaxWidth + 1, 10, MaxWidth, 10},
+		{5000, 5000, DefaultMaxWidth, DefaultMaxHeight},
+		{DefaultMaxWidth, DefaultMaxHeight, DefaultMaxWidth, DefaultMaxHeight},
+		{DefaultMaxWidth + 1, 10, DefaultMaxWidth, 10},
 		{0, 0, MinWidth, MinHeight},
 		{-5, -1 << 40, MinWidth, MinHeight},
-		{1 << 40, 30, MaxWidth, 30},
+		{1 << 40, 30, DefaultMaxWidth, 30},
 	} {
-		if w, h := clampSize(c.w, c.h); w != c.wantW || h != c.wantH {
+		if w, h := clampSize(c.w, c.h, DefaultMaxSize); w != c.wantW || h != c.wantH {
 			t.Errorf("clampSize(%d, %d) = %d×%d, want %d×%d", c.w, c.h, w, h, c.wantW, c.wantH)
+		}
+	}
+	most := Size{MostMaxWidth, MostMaxHeight}
+	for _, c := range []struct{ w, h, wantW, wantH int }{
+		{200, 60, 200, 60},
+		{5000, 5000, MostMaxWidth, MostMaxHeight},
+		{0, 0, MinWidth, MinHeight},
+		{1 << 40, 1 << 40, MostMaxWidth, MostMaxHeight},
+	} {
+		if w, h := clampSize(c.w, c.h, most); w != c.wantW || h != c.wantH {
+			t.Errorf("clampSize(%d, %d, %s) = %d×%d, want %d×%d", c.w, c.h, most, w, h, c.wantW, c.wantH)
 		}
 	}
 }
@@ -128,9 +139,9 @@ func (p *ptySession) Pty() (ssh.Pty, <-chan ssh.Window, bool) { return p.pty, p.
 
 func TestClampedSessionClampsAndCoalescesWindowChanges(t *testing.T) {
 	src := &ptySession{pty: ssh.Pty{Term: "xterm", Window: ssh.Window{Width: 5000, Height: 5000}}, changes: make(chan ssh.Window)}
-	c := clampSession(src)
+	c := clampSession(src, DefaultMaxSize)
 	pty, changes, ok := c.Pty()
-	if !ok || pty.Window.Width != MaxWidth || pty.Window.Height != MaxHeight || pty.Term != "xterm" {
+	if !ok || pty.Window.Width != DefaultMaxWidth || pty.Window.Height != DefaultMaxHeight || pty.Term != "xterm" {
 		t.Fatalf("the PTY as the console sees it: %+v %v", pty, ok)
 	}
 	// 200 changes nobody reads yet: each is taken from the session at once
@@ -155,9 +166,9 @@ func TestClampedSessionClampsAndCoalescesWindowChanges(t *testing.T) {
 	}
 
 	src = &ptySession{pty: ssh.Pty{Window: ssh.Window{Width: 80, Height: 24}}, changes: make(chan ssh.Window)}
-	_, changes, _ = clampSession(src).Pty()
+	_, changes, _ = clampSession(src, DefaultMaxSize).Pty()
 	src.changes <- ssh.Window{Width: 0, Height: 100000}
-	if w := <-changes; w.Width != MinWidth || w.Height != MaxHeight {
+	if w := <-changes; w.Width != MinWidth || w.Height != DefaultMaxHeight {
 		t.Fatalf("0×100000 became %d×%d", w.Width, w.Height)
 	}
 	close(src.changes)

@@ -8,32 +8,42 @@ import (
 	"time"
 )
 
-// A session costs the desk at most its budget (SessionMemory) whatever
-// its client asks for: ten sessions that ask for 5000×5000 terminals grow
-// the live heap by less than 2 MiB each, the test's own SSH client half
-// and what the consoles wrote included (the RSS, with the collector's
-// headroom, is make bench-ssh's to measure).
+// A session costs the desk at most its budget (SessionMemoryAt the
+// maximum size) whatever its client asks for: ten sessions that ask for
+// 5000×5000 terminals grow the live heap by less than their budget each,
+// the test's own SSH client half and what the consoles wrote included
+// (the RSS, with the collector's headroom, is make bench-ssh's to
+// measure); at the default maximum that is 2 MiB, at 200×60 4.5 MiB.
 func TestSessionsAtTheClampStayWithinTheirBudget(t *testing.T) {
-	const n = 10
-	key := newKey(t)
-	users := make([]string, n)
-	for i := range users {
-		users[i] = fmt.Sprintf("big%d", i)
-	}
-	d := startDesk(t, Config{}, as(key, users...))
-	before := heapAllocOf()
-	terms := make([]*term, n)
-	for i, u := range users {
-		terms[i] = openSized(t, d.addr, u, 5000, 5000, keyAuth(key))
-	}
-	for _, tm := range terms {
-		tm.waitFor("q quit")
-		quiet(t, tm, 300*time.Millisecond)
-	}
-	perSession := heapGrowth(before) / n
-	t.Logf("%d KiB of live heap per session at the clamp (%d×%d)", perSession/1024, MaxWidth, MaxHeight)
-	if perSession > SessionMemory {
-		t.Fatalf("a session at the clamp holds %d KiB, more than its budget of %d KiB", perSession/1024, SessionMemory/1024)
+	for _, most := range []Size{DefaultMaxSize, {200, 60}} {
+		t.Run(most.String(), func(t *testing.T) {
+			const n = 10
+			key := newKey(t)
+			users := make([]string, n)
+			for i := range users {
+				users[i] = fmt.Sprintf("big%d", i)
+			}
+			rec := newRecorder()
+			d := startDeskWith(t, Config{MaxSize: most}, func(s *Server) { s.observe = rec.observe }, as(key, users...))
+			before := heapAllocOf()
+			terms := make([]*term, n)
+			for i, u := range users {
+				terms[i] = openSized(t, d.addr, u, 5000, 5000, keyAuth(key))
+			}
+			for i, tm := range terms {
+				tm.waitFor("q quit")
+				quiet(t, tm, 300*time.Millisecond)
+				if s, _ := rec.lastSize(users[i]); s.Width != most.Width || s.Height != most.Height {
+					t.Fatalf("a 5000×5000 session renders at %d×%d, want %s", s.Width, s.Height, most)
+				}
+			}
+			perSession := heapGrowth(before) / n
+			budget := SessionMemoryAt(most)
+			t.Logf("%d KiB of live heap per session at the clamp (%s), of a budget of %d KiB", perSession/1024, most, budget/1024)
+			if perSession > budget {
+				t.Fatalf("a session at the clamp holds %d KiB, more than its budget of %d KiB", perSession/1024, budget/1024)
+			}
+		})
 	}
 }
 

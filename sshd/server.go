@@ -31,10 +31,25 @@ const (
 	DefaultMaxSessionsPerUser = 5
 	DefaultIdleTimeout        = 30 * time.Minute
 	DefaultShutdownTimeout    = 10 * time.Second
-	// SessionMemory is what one session may cost the desk, whatever its
-	// client asks for (the size clamp in window.go keeps a session within
-	// it); serve passes it as Config.MemoryPerSession.
-	SessionMemory = 2 << 20
+	// SessionMemory is what one session may cost the desk at the default
+	// maximum size (120×40), whatever its client asks for (the size clamp
+	// in window.go keeps a session within it): SessionMemoryAt that size.
+	SessionMemory = sessionBaseMemory + DefaultMaxWidth*DefaultMaxHeight*CellMemory
+	// CellMemory is a session's budget for each cell of its window. A cell
+	// costs about 270 bytes live: 224 of Bubble Tea's two cell buffers
+	// (112 bytes a cell each), the rest the frame's text on its way out
+	// (make bench-ssh, every screen drawn: 1.51 MiB live a session at
+	// 120×40, 3.38 MiB at 200×60). The budget adds a third for the garbage
+	// the collector has yet to take, in proportion: the memory limit never
+	// goes under 1.25 times the live heap (memoryFloor), so a budget with
+	// less room than that would be overruled at large sizes.
+	CellMemory = 360
+	// sessionBaseMemory is the budget for the rest of a session: the
+	// console, the SSH connection, Bubble Tea's input decoder and the
+	// goroutine stacks (about 0.27 MiB live), with the same third. It is
+	// what makes the budget 2 MiB at 120×40, the size that budget was set
+	// for.
+	sessionBaseMemory = 2<<20 - DefaultMaxWidth*DefaultMaxHeight*CellMemory
 	// handshakeTimeout drops connections that never finish authenticating.
 	handshakeTimeout = 30 * time.Second
 )
@@ -63,6 +78,12 @@ type Config struct {
 	// HostKey is the host key file, created as ed25519 (0600) when missing.
 	HostKey string
 
+	// MaxSize is the largest terminal a session renders at, whatever its
+	// client asks for (window.go): DefaultMaxSize when zero, else between
+	// LeastMaxWidth×LeastMaxHeight and MostMaxWidth×MostMaxHeight. What a
+	// session costs grows with it (SessionMemoryAt).
+	MaxSize Size
+
 	MaxSessions        int           // DefaultMaxSessions when zero
 	MaxSessionsPerUser int           // sessions one user may hold at once; DefaultMaxSessionsPerUser when zero
 	IdleTimeout        time.Duration // a session without input this long is closed; DefaultIdleTimeout when zero, <0 never
@@ -87,6 +108,14 @@ type Config struct {
 	Stats *statsfeed.Poller
 }
 
+// SessionMemoryAt is what one session may cost the desk when the largest
+// size it renders at is most (Config.MaxSize); serve passes it as
+// Config.MemoryPerSession: 2 MiB at 120×40, 4.5 MiB at 200×60, 28 MiB at
+// 400×200.
+func SessionMemoryAt(most Size) int64 {
+	return sessionBaseMemory + int64(most.Width)*int64(most.Height)*CellMemory
+}
+
 // Server is the SSH desk.
 type Server struct {
 	cfg      Config
@@ -96,6 +125,7 @@ type Server struct {
 	srv      *ssh.Server
 	stats    *statsfeed.Poller
 	ownStats bool // made here, so run by Serve
+	counts   deskCounts
 
 	mu      sync.Mutex
 	closing bool
@@ -113,6 +143,12 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("sshd: no queue client")
+	}
+	if cfg.MaxSize == (Size{}) {
+		cfg.MaxSize = DefaultMaxSize
+	}
+	if err := CheckMaxSize(cfg.MaxSize); err != nil {
+		return nil, fmt.Errorf("sshd: maximum size %s: %w", cfg.MaxSize, err)
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
@@ -222,7 +258,7 @@ func (s *Server) checkReadOnlyUsers() {
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("serving the console over SSH", "addr", l.Addr().String(), "max_sessions", s.cfg.MaxSessions,
 		"max_sessions_per_user", s.cfg.MaxSessionsPerUser, "idle_timeout", s.cfg.IdleTimeout.String(),
-		"max_size", fmt.Sprintf("%d×%d", MaxWidth, MaxHeight), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
+		"max_size", s.cfg.MaxSize.String(), "read_only", s.cfg.ReadOnly, "embedded", s.cfg.Embedded)
 	if s.ownStats {
 		statsCtx, stopStats := context.WithCancel(context.Background())
 		defer stopStats()

@@ -47,7 +47,7 @@ func (d *deskSession) attrs() []any {
 // The console gets the session with its size clamped (clampedSession).
 func (s *Server) admit(next ssh.Handler) ssh.Handler {
 	return func(raw ssh.Session) {
-		sess := clampSession(raw)
+		sess := clampSession(raw, s.cfg.MaxSize)
 		d, refusal := s.register(sess)
 		if refusal != "" {
 			s.log.Info("refused session", "user", sanitizeUser(sess.User()), "remote", sess.RemoteAddr().String(), "reason", refusal)
@@ -149,7 +149,8 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 	}
 	cfg := s.cfg.Client.Config()
 	model := tui.New(tui.Deps{
-		Queue: s.cfg.Client.WithConsumer(d.consumer), Server: s.cfg.Server, Embedded: s.cfg.Embedded,
+		Queue:  countingQueue{s.cfg.Client.WithConsumer(d.consumer), &s.counts}, // what the desk did, for metrics
+		Server: s.cfg.Server, Embedded: s.cfg.Embedded,
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: d.consumer,
 		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout, ReadOnly: d.readOnly,
 		// A closed session cancels its calls at once rather than at their

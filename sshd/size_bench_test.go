@@ -21,22 +21,29 @@ import (
 const sessionsPerSize = 10
 
 // BenchmarkSessionHeapBySize opens SSH sessions on a desk: the cost on the
-// server (and the test's SSH client half). 200×60 and 5000×5000 are
-// clamped.
+// server (and the test's SSH client half) of a terminal of each size,
+// clamped to the desk's maximum (--max-size), beside the session's budget
+// at that maximum.
 func BenchmarkSessionHeapBySize(b *testing.B) {
 	key := newKey(b)
 	users := make([]string, sessionsPerSize)
 	for i := range users {
 		users[i] = fmt.Sprintf("u%d", i)
 	}
-	for _, size := range [][2]int{{80, 24}, {100, 30}, {MaxWidth, MaxHeight}, {200, 60}, {5000, 5000}} {
-		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+	most := Size{MostMaxWidth, MostMaxHeight}
+	for _, c := range []struct{ asked, max Size }{
+		{Size{80, 24}, DefaultMaxSize}, {Size{100, 30}, DefaultMaxSize}, {DefaultMaxSize, DefaultMaxSize},
+		{Size{200, 60}, DefaultMaxSize}, {Size{5000, 5000}, DefaultMaxSize},
+		{Size{200, 60}, Size{200, 60}}, {Size{5000, 5000}, Size{200, 60}},
+		{most, most}, {Size{5000, 5000}, most},
+	} {
+		b.Run(fmt.Sprintf("asked=%s/max=%s", c.asked, c.max), func(b *testing.B) {
 			for range b.N {
-				d := startDesk(b, Config{}, as(key, users...))
+				d := startDesk(b, Config{MaxSize: c.max}, as(key, users...))
 				before := settledHeap(b)
 				terms := make([]*term, len(users))
 				for i, u := range users {
-					terms[i] = openSized(b, d.addr, u, size[0], size[1], keyAuth(key))
+					terms[i] = openSized(b, d.addr, u, c.asked.Width, c.asked.Height, keyAuth(key))
 					terms[i].waitFor("q quit")
 				}
 				for _, tm := range terms {
@@ -44,6 +51,7 @@ func BenchmarkSessionHeapBySize(b *testing.B) {
 					tm.out.Reset()
 				}
 				b.ReportMetric(float64(int64(heapAllocOf())-int64(before))/sessionsPerSize/(1<<20), "MiB/session")
+				b.ReportMetric(float64(SessionMemoryAt(c.max))/(1<<20), "MiB-budget")
 				d.stop(b)
 			}
 		})
@@ -51,10 +59,11 @@ func BenchmarkSessionHeapBySize(b *testing.B) {
 }
 
 // BenchmarkConsoleHeapBySize runs the console alone, output discarded, at
-// sizes the clamp no longer allows: what a session would cost without it.
+// sizes above the default maximum, up to the most --max-size allows: the
+// console's part of what a session costs there.
 func BenchmarkConsoleHeapBySize(b *testing.B) {
 	c := queueClient(b, "reviewq")
-	for _, size := range [][2]int{{MaxWidth, MaxHeight}, {160, 50}, {200, 60}, {240, 80}, {400, 200}} {
+	for _, size := range [][2]int{{DefaultMaxWidth, DefaultMaxHeight}, {160, 50}, {200, 60}, {240, 80}, {400, 200}} {
 		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
 			for range b.N {
 				before := settledHeap(b)

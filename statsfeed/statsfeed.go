@@ -44,6 +44,11 @@ type Snapshot struct {
 	Err error
 	// At is when the latest read finished.
 	At time.Time
+	// StatsAt is when Stats were read: At after a read that succeeded,
+	// the last success's At after one that failed, zero before any. Its
+	// age is how stale the numbers are, which a failing or stuck server
+	// makes grow (a metrics scrape shows it).
+	StatsAt time.Time
 	// Version counts the changes subscribers were told about: it moves
 	// when the numbers or the error change, not on every read.
 	Version uint64
@@ -140,8 +145,9 @@ func (p *Poller) read(ctx context.Context) {
 	defer p.mu.Unlock()
 	p.reads++
 	next := Snapshot{Stats: st, Err: err, At: time.Now(), Version: p.latest.Version}
+	next.StatsAt = next.At
 	if err != nil {
-		next.Stats = p.latest.Stats
+		next.Stats, next.StatsAt = p.latest.Stats, p.latest.StatsAt
 	}
 	news := !p.have || !sameNews(p.latest, next)
 	if news {

@@ -143,6 +143,10 @@ func TestAFailedReadKeepsTheNumbersAndTellsTheError(t *testing.T) {
 	s := p.Subscribe()
 	run(t, p)
 	eventually(t, "the first notice", func() bool { return notified(s) })
+	good, _ := p.Latest()
+	if good.StatsAt.IsZero() || !good.StatsAt.Equal(good.At) {
+		t.Fatalf("after a read that succeeded: %+v", good)
+	}
 
 	down := errors.New("connection refused")
 	src.mu.Lock()
@@ -152,6 +156,11 @@ func TestAFailedReadKeepsTheNumbersAndTellsTheError(t *testing.T) {
 	snap, _ := p.Latest()
 	if !errors.Is(snap.Err, down) || snap.Stats.Length != 9 {
 		t.Fatalf("latest = %+v: want the error with the last numbers", snap)
+	}
+	// The numbers are as old as the last read that succeeded, whenever
+	// the failed one ran.
+	if snap.StatsAt.Before(good.At) || !snap.At.After(snap.StatsAt) {
+		t.Fatalf("after a failed read the numbers are from %v (the failed read at %v, the first good one at %v)", snap.StatsAt, snap.At, good.At)
 	}
 	// The same error again is not news.
 	before := src.reads.Load()
@@ -164,7 +173,7 @@ func TestAFailedReadKeepsTheNumbersAndTellsTheError(t *testing.T) {
 	src.err = nil
 	src.mu.Unlock()
 	eventually(t, "a notice of the recovery", func() bool { return notified(s) })
-	if snap, _ := p.Latest(); snap.Err != nil {
+	if snap, _ := p.Latest(); snap.Err != nil || !snap.StatsAt.Equal(snap.At) {
 		t.Fatalf("latest = %+v after recovery", snap)
 	}
 }

@@ -40,14 +40,17 @@ import (
 // DESKLOAD_KEYS (key phase, default 30s), DESKLOAD_PROFILE (a directory:
 // CPU profiles of the idle and key phases, a heap profile and the server's
 // log are saved there), DESKLOAD_SERVE_ENV (variables
-// for the serve process, e.g. "GOGC=50"), DESKLOAD_BIN (a reviewq binary to
-// serve with instead of one built from this tree).
+// for the serve process, e.g. "GOGC=50"), DESKLOAD_MAX_SIZE (serve's
+// --max-size, e.g. "200x60" with DESKLOAD_TERM=200x60; serve's default
+// when unset), DESKLOAD_BIN (a reviewq binary to serve with instead of one
+// built from this tree).
 func BenchmarkDesk(b *testing.B) {
 	sizes := envInts(b, "DESKLOAD_SIZES", []int{50, 200, 500})
 	width, height := envSize(b, "DESKLOAD_TERM", 120, 40)
 	idleFor := envDuration(b, "DESKLOAD_IDLE", 20*time.Second)
 	keysFor := envDuration(b, "DESKLOAD_KEYS", 30*time.Second)
 	profileDir := os.Getenv("DESKLOAD_PROFILE")
+	maxSize := os.Getenv("DESKLOAD_MAX_SIZE")
 
 	dir := b.TempDir()
 	bin := os.Getenv("DESKLOAD_BIN")
@@ -69,14 +72,17 @@ func BenchmarkDesk(b *testing.B) {
 				row := runDesk(b, deskRun{
 					bin: bin, dir: dir, redis: srv.Addr, stream: stream, key: key,
 					n: n, width: width, height: height, idleFor: idleFor, keysFor: keysFor,
-					profileDir: profileDir,
+					profileDir: profileDir, maxSize: maxSize,
 				})
 				rows = append(rows, row)
 			}
 		})
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("\ndesk at %d×%d, %d cores, load average before the last run: %s", width, height, runtime.NumCPU(), load)
+	if maxSize == "" {
+		maxSize = "serve's default"
+	}
+	fmt.Printf("\ndesk at %d×%d (--max-size %s), %d cores, load average before the last run: %s", width, height, maxSize, runtime.NumCPU(), load)
 	fmt.Println("| sessions | key→output p50 | p90 | p99 | missed | idle CPU (of one core) | idle output | RSS/session open | RSS/session after keys | live heap+stacks/session |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
@@ -90,6 +96,7 @@ type deskRun struct {
 	n, width, height        int
 	idleFor, keysFor        time.Duration
 	profileDir              string
+	maxSize                 string // serve's --max-size; its default when empty
 }
 
 // screenKeys switch between screens that draw nothing on their own while
@@ -105,6 +112,9 @@ func runDesk(b *testing.B, r deskRun) string {
 		"--url", "redis://" + r.redis, "--stream", r.stream,
 		"--host-key", filepath.Join(r.dir, "host_ed25519"),
 		"--max-sessions", strconv.Itoa(r.n + 10), "--idle-timeout", "0"}
+	if r.maxSize != "" {
+		args = append(args, "--max-size", r.maxSize)
+	}
 	// The profiler also gives the live heap (runtime.MemStats after a
 	// collection), next to the RSS.
 	pprofAddr := freeAddr(b)
