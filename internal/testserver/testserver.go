@@ -129,6 +129,7 @@ func freePort() (int, error) {
 func (s *Server) launch() error {
 	cmd := exec.Command(s.Bin, s.args...)
 	cmd.Dir = s.Dir
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", s.Bin, err)
 	}
