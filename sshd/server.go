@@ -36,17 +36,19 @@ const (
 	// in window.go keeps a session within it): SessionMemoryAt that size.
 	SessionMemory = sessionBaseMemory + DefaultMaxWidth*DefaultMaxHeight*CellMemory
 	// CellMemory is a session's budget for each cell of its window. A cell
-	// costs about 270 bytes live: 224 of Bubble Tea's two cell buffers
-	// (112 bytes a cell each), the rest the frame's text on its way out
-	// (make bench-ssh, every screen drawn: 1.51 MiB live a session at
-	// 120×40, 3.38 MiB at 200×60). The budget adds a third for the garbage
-	// the collector has yet to take, in proportion: the memory limit never
-	// goes under 1.25 times the live heap (memoryFloor), so a budget with
-	// less room than that would be overruled at large sizes.
+	// costs about 150 bytes live: 112 of Bubble Tea's buffer of what the
+	// terminal shows, the rest the frame's text on its way out and its
+	// share of the frame buffers borrowed while drawing (make bench-ssh,
+	// every screen drawn: 0.99 MiB live a session at 120×40, 2.03 MiB at
+	// 200×60). The rest of the budget is room for the garbage the
+	// collector has yet to take: with it the collector runs seldom enough
+	// (once in 30 s of 500 sessions typing) that its marking does not show
+	// in the key-to-output times, and the memory limit never goes under
+	// 1.25 times the live heap (memoryFloor) at any size.
 	CellMemory = 360
 	// sessionBaseMemory is the budget for the rest of a session: the
 	// console, the SSH connection, Bubble Tea's input decoder and the
-	// goroutine stacks (about 0.27 MiB live), with the same third. It is
+	// goroutine stacks (about 0.27 MiB live), with room to spare. It is
 	// what makes the budget 2 MiB at 120×40, the size that budget was set
 	// for.
 	sessionBaseMemory = 2<<20 - DefaultMaxWidth*DefaultMaxHeight*CellMemory

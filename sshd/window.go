@@ -10,18 +10,19 @@ import (
 )
 
 // The terminal size a session renders at is clamped to Config.MaxSize.
-// Bubble Tea keeps two cell buffers for the whole window (the frame and
-// what the terminal shows), at 112 bytes a cell each, so a session's
-// memory grows with its area and the size a client asks for is memory it
-// makes the desk hold: one 5000×5000 request alone would cost gigabytes.
-// At the default of 120×40 a session holds about 1.5 MiB live (1.05 MiB of
-// it the cell buffers, the rest the console, the SSH connection, Bubble
-// Tea's input decoder and the goroutine stacks) and stays within its
-// 2 MiB budget (SessionMemory). A larger terminal gets the console at the
-// maximum and the rest of its screen stays blank. An operator who wants
-// more room trades memory for it (SessionMemoryAt): at 200×60 a session
-// holds about 3.4 MiB live, of a 4.5 MiB budget (BenchmarkSessionHeapBySize
-// and make bench-ssh measure it).
+// Bubble Tea keeps a cell buffer of what the terminal shows for the whole
+// window, at 112 bytes a cell, and borrows one as large for each frame it
+// draws (third_party/bubbletea), so a session's memory grows with its area
+// and the size a client asks for is memory it makes the desk hold: one
+// 5000×5000 request alone would cost gigabytes. At the default of 120×40 a
+// session holds about 1.0 MiB live (0.52 MiB of it the cell buffer, the
+// rest the console, the SSH connection, Bubble Tea's input decoder and the
+// goroutine stacks) and stays within its 2 MiB budget (SessionMemory). A
+// larger terminal gets the console at the maximum and the rest of its
+// screen stays blank. An operator who wants more room trades memory for it
+// (SessionMemoryAt): at 200×60 a session holds about 2.0 MiB live, of a
+// 4.5 MiB budget (BenchmarkSessionHeapBySize and make bench-ssh measure
+// it).
 const (
 	DefaultMaxWidth  = 120
 	DefaultMaxHeight = 40

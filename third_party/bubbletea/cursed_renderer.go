@@ -19,7 +19,8 @@ type cursedRenderer struct {
 	w             io.Writer
 	buf           bytes.Buffer // updates buffer to be flushed to [w]
 	scr           *uv.TerminalRenderer
-	cellbuf       uv.ScreenBuffer
+	frame         uv.Rectangle // the last frame's area; its cells are borrowed for each flush (frames.go)
+	method        ansi.Method  // the width method frames are drawn with
 	lastView      *View
 	env           []string
 	term          string // the terminal type $TERM
@@ -45,7 +46,8 @@ func newCursedRenderer(w io.Writer, env []string, width, height int) (s *cursedR
 	s.env = env
 	s.term = uv.Environ(env).Getenv("TERM")
 	s.width, s.height = width, height // This needs to happen before [cursedRenderer.reset].
-	s.cellbuf = uv.NewScreenBuffer(s.width, s.height)
+	s.frame = uv.Rect(0, 0, s.width, s.height)
+	s.method = ansi.WcWidth
 	reset(s)
 	return
 }
@@ -198,7 +200,7 @@ func (s *cursedRenderer) close() (err error) {
 		// We need to go to the bottom of the screen regardless of whether
 		// we're in alt screen mode or not to avoid leaving the cursor in the
 		// middle in terminals that don't support alt screen mode.
-		s.scr.MoveTo(0, s.cellbuf.Height()-1)
+		s.scr.MoveTo(0, s.frame.Dy()-1)
 		_ = s.scr.Flush() // we need to flush to write the cursor movement
 		if lv.AltScreen {
 			enableAltScreen(s, false, true)
@@ -253,7 +255,7 @@ func (s *cursedRenderer) close() (err error) {
 		// working and blocked records when the process exits.
 	}
 
-	if s.cellbuf.Method == ansi.GraphemeWidth {
+	if s.method == ansi.GraphemeWidth {
 		// Make sure to turn off Unicode mode (2027)
 		_, _ = s.scr.WriteString(ansi.ResetModeUnicodeCore)
 	}
@@ -323,7 +325,7 @@ func (s *cursedRenderer) flush(closing bool) error {
 		_, _ = s.scr.WriteString(ansi.SetTabEvery8Columns)
 	}
 
-	if !s.starting && !closing && !s.pendingErase && s.lastView != nil && viewEquals(s.lastView, &view) && frameArea == s.cellbuf.Bounds() {
+	if !s.starting && !closing && !s.pendingErase && s.lastView != nil && viewEquals(s.lastView, &view) && frameArea == s.frame {
 		// No changes, nothing to do.
 		return nil
 	}
@@ -332,28 +334,26 @@ func (s *cursedRenderer) flush(closing bool) error {
 	s.starting = false
 	s.pendingErase = false
 
-	if frameArea != s.cellbuf.Bounds() {
+	if frameArea != s.frame {
 		s.scr.Erase() // Force a full redraw to avoid artifacts.
-
-		// We need to reset the touched lines buffer to match the new height.
-		s.cellbuf.Touched = nil
-
-		// Resize the screen buffer to match the frame area. This is necessary
-		// to ensure that the screen buffer is the same size as the frame area
-		// and to avoid rendering issues when the frame area is smaller than
-		// the screen buffer.
-		s.cellbuf.Resize(frameArea.Dx(), frameArea.Dy())
+		s.frame = frameArea
 	}
 
-	// Clear our screen buffer before copying the new frame into it to ensure
-	// we erase any old content.
-	s.cellbuf.Clear()
-	content.Draw(s.cellbuf, s.cellbuf.Bounds())
+	// Draw the frame into a cleared buffer of its size (Clear marks every
+	// line touched, so the renderer compares each with the screen).
+	cellbuf := framePool.get(frameArea.Dx(), frameArea.Dy(), s.method)
+	cellbuf.Clear()
+	content.Draw(cellbuf, cellbuf.Bounds())
 
 	// If the frame height is greater than the screen height, we drop the
-	// lines from the top of the buffer.
+	// lines from the top of the buffer. Such a buffer is not handed back
+	// (its shape no longer says its size), and the next frame is measured
+	// against what was drawn, as upstream does.
 	if frameHeight := frameArea.Dy(); frameHeight > s.height {
-		s.cellbuf.Lines = s.cellbuf.Lines[frameHeight-s.height:]
+		cellbuf.Lines = cellbuf.Lines[frameHeight-s.height:]
+		s.frame = cellbuf.Bounds()
+	} else {
+		defer framePool.put(cellbuf)
 	}
 
 	// Alt screen mode.
@@ -522,7 +522,7 @@ func (s *cursedRenderer) flush(closing bool) error {
 	}
 
 	// Render and queue changes to the screen buffer.
-	s.scr.Render(s.cellbuf.RenderBuffer)
+	s.scr.Render(cellbuf.RenderBuffer)
 
 	if cur := view.Cursor; cur != nil {
 		// MoveTo must come after [uv.TerminalRenderer.Render] because the
@@ -758,13 +758,13 @@ func (s *cursedRenderer) setWidthMethod(method ansi.Method) {
 		// Turn on Unicode mode (2027) for accurate grapheme width calculation.
 		// This is needed for proper rendering of wide characters and emojis.
 		_, _ = s.scr.WriteString(ansi.SetModeUnicodeCore)
-	} else if s.cellbuf.Method == ansi.GraphemeWidth {
+	} else if s.method == ansi.GraphemeWidth {
 		// Turn off Unicode mode if we're switching away from grapheme width
 		// calculation to avoid issues with some terminals that might still be
 		// in Unicode mode and render characters incorrectly.
 		_, _ = s.scr.WriteString(ansi.ResetModeUnicodeCore)
 	}
-	s.cellbuf.Method = method
+	s.method = method
 	s.mu.Unlock()
 }
 
@@ -778,7 +778,7 @@ func (s *cursedRenderer) insertAbove(str string) error {
 	}
 
 	var sb strings.Builder
-	w, h := s.cellbuf.Width(), s.cellbuf.Height()
+	w, h := s.frame.Dx(), s.frame.Dy()
 	_, y := s.scr.Position()
 
 	// We need to scroll the screen up by the number of lines in the queue.
