@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 var (
@@ -48,9 +49,10 @@ func BenchmarkBulkAddIdempotent(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				// A stream of its own each time: the keys of the last run
-				// would make every line a duplicate.
-				stream := fmt.Sprintf("bench:bulk:%s:%d:%d", tc.name, b.N, i)
+				// A stream of its own each time, also across -count runs
+				// (hence the time): the keys of the last run would make
+				// every line a duplicate.
+				stream := fmt.Sprintf("bench:bulk:%s:%d:%d:%d", tc.name, b.N, i, time.Now().UnixNano())
 				del(b, stream)
 				b.StartTimer()
 				var out, errOut bytes.Buffer
