@@ -166,24 +166,39 @@ func (s *Server) ping() error {
 // Command sends one command over a fresh raw connection and returns the
 // first line of the reply; for test setup and checks.
 func (s *Server) Command(args ...string) (string, error) {
+	line, _, done, err := s.send(args...)
+	if err != nil {
+		return "", err
+	}
+	done()
+	return line, nil
+}
+
+// send sends one command over a fresh raw connection and reads the first
+// line of its reply (an error reply is returned as the error), leaving the
+// rest in r; done closes the connection.
+func (s *Server) send(args ...string) (line string, r *bufio.Reader, done func(), err error) {
 	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
 	if err != nil {
-		return "", err
+		return "", nil, nil, err
 	}
-	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.Write(Encode(args...)); err != nil {
-		return "", err
+		c.Close()
+		return "", nil, nil, err
 	}
-	line, err := bufio.NewReader(c).ReadString('\n')
+	r = bufio.NewReader(c)
+	line, err = r.ReadString('\n')
 	if err != nil {
-		return "", err
+		c.Close()
+		return "", nil, nil, err
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if strings.HasPrefix(line, "-") {
-		return "", errors.New(line[1:])
+		c.Close()
+		return "", nil, nil, errors.New(line[1:])
 	}
-	return line, nil
+	return line, r, func() { c.Close() }, nil
 }
 
 // Int sends one command whose reply is an integer (":N") and returns it.
@@ -377,27 +392,15 @@ func (s *Server) busPort() int {
 // Info sends a command whose reply is one bulk string (INFO, CLUSTER INFO,
 // CLUSTER NODES) and returns it in full.
 func (s *Server) Info(args ...string) (string, error) {
-	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+	head, r, done, err := s.send(args...)
 	if err != nil {
 		return "", err
 	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.Write(Encode(args...)); err != nil {
-		return "", err
-	}
-	r := bufio.NewReader(c)
-	head, err := r.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	if strings.HasPrefix(head, "-") {
-		return "", errors.New(strings.TrimSpace(head[1:]))
-	}
+	defer done()
 	if !strings.HasPrefix(head, "$") {
 		return "", fmt.Errorf("not a bulk reply: %q", head)
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(head[1:]))
+	n, err := strconv.Atoi(head[1:])
 	if err != nil || n < 0 {
 		return "", fmt.Errorf("bad bulk length %q", head)
 	}
