@@ -609,3 +609,28 @@ func TestHiddenListsReloadWhenShown(t *testing.T) {
 		t.Fatalf("showing it again without a change reloaded it (%d calls)", got)
 	}
 }
+
+// The full help (?) lists each key once on every screen: a key a screen's
+// own list already has is not repeated in the columns added after it.
+func TestAppFullHelpListsEachKeyOnce(t *testing.T) {
+	t.Parallel()
+	for _, screen := range []string{"1", "2", "3", "4", "5", "6"} {
+		a := newTestApp(t, testDeps(annQueue()))
+		a.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
+		if screen == "1" {
+			press(t, a, "c")
+		} else {
+			press(t, a, screen)
+		}
+		seen := map[string]bool{}
+		for _, column := range a.screens[a.active].FullHelp() {
+			for _, b := range column {
+				k := b.Help().Key
+				if seen[k] {
+					t.Fatalf("screen %s lists %q twice in its full help", screen, k)
+				}
+				seen[k] = true
+			}
+		}
+	}
+}

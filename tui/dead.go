@@ -314,5 +314,5 @@ func (s *DeadScreen) FullHelp() [][]key.Binding {
 	if s.capturing() || s.detail.open {
 		return [][]key.Binding{s.ShortHelp()}
 	}
-	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Refresh}}
+	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down}} // ShortHelp lists ctrl+r
 }
