@@ -181,7 +181,7 @@ func (a *app) printActivity(act queue.Activity) {
 	fmt.Fprintf(w, "  acks        │%s│ %d\n", termtext.Sparkline(act.Acks, 0), total(act.Acks))
 	fmt.Fprintf(w, "  dead        │%s│ %d\n", termtext.Sparkline(act.Dead, 0), total(act.Dead))
 	if act.TimeToAck.Count > 0 {
-		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%d acks)\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), act.TimeToAck.Count)
+		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%d ack(s))\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), act.TimeToAck.Count)
 	} else {
 		fmt.Fprintln(w, "time to ack   no acks in the last hour")
 	}
