@@ -75,7 +75,7 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 		d, loc := msg.Letter, s.c.Location
 		s.showDetail(d.ID, "Dead letter "+termtext.SanitizeLine(d.ID), func(th *styles.Theme, w int) string { return renderDead(th, d, loc, w) })
 	case RedrivenMsg:
-		r := s.row(msg.ID)
+		r := s.table.row(msg.ID)
 		switch {
 		case errors.Is(msg.Err, queue.ErrEmpty):
 			s.c.failf("redrive", false, "cannot redrive %s: its content was lost, so there is nothing to put back; delete it with d", about(msg.ID, r.entry))
@@ -88,7 +88,7 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 		s.c.ok("redrove %s: back on the stream as %s", about(msg.ID, r.entry), safeID(msg.NewID))
 		return s.done(msg.ID)
 	case DeadDeletedMsg:
-		r := s.row(msg.ID)
+		r := s.table.row(msg.ID)
 		switch {
 		case msg.Err != nil:
 			s.c.fail("delete", "deleting "+about(msg.ID, r.entry), msg.Err)
@@ -118,17 +118,6 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 		s.mouse(msg)
 	}
 	return nil
-}
-
-// row is the dead letter id on the page, for naming it; its entry is the
-// original message.
-func (s *DeadScreen) row(id string) tableRow {
-	for _, r := range s.table.rows {
-		if r.id == id {
-			return r
-		}
-	}
-	return tableRow{id: id}
 }
 
 // done closes the letter that was just redriven or deleted and reloads.

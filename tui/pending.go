@@ -405,15 +405,6 @@ func (s *PendingScreen) claimID(r tableRow, force bool) tea.Cmd {
 	return claimIDCmd(s.to, r.id, force)
 }
 
-func (s *PendingScreen) row(id string) tableRow {
-	for _, r := range s.table.rows {
-		if r.id == id {
-			return r
-		}
-	}
-	return tableRow{id: id}
-}
-
 func (s *PendingScreen) entry(id string) queue.PendingEntry {
 	for _, p := range s.entries {
 		if p.ID == id {
@@ -424,7 +415,7 @@ func (s *PendingScreen) entry(id string) queue.PendingEntry {
 }
 
 func (s *PendingScreen) claimed(msg ClaimedIDMsg) tea.Cmd {
-	r := s.row(msg.ID)
+	r := s.table.row(msg.ID)
 	var held *queue.HeldError
 	switch {
 	case errors.Is(msg.Err, queue.ErrNotHeld) && !msg.Force:
@@ -465,7 +456,7 @@ func (s *PendingScreen) ack() tea.Cmd {
 }
 
 func (s *PendingScreen) acked(msg AckedMsg) tea.Cmd {
-	r := s.row(msg.ID)
+	r := s.table.row(msg.ID)
 	if msg.Err != nil {
 		s.c.fail("ack", "acking "+about(msg.ID, r.entry), msg.Err)
 		return nil

@@ -218,6 +218,17 @@ func (t *table) applyFilter() {
 	}
 }
 
+// row is the row of id on the page, for naming it in a notice; only the
+// id when the page no longer has it.
+func (t *table) row(id string) tableRow {
+	for _, r := range t.rows {
+		if r.id == id {
+			return r
+		}
+	}
+	return tableRow{id: id}
+}
+
 func (t *table) selected() (tableRow, bool) {
 	if t.sel < 0 || t.sel >= len(t.shown) {
 		return tableRow{}, false
