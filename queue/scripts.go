@@ -270,9 +270,10 @@ local function released_record(id, owner)
 end
 `
 
-// luaIDs holds the stream-ID arithmetic the scripts share. IDs stay strings:
-// a sequence number may be up to 2^64-1, beyond what a Lua number holds
-// exactly, so only short ones are done in floating point.
+// luaIDs holds the stream-ID arithmetic the scripts share, and reading one
+// field of a group's XINFO GROUPS entry. IDs stay strings: a sequence
+// number may be up to 2^64-1, beyond what a Lua number holds exactly, so
+// only short ones are done in floating point.
 const luaIDs = `
 local MAX64 = '18446744073709551615'
 local function incr(s)
@@ -301,6 +302,18 @@ local function id_less(a, b)
   local bm, bs = string.match(b, '^(%d+)-(%d+)$')
   if am ~= bm then return num_less(am, bm) end
   return num_less(as, bs)
+end
+-- group_field is one field of group's entry in XINFO GROUPS of stream
+-- (nil when the stream has no such group).
+local function group_field(stream, group, field)
+  for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
+    local name, value
+    for i = 1, #g, 2 do
+      if g[i] == 'name' then name = g[i + 1] elseif g[i] == field then value = g[i + 1] end
+    end
+    if name == group then return value end
+  end
+  return nil
 end
 `
 
@@ -443,14 +456,7 @@ rows = #head
 local queue, qi = {}, 1
 local mode = 'head'
 if #head == head_rows then
-  local pending = budget + 1
-  for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
-    local name, count
-    for i = 1, #g, 2 do
-      if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'pending' then count = g[i + 1] end
-    end
-    if name == group then pending = count end
-  end
+  local pending = group_field(stream, group, 'pending') or budget + 1
   steps = steps + CALL
   if pending <= budget then mode = 'walk' else mode = 'sweep' end
 end
@@ -945,14 +951,7 @@ return {done, got}
 // the same name). luaIDs must come first.
 const luaGroupPosition = `
 local function group_position(stream, starts, group)
-  local last = nil
-  for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
-    local name, ld
-    for i = 1, #g, 2 do
-      if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then ld = g[i + 1] end
-    end
-    if name == group then last = ld end
-  end
+  local last = group_field(stream, group, 'last-delivered-id')
   if not last then return nil, nil end
   -- miniredis reports the ID a group was created at as given ("0").
   if not string.find(last, '-', 1, true) then last = last .. '-0' end
