@@ -11,28 +11,7 @@ import (
 // The embedded default is a user feature: the console's whole flow must work
 // on it, including the claim script's reclaim path and dead-lettering.
 func TestEmbeddedServerRunsTheWholeFlow(t *testing.T) {
-	s, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	vk, err := queue.Dial(ctx, s.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer vk.Close()
-	c, err := queue.New(vk, queue.Config{Consumer: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.EnsureGroup(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Seed(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	_, c, ctx := seeded(t, queue.Config{Consumer: "alice"})
 	r, err := c.Claim(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -87,30 +66,9 @@ func TestEmbeddedServerRunsTheWholeFlow(t *testing.T) {
 // keep-alive every second. It keeps its true delivery count, nobody else
 // can claim it, and the header's lag counts what is really waiting.
 func TestHeldMessageKeepsItsDeliveryCountAndLag(t *testing.T) {
-	s, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	vk, err := queue.Dial(ctx, s.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer vk.Close()
-	c, err := queue.New(vk, queue.Config{Consumer: "alice", ReclaimAfter: 3 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c, ctx := seeded(t, queue.Config{Consumer: "alice", ReclaimAfter: 3 * time.Second})
 	if c.Config().DeadStream != "contact-messages:dead" {
 		t.Fatalf("dead-letter stream %q: the embedded server was taken for a cluster", c.Config().DeadStream)
-	}
-	if err := c.EnsureGroup(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Seed(ctx, c); err != nil {
-		t.Fatal(err)
 	}
 	st, err := c.Stats(ctx)
 	if err != nil || st.Length != 12 || st.Group.Pending != 1 || st.Group.Lag != 11 {
@@ -147,4 +105,33 @@ func TestHeldMessageKeepsItsDeliveryCountAndLag(t *testing.T) {
 	if err != nil || page.Entries[0].State != queue.StateAcked || page.Entries[1].State != queue.StatePending || page.Entries[1].Consumer != "bob" {
 		t.Fatalf("stream page: %+v %v", page.Entries, err)
 	}
+}
+
+// seeded starts an embedded server with its sample messages and a client
+// on it; all of it ends with the test, and ctx within 10 s.
+func seeded(t *testing.T, cfg queue.Config) (*Server, *queue.Client, context.Context) {
+	t.Helper()
+	s, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	vk, err := queue.Dial(ctx, s.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(vk.Close)
+	c, err := queue.New(vk, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.EnsureGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Seed(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	return s, c, ctx
 }
