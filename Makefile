@@ -13,10 +13,14 @@ test: vet
 vet:
 	$(GO) vet ./...
 
-## bench: claim+ack and ack-and-claim beside the raw valkey-go floor, bulk add
-## beside valkey-go and redis-benchmark, and the screens' View (about a minute)
+## bench: claim+ack and ack-and-claim beside the raw valkey-go floor, also
+## at 250 µs and 1 ms from the server through a latency proxy beside the web
+## example's calls (ReviewLoop), bulk add beside valkey-go and redis-benchmark,
+## the screens' View, and what the proxy itself adds (several minutes: the
+## loop at a distance takes about 30 s of it, the proxy's own figures 20 s)
 bench:
 	$(GO) test -run '^$$' -bench . -skip 'Scale' -benchmem -count 6 ./queue ./cli ./tui
+	$(GO) test -run '^$$' -bench RoundTrip -count 6 ./internal/latproxy
 
 ## bench-scale: a million pending entries: the claim's server time at 10 / 100k / 1M
 ## and claims per sweep, beside the old unbounded scan; stream and pending pages at
