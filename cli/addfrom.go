@@ -18,6 +18,7 @@ import (
 
 	"github.com/reviewq/reviewq/form"
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // addFrom reads JSON lines ({"name":…,"email":…,"message":…} per line, and
@@ -325,7 +326,7 @@ func (p *progressBar) show(done int) {
 		return
 	}
 	p.last = int(pct * 100)
-	fmt.Fprintf(p.w, "\r%s %s/%s", p.bar.ViewAs(pct), thousands(int64(done)), thousands(int64(p.total)))
+	fmt.Fprintf(p.w, "\r%s %s/%s", p.bar.ViewAs(pct), termtext.Thousands(int64(done)), termtext.Thousands(int64(p.total)))
 }
 
 func (p *progressBar) finish() {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -75,7 +74,7 @@ func (a *app) printPending(p queue.PendingPage, q queue.PendingQuery) {
 		if q.After != "" {
 			where = " after " + q.After
 		}
-		fmt.Fprintf(a.stdout, "scanned %s of %s pending%s\n", thousands(p.Scanned), thousands(p.Pending), where)
+		fmt.Fprintf(a.stdout, "scanned %s of %s pending%s\n", termtext.Thousands(p.Scanned), termtext.Thousands(p.Pending), where)
 	}
 	if p.Next != "" {
 		more := "reviewq pending"
@@ -87,18 +86,6 @@ func (a *app) printPending(p queue.PendingPage, q queue.PendingQuery) {
 		}
 		fmt.Fprintf(a.stdout, "more: %s --after %s\n", more, p.Next)
 	}
-}
-
-// thousands writes n with comma separators: 1,000,000.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // shellQuote quotes a value for the "more:" hint when it needs it.
