@@ -226,6 +226,45 @@ func TestReplayCommand(t *testing.T) {
 	}
 }
 
+// replay reads a typed time in the viewer's zone, as range --at and the
+// console do; a range that ends before it starts is refused in one line,
+// exit 1, rather than answered with "nothing to replay".
+func TestReplayReadsTimesInTheViewersZone(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Skip("no zoneinfo:", err)
+	}
+	old := loc
+	loc = tokyo
+	t.Cleanup(func() { loc = old })
+
+	addN(t, 1)
+	id := claimAs(t, "alice")
+	run(t, "", "ack", id)
+	// Half an hour ago on a Tokyo clock: the acked message came after it.
+	// Read as UTC it would be nine hours later, after everything.
+	since := time.Now().Add(-30 * time.Minute).In(tokyo).Format("2006-01-02 15:04")
+	if r := run(t, "", "replay", "--from", since, "--yes", "--json"); r.code != 0 || strings.TrimSpace(r.stdout) != `{"replayed":1}` {
+		t.Fatalf("replay --from %q (Tokyo): %+v", since, r)
+	}
+
+	later := time.Now().Add(time.Hour).In(tokyo).Format("2006-01-02 15:04")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from", "2026-12-08", "--to", "2026-12-07 20:13"}, `--from "2026-12-08" (2026-12-08 00:00:00 JST) is after --to "2026-12-07 20:13" (2026-12-07 20:13:00 JST)`},
+		{[]string{"--from", "1764009314892-1", "--to", "1764009314892-0"}, "--from 1764009314892-1 is after --to 1764009314892-0"},
+		{[]string{"--from", later}, "--from \"" + later + "\" (" + later + ":00 JST) is after the newest message"},
+		{[]string{"--from", later, "--to", later + ":30"}, "is after the newest message"},
+	} {
+		r := run(t, "", append([]string{"replay", "--yes"}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("replay %v: %+v; want exit 1 and one line with %q", c.args, r, c.want)
+		}
+	}
+}
+
 func TestAddWithIdempotencyKey(t *testing.T) {
 	args := []string{"add", "--name", "Ada", "--email", "ada@example.org", "--message", "Hello", "--idempotency-key", "form-7f3a", "--json"}
 	first := decode(t, run(t, "", args...).stdout)
