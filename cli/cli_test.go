@@ -200,7 +200,7 @@ func TestBulkAddFromJSONLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = run(t, "", "add", "--from", file)
-	if r.code != 0 || !strings.Contains(r.stdout, "added 1200 message(s)") {
+	if r.code != 0 || !strings.Contains(r.stdout, "added 1,200 messages") {
 		t.Fatalf("bulk add: %+v", r)
 	}
 	r = run(t, "", "stats", "--json")

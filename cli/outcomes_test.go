@@ -158,7 +158,8 @@ func TestStatsActivityJSON(t *testing.T) {
 		t.Fatalf("every message claimed, yet oldestUnclaimedMs %v", st["oldestUnclaimedMs"])
 	}
 	r = run(t, "", "stats")
-	for _, want := range []string{"arrivals", "time to ack   p50", "REVIEWER", "alice", "█"} {
+	// Counts agree with their nouns: three in the stream, one dead, one ack.
+	for _, want := range []string{"arrivals", "time to ack   p50", "REVIEWER", "alice", "█", "(3 entries)\n", "(1 entry)\n", "(1 ack)\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("human stats lacks %q:\n%s", want, r.stdout)
 		}
@@ -183,13 +184,13 @@ func TestReplayCommand(t *testing.T) {
 
 	// No terminal, no --yes: refused in one line, nothing copied.
 	r := run(t, "", "replay", "--from", first)
-	if r.code != 1 || !strings.Contains(r.stderr, "would replay 2 acked message(s)") || !strings.Contains(r.stderr, "--yes") ||
+	if r.code != 1 || !strings.Contains(r.stderr, "would replay 2 acked messages") || !strings.Contains(r.stderr, "--yes") ||
 		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Fatalf("replay without --yes: %+v", r)
 	}
 	atTerminal(t)
 	r = run(t, "n\n", "replay", "--from", first)
-	if r.code != 1 || !strings.Contains(r.stderr, "replay 2 acked message(s)") || !strings.Contains(r.stderr, "[y/N]") ||
+	if r.code != 1 || !strings.Contains(r.stderr, "replay 2 acked messages") || !strings.Contains(r.stderr, "[y/N]") ||
 		!strings.Contains(r.stderr, "nothing was copied") {
 		t.Fatalf("answered no: %+v", r)
 	}
@@ -306,7 +307,7 @@ func TestBulkAddWithIdempotencyKeys(t *testing.T) {
 		t.Fatalf("lines %q", out)
 	}
 	r = run(t, strings.Join(lines, "\n"), "add", "--from", "-")
-	if r.code != 0 || !strings.Contains(r.stdout, "added 1 message(s)") || !strings.Contains(r.stdout, "skipped 3 line(s)") {
+	if r.code != 0 || !strings.Contains(r.stdout, "added 1 message\n") || !strings.Contains(r.stdout, "skipped 3 lines") {
 		t.Fatalf("human bulk again: %+v", r)
 	}
 	if st := decode(t, run(t, "", "stats", "--json").stdout); st["length"] != float64(4) {

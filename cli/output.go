@@ -168,7 +168,7 @@ func (a *app) printActivity(act queue.Activity) {
 	fmt.Fprintf(w, "  acks        │%s│ %d\n", termtext.Sparkline(act.Acks, 0), total(act.Acks))
 	fmt.Fprintf(w, "  dead        │%s│ %d\n", termtext.Sparkline(act.Dead, 0), total(act.Dead))
 	if act.TimeToAck.Count > 0 {
-		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%d ack(s))\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), act.TimeToAck.Count)
+		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%s)\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), termtext.Plural(int64(act.TimeToAck.Count), "ack", "acks"))
 	} else {
 		fmt.Fprintln(w, "time to ack   no acks in the last hour")
 	}
@@ -197,13 +197,13 @@ func (a *app) printStats(st queue.Stats) {
 	if st.Group.Lag >= 0 {
 		lag = fmt.Sprint(st.Group.Lag)
 	}
-	fmt.Fprintf(a.stdout, "stream        %s (%d entries)\n", st.Stream, st.Length)
+	fmt.Fprintf(a.stdout, "stream        %s (%s)\n", st.Stream, termtext.Plural(st.Length, "entry", "entries"))
 	started := ""
 	if st.Group.Start != "" {
 		started = ", started at " + st.Group.Start
 	}
 	fmt.Fprintf(a.stdout, "group         %s: %d pending, lag %s, last delivered %s%s\n", st.Group.Name, st.Group.Pending, lag, st.Group.LastDelivered, started)
-	fmt.Fprintf(a.stdout, "dead letters  %s (%d entries)\n", st.DeadStream, st.DeadLength)
+	fmt.Fprintf(a.stdout, "dead letters  %s (%s)\n", st.DeadStream, termtext.Plural(st.DeadLength, "entry", "entries"))
 	if len(st.Consumers) == 0 {
 		return
 	}

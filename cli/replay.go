@@ -61,7 +61,11 @@ It counts first and asks (y/N) on the terminal; without a terminal it needs
 					return nil
 				}
 				if !yes {
-					if err := a.confirm(fmt.Sprintf("replay %d acked message(s) %s as new messages", plan.Count, describeRange(plan.Range))); err != nil {
+					ask := fmt.Sprintf("replay %s acked messages %s as new ones", termtext.Thousands(plan.Count), describeRange(plan.Range))
+					if plan.Count == 1 {
+						ask = fmt.Sprintf("replay 1 acked message %s as a new one", describeRange(plan.Range))
+					}
+					if err := a.confirm(ask); err != nil {
 						return err
 					}
 				}

@@ -87,7 +87,7 @@ func (a *app) printSearch(p queue.SearchPage, q queue.SearchQuery, stopped bool,
 	if stopped {
 		how = "stopped after"
 	}
-	fmt.Fprintf(a.stdout, "%s %s message(s)\n", how, termtext.Thousands(p.Scanned))
+	fmt.Fprintf(a.stdout, "%s %s\n", how, termtext.Plural(p.Scanned, "message", "messages"))
 	if p.Next != "" {
 		more := "reviewq search " + shellQuote(q.Text)
 		if q.Limit > 0 && q.Limit != queue.DefaultSearchLimit {
