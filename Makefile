@@ -1,17 +1,24 @@
 GO ?= go
 
-.PHONY: run test bench bench-scale bench-ssh build fuzz vet
+.PHONY: run test bench bench-scale bench-ssh build fuzz vet check-bubbletea
 
 ## run: the console (embedded in-memory server when none is configured)
 run:
 	$(GO) run . $(ARGS)
 
-## test: vet, then every test with the race detector against a real server
-test: vet
+## test: vet, the vendored Bubble Tea checked against upstream, then every
+## test with the race detector against a real server
+test: vet check-bubbletea
 	$(GO) test -race -count=1 ./...
 
 vet:
 	$(GO) vet ./...
+
+## check-bubbletea: third_party/bubbletea is upstream v2.1.1 (from the module
+## cache, fetched if missing) plus its two patch files, byte for byte, and
+## the renderer's scheduler test passes
+check-bubbletea:
+	GO=$(GO) third_party/verify-bubbletea.sh
 
 ## bench: claim+ack and ack-and-claim beside the raw valkey-go floor, also
 ## at 250 µs and 1 ms from the server through a latency proxy beside the web

@@ -18,6 +18,7 @@ import (
 
 	"github.com/reviewq/reviewq/form"
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // addFrom reads JSON lines ({"name":…,"email":…,"message":…} per line, and
@@ -48,7 +49,7 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 		for _, p := range problems {
 			fmt.Fprintln(a.stderr, p)
 		}
-		return userErrorf("%d invalid line(s); nothing was added", len(problems))
+		return userErrorf("%s; nothing was added", termtext.Plural(int64(len(problems)), "invalid line", "invalid lines"))
 	}
 	return a.withClient(cmd, func(s *session) error {
 		out := bufio.NewWriterSize(a.stdout, 64<<10)
@@ -83,9 +84,9 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 			return fmt.Errorf("added %d of %d, then: %w", n-dups, len(msgs), err)
 		}
 		if !a.json {
-			fmt.Fprintf(out, "added %d message(s)\n", n-dups)
+			fmt.Fprintf(out, "added %s\n", termtext.Plural(int64(n-dups), "message", "messages"))
 			if dups > 0 {
-				fmt.Fprintf(out, "skipped %d line(s) whose idempotency key had added a message within %s\n", dups, shortDuration(queue.IdempotencyWindow))
+				fmt.Fprintf(out, "skipped %s whose idempotency key had added a message within %s\n", termtext.Plural(int64(dups), "line", "lines"), shortDuration(queue.IdempotencyWindow))
 			}
 		}
 		return nil
@@ -325,7 +326,7 @@ func (p *progressBar) show(done int) {
 		return
 	}
 	p.last = int(pct * 100)
-	fmt.Fprintf(p.w, "\r%s %s/%s", p.bar.ViewAs(pct), thousands(int64(done)), thousands(int64(p.total)))
+	fmt.Fprintf(p.w, "\r%s %s/%s", p.bar.ViewAs(pct), termtext.Thousands(int64(done)), termtext.Thousands(int64(p.total)))
 }
 
 func (p *progressBar) finish() {

@@ -103,7 +103,6 @@ func TestAddClaimAckJSONShapes(t *testing.T) {
 
 func TestClaimReclaimedJSON(t *testing.T) {
 	bob := client(t, "bob")
-	bob.Config()
 	if err := bob.EnsureGroup(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +121,33 @@ func TestClaimReclaimedJSON(t *testing.T) {
 	r = run(t, "", "claim", "--reclaim-after", "50ms")
 	if r.code != 0 || !strings.Contains(r.stdout, "no messages waiting") {
 		t.Fatalf("human empty claim: %+v", r)
+	}
+}
+
+// A server address where a URL belongs is answered with the URL to write,
+// in one line, before anything is dialled; a user name or password in it
+// is not repeated.
+func TestAnAddressWhereAURLBelongs(t *testing.T) {
+	for _, c := range []struct {
+		env, flag string
+		want      string
+	}{
+		{flag: "127.0.0.1:6411", want: "--url 127.0.0.1:6411 is not a URL: write --url redis://127.0.0.1:6411 (rediss:// for TLS)"},
+		{flag: "localhost", want: "--url localhost is not a URL: write --url redis://localhost"},
+		{env: "cache.internal:6379", want: "VALKEY_URL=cache.internal:6379 is not a URL: write VALKEY_URL=redis://cache.internal:6379"},
+		{flag: "alice:s3cret@cache:6379", want: "--url is not a URL: write --url redis://user:password@host:port"},
+	} {
+		args := []string{"stats"}
+		if c.flag != "" {
+			args = append(args, "--url", c.flag)
+		}
+		t.Setenv("VALKEY_URL", c.env)
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+		if code != 1 || !strings.Contains(errOut.String(), c.want) || strings.Count(strings.TrimSpace(errOut.String()), "\n") != 0 ||
+			strings.Contains(errOut.String(), "s3cret") {
+			t.Errorf("%+v: exit %d, %q", c, code, errOut.String())
+		}
 	}
 }
 
@@ -174,7 +200,7 @@ func TestBulkAddFromJSONLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = run(t, "", "add", "--from", file)
-	if r.code != 0 || !strings.Contains(r.stdout, "added 1200 message(s)") {
+	if r.code != 0 || !strings.Contains(r.stdout, "added 1,200 messages") {
 		t.Fatalf("bulk add: %+v", r)
 	}
 	r = run(t, "", "stats", "--json")

@@ -247,12 +247,12 @@ func (a *app) reportGroupCreated(s *session, duringClaim bool) {
 
 func (a *app) reportCleared(res queue.ClaimResult, dead string) {
 	if len(res.Dropped) > 0 {
-		fmt.Fprintf(a.stderr, "note: %d pending message(s) had been deleted from the stream before anyone acked them (%s); recorded in %s\n",
-			len(res.Dropped), strings.Join(res.Dropped, " "), dead)
+		fmt.Fprintf(a.stderr, "note: %s deleted from the stream before anyone acked them (%s); recorded in %s\n",
+			termtext.Plural(int64(len(res.Dropped)), "pending message had been", "pending messages had been"), strings.Join(res.Dropped, " "), dead)
 	}
 	if len(res.DeadLettered) > 0 {
-		fmt.Fprintf(a.stderr, "note: %d message(s) went past the max deliveries and were moved to %s (%s)\n",
-			len(res.DeadLettered), dead, strings.Join(res.DeadLettered, " "))
+		fmt.Fprintf(a.stderr, "note: %s past the max deliveries and moved to %s (%s)\n",
+			termtext.Plural(int64(len(res.DeadLettered)), "message went", "messages went"), dead, strings.Join(res.DeadLettered, " "))
 	}
 }
 
@@ -269,7 +269,7 @@ func (a *app) ackCommand() *cobra.Command {
 				}
 				note := ""
 				if int(n) < len(ids) {
-					note = fmt.Sprintf("%d of %d ID(s) were not pending: already acked, never delivered, or not in this group", len(ids)-int(n), len(ids))
+					note = fmt.Sprintf("%d of %s not pending: already acked, never delivered, or not in this group", len(ids)-int(n), termtext.Plural(int64(len(ids)), "ID", "IDs"))
 				}
 				if a.json {
 					out := map[string]any{"success": true}
@@ -680,7 +680,7 @@ func (a *app) deadCommand() *cobra.Command {
 					return err
 				}
 				if int(n) < len(ids) && !a.json {
-					fmt.Fprintf(a.stderr, "note: %d of %d ID(s) were not in %s\n", len(ids)-int(n), len(ids), s.client.Config().DeadStream)
+					fmt.Fprintf(a.stderr, "note: %d of %s not in %s\n", len(ids)-int(n), termtext.Plural(int64(len(ids)), "ID", "IDs"), s.client.Config().DeadStream)
 				}
 				return a.success(fmt.Sprintf("deleted %d", n), map[string]any{"deleted": n})
 			})

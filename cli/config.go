@@ -98,6 +98,24 @@ func (o *options) serverOptions() (so queue.ServerOptions, configured bool) {
 	return so, true
 }
 
+// checkURL turns a server address given where a URL belongs (--url
+// 127.0.0.1:6411) into the URL to write instead of the URL parser's "first
+// path segment in URL cannot contain colon". A value with a user name or
+// password in it is not repeated.
+func (o *options) checkURL() error {
+	flag, value := "--url ", o.url
+	if value == "" {
+		flag, value = "VALKEY_URL=", os.Getenv("VALKEY_URL")
+	}
+	if value == "" || strings.Contains(value, "://") {
+		return nil
+	}
+	if strings.Contains(value, "@") {
+		return userErrorf("%s is not a URL: write %sredis://user:password@host:port (rediss:// for TLS)", strings.TrimSpace(strings.TrimSuffix(flag, "=")), flag)
+	}
+	return userErrorf("%s%s is not a URL: write %sredis://%s (rediss:// for TLS)", flag, value, flag, value)
+}
+
 // session is a connected client and what to close afterwards.
 type session struct {
 	client   *queue.Client
@@ -123,6 +141,9 @@ var errNoServer = errors.New("no server configured and nothing listens on localh
 // back to the in-memory server with samples when nothing is configured and
 // nothing answers on localhost:6379.
 func (o *options) connect(ctx context.Context, allowEmbedded bool) (*session, error) {
+	if err := o.checkURL(); err != nil {
+		return nil, err
+	}
 	so, configured := o.serverOptions()
 	if o.embedded || (!configured && allowEmbedded && !listening(so.Endpoint)) {
 		if !allowEmbedded {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/reviewq/reviewq/termtext"
 )
 
 var (
@@ -58,7 +60,7 @@ func BenchmarkBulkAddIdempotent(b *testing.B) {
 				var out, errOut bytes.Buffer
 				code := Run(context.Background(), []string{"--url", "redis://" + srv.Addr, "--stream", stream, "add", "--from", tc.file},
 					strings.NewReader(""), &out, &errOut)
-				if code != 0 || !strings.Contains(out.String(), fmt.Sprintf("added %d message(s)", bulkLines)) {
+				if code != 0 || !strings.Contains(out.String(), "added "+termtext.Plural(bulkLines, "message", "messages")) {
 					b.Fatal(code, out.String(), errOut.String())
 				}
 				b.StopTimer()

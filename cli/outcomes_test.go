@@ -158,7 +158,8 @@ func TestStatsActivityJSON(t *testing.T) {
 		t.Fatalf("every message claimed, yet oldestUnclaimedMs %v", st["oldestUnclaimedMs"])
 	}
 	r = run(t, "", "stats")
-	for _, want := range []string{"arrivals", "time to ack   p50", "REVIEWER", "alice", "█"} {
+	// Counts agree with their nouns: three in the stream, one dead, one ack.
+	for _, want := range []string{"arrivals", "time to ack   p50", "REVIEWER", "alice", "█", "(3 entries)\n", "(1 entry)\n", "(1 ack)\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("human stats lacks %q:\n%s", want, r.stdout)
 		}
@@ -183,13 +184,13 @@ func TestReplayCommand(t *testing.T) {
 
 	// No terminal, no --yes: refused in one line, nothing copied.
 	r := run(t, "", "replay", "--from", first)
-	if r.code != 1 || !strings.Contains(r.stderr, "would replay 2 acked message(s)") || !strings.Contains(r.stderr, "--yes") ||
+	if r.code != 1 || !strings.Contains(r.stderr, "would replay 2 acked messages") || !strings.Contains(r.stderr, "--yes") ||
 		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Fatalf("replay without --yes: %+v", r)
 	}
 	atTerminal(t)
 	r = run(t, "n\n", "replay", "--from", first)
-	if r.code != 1 || !strings.Contains(r.stderr, "replay 2 acked message(s)") || !strings.Contains(r.stderr, "[y/N]") ||
+	if r.code != 1 || !strings.Contains(r.stderr, "replay 2 acked messages") || !strings.Contains(r.stderr, "[y/N]") ||
 		!strings.Contains(r.stderr, "nothing was copied") {
 		t.Fatalf("answered no: %+v", r)
 	}
@@ -222,6 +223,45 @@ func TestReplayCommand(t *testing.T) {
 	for _, bad := range [][]string{{"replay"}, {"replay", "--from", "yesterday"}, {"replay", "--from", first, "--to", "soon"}} {
 		if r := run(t, "", bad...); r.code != 1 || r.stderr == "" {
 			t.Fatalf("%v: %+v", bad, r)
+		}
+	}
+}
+
+// replay reads a typed time in the viewer's zone, as range --at and the
+// console do; a range that ends before it starts is refused in one line,
+// exit 1, rather than answered with "nothing to replay".
+func TestReplayReadsTimesInTheViewersZone(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Skip("no zoneinfo:", err)
+	}
+	old := loc
+	loc = tokyo
+	t.Cleanup(func() { loc = old })
+
+	addN(t, 1)
+	id := claimAs(t, "alice")
+	run(t, "", "ack", id)
+	// Half an hour ago on a Tokyo clock: the acked message came after it.
+	// Read as UTC it would be nine hours later, after everything.
+	since := time.Now().Add(-30 * time.Minute).In(tokyo).Format("2006-01-02 15:04")
+	if r := run(t, "", "replay", "--from", since, "--yes", "--json"); r.code != 0 || strings.TrimSpace(r.stdout) != `{"replayed":1}` {
+		t.Fatalf("replay --from %q (Tokyo): %+v", since, r)
+	}
+
+	later := time.Now().Add(time.Hour).In(tokyo).Format("2006-01-02 15:04")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from", "2026-12-08", "--to", "2026-12-07 20:13"}, `--from "2026-12-08" (2026-12-08 00:00:00 JST) is after --to "2026-12-07 20:13" (2026-12-07 20:13:00 JST)`},
+		{[]string{"--from", "1764009314892-1", "--to", "1764009314892-0"}, "--from 1764009314892-1 is after --to 1764009314892-0"},
+		{[]string{"--from", later}, "--from \"" + later + "\" (" + later + ":00 JST) is after the newest message"},
+		{[]string{"--from", later, "--to", later + ":30"}, "is after the newest message"},
+	} {
+		r := run(t, "", append([]string{"replay", "--yes"}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("replay %v: %+v; want exit 1 and one line with %q", c.args, r, c.want)
 		}
 	}
 }
@@ -267,7 +307,7 @@ func TestBulkAddWithIdempotencyKeys(t *testing.T) {
 		t.Fatalf("lines %q", out)
 	}
 	r = run(t, strings.Join(lines, "\n"), "add", "--from", "-")
-	if r.code != 0 || !strings.Contains(r.stdout, "added 1 message(s)") || !strings.Contains(r.stdout, "skipped 3 line(s)") {
+	if r.code != 0 || !strings.Contains(r.stdout, "added 1 message\n") || !strings.Contains(r.stdout, "skipped 3 lines") {
 		t.Fatalf("human bulk again: %+v", r)
 	}
 	if st := decode(t, run(t, "", "stats", "--json").stdout); st["length"] != float64(4) {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -75,7 +74,7 @@ func (a *app) printPending(p queue.PendingPage, q queue.PendingQuery) {
 		if q.After != "" {
 			where = " after " + q.After
 		}
-		fmt.Fprintf(a.stdout, "scanned %s of %s pending%s\n", thousands(p.Scanned), thousands(p.Pending), where)
+		fmt.Fprintf(a.stdout, "scanned %s of %s pending%s\n", termtext.Thousands(p.Scanned), termtext.Thousands(p.Pending), where)
 	}
 	if p.Next != "" {
 		more := "reviewq pending"
@@ -87,18 +86,6 @@ func (a *app) printPending(p queue.PendingPage, q queue.PendingQuery) {
 		}
 		fmt.Fprintf(a.stdout, "more: %s --after %s\n", more, p.Next)
 	}
-}
-
-// thousands writes n with comma separators: 1,000,000.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // shellQuote quotes a value for the "more:" hint when it needs it.
@@ -181,7 +168,7 @@ func (a *app) printActivity(act queue.Activity) {
 	fmt.Fprintf(w, "  acks        │%s│ %d\n", termtext.Sparkline(act.Acks, 0), total(act.Acks))
 	fmt.Fprintf(w, "  dead        │%s│ %d\n", termtext.Sparkline(act.Dead, 0), total(act.Dead))
 	if act.TimeToAck.Count > 0 {
-		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%d ack(s))\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), act.TimeToAck.Count)
+		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%s)\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), termtext.Plural(int64(act.TimeToAck.Count), "ack", "acks"))
 	} else {
 		fmt.Fprintln(w, "time to ack   no acks in the last hour")
 	}
@@ -210,13 +197,13 @@ func (a *app) printStats(st queue.Stats) {
 	if st.Group.Lag >= 0 {
 		lag = fmt.Sprint(st.Group.Lag)
 	}
-	fmt.Fprintf(a.stdout, "stream        %s (%d entries)\n", st.Stream, st.Length)
+	fmt.Fprintf(a.stdout, "stream        %s (%s)\n", st.Stream, termtext.Plural(st.Length, "entry", "entries"))
 	started := ""
 	if st.Group.Start != "" {
 		started = ", started at " + st.Group.Start
 	}
 	fmt.Fprintf(a.stdout, "group         %s: %d pending, lag %s, last delivered %s%s\n", st.Group.Name, st.Group.Pending, lag, st.Group.LastDelivered, started)
-	fmt.Fprintf(a.stdout, "dead letters  %s (%d entries)\n", st.DeadStream, st.DeadLength)
+	fmt.Fprintf(a.stdout, "dead letters  %s (%s)\n", st.DeadStream, termtext.Plural(st.DeadLength, "entry", "entries"))
 	if len(st.Consumers) == 0 {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 func (a *app) replayCommand() *cobra.Command {
@@ -26,8 +27,9 @@ func (a *app) replayCommand() *cobra.Command {
 the original fields and "replay.of" = the original's ID; the originals stay
 as they are. Messages that are new, pending, dead-lettered or skipped are
 not copied. Both ends are inclusive: an ID, or a time (RFC 3339,
-"2006-01-02 15:04", a date; UTC unless a zone is given). --to defaults to
-the newest message.
+"2006-01-02 15:04", a date; local (TZ) unless a zone is given, as the times
+printed). --to defaults to the newest message. A --from after --to, or
+after the newest message, is refused.
 
 It counts first and asks (y/N) on the terminal; without a terminal it needs
 --yes. The work goes 100 messages per server call, whatever the range.`,
@@ -48,6 +50,9 @@ It counts first and asks (y/N) on the terminal; without a terminal it needs
 				if err != nil {
 					return err
 				}
+				if plan.Range.To != "" && idAfter(plan.Range.From, plan.Range.To) {
+					return userErrorf("--from %s is after the newest message, %s: nothing to replay", asRead(from, r.From), boundText(plan.Range.To))
+				}
 				if plan.Count == 0 {
 					if a.json {
 						return a.printJSON(map[string]any{"replayed": 0})
@@ -56,7 +61,11 @@ It counts first and asks (y/N) on the terminal; without a terminal it needs
 					return nil
 				}
 				if !yes {
-					if err := a.confirm(fmt.Sprintf("replay %d acked message(s) %s as new messages", plan.Count, describeRange(plan.Range))); err != nil {
+					ask := fmt.Sprintf("replay %s acked messages %s as new ones", termtext.Thousands(plan.Count), describeRange(plan.Range))
+					if plan.Count == 1 {
+						ask = fmt.Sprintf("replay 1 acked message %s as a new one", describeRange(plan.Range))
+					}
+					if err := a.confirm(ask); err != nil {
 						return err
 					}
 				}
@@ -91,7 +100,9 @@ It counts first and asks (y/N) on the terminal; without a terminal it needs
 }
 
 // replayRange reads --from and --to: a stream ID (a bare number is a
-// millisecond: from its start, to its end) or a time.
+// millisecond: from its start, to its end) or a time. A range that ends
+// before it starts is the user's mistake (often a time read in another
+// zone than they meant), not an empty replay.
 func replayRange(from, to string) (queue.ReplayRange, error) {
 	var r queue.ReplayRange
 	var err error
@@ -102,8 +113,27 @@ func replayRange(from, to string) (queue.ReplayRange, error) {
 		if r.To, err = replayBound(to, true); err != nil {
 			return r, usageError{fmt.Errorf("--to: %w", err)}
 		}
+		if idAfter(r.From, r.To) {
+			return r, userErrorf("--from %s is after --to %s: the range holds nothing", asRead(from, r.From), asRead(to, r.To))
+		}
 	}
 	return r, nil
+}
+
+// idAfter reports whether stream ID a comes after b; both are valid.
+func idAfter(a, b string) bool {
+	pa, errA := queue.ParseID(a)
+	pb, errB := queue.ParseID(b)
+	return errA == nil && errB == nil && pb.Less(pa)
+}
+
+// asRead is a bound as the user typed it and, for a time, as it was read:
+// the zone it was read in is what a user who meant another one must see.
+func asRead(typed, id string) string {
+	if _, err := queue.ParseID(typed); err == nil {
+		return typed
+	}
+	return fmt.Sprintf("%q (%s)", typed, termtext.Time(queue.IDTime(id), loc))
 }
 
 func replayBound(s string, end bool) (string, error) {
@@ -113,7 +143,7 @@ func replayBound(s string, end bool) (string, error) {
 		}
 		return id.String(), nil
 	}
-	t, err := queue.ParseTime(s)
+	t, err := termtext.ParseTime(s, loc)
 	if err != nil {
 		return "", errors.New("not a stream ID nor a time: " + err.Error())
 	}
@@ -127,17 +157,18 @@ func describeRange(r queue.ReplayRange) string {
 	return fmt.Sprintf("from %s to %s", boundText(r.From), boundText(r.To))
 }
 
-// boundText writes a range's bound as an ID, or as a time where it is the
-// first or last possible ID of a millisecond the user gave as a time.
+// boundText writes a range's bound as an ID with its time in the viewer's
+// zone, or as "the end of" a millisecond the user gave as a time.
 func boundText(id string) string {
 	p, err := queue.ParseID(id)
-	if err != nil || (p.Seq != 0 && p.Seq != math.MaxUint64) || p.Ms == 0 {
+	if err != nil || p.Ms == 0 {
 		return id
 	}
+	at := queue.IDTime(id).In(loc).Format("2006-01-02 15:04:05.000 MST")
 	if p.Seq == math.MaxUint64 {
-		return "the end of " + rfc3339(queue.IDTime(id))
+		return "the end of " + at
 	}
-	return id
+	return id + " at " + at
 }
 
 // stdinIsTerminal says whether the user can be asked. A variable so tests

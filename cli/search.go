@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reviewq/reviewq/queue"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 func (a *app) searchCommand() *cobra.Command {
@@ -86,7 +87,7 @@ func (a *app) printSearch(p queue.SearchPage, q queue.SearchQuery, stopped bool,
 	if stopped {
 		how = "stopped after"
 	}
-	fmt.Fprintf(a.stdout, "%s %s message(s)\n", how, thousands(p.Scanned))
+	fmt.Fprintf(a.stdout, "%s %s\n", how, termtext.Plural(p.Scanned, "message", "messages"))
 	if p.Next != "" {
 		more := "reviewq search " + shellQuote(q.Text)
 		if q.Limit > 0 && q.Limit != queue.DefaultSearchLimit {

@@ -10,6 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // messageLines is the height of the message box, in rows.
@@ -243,17 +245,8 @@ func (f *Form) count() bool {
 		return false
 	}
 	f.counted = n
-	f.message.Title(fmt.Sprintf("Message  %s / %s characters", thousands(n), thousands(MaxMessage)))
+	f.message.Title(fmt.Sprintf("Message  %s / %s characters", termtext.Thousands(int64(n)), termtext.Thousands(MaxMessage)))
 	return true
-}
-
-// thousands writes n with a comma every three digits.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // View renders the form.
@@ -299,7 +292,7 @@ type PasteError struct {
 
 func (e *PasteError) Error() string {
 	return fmt.Sprintf("paste of %s characters refused: the %s takes %s (%s typed)",
-		thousands(e.Pasted), e.Field, thousands(e.Limit), thousands(e.Have))
+		termtext.Thousands(int64(e.Pasted)), e.Field, termtext.Thousands(int64(e.Limit)), termtext.Thousands(int64(e.Have)))
 }
 
 // CheckPaste refuses a paste that would take the focused field over its

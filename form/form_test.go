@@ -2,7 +2,9 @@ package form
 
 import (
 	"errors"
+	"image/color"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +15,7 @@ import (
 )
 
 // drive feeds msg to f, then runs the Cmds it returns and feeds their
-// messages back, breadth first, for a bounded number of rounds. A Cmd that
-// does not return within a short time (a cursor blink tick, say) is dropped.
+// messages back, breadth first, for a bounded number of rounds.
 func drive(t *testing.T, f *Form, msg tea.Msg) {
 	t.Helper()
 	queue := []tea.Msg{msg}
@@ -23,13 +24,17 @@ func drive(t *testing.T, f *Form, msg tea.Msg) {
 		queue = queue[1:]
 		var cmd tea.Cmd
 		f, cmd = f.Update(m)
-		queue = append(queue, runCmd(cmd)...)
+		queue = append(queue, runCmd(t, cmd)...)
 	}
 }
 
 // runCmd runs cmd and flattens Batch/Sequence results into plain messages.
-func runCmd(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
+// A cursor's blink is left unrun: it waits half a second to toggle the
+// cursor, which no test looks at. Every other command the form returns
+// answers at once, so no command is dropped for being slow.
+func runCmd(t *testing.T, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	if cmd == nil || cursorBlink(cmd) {
 		return nil
 	}
 	ch := make(chan tea.Msg, 1)
@@ -37,8 +42,8 @@ func runCmd(cmd tea.Cmd) []tea.Msg {
 	var msg tea.Msg
 	select {
 	case msg = <-ch:
-	case <-time.After(50 * time.Millisecond):
-		return nil
+	case <-time.After(10 * time.Second): // a hang fails rather than stalls the run
+		t.Fatalf("the command %s did not return", funcName(cmd))
 	}
 	switch m := msg.(type) {
 	case nil:
@@ -46,7 +51,7 @@ func runCmd(cmd tea.Cmd) []tea.Msg {
 	case tea.BatchMsg:
 		var out []tea.Msg
 		for _, c := range m {
-			out = append(out, runCmd(c)...)
+			out = append(out, runCmd(t, c)...)
 		}
 		return out
 	}
@@ -54,11 +59,21 @@ func runCmd(cmd tea.Cmd) []tea.Msg {
 	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
 		var out []tea.Msg
 		for i := range v.Len() {
-			out = append(out, runCmd(v.Index(i).Interface().(tea.Cmd))...)
+			out = append(out, runCmd(t, v.Index(i).Interface().(tea.Cmd))...)
 		}
 		return out
 	}
 	return []tea.Msg{msg}
+}
+
+// cursorBlink tells a command of the bubbles cursor (its blink, and the
+// message that starts it) from the rest by the function it runs.
+func cursorBlink(cmd tea.Cmd) bool {
+	return strings.HasPrefix(funcName(cmd), "charm.land/bubbles/v2/cursor.")
+}
+
+func funcName(cmd tea.Cmd) string {
+	return runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
 }
 
 func typeText(t *testing.T, f *Form, s string) {
@@ -79,7 +94,7 @@ var (
 func newTestForm(t *testing.T, c *Contact) *Form {
 	t.Helper()
 	f := New(c, 60, nil)
-	for _, m := range runCmd(f.Init()) {
+	for _, m := range runCmd(t, f.Init()) {
 		drive(t, f, m)
 	}
 	drive(t, f, tea.WindowSizeMsg{Width: 80, Height: 40})
@@ -193,12 +208,53 @@ func TestFormSubmitShowsEveryError(t *testing.T) {
 	}
 }
 
+// The theme the host gives is the one the form draws with, in its light or
+// dark variant as the terminal's background says, errors under the titles
+// included. The views are compared with their escapes: lipgloss leaves
+// colours in and a terminal's profile takes them down on output.
 func TestFormTheme(t *testing.T) {
-	var c Contact
-	f := New(&c, 40, huh.ThemeFunc(huh.ThemeBase))
-	f.Init()
-	if !strings.Contains(view(f), "Message") {
-		t.Errorf("themed form view:\n%s", view(f))
+	draw := func(theme huh.Theme, dark bool) string {
+		var c Contact
+		f := New(&c, 60, theme)
+		for _, m := range runCmd(t, f.Init()) {
+			drive(t, f, m)
+		}
+		bg := color.Color(color.White)
+		if dark {
+			bg = color.Black
+		}
+		drive(t, f, tea.BackgroundColorMsg{Color: bg})
+		f.Submit() // every field "required": the errors are drawn too
+		return f.View()
+	}
+	for _, c := range []struct {
+		name  string
+		given huh.Theme // nil: the form's default
+		drawn huh.ThemeFunc
+	}{
+		{"default", nil, huh.ThemeCharm},
+		{"given", huh.ThemeFunc(huh.ThemeDracula), huh.ThemeDracula},
+	} {
+		views := map[bool]string{}
+		for _, dark := range []bool{true, false} {
+			v := draw(c.given, dark)
+			views[dark] = v
+			st := c.drawn(dark).Focused
+			for what, want := range map[string]string{
+				"the focused title": st.Title.Render("Name"),
+				"an error":          st.ErrorMessage.UnsetString().Render("✗ required"),
+			} {
+				if !strings.Contains(v, want) {
+					t.Errorf("%s theme, dark=%v: %s is not drawn as the theme says (%q) in:\n%q", c.name, dark, what, want, v)
+				}
+			}
+		}
+		if c.name == "default" && views[true] == views[false] {
+			t.Errorf("the default theme draws the same on a light background as on a dark one:\n%q", views[true])
+		}
+	}
+	if draw(nil, true) == draw(huh.ThemeFunc(huh.ThemeDracula), true) {
+		t.Error("a given theme draws the same as the default")
 	}
 }
 
@@ -225,7 +281,7 @@ func TestFormSubmitFocusesTheFirstError(t *testing.T) {
 		t.Fatalf("focused %q", f.Focused())
 	}
 	_, errs, cmd := f.Submit()
-	runCmd(cmd)
+	runCmd(t, cmd)
 	if len(errs) != 1 || f.Focused() != FieldEmail {
 		t.Fatalf("errors %v, focus %q; want the email focused", errs, f.Focused())
 	}

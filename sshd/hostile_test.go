@@ -156,6 +156,7 @@ func TestHugeWindowChangesAreClamped(t *testing.T) {
 
 	// 1000×1000 passes Bubble Tea's own plausibility check (a million
 	// cells), 100000×100000 does not; neither may reach the console.
+	tm.out.Reset()
 	for _, size := range [][2]int{{1000, 1000}, {100000, 100000}} {
 		_, n := rec.lastSize("mallory")
 		if err := tm.sess.WindowChange(size[1], size[0]); err != nil {
@@ -166,7 +167,7 @@ func TestHugeWindowChangesAreClamped(t *testing.T) {
 			return m > n && s == tea.WindowSizeMsg{Width: DefaultMaxWidth, Height: DefaultMaxHeight}
 		})
 	}
-	time.Sleep(300 * time.Millisecond) // a frame at the new size
+	tm.waitFor("q quit") // a frame at the new size
 	rec.everySizeWithin(t, "mallory", DefaultMaxSize)
 	assertBounded(t, "window-changes to 1000×1000 and 100000×100000", before, sessionHeapBound)
 
@@ -248,12 +249,13 @@ func TestASizeReportedAsInputIsClamped(t *testing.T) {
 
 	// CSI 8;rows;cols t is a terminal's size report; Bubble Tea takes it
 	// from the input as a resize.
+	tm.out.Reset()
 	tm.press("\x1b[8;1000;1000t")
 	eventually(t, "the console at the clamped size", func() bool {
 		s, _ := rec.lastSize("mallory")
 		return s == tea.WindowSizeMsg{Width: DefaultMaxWidth, Height: DefaultMaxHeight}
 	})
-	time.Sleep(300 * time.Millisecond)
+	tm.waitFor("q quit") // a frame at the new size
 	rec.everySizeWithin(t, "mallory", DefaultMaxSize)
 	assertBounded(t, "an in-band size report of 1000×1000", before, sessionHeapBound)
 	othersStillWork(t, d, bob)
@@ -284,8 +286,10 @@ func TestAOneMiBPasteIsCutAt64KiB(t *testing.T) {
 
 	// A paste that never ends holds no more.
 	before = heapAlloc()
+	// press returns once the SSH channel took it all: the desk has read all
+	// but the channel's window of it (2 MiB in x/crypto/ssh, within the
+	// bound); a desk that kept the paste would hold 6 MiB of it by then.
 	tm.press("\x1b[200~" + strings.Repeat("b", 8<<20))
-	time.Sleep(500 * time.Millisecond)
 	assertBounded(t, "8 MiB of a paste that never ends", before, 4<<20)
 	othersStillWork(t, d, bob)
 }
@@ -343,28 +347,37 @@ func TestInputThatKeepsTheDecoderWaitingIsPaced(t *testing.T) {
 			before, keys := heapAlloc(), rec.keysOf("mallory")
 
 			chunk := []byte(strings.Repeat("a", 4096))
-			stop := time.Now().Add(2 * time.Second)
+			stop := make(chan struct{})
 			sent := make(chan int)
 			go func() {
 				n, _ := tm.stdin.Write([]byte(prefix))
-				for time.Now().Before(stop) {
+				for {
+					select {
+					case <-stop:
+						sent <- n
+						return
+					default:
+					}
 					m, err := tm.stdin.Write(chunk)
 					n += m
 					if err != nil {
-						break
+						<-stop
+						sent <- n
+						return
 					}
 				}
-				sent <- n
 			}()
-			time.Sleep(time.Until(stop.Add(-300 * time.Millisecond)))
-			if rec.keysOf("mallory") == keys {
-				t.Fatal("the console got no key from the stream while it lasted: the decoder is stuck waiting")
-			}
-			time.Sleep(time.Until(stop))
+			// Keys keep coming from the stream while it lasts: more than the
+			// first burst the input rate lets through at once, so the decoder
+			// gave up waiting more than once.
+			eventually(t, "keys from the stream while it lasts (a stuck decoder passes none)", func() bool {
+				return rec.keysOf("mallory") > keys+inputEventBurst+30
+			})
 			// What the client sent and the desk has not read yet waits in
 			// the SSH channel's window (2 MiB in x/crypto/ssh): bounded by the
 			// protocol. The decoder holds at most escapeBurst of the rest.
 			assertBounded(t, "a stream after "+name, before, 8<<20)
+			close(stop)
 			othersStillWork(t, d, bob)
 			tm.close()
 			t.Logf("sent %d KiB", <-sent/1024)

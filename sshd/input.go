@@ -62,7 +62,10 @@ type inputGuard struct {
 	pasted  int  // bytes of the current paste, cut or not
 	cutting bool // pasted passed MaxPasteBytes: drop until the paste ends
 
-	// Pacing.
+	// Pacing, on a clock tests can replace so they count pauses rather
+	// than time them.
+	now      func() time.Time
+	pause    func(time.Duration)
 	suspect  bool // an ESC or a byte that breaks UTF-8 went through since the last pause
 	sinceSus int  // bytes handed out since then
 	lastOut  time.Time
@@ -79,7 +82,7 @@ const (
 )
 
 func newInputGuard(r io.Reader, pasteCut func(pasted int)) *inputGuard {
-	return &inputGuard{r: r, pasteCut: pasteCut, out: make([]byte, 0, readSize+len(pasteEnd))}
+	return &inputGuard{r: r, pasteCut: pasteCut, out: make([]byte, 0, readSize+len(pasteEnd)), now: time.Now, pause: time.Sleep}
 }
 
 func (g *inputGuard) Read(p []byte) (int, error) {
@@ -88,7 +91,7 @@ func (g *inputGuard) Read(p []byte) (int, error) {
 			return 0, g.err
 		}
 		n, err := g.r.Read(g.in[:])
-		if time.Since(g.lastOut) >= decoderFlushGap {
+		if g.now().Sub(g.lastOut) >= decoderFlushGap {
 			// The client paused by itself: the decoder has emptied its buffer.
 			g.suspect, g.sinceSus = false, 0
 		}
@@ -96,7 +99,7 @@ func (g *inputGuard) Read(p []byte) (int, error) {
 		g.err = err
 	}
 	if g.suspect && g.sinceSus >= escapeBurst {
-		time.Sleep(decoderFlushGap)
+		g.pause(decoderFlushGap)
 		g.suspect, g.sinceSus = false, 0
 	}
 	n := 0
@@ -113,7 +116,7 @@ func (g *inputGuard) Read(p []byte) (int, error) {
 		p[n] = b
 	}
 	g.out = g.out[n:]
-	g.lastOut = time.Now()
+	g.lastOut = g.now()
 	return n, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -76,9 +75,12 @@ func TestTheClampFollowsTheMaxSize(t *testing.T) {
 		w, h := clampSize(size[0], size[1], most)
 		eventually(t, "the console at "+Size{w, h}.String(), at("mallory", w, h))
 	}
+	_, resizes := rec.lastSize("mallory")
 	tm.press("\x1b[8;1000;1000t") // a size report typed as input
-	time.Sleep(300 * time.Millisecond)
-	eventually(t, "the console at the maximum", at("mallory", most.Width, most.Height))
+	eventually(t, "the size report to reach the console, at the maximum", func() bool {
+		s, n := rec.lastSize("mallory")
+		return n > resizes && s == tea.WindowSizeMsg{Width: most.Width, Height: most.Height}
+	})
 	rec.everySizeWithin(t, "mallory", most)
 	assertBounded(t, "a 5000×5000 session on a 200x60 desk", before, 2*SessionMemoryAt(most))
 	roomy.close()

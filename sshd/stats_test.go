@@ -110,17 +110,17 @@ func TestAnIdleSessionWritesNothing(t *testing.T) {
 	tm.waitFor("waiting")
 	quiet(t, tm, time.Second) // the first frames are out
 
+	// The poller's reads are the marker: each one that told the session
+	// something would reach its console before the next read is counted.
+	const reads = 40
 	got, written := log.count("alice"), len(tm.out.String())
 	readsBefore := poller.Reads()
-	time.Sleep(3 * time.Second)
-	if reads := poller.Reads() - readsBefore; reads < 10 {
-		t.Fatalf("the poller read only %d times in 3s", reads)
-	}
+	eventually(t, fmt.Sprintf("%d more reads", reads), func() bool { return poller.Reads() >= readsBefore+reads })
 	if n := len(tm.out.String()) - written; n != 0 {
-		t.Fatalf("an idle session wrote %d bytes in 3s: %q", n, tm.out.String()[written:])
+		t.Fatalf("an idle session wrote %d bytes while the desk read %d times: %q", n, reads, tm.out.String()[written:])
 	}
 	if n := log.count("alice") - got; n != 0 {
-		t.Fatalf("an idle session's console got %d messages in 3s", n)
+		t.Fatalf("an idle session's console got %d messages while the desk read %d times", n, reads)
 	}
 }
 
@@ -160,20 +160,25 @@ func TestOnlyTheHolderRedrawsItsCountdown(t *testing.T) {
 	holder.waitFor("held-message")
 	quiet(t, other, time.Second) // the new numbers are drawn
 
+	// The holder's countdown ticks are the marker: three times its output
+	// grows, a second apart, while the other session would tick alongside.
 	heldFrom, otherFrom := len(holder.out.String()), len(other.out.String())
-	const watch = 3 * time.Second
-	time.Sleep(watch)
+	const ticks = 3
+	grew, seen := 0, heldFrom
+	eventually(t, "three ticks of the holder's countdown", func() bool {
+		if n := len(holder.out.String()); n != seen {
+			grew, seen = grew+1, n
+		}
+		return grew >= ticks
+	})
 	if n := len(other.out.String()) - otherFrom; n != 0 {
 		t.Fatalf("a session holding nothing wrote %d bytes while another's countdown ran", n)
 	}
-	wrote := len(holder.out.String()) - heldFrom
-	if wrote == 0 {
-		t.Fatal("the holder's countdown did not move")
-	}
 	// A tick rewrites the seconds of "reclaimable in 0:57", a few dozen
 	// bytes with the cursor moves; a whole 120×40 frame is kilobytes.
-	if perSecond := wrote * int(time.Second) / int(watch); perSecond > 200 {
-		t.Fatalf("the countdown wrote %d bytes a second: %q", perSecond, holder.out.String()[heldFrom:])
+	wrote := seen - heldFrom
+	if perTick := wrote / ticks; perTick > 200 {
+		t.Fatalf("the countdown wrote %d bytes a tick: %q", perTick, holder.out.String()[heldFrom:seen])
 	}
-	t.Logf("the countdown wrote %d bytes in %s", wrote, watch)
+	t.Logf("the countdown wrote %d bytes in %d ticks", wrote, ticks)
 }
