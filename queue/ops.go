@@ -334,9 +334,10 @@ type ClaimResult struct {
 	// dead-letter stream and acknowledged.
 	DeadLettered []string
 	// GroupRecreated is true when the claim found the consumer group
-	// missing and created it again (at the start of the stream, as at
-	// start) before claiming: the server restarted empty or was flushed,
-	// and whatever anyone held before is gone from it.
+	// missing and created it (at the start of the stream, as at start)
+	// before claiming: a new stream, or, on a stream in use, the server
+	// restarted empty or was flushed, and whatever anyone held before is
+	// gone from it.
 	GroupRecreated bool
 
 	scan claimScan
