@@ -148,7 +148,7 @@ same round trip. Exit code 0 also when the queue is empty ({"message":null}).`,
   reviewq claim --ack 1764009314892-0 --json   # ack the one you finished, claim the next`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withClient(cmd, func(s *session) error {
+			return a.withDialedClient(cmd, func(s *session) error {
 				var (
 					acked int64
 					res   queue.ClaimResult
@@ -162,8 +162,10 @@ same round trip. Exit code 0 also when the queue is empty ({"message":null}).`,
 				if err != nil {
 					return err
 				}
-				recreated := res.GroupRecreated || s.groupCreated
-				a.reportGroupCreated(s, res.GroupRecreated)
+				recreated := res.GroupRecreated
+				if recreated {
+					a.reportGroupCreated(s.client.Config())
+				}
 				note := ""
 				switch {
 				case ack != "" && acked == 0 && recreated:
@@ -229,20 +231,12 @@ same round trip. Exit code 0 also when the queue is empty ({"message":null}).`,
 	return cmd
 }
 
-// reportGroupCreated explains on stderr a consumer group that had to be
-// created before the claim: found missing when connecting (a new stream, or
-// a server that restarted empty or was flushed), or vanished under the claim
-// itself (surely the latter).
-func (a *app) reportGroupCreated(s *session, duringClaim bool) {
-	cfg := s.client.Config()
-	switch {
-	case duringClaim:
-		fmt.Fprintf(a.stderr, "note: consumer group %s vanished from %s (the server restarted empty or was flushed) and was created again at the start of the stream; messages claimed before are gone from the server\n",
-			cfg.Group, cfg.Stream)
-	case s.groupCreated:
-		fmt.Fprintf(a.stderr, "note: consumer group %s did not exist on %s and was created at the start of the stream: a new stream, or the server restarted empty or was flushed (then messages claimed before are gone from it)\n",
-			cfg.Group, cfg.Stream)
-	}
+// reportGroupCreated explains on stderr a consumer group the claim found
+// missing and created: a new stream, or a server that restarted empty or
+// was flushed.
+func (a *app) reportGroupCreated(cfg queue.Config) {
+	fmt.Fprintf(a.stderr, "note: consumer group %s did not exist on %s and was created at the start of the stream: a new stream, or the server restarted empty or was flushed (then messages claimed before are gone from it)\n",
+		cfg.Group, cfg.Stream)
 }
 
 func (a *app) reportCleared(res queue.ClaimResult, dead string) {

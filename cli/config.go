@@ -121,10 +121,7 @@ type session struct {
 	client   *queue.Client
 	server   string
 	embedded bool
-	// groupCreated: connecting found no consumer group and created it (a
-	// new stream, or a server that restarted empty or was flushed).
-	groupCreated bool
-	closers      []func()
+	closers  []func()
 }
 
 func (s *session) Close() {
@@ -137,20 +134,37 @@ func (s *session) Close() {
 // listens on localhost:6379: an embedded server would lose what they write.
 var errNoServer = errors.New("no server configured and nothing listens on localhost:6379: set --url, VALKEY_URL or VALKEY_ENDPOINT")
 
-// connect opens the configured server. allowEmbedded lets the console fall
-// back to the in-memory server with samples when nothing is configured and
-// nothing answers on localhost:6379.
+// connect opens the configured server and creates the consumer group when
+// it is missing. allowEmbedded lets the console fall back to the in-memory
+// server with samples when nothing is configured and nothing answers on
+// localhost:6379.
 func (o *options) connect(ctx context.Context, allowEmbedded bool) (*session, error) {
 	if err := o.checkURL(); err != nil {
 		return nil, err
 	}
 	so, configured := o.serverOptions()
-	if o.embedded || (!configured && allowEmbedded && !listening(so.Endpoint)) {
-		if !allowEmbedded {
-			return nil, usageError{errors.New("--embedded is for the console; a command's writes would vanish with it")}
-		}
+	if allowEmbedded && (o.embedded || (!configured && !listening(so.Endpoint))) {
 		return o.startEmbedded(ctx)
 	}
+	s, err := o.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.client.EnsureGroup(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dial connects a command to the configured server (never the embedded
+// one) and sends nothing yet: claim leaves the group to its script, so
+// that a claim is one command after connecting.
+func (o *options) dial(ctx context.Context) (*session, error) {
+	if o.embedded {
+		return nil, usageError{errors.New("--embedded is for the console; a command's writes would vanish with it")}
+	}
+	so, configured := o.serverOptions()
 	if !configured && !listening(so.Endpoint) {
 		return nil, usageError{errNoServer}
 	}
@@ -163,12 +177,7 @@ func (o *options) connect(ctx context.Context, allowEmbedded bool) (*session, er
 		vk.Close()
 		return nil, err
 	}
-	created, err := c.CreateGroupIfMissing(ctx)
-	if err != nil {
-		vk.Close()
-		return nil, err
-	}
-	return &session{client: c, server: so.Addr(), groupCreated: created, closers: []func(){vk.Close}}, nil
+	return &session{client: c, server: so.Addr(), closers: []func(){vk.Close}}, nil
 }
 
 func (o *options) startEmbedded(ctx context.Context) (*session, error) {

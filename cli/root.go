@@ -77,3 +77,16 @@ func (a *app) withClient(cmd *cobra.Command, f func(s *session) error) error {
 	defer s.Close()
 	return f(s)
 }
+
+// withDialedClient is withClient without creating the group first: for
+// claim, which finds a missing group itself (see dial).
+func (a *app) withDialedClient(cmd *cobra.Command, f func(s *session) error) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), a.opts.timeout)
+	defer cancel()
+	s, err := a.opts.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return f(s)
+}

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -210,41 +209,59 @@ func (c *Client) activity(ctx context.Context, now time.Time, a *Activity) error
 	return nil
 }
 
+// arrivalsScript counts the stream's arrivals per minute, on from its
+// cursor: see lua/arrivals.lua.
+var arrivalsScript = newScript("arrivals.lua", luaIDs)
+
 // countArrivals brings the stream's arrivals count up to date, in bounded
 // calls, and returns the counts of the ActivityBuckets minutes from start.
 func (c *Client) countArrivals(ctx context.Context, now, start time.Time) ([]int64, bool, error) {
 	keep := now.Add(-activityTTL).UnixMilli()
 	for call := 1; ; call++ {
-		reply, err := arrivalsScript.Exec(ctx, c.vk, []string{c.cfg.Stream, arrivalsKey(c.cfg.Stream)},
+		msg, err := arrivalsScript.exec(ctx, c.vk, []string{c.cfg.Stream, arrivalsKey(c.cfg.Stream)},
 			[]string{msString(start), strconv.Itoa(arrivalsChunk), ms(ActivityBucket),
-				strconv.FormatInt(keep, 10), ms(activityTTL), strconv.Itoa(ActivityBuckets)}).ToArray()
+				strconv.FormatInt(keep, 10), ms(activityTTL), strconv.Itoa(ActivityBuckets)})
 		if err != nil {
 			return nil, false, err
 		}
-		if len(reply) != 2 {
-			return nil, false, opError("activity", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+		caughtUp, counts, err := parseArrivalsReply(msg)
+		if err != nil {
+			return nil, false, err
 		}
-		caughtUp, _ := reply[0].AsInt64()
-		if caughtUp == 1 || call == arrivalsCalls {
-			counts, err := reply[1].ToArray()
-			if err != nil || len(counts) != ActivityBuckets {
-				return nil, false, opError("activity", ErrServer, fmt.Errorf("unexpected arrival counts"))
-			}
-			out := make([]int64, ActivityBuckets)
-			for i, v := range counts {
-				if s, err := v.ToString(); err == nil {
-					out[i], _ = strconv.ParseInt(s, 10, 64)
-				}
-			}
-			return out, caughtUp != 1, nil
+		if caughtUp || call == arrivalsCalls {
+			return counts, !caughtUp, nil
 		}
 	}
 }
 
+// parseArrivalsReply reads arrivals.lua's reply: whether the count reached
+// the end of the stream, and the counts of ActivityBuckets minutes.
+func parseArrivalsReply(msg valkey.ValkeyMessage) (bool, []int64, error) {
+	r := newReply("activity", msg, 2)
+	caughtUp := r.flag(0)
+	counts := r.sub(1, ActivityBuckets)
+	out := make([]int64, ActivityBuckets)
+	for i := range out {
+		// A minute nobody added in has no count: "".
+		if counts.str(i) != "" {
+			out[i] = counts.int(i)
+		}
+	}
+	return caughtUp, out, r.err()
+}
+
+// oldestScript finds the first entry a group has not delivered yet: see
+// lua/oldest.lua.
+var oldestScript = newScript("oldest.lua", luaIDs, luaGroup)
+
 // oldestUnclaimed is the age of the first entry after the group's
 // last-delivered ID; negative when there is none.
 func (c *Client) oldestUnclaimed(ctx context.Context, now time.Time) (time.Duration, error) {
-	id, err := oldestScript.Exec(ctx, c.vk, []string{c.cfg.Stream}, []string{c.cfg.Group}).ToString()
+	msg, err := oldestScript.exec(ctx, c.vk, []string{c.cfg.Stream}, []string{c.cfg.Group})
+	if err != nil {
+		return -1, err
+	}
+	id, err := parseOldestReply(msg)
 	if err != nil {
 		return -1, err
 	}
@@ -252,6 +269,14 @@ func (c *Client) oldestUnclaimed(ctx context.Context, now time.Time) (time.Durat
 		return -1, nil
 	}
 	return max(now.Sub(IDTime(id)), 0), nil
+}
+
+// parseOldestReply reads oldest.lua's reply: one ID, or "" when every
+// entry has been delivered.
+func parseOldestReply(msg valkey.ValkeyMessage) (string, error) {
+	r := newValueReply("oldest unclaimed", msg)
+	id := r.optionalID(0)
+	return id, r.err()
 }
 
 // histogram sums the buckets of a histogram field (see luaRecords' bucket).

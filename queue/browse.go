@@ -166,6 +166,7 @@ func (c *Client) pendingIdle(ctx context.Context, q PendingQuery, start string) 
 	}
 	var page PendingPage
 	last := ""
+	var lastID ID
 	for page.Scanned < int64(limit) {
 		n := min(pendingScanStep, limit-int(page.Scanned))
 		var rows []valkey.ValkeyMessage
@@ -190,6 +191,9 @@ func (c *Client) pendingIdle(ctx context.Context, q PendingQuery, start string) 
 			}
 			page.Scanned++
 			last = p.ID
+			if lastID, err = ParseID(p.ID); err != nil {
+				return PendingPage{}, err
+			}
 			if p.Idle < q.MinIdle {
 				continue
 			}
@@ -202,8 +206,7 @@ func (c *Client) pendingIdle(ctx context.Context, q PendingQuery, start string) 
 		if len(rows) < n {
 			return page, nil // the end of the list
 		}
-		id, _ := ParseID(last)
-		next, ok := id.Next()
+		next, ok := lastID.Next()
 		if !ok {
 			return page, nil
 		}
@@ -221,50 +224,34 @@ func (c *Client) xpending(start string, count int, consumer string) valkey.Compl
 	return c.vk.B().Arbitrary("XPENDING").Keys(c.cfg.Stream).Args(args...).Build()
 }
 
-func parsePendingRow(r valkey.ValkeyMessage) (PendingEntry, error) {
-	f, err := r.ToArray()
-	if err != nil || len(f) < 4 {
-		return PendingEntry{}, opError("pending", ErrServer, fmt.Errorf("unexpected XPENDING row"))
-	}
-	var p PendingEntry
-	p.ID, _ = f[0].ToString()
-	p.Consumer, _ = f[1].ToString()
-	idle, _ := f[2].AsInt64()
-	p.Idle = time.Duration(idle) * time.Millisecond
-	p.Deliveries, _ = f[3].AsInt64()
-	return p, nil
+// parsePendingRow reads a row of XPENDING's extended form: {id, consumer,
+// idle ms, deliveries}.
+func parsePendingRow(m valkey.ValkeyMessage) (PendingEntry, error) {
+	r := newReply("pending", m, 4)
+	p := PendingEntry{ID: r.id(0), Consumer: r.str(1), Idle: time.Duration(r.int(2)) * time.Millisecond, Deliveries: r.int(3)}
+	return p, r.err()
 }
 
 // pendingCount reads the summary form of XPENDING: the group's count, or
 // one consumer's from its list of consumers with their counts.
-func pendingCount(r valkey.ValkeyResult, consumer string) (int64, error) {
-	summary, err := r.ToArray()
+func pendingCount(res valkey.ValkeyResult, consumer string) (int64, error) {
+	msg, err := res.ToMessage()
 	if err != nil {
 		return 0, err
 	}
-	if len(summary) != 4 {
-		return 0, opError("pending", ErrServer, fmt.Errorf("unexpected XPENDING summary"))
+	r := newReply("pending", msg, 4)
+	total := r.int(0)
+	if consumer == "" || total == 0 {
+		// With nothing pending the rest is nil.
+		return total, r.err()
 	}
-	if consumer == "" {
-		return summary[0].AsInt64()
-	}
-	if summary[3].IsNil() {
-		return 0, nil
-	}
-	pairs, err := summary[3].ToArray()
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range pairs {
-		kv, err := p.AsStrSlice()
-		if err != nil || len(kv) != 2 {
-			continue
+	var n int64
+	r.rows(3, 2, func(kv *reply) {
+		if kv.str(0) == consumer {
+			n = kv.int(1)
 		}
-		if kv[0] == consumer {
-			return strconv.ParseInt(kv[1], 10, 64)
-		}
-	}
-	return 0, nil
+	})
+	return n, r.err()
 }
 
 // previews reads the given entries with their values cut, in one pipeline.
@@ -436,7 +423,9 @@ func (c *Client) streamPage(ctx context.Context, q StreamQuery) (StreamPage, err
 		return StreamPage{}, wrap("stream", g.err)
 	}
 	page := StreamPage{LastDelivered: g.info.LastDelivered, Start: g.info.Start, Entries: entries}
-	page.settleStates(pending, records)
+	if err := page.settleStates(pending, records); err != nil {
+		return StreamPage{}, err
+	}
 	return page, nil
 }
 
@@ -445,9 +434,19 @@ func (c *Client) streamPage(ctx context.Context, q StreamQuery) (StreamPage, err
 // as its outcome record says; skipped up to the group's start; acked in
 // between (by another program: no record says who). records holds each
 // entry's record, "" for none.
-func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []string) {
-	last, _ := ParseID(p.LastDelivered)
-	start, startErr := ParseID(p.Start)
+func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []string) error {
+	last, err := ParseID(p.LastDelivered)
+	if err != nil {
+		return opError("stream", ErrBadReply, fmt.Errorf("last-delivered-id: %w", err))
+	}
+	var start *ID // nil when unknown
+	if p.Start != "" {
+		s, err := ParseID(p.Start)
+		if err != nil {
+			return opError("stream", ErrBadReply, fmt.Errorf("group start: %w", err))
+		}
+		start = &s
+	}
 	for i := range p.Entries {
 		e := &p.Entries[i]
 		var rec record
@@ -463,19 +462,23 @@ func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []str
 			continue
 		}
 		id, err := ParseID(e.ID)
+		if err != nil {
+			return opError("stream", ErrBadReply, err)
+		}
 		switch {
-		case err == nil && last.Less(id):
+		case last.Compare(id) < 0:
 			e.State = StateNew
 		case hasRec && rec.kind == recordDead:
 			e.State, e.Outcome = StateDeadLettered, rec.outcome()
 		case hasRec && rec.kind == recordAcked:
 			e.State, e.Outcome = StateAcked, rec.outcome()
-		case err == nil && startErr == nil && !start.Less(id) && !hasRec:
+		case start != nil && start.Compare(id) >= 0 && !hasRec:
 			e.State = StateSkipped
 		default:
 			e.State = StateAcked
 		}
 	}
+	return nil
 }
 
 func (q StreamQuery) bounds() (cmd, first, second string, err error) {
@@ -502,6 +505,10 @@ func (q StreamQuery) bounds() (cmd, first, second string, err error) {
 	return "XREVRANGE", from, "-", nil
 }
 
+// pageScript reads one page with its pending rows and outcome records: see
+// lua/page.lua.
+var pageScript = newScript("page.lua", luaIDs, luaRecordLookup)
+
 // page reads one page of key, and with a group the page's pending rows and
 // outcome records (one per entry, "" for none).
 func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]StreamEntry, map[string]PendingEntry, []string, error) {
@@ -514,64 +521,50 @@ func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	var reply []valkey.ValkeyMessage
+	var msg valkey.ValkeyMessage
 	err = idempotent(ctx, func() (err error) {
-		reply, err = pageScript.Exec(ctx, c.vk, []string{key, c.outcomes},
-			[]string{group, cmd, first, second, strconv.Itoa(q.Count), strconv.Itoa(PreviewBytes)}).ToArray()
+		msg, err = pageScript.exec(ctx, c.vk, []string{key, c.outcomes},
+			[]string{group, cmd, first, second, strconv.Itoa(q.Count), strconv.Itoa(PreviewBytes)})
 		return err
 	})
 	if err != nil {
 		return nil, nil, nil, wrap("range", err)
 	}
-	if len(reply) != 3 {
-		return nil, nil, nil, opError("range", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+	return parsePage(msg)
+}
+
+// parsePage reads page.lua's reply.
+func parsePage(msg valkey.ValkeyMessage) ([]StreamEntry, map[string]PendingEntry, []string, error) {
+	r := newReply("range", msg, 3)
+	var entries []StreamEntry
+	r.rows(0, 3, func(row *reply) { entries = append(entries, parseCutEntry(row)) })
+	pending := map[string]PendingEntry{}
+	flat := r.sub(1, -1)
+	if len(flat.parts)%3 != 0 {
+		r.fail("reply[1]: %d strings, want id, consumer, deliveries triples", len(flat.parts))
 	}
-	rows, err := reply[0].ToArray()
-	if err != nil {
-		return nil, nil, nil, wrap("range", err)
+	for i := 0; i+2 < len(flat.parts) && !r.failed(); i += 3 {
+		p := PendingEntry{ID: flat.id(i), Consumer: flat.str(i + 1), Deliveries: flat.int(i + 2)}
+		pending[p.ID] = p
 	}
-	entries := make([]StreamEntry, 0, len(rows))
-	for _, r := range rows {
-		e, err := parseCutEntry(r)
-		if err != nil {
-			return nil, nil, nil, wrap("range", err)
-		}
-		entries = append(entries, e)
+	records := r.strs(2)
+	if len(records) != 0 && len(records) != len(entries) {
+		r.fail("reply[2]: %d records for %d entries", len(records), len(entries))
 	}
-	flat, err := reply[1].AsStrSlice()
-	if err != nil {
-		return nil, nil, nil, wrap("range", err)
-	}
-	pending := make(map[string]PendingEntry, len(flat)/3)
-	for i := 0; i+2 < len(flat); i += 3 {
-		d, _ := strconv.ParseInt(flat[i+2], 10, 64)
-		pending[flat[i]] = PendingEntry{ID: flat[i], Consumer: flat[i+1], Deliveries: d}
-	}
-	records, err := reply[2].AsStrSlice()
-	if err != nil {
-		return nil, nil, nil, wrap("range", err)
+	if err := r.err(); err != nil {
+		return nil, nil, nil, err
 	}
 	return entries, pending, records, nil
 }
 
 // parseCutEntry reads {id, fields, cut} as the scripts that read pages
 // send it, values cut to PreviewBytes.
-func parseCutEntry(r valkey.ValkeyMessage) (StreamEntry, error) {
-	parts, err := r.ToArray()
-	if err != nil || len(parts) != 3 {
-		return StreamEntry{}, opError("range", ErrServer, fmt.Errorf("unexpected row"))
-	}
-	var e StreamEntry
-	e.ID, _ = parts[0].ToString()
-	if e.Fields, err = parseFields(parts[1]); err != nil {
-		return StreamEntry{}, err
-	}
+func parseCutEntry(r *reply) StreamEntry {
+	e := StreamEntry{Entry: Entry{ID: r.id(0), Fields: r.fields(1)}, Cut: r.flag(2)}
 	for j := range e.Fields {
 		e.Fields[j].Value = cutValue(e.Fields[j].Value)
 	}
-	cut, _ := parts[2].AsInt64()
-	e.Cut = cut == 1
-	return e, nil
+	return e
 }
 
 // GroupInfo is the consumer group, as every server reports it alike (see
@@ -711,9 +704,15 @@ func parseConsumers(r valkey.ValkeyResult) ([]ConsumerInfo, error) {
 			return nil, err
 		}
 		var ci ConsumerInfo
-		ci.Name, _ = mapStr(m, "name")
-		ci.Pending, _ = mapInt(m, "pending")
-		idle, _ := mapInt(m, "idle")
+		var idle int64
+		if ci.Name, err = mapStr(m, "name"); err == nil {
+			if ci.Pending, err = mapInt(m, "pending"); err == nil {
+				idle, err = mapInt(m, "idle")
+			}
+		}
+		if err != nil {
+			return nil, opError("consumers", ErrBadReply, err)
+		}
 		ci.Idle = time.Duration(idle) * time.Millisecond
 		out = append(out, ci)
 	}
@@ -739,9 +738,15 @@ func parseDeadLetter(e Entry) DeadLetter {
 		d.Original = Entry{ID: e.ID, Fields: e.Fields}
 		return d
 	}
+	deliveries, err := strconv.ParseInt(e.Fields[2].Value, 10, 64)
+	if err != nil {
+		// Not as reviewq writes it either.
+		d.Original = Entry{ID: e.ID, Fields: e.Fields}
+		return d
+	}
 	d.OriginalID = e.Fields[0].Value
 	d.Reason = e.Fields[1].Value
-	d.Deliveries, _ = strconv.ParseInt(e.Fields[2].Value, 10, 64)
+	d.Deliveries = deliveries
 	d.Consumer = e.Fields[3].Value
 	if at, err := strconv.ParseInt(e.Fields[4].Value, 10, 64); err == nil {
 		d.At = time.UnixMilli(at).UTC()
@@ -773,6 +778,10 @@ func (c *Client) GetDead(ctx context.Context, id string) (DeadLetter, error) {
 	return parseDeadLetter(e), nil
 }
 
+// redriveScript puts a dead letter back on the stream: see
+// lua/redrive.lua.
+var redriveScript = newScript("redrive.lua", luaIDs, luaRecordLookup, luaRecords)
+
 // Redrive puts a dead letter back on the main stream as a new entry and
 // removes it from the dead-letter stream, atomically, and records on the
 // original entry's outcome who redrove it, when, and as what. It returns
@@ -784,19 +793,25 @@ func (c *Client) Redrive(ctx context.Context, id string) (string, error) {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	reply, err := redriveScript.Exec(ctx, c.vk, []string{c.cfg.DeadStream, c.cfg.Stream, c.outcomes},
-		[]string{id, c.nowMs(), c.cfg.Consumer}).ToArray()
+	msg, err := redriveScript.exec(ctx, c.vk, []string{c.cfg.DeadStream, c.cfg.Stream, c.outcomes},
+		[]string{id, c.nowMs(), c.cfg.Consumer})
 	if err != nil {
 		return "", wrap(op, err)
 	}
-	switch kind, _ := reply[0].ToString(); kind {
-	case "missing":
+	return parseRedriveReply(op, msg)
+}
+
+// parseRedriveReply reads redrive.lua's reply: the new entry's ID.
+func parseRedriveReply(op string, msg valkey.ValkeyMessage) (string, error) {
+	tag, r := newTaggedReply(op, msg, map[string]int{tagOK: 2, tagMissing: 1, tagEmpty: 1})
+	switch tag {
+	case tagMissing:
 		return "", opError(op, ErrNotFound, nil)
-	case "empty":
+	case tagEmpty:
 		return "", opError(op, ErrEmpty, nil)
 	}
-	nid, err := reply[1].ToString()
-	return nid, wrap(op, err)
+	nid := r.id(1)
+	return nid, r.err()
 }
 
 // DeleteDead removes dead letters for good and returns how many existed.

@@ -256,22 +256,14 @@ func (c *Client) deadline(ctx context.Context) (context.Context, context.CancelF
 func (c *Client) nowMs() string { return msString(c.cfg.Now()) }
 
 // EnsureGroup creates the consumer group when it is missing, at the start of
-// the stream (ID 0) like the web example, creating the stream too.
+// the stream (ID 0) like the web example, creating the stream too. A group
+// reviewq creates starts at 0, which it records (see GroupInfo.Start); a
+// group it finds that nobody has used yet has its start recorded too.
 func (c *Client) EnsureGroup(ctx context.Context) error {
-	_, err := c.CreateGroupIfMissing(ctx)
-	return err
-}
-
-// CreateGroupIfMissing is EnsureGroup, and reports whether the group had to
-// be created: on a stream that has been in use, that means the server lost
-// it (restarted without persistence, or flushed). A group reviewq creates
-// starts at 0, which it records (see GroupInfo.Start); a group it finds that
-// nobody has used yet has its start recorded too.
-func (c *Client) CreateGroupIfMissing(ctx context.Context) (created bool, err error) {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
 	op := "create group " + c.cfg.Group
-	err = idempotent(ctx, func() error {
+	err := idempotent(ctx, func() error {
 		return c.vk.Do(ctx, c.vk.B().XgroupCreate().Key(c.cfg.Stream).Group(c.cfg.Group).Id("0").Mkstream().Build()).Error()
 	})
 	switch {
@@ -281,7 +273,6 @@ func (c *Client) CreateGroupIfMissing(ctx context.Context) (created bool, err er
 		err = idempotent(ctx, func() error {
 			return c.vk.Do(ctx, c.vk.B().Hset().Key(c.startKey).FieldValue().FieldValue(c.cfg.Group, "0-0").Build()).Error()
 		})
-		return true, wrap(op, err)
 	case valkey.IsValkeyBusyGroup(err):
 		// The group was there already, perhaps created by another program:
 		// note its start while that can still be known. A group destroyed
@@ -289,9 +280,8 @@ func (c *Client) CreateGroupIfMissing(ctx context.Context) (created bool, err er
 		if _, err = c.groupInfo(ctx); isNoGroup(err) {
 			err = nil
 		}
-		return false, wrap(op, err)
 	}
-	return false, wrap(op, err)
+	return wrap(op, err)
 }
 
 // idempotent runs an operation that is safe to send twice again while it

@@ -341,6 +341,51 @@ var contractCases = []contractCase{
 		r.page(c, StreamQuery{}, "m4 new", "m3 acked by ''", "m2 acked by ''", "m1 acked by ''")
 	}},
 
+	// A claim needs no call before it (one command per `reviewq claim`):
+	// when it is the first to meet a group another program created, the
+	// claim script records the group's start before it delivers.
+	{name: "group created at $ first met by a claim", run: func(r *contractRun) {
+		c := r.clientWithoutGroup(Config{})
+		r.add(c, 3)
+		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, "$")
+		r.add(c, 2)
+		r.claim(c, "claim", "m4 new delivery 1")
+		r.page(c, StreamQuery{}, "m5 new", "m4 pending alice 1", "m3 skipped", "m2 skipped", "m1 skipped")
+		r.stats(c, "length=5 pending=1 lag=1 entriesRead=4 last=m4 dead=0 start=m3 consumers=[alice:1]")
+	}},
+
+	// A group already used when a claim first meets it: its start stays
+	// unknown, and is recorded so, so that no later call looks again.
+	{name: "group already used when a claim first meets it", run: func(r *contractRun) {
+		c := r.clientWithoutGroup(Config{})
+		r.add(c, 2)
+		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, "$")
+		r.add(c, 2)
+		r.raw("XREADGROUP", "GROUP", c.cfg.Group, "web-processor", "COUNT", "1", "STREAMS", c.cfg.Stream, ">")
+		r.claim(c, "claim", "m4 new delivery 1")
+		start, err := c.vk.Do(r.ctx(), c.vk.B().Hget().Key(c.startKey).Field(c.cfg.Group).Build()).ToString()
+		r.see("start recorded: %q", start)
+		if err != nil || start != groupStartUnknown {
+			r.t.Fatalf("start recorded: %q %v, want %q", start, err, groupStartUnknown)
+		}
+		r.page(c, StreamQuery{}, "m4 pending alice 1", "m3 pending web-processor 1", "m2 acked by ''", "m1 acked by ''")
+		r.stats(c, "length=4 pending=2 lag=0 entriesRead=4 last=m4 dead=0 start= consumers=[alice:1 web-processor:1]")
+	}},
+
+	// A stream without the group (a new stream, a server restarted
+	// empty): the claim creates the group, says so, and claims.
+	{name: "claim on a stream without its group", run: func(r *contractRun) {
+		c := r.clientWithoutGroup(Config{})
+		r.add(c, 2)
+		res, err := c.Claim(r.ctx())
+		r.expect("claim", err, nil)
+		r.see("claim recreated the group: %v, message %s", res.GroupRecreated, r.claimed(res.Message))
+		if !res.GroupRecreated || r.claimed(res.Message) != "m1 new delivery 1" {
+			r.t.Fatalf("claim without the group: %+v", res)
+		}
+		r.stats(c, "length=2 pending=1 lag=1 entriesRead=1 last=m1 dead=0 start=0-0 consumers=[alice:1]")
+	}},
+
 	// Who handled what: every ack, reject, automatic dead letter and
 	// redrive says who and when on the stream page; an ack by another
 	// program says acked, without a name.

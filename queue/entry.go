@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strconv"
@@ -153,8 +154,41 @@ func (id ID) Prev() (ID, bool) {
 	return id, false
 }
 
-// Less orders IDs as the stream does.
-func (id ID) Less(o ID) bool { return id.Ms < o.Ms || (id.Ms == o.Ms && id.Seq < o.Seq) }
+// Compare orders IDs as the stream does: -1 when id comes before o, 0
+// when they are the same, +1 when it comes after. It is the one ID order
+// of reviewq; the scripts' id_less (lua/ids.lua) agrees with it.
+func (id ID) Compare(o ID) int {
+	if c := cmp.Compare(id.Ms, o.Ms); c != 0 {
+		return c
+	}
+	return cmp.Compare(id.Seq, o.Seq)
+}
+
+// Less reports whether id comes before o (Compare < 0).
+func (id ID) Less(o ID) bool { return id.Compare(o) < 0 }
+
+// CompareIDs orders two stream IDs written as text ("ms-seq" or a bare
+// "ms"), as Compare does; an error (ErrInvalidID) when either is not an
+// ID.
+func CompareIDs(a, b string) (int, error) {
+	x, err := ParseID(a)
+	if err != nil {
+		return 0, err
+	}
+	y, err := ParseID(b)
+	if err != nil {
+		return 0, err
+	}
+	return x.Compare(y), nil
+}
+
+// normalID writes a stream ID in full ("0" → "0-0"); anything else stays.
+func normalID(s string) string {
+	if id, err := ParseID(s); err == nil {
+		return id.String()
+	}
+	return s
+}
 
 // IDTime is the time encoded in a stream ID (zero for a malformed ID).
 func IDTime(id string) time.Time {

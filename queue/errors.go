@@ -35,6 +35,11 @@ var (
 	ErrInvalidID = errors.New("not a stream ID")
 	ErrEmpty     = errors.New("nothing left to redrive: the entry's content was lost")
 	ErrServer    = errors.New("server error")
+	// ErrBadReply says the server answered with something reviewq does
+	// not read: a reply of another shape, type or tag than the command or
+	// script gives (a script of another version, a proxy in between). The
+	// cause says which part.
+	ErrBadReply = errors.New("unexpected reply from the server")
 )
 
 // Error is what every Client method returns on failure: the operation, the
@@ -63,7 +68,7 @@ func (e *Error) Unwrap() []error {
 // IsServerSide reports whether err is the server's or the network's fault
 // rather than the caller's (exit code 2 rather than 1 in the commands).
 func IsServerSide(err error) bool {
-	for _, k := range []error{ErrUnreachable, ErrAuth, ErrTLS, ErrTimeout, ErrServer} {
+	for _, k := range []error{ErrUnreachable, ErrAuth, ErrTLS, ErrTimeout, ErrServer, ErrBadReply} {
 		if errors.Is(err, k) {
 			return true
 		}

@@ -70,59 +70,107 @@ func parseGroup(groups, start valkey.ValkeyResult, name string) (groupReport, er
 	for _, a := range arr {
 		m, err := a.AsMap()
 		if err != nil {
-			return groupReport{}, err
+			return groupReport{}, opError("group "+name, ErrBadReply, err)
 		}
-		if n, _ := mapStr(m, "name"); n != name {
+		n, err := mapStr(m, "name")
+		if err != nil {
+			return groupReport{}, opError("group "+name, ErrBadReply, err)
+		}
+		if n != name {
 			continue
 		}
 		g := groupReport{GroupInfo: GroupInfo{Name: name, Lag: -1, EntriesRead: -1}, serverLag: -1, serverEntriesRead: -1}
-		g.Consumers, _ = mapInt(m, "consumers")
-		g.Pending, _ = mapInt(m, "pending")
-		// miniredis reports the ID the group was created with as given
-		// ("0"); a real server always says "0-0".
-		g.LastDelivered = normalID(mapStrOr(m, "last-delivered-id"))
-		if v, ok := m["lag"]; ok && !v.IsNil() {
-			g.serverLag, _ = v.AsInt64()
-		}
-		if v, ok := m["entries-read"]; ok && !v.IsNil() {
-			g.serverEntriesRead, _ = v.AsInt64()
+		if err := parseGroupFields(m, &g); err != nil {
+			return groupReport{}, opError("group "+name, ErrBadReply, err)
 		}
 		s, err := start.ToString()
 		if err != nil && !valkey.IsValkeyNil(err) {
 			return groupReport{}, err
 		}
-		// A group never delivers before its start: a record after the
-		// last-delivered ID is left from an earlier group of the same
-		// name, and says nothing about this one.
-		if err == nil && !laterThan(s, g.LastDelivered) {
-			g.Start, g.startKnown = normalID(s), true
+		if err == nil {
+			g.Start, g.startKnown = startRecord(s, g.LastDelivered)
 		}
 		return g, nil
 	}
 	return groupReport{}, opError("group "+name, ErrNoGroup, nil)
 }
 
+// parseGroupFields reads the numbers of a group's XINFO GROUPS entry.
+func parseGroupFields(m map[string]valkey.ValkeyMessage, g *groupReport) error {
+	var err error
+	if g.Consumers, err = mapInt(m, "consumers"); err != nil {
+		return err
+	}
+	if g.Pending, err = mapInt(m, "pending"); err != nil {
+		return err
+	}
+	last, err := mapStr(m, "last-delivered-id")
+	if err != nil {
+		return err
+	}
+	// miniredis reports the ID the group was created with as given ("0");
+	// a real server always says "0-0".
+	if _, err := ParseID(last); err != nil {
+		return fmt.Errorf("last-delivered-id: %w", err)
+	}
+	g.LastDelivered = normalID(last)
+	// Servers before Redis 7 have neither, and they are nil when the
+	// server cannot tell.
+	if v, ok := m["lag"]; ok && !v.IsNil() {
+		if g.serverLag, err = v.AsInt64(); err != nil {
+			return fmt.Errorf("lag: %w", err)
+		}
+	}
+	if v, ok := m["entries-read"]; ok && !v.IsNil() {
+		if g.serverEntriesRead, err = v.AsInt64(); err != nil {
+			return fmt.Errorf("entries-read: %w", err)
+		}
+	}
+	return nil
+}
+
+// startRecord reads a group's start record s: the start (""
+// when unknown) and whether the record holds for this group. A group never
+// delivers before its start: a record after the last-delivered ID is left
+// from an earlier group of the same name, and says nothing about this one.
+// groupStartUnknown holds: the group was met already used.
+func startRecord(s, lastDelivered string) (start string, holds bool) {
+	if s == groupStartUnknown {
+		return "", true
+	}
+	c, err := CompareIDs(s, lastDelivered)
+	if err != nil || c > 0 {
+		return "", false
+	}
+	return normalID(s), true
+}
+
 // noteStart records where a group started, the first time reviewq sees the
 // group while that can still be known: as long as nobody has read from it
 // (no consumers, nothing pending), its last-delivered ID is the ID it was
 // created at. Groups reviewq creates itself are recorded at creation (0-0).
+// The claim script does the same (note_start in lua/group.lua), so that a
+// claim needs nothing before it.
 //
 // A group another program created and already used before reviewq first met
-// it keeps an unknown start: the server keeps no history of it (Redis 7's
-// entries-read is a position in the stream, not a count of this group's
-// reads, and is not reported for a group created at an explicit ID). Its
-// entries before the last-delivered ID that are not pending then show as
-// acked, as before. A consumer deleted with XGROUP DELCONSUMER after reading
-// makes a used group look unused; its start would be recorded late.
+// it keeps an unknown start, recorded as groupStartUnknown so that nobody
+// looks again: the server keeps no history of it (Redis 7's entries-read is
+// a position in the stream, not a count of this group's reads, and is not
+// reported for a group created at an explicit ID). Its entries before the
+// last-delivered ID that are not pending then show as acked, as before.
 func (c *Client) noteStart(ctx context.Context, g *groupReport) error {
-	if g.startKnown || g.Consumers != 0 || g.Pending != 0 || g.LastDelivered == "" {
+	if g.startKnown || g.LastDelivered == "" {
 		return nil
 	}
-	// Two clients racing here both saw the group unused, so both write the
-	// same start.
-	err := c.vk.Do(ctx, c.vk.B().Hset().Key(c.startKey).FieldValue().FieldValue(c.cfg.Group, g.LastDelivered).Build()).Error()
+	start := g.LastDelivered
+	if g.Consumers != 0 || g.Pending != 0 {
+		start = groupStartUnknown
+	}
+	// Two clients racing here both saw the group alike, so both write the
+	// same record.
+	err := c.vk.Do(ctx, c.vk.B().Hset().Key(c.startKey).FieldValue().FieldValue(c.cfg.Group, start).Build()).Error()
 	if err == nil {
-		g.Start, g.startKnown = g.LastDelivered, true
+		g.Start, g.startKnown = startRecord(start, g.LastDelivered)
 	}
 	return err
 }
@@ -172,54 +220,38 @@ func (c *Client) settleLag(ctx context.Context, length int64, g *groupReport) er
 	return nil
 }
 
+// lagScript counts the entries after a group's last-delivered ID: see
+// lua/lag.lua.
+var lagScript = newScript("lag.lua", luaIDs)
+
 // countAfter counts the stream's entries after id, or -1 when there are
 // more than lagCountLimit to count.
 func (c *Client) countAfter(ctx context.Context, id string) (int64, error) {
 	p, err := ParseID(id)
 	if err != nil {
-		return -1, nil // no position to count from
+		return -1, opError("lag", ErrInvalidID, err)
 	}
 	first, ok := p.Next()
 	if !ok {
 		return 0, nil
 	}
-	reply, err := lagScript.Exec(ctx, c.vk, []string{c.cfg.Stream},
-		[]string{p.String(), first.String(), strconv.Itoa(lagCountLimit), strconv.Itoa(lagCountChunk)}).AsIntSlice()
+	msg, err := lagScript.exec(ctx, c.vk, []string{c.cfg.Stream},
+		[]string{p.String(), first.String(), strconv.Itoa(lagCountLimit), strconv.Itoa(lagCountChunk)})
 	if err != nil {
 		return -1, err
 	}
-	if len(reply) != 2 {
-		return -1, opError("lag", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+	return parseLagReply(msg)
+}
+
+// parseLagReply reads lag.lua's reply: the count, or -1 past the limit.
+func parseLagReply(msg valkey.ValkeyMessage) (int64, error) {
+	r := newReply("lag", msg, 2)
+	n, counted := r.int(0), r.flag(1)
+	if err := r.err(); err != nil {
+		return -1, err
 	}
-	if reply[1] != 1 {
+	if !counted {
 		return -1, nil
 	}
-	return reply[0], nil
-}
-
-// normalID writes a stream ID in full ("0" → "0-0"); anything else stays.
-func normalID(s string) string {
-	if id, err := ParseID(s); err == nil {
-		return id.String()
-	}
-	return s
-}
-
-// laterThan reports whether stream ID a comes after b; false when either is
-// not an ID.
-func laterThan(a, b string) bool {
-	pa, err := ParseID(a)
-	if err != nil {
-		return false
-	}
-	pb, err := ParseID(b)
-	if err != nil {
-		return false
-	}
-	return pb.Less(pa)
-}
-
-func mapStrOr(m map[string]valkey.ValkeyMessage, k string) string {
-	s, _ := mapStr(m, k)
-	return s
+	return n, nil
 }

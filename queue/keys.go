@@ -22,6 +22,10 @@ const (
 	// records where each consumer group started (field: group name, value:
 	// the ID the group was created at). See GroupInfo.Start.
 	groupStartSuffix = ":group-start"
+	// groupStartUnknown is the value recorded there for a group reviewq
+	// first met already used: its start is unknown, and nobody looks again
+	// (see noteStart).
+	groupStartUnknown = "unknown"
 )
 
 // The fields a contact message carries, in the order the web example writes

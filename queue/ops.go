@@ -37,12 +37,6 @@ func (c *Client) AddContactOnce(ctx context.Context, key, name, email, message s
 	return c.addOnce(ctx, key, fields, fields[3].Value)
 }
 
-// AddOnce is AddContactOnce for an entry of any fields; Added.Timestamp is
-// empty.
-func (c *Client) AddOnce(ctx context.Context, key string, fields []Field) (Added, error) {
-	return c.addOnce(ctx, key, fields, "")
-}
-
 // checkIdempotencyKey refuses an empty or over-long key.
 func checkIdempotencyKey(key string) error {
 	switch {
@@ -53,6 +47,10 @@ func checkIdempotencyKey(key string) error {
 	}
 	return nil
 }
+
+// addOnceScript adds an entry unless its idempotency key added one: see
+// lua/add_once.lua. AddContacts also sends it by its SHA in a pipeline.
+var addOnceScript = newScript("add_once.lua")
 
 func (c *Client) addOnce(ctx context.Context, key string, fields []Field, stamp string) (Added, error) {
 	if err := checkIdempotencyKey(key); err != nil {
@@ -65,9 +63,9 @@ func (c *Client) addOnce(ctx context.Context, key string, fields []Field, stamp 
 	defer cancel()
 	// Safe to send twice: a second send finds the key and answers with the
 	// entry the first one added.
-	var reply []valkey.ValkeyMessage
+	var reply valkey.ValkeyMessage
 	err := idempotent(ctx, func() (err error) {
-		reply, err = addOnceScript.Exec(ctx, c.vk, c.addOnceKeys(key), c.addOnceArgs(fields, stamp)).ToArray()
+		reply, err = addOnceScript.exec(ctx, c.vk, c.addOnceKeys(key), c.addOnceArgs(fields, stamp))
 		return err
 	})
 	if err != nil {
@@ -88,19 +86,11 @@ func (c *Client) addOnceArgs(fields []Field, stamp string) []string {
 	return append([]string{ms(IdempotencyWindow), stamp, maxLen}, flatten(fields)...)
 }
 
-func parseAddedOnce(reply []valkey.ValkeyMessage) (Added, error) {
-	if len(reply) != 3 {
-		return Added{}, opError("add", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
-	}
-	var a Added
-	var err error
-	if a.ID, err = reply[0].ToString(); err != nil {
-		return Added{}, wrap("add", err)
-	}
-	a.Timestamp, _ = reply[1].ToString()
-	dup, _ := reply[2].AsInt64()
-	a.Duplicate = dup == 1
-	return a, nil
+// parseAddedOnce reads add_once.lua's reply.
+func parseAddedOnce(msg valkey.ValkeyMessage) (Added, error) {
+	r := newReply("add", msg, 3)
+	a := Added{ID: r.id(0), Timestamp: r.str(1), Duplicate: r.flag(2)}
+	return a, r.err()
 }
 
 // ContactFields are a contact message's fields in the web example's order,
@@ -205,7 +195,7 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 	if keyed {
 		// The pipeline sends EVALSHA, which cannot fall back to EVAL
 		// halfway through an ordered batch: load the script first.
-		if err := c.loadScript(ctx, addOnceSource); err != nil {
+		if err := c.loadScript(ctx, addOnceScript); err != nil {
 			return 0, wrap("add", err)
 		}
 	}
@@ -230,7 +220,7 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 					stamp, stampMs = FormatTimestamp(now), now.UnixMilli()
 				}
 				if m.IdempotencyKey != "" {
-					b.cmds = append(b.cmds, c.vk.B().Evalsha().Sha1(addOnceSHA).Numkeys(2).
+					b.cmds = append(b.cmds, c.vk.B().Evalsha().Sha1(addOnceScript.sha).Numkeys(2).
 						Key(c.addOnceKeys(m.IdempotencyKey)...).
 						Arg(c.addOnceArgs([]Field{{FieldName, m.Name}, {FieldEmail, m.Email}, {FieldMessage, m.Message}, {FieldTimestamp, stamp}}, stamp)...).Build())
 				} else {
@@ -258,7 +248,7 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 		var err error
 		for i, r := range results {
 			if keyed && b.once[i] {
-				reply, rerr := r.ToArray()
+				reply, rerr := r.ToMessage()
 				if rerr != nil {
 					err = rerr
 					break
@@ -344,9 +334,10 @@ type ClaimResult struct {
 	// dead-letter stream and acknowledged.
 	DeadLettered []string
 	// GroupRecreated is true when the claim found the consumer group
-	// missing and created it again (at the start of the stream, as at
-	// start) before claiming: the server restarted empty or was flushed,
-	// and whatever anyone held before is gone from it.
+	// missing and created it (at the start of the stream, as at start)
+	// before claiming: a new stream, or, on a stream in use, the server
+	// restarted empty or was flushed, and whatever anyone held before is
+	// gone from it.
 	GroupRecreated bool
 
 	scan claimScan
@@ -387,11 +378,18 @@ var claimArgs = struct{ budget, headRows, sweepSteps, window, cursorTTL, trimSte
 	strconv.Itoa(claimWindow), ms(claimCursorTTL), strconv.Itoa(outcomeTrimStep),
 }
 
+// claimScript claims the next message, after acking the one finished:
+// see lua/claim.lua.
+var claimScript = newScript("claim.lua", luaIDs, luaGroup, luaRecordLookup, luaRecords, luaDeadLetter)
+
 // Claim hands this consumer the next message, in one round trip: an entry
 // idle past the reclaim threshold (the oldest among the first ten pending
 // entries, else the next one the group's sweep of the pending list comes
-// to; see claimScript for what is promised), else a new one. A missing
-// group (a server restarted without persistence) is created again, once.
+// to; see lua/claim.lua for what is promised), else a new one. It needs no
+// call before it: a missing group (a new stream, a server restarted
+// without persistence) is created, and the claim sent again, once
+// (ClaimResult.GroupRecreated); a group met for the first time has its
+// start recorded by the script (see noteStart).
 func (c *Client) Claim(ctx context.Context) (ClaimResult, error) {
 	_, res, err := c.ackAndClaim(ctx, "claim", "")
 	return res, err
@@ -430,80 +428,67 @@ func (c *Client) claimOnce(ctx context.Context, op, ackID string) (int64, ClaimR
 		maxDeliveries = 0
 	}
 	now := c.cfg.Now()
-	reply, err := claimScript.Exec(ctx, c.vk,
-		append([]string{c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)}, c.recordKeys(now)...),
+	msg, err := claimScript.exec(ctx, c.vk,
+		append(append([]string{c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)}, c.recordKeys(now)...), c.startKey),
 		[]string{c.cfg.Group, c.cfg.Consumer, ms(c.cfg.ReclaimAfter),
 			strconv.Itoa(maxDeliveries), msString(now), claimArgs.budget, ackID,
 			claimArgs.headRows, claimArgs.sweepSteps, claimArgs.window, claimArgs.cursorTTL,
 			c.retentionMs(), claimArgs.trimStep},
-	).ToArray()
+	)
 	if err != nil {
 		return 0, ClaimResult{}, wrap(op, err)
 	}
-	if len(reply) != 12 {
-		return 0, ClaimResult{}, opError(op, ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
-	}
+	return parseClaimReply(op, msg)
+}
+
+// parseClaimReply reads claim.lua's reply: the ack's count, and the claim.
+func parseClaimReply(op string, msg valkey.ValkeyMessage) (int64, ClaimResult, error) {
+	r := newReply(op, msg, 12)
+	kind := r.str(0)
 	var res ClaimResult
-	if res.Dropped, err = reply[6].AsStrSlice(); err != nil {
-		return 0, res, wrap(op, err)
+	res.Dropped, res.DeadLettered = r.ids(6), r.ids(7)
+	acked := r.int(8)
+	scan := r.sub(9, 3)
+	res.scan = claimScan{rows: scan.int(0), windows: scan.int(1), steps: scan.int(2)}
+	switch kind {
+	case tagEmpty:
+	case claimNew, claimReclaimed, claimReleased:
+		res.Message = parseClaimed(r, 1)
+		res.Message.Reclaimed = kind == claimReclaimed
+		if kind == claimReleased {
+			parseReleased(res.Message, r, 10)
+		}
+	default:
+		r.fail("reply[0]: unknown kind %q", kind)
 	}
-	if res.DeadLettered, err = reply[7].AsStrSlice(); err != nil {
-		return 0, res, wrap(op, err)
+	if err := r.err(); err != nil {
+		return 0, ClaimResult{}, err
 	}
-	acked, err := reply[8].AsInt64()
-	if err != nil {
-		return 0, res, wrap(op, err)
-	}
-	if scan, err := reply[9].AsIntSlice(); err == nil && len(scan) == 3 {
-		res.scan = claimScan{rows: scan[0], windows: scan[1], steps: scan[2]}
-	}
-	kind, _ := reply[0].ToString()
-	if kind == "empty" {
-		return acked, res, nil
-	}
-	m, err := parseClaimed(reply[1:6])
-	if err != nil {
-		return acked, res, wrap(op, err)
-	}
-	m.Reclaimed = kind == "reclaimed"
-	parseReleased(m, reply[10], reply[11])
-	res.Message = m
 	return acked, res, nil
 }
 
-// parseReleased fills in who handed the entry back and when, from a claim
-// script's reply ("" when it was not released).
-func parseReleased(m *Claimed, by, at valkey.ValkeyMessage) {
-	atMs, _ := at.ToString()
-	if atMs == "" {
-		return
-	}
+// parseReleased fills in who handed the entry back and when, from parts i
+// and i+1 of a claim script's reply.
+func parseReleased(m *Claimed, r *reply, i int) {
 	m.Released, m.Reclaimed = true, false
-	m.ReleasedBy, _ = by.ToString()
-	m.ReleasedAt = msTime(atMs)
+	m.ReleasedBy = r.str(i)
+	m.ReleasedAt = time.UnixMilli(r.int(i + 1)).UTC()
 	m.Idle = 0
 }
 
-// parseClaimed reads {id, fields, deliveries, previous owner, idle ms}.
-func parseClaimed(r []valkey.ValkeyMessage) (*Claimed, error) {
-	id, err := r[0].ToString()
-	if err != nil {
-		return nil, err
-	}
-	fields, err := parseFields(r[1])
-	if err != nil {
-		return nil, err
-	}
-	deliveries, _ := r[2].AsInt64()
-	prev, _ := r[3].ToString()
-	idle, _ := r[4].AsInt64()
+// parseClaimed reads {id, fields, deliveries, previous owner, idle ms}
+// from part i on.
+func parseClaimed(r *reply, i int) *Claimed {
 	return &Claimed{
-		Entry:            Entry{ID: id, Fields: fields},
-		Deliveries:       deliveries,
-		PreviousConsumer: prev,
-		Idle:             time.Duration(idle) * time.Millisecond,
-	}, nil
+		Entry:            Entry{ID: r.id(i), Fields: r.fields(i + 1)},
+		Deliveries:       r.int(i + 2),
+		PreviousConsumer: r.str(i + 3),
+		Idle:             time.Duration(r.int(i+4)) * time.Millisecond,
+	}
 }
+
+// claimIDScript claims one given pending entry: see lua/claim_id.lua.
+var claimIDScript = newScript("claim_id.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter)
 
 // ClaimID claims one given pending entry for this consumer. When another
 // consumer holds it and it has not been idle past the reclaim threshold it
@@ -520,36 +505,43 @@ func (c *Client) ClaimID(ctx context.Context, id string, force bool) (*Claimed, 
 		minIdle = "0"
 	}
 	now := c.cfg.Now()
-	reply, err := claimIDScript.Exec(ctx, c.vk,
+	msg, err := claimIDScript.exec(ctx, c.vk,
 		append([]string{c.cfg.Stream, c.cfg.DeadStream}, c.recordKeys(now)...),
 		[]string{c.cfg.Group, c.cfg.Consumer, id, minIdle, msString(now), c.retentionMs(), strconv.Itoa(outcomeTrimStep)},
-	).ToArray()
+	)
 	if isNoGroup(err) {
 		return nil, c.groupLost(ctx, op)
 	}
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	kind, _ := reply[0].ToString()
-	switch kind {
-	case "notpending":
+	return parseClaimIDReply(op, msg, c.cfg.Consumer, c.cfg.DeadStream)
+}
+
+// parseClaimIDReply reads claim_id.lua's reply for consumer.
+func parseClaimIDReply(op string, msg valkey.ValkeyMessage, consumer, dead string) (*Claimed, error) {
+	tag, r := newTaggedReply(op, msg, map[string]int{tagOK: 8, tagNotPending: 1, tagHeld: 3, tagDeleted: 1})
+	switch tag {
+	case tagNotPending:
 		return nil, opError(op, ErrNotPending, nil)
-	case "deleted":
-		return nil, opError(op, ErrNotFound, fmt.Errorf("deleted from the stream while pending; recorded in %s", c.cfg.DeadStream))
-	case "held":
-		owner, _ := reply[1].ToString()
-		idle, _ := reply[2].AsInt64()
-		return nil, opError(op, ErrNotHeld, &HeldError{Owner: owner, Idle: time.Duration(idle) * time.Millisecond})
+	case tagDeleted:
+		return nil, opError(op, ErrNotFound, fmt.Errorf("deleted from the stream while pending; recorded in %s", dead))
+	case tagHeld:
+		held := &HeldError{Owner: r.str(1), Idle: time.Duration(r.int(2)) * time.Millisecond}
+		if err := r.err(); err != nil {
+			return nil, err
+		}
+		return nil, opError(op, ErrNotHeld, held)
 	}
-	if len(reply) != 8 {
-		return nil, opError(op, ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+	m := parseClaimed(r, 1)
+	if r.str(7) != "" {
+		parseReleased(m, r, 6)
+	} else {
+		m.Reclaimed = m.PreviousConsumer != consumer
 	}
-	m, err := parseClaimed(reply[1:6])
-	if err != nil {
-		return nil, wrap(op, err)
+	if err := r.err(); err != nil {
+		return nil, err
 	}
-	m.Reclaimed = m.PreviousConsumer != c.cfg.Consumer
-	parseReleased(m, reply[6], reply[7])
 	return m, nil
 }
 
@@ -565,6 +557,9 @@ func (e *HeldError) Error() string {
 	}
 	return e.Owner + " holds it"
 }
+
+// ackScript acknowledges and records: see lua/ack.lua.
+var ackScript = newScript("ack.lua", luaIDs, luaRecordLookup, luaRecords)
 
 // Ack acknowledges entries and returns how many were pending, recording
 // for each who acked it (this client's consumer), when, and how long it
@@ -585,11 +580,11 @@ func (c *Client) Ack(ctx context.Context, ids ...string) (int64, error) {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	var reply []valkey.ValkeyMessage
+	var msg valkey.ValkeyMessage
 	err := idempotent(ctx, func() (err error) {
 		now := c.cfg.Now()
-		reply, err = ackScript.Exec(ctx, c.vk, append([]string{c.cfg.Stream}, c.recordKeys(now)...),
-			append([]string{c.cfg.Group, msString(now), c.cfg.Consumer, c.retentionMs(), strconv.Itoa(outcomeTrimStep)}, ids...)).ToArray()
+		msg, err = ackScript.exec(ctx, c.vk, append([]string{c.cfg.Stream}, c.recordKeys(now)...),
+			append([]string{c.cfg.Group, msString(now), c.cfg.Consumer, c.retentionMs(), strconv.Itoa(outcomeTrimStep)}, ids...))
 		return err
 	})
 	if isNoGroup(err) {
@@ -598,17 +593,22 @@ func (c *Client) Ack(ctx context.Context, ids ...string) (int64, error) {
 	if err != nil {
 		return 0, wrap(op, err)
 	}
-	if len(reply) != 2 {
-		return 0, opError(op, ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
-	}
-	n, err := reply[0].AsInt64()
+	n, gone, err := parseAckReply(op, msg)
 	if err != nil {
-		return 0, wrap(op, err)
+		return 0, err
 	}
-	if gone, _ := reply[1].AsStrSlice(); len(ids) == 1 && len(gone) == 1 {
+	if len(ids) == 1 && len(gone) == 1 {
 		return 0, opError(op, ErrLost, errEntryGone)
 	}
 	return n, nil
+}
+
+// parseAckReply reads ack.lua's reply: how many were acked, and the IDs
+// that were gone.
+func parseAckReply(op string, msg valkey.ValkeyMessage) (int64, []string, error) {
+	r := newReply(op, msg, 2)
+	n, gone := r.int(0), r.ids(1)
+	return n, gone, r.err()
 }
 
 // KeepAlive resets the idle time of an entry this consumer holds, so it is
@@ -616,7 +616,7 @@ func (c *Client) Ack(ctx context.Context, ids ...string) (int64, error) {
 // consumer took it meanwhile, ErrNotPending when it was acked, and ErrLost
 // when the server lost it (group or entry gone).
 func (c *Client) KeepAlive(ctx context.Context, id string) error {
-	return c.touch(ctx, "keep alive "+id, id, "keep")
+	return c.touch(ctx, "keep alive "+id, id, modeKeep)
 }
 
 // Release hands an entry this consumer holds back to the group, recording
@@ -625,8 +625,12 @@ func (c *Client) KeepAlive(ctx context.Context, id string) error {
 // delivery count does not grow). It is also left idle past the reclaim
 // threshold, for other programs' claims. It fails as KeepAlive does.
 func (c *Client) Release(ctx context.Context, id string) error {
-	return c.touch(ctx, "release "+id, id, "release")
+	return c.touch(ctx, "release "+id, id, modeRelease)
 }
+
+// touchScript keeps a held entry alive or hands it back: see
+// lua/touch.lua.
+var touchScript = newScript("touch.lua", luaIDs, luaRecordLookup, luaRecords)
 
 func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 	if _, err := ParseID(id); err != nil {
@@ -634,11 +638,11 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
-	var reply []valkey.ValkeyMessage
+	var msg valkey.ValkeyMessage
 	err := idempotent(ctx, func() (err error) {
 		keys := c.recordKeys(c.cfg.Now())
-		reply, err = touchScript.Exec(ctx, c.vk, []string{c.cfg.Stream, keys[0], keys[1]},
-			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter), c.nowMs(), c.retentionMs(), strconv.Itoa(outcomeTrimStep)}).ToArray()
+		msg, err = touchScript.exec(ctx, c.vk, []string{c.cfg.Stream, keys[0], keys[1]},
+			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter), c.nowMs(), c.retentionMs(), strconv.Itoa(outcomeTrimStep)})
 		return err
 	})
 	if isNoGroup(err) {
@@ -647,20 +651,35 @@ func (c *Client) touch(ctx context.Context, op, id, mode string) error {
 	if err != nil {
 		return wrap(op, err)
 	}
-	kind, _ := reply[0].ToString()
-	switch kind {
-	case "notpending":
+	return parseTouchReply(op, msg)
+}
+
+// parseTouchReply reads touch.lua's reply: nil when it kept the entry alive
+// or released it.
+func parseTouchReply(op string, msg valkey.ValkeyMessage) error {
+	tag, r := newTaggedReply(op, msg, map[string]int{tagOK: 1, tagNotPending: 1, tagGone: 1, tagDeleted: 1, tagHeld: 2})
+	owner := ""
+	if tag == tagHeld {
+		owner = r.str(1)
+	}
+	if err := r.err(); err != nil {
+		return err
+	}
+	switch tag {
+	case tagNotPending:
 		return opError(op, ErrNotPending, nil)
-	case "gone":
+	case tagGone:
 		return opError(op, ErrLost, errEntryGone)
-	case "deleted":
+	case tagDeleted:
 		return opError(op, ErrLost, errDeletedHeld)
-	case "held":
-		owner, _ := reply[1].ToString()
+	case tagHeld:
 		return opError(op, ErrNotHeld, &HeldError{Owner: owner})
 	}
 	return nil
 }
+
+// rejectScript dead-letters a pending entry: see lua/reject.lua.
+var rejectScript = newScript("reject.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter)
 
 // Reject moves a pending entry to the dead-letter stream now, with a reason,
 // and acknowledges it, recording this client's consumer as who did it. It
@@ -674,22 +693,28 @@ func (c *Client) Reject(ctx context.Context, id, reason string) (string, error) 
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
 	now := c.cfg.Now()
-	reply, err := rejectScript.Exec(ctx, c.vk, append([]string{c.cfg.Stream, c.cfg.DeadStream}, c.recordKeys(now)...),
-		[]string{c.cfg.Group, id, reason, msString(now), c.cfg.Consumer, c.retentionMs(), strconv.Itoa(outcomeTrimStep)}).ToArray()
+	msg, err := rejectScript.exec(ctx, c.vk, append([]string{c.cfg.Stream, c.cfg.DeadStream}, c.recordKeys(now)...),
+		[]string{c.cfg.Group, id, reason, msString(now), c.cfg.Consumer, c.retentionMs(), strconv.Itoa(outcomeTrimStep)})
 	if isNoGroup(err) {
 		return "", c.groupLost(ctx, op)
 	}
 	if err != nil {
 		return "", wrap(op, err)
 	}
-	switch kind, _ := reply[0].ToString(); kind {
-	case "notpending":
+	return parseRejectReply(op, msg)
+}
+
+// parseRejectReply reads reject.lua's reply: the dead letter's ID.
+func parseRejectReply(op string, msg valkey.ValkeyMessage) (string, error) {
+	tag, r := newTaggedReply(op, msg, map[string]int{tagOK: 2, tagNotPending: 1, tagGone: 1})
+	switch tag {
+	case tagNotPending:
 		return "", opError(op, ErrNotPending, nil)
-	case "gone":
+	case tagGone:
 		return "", opError(op, ErrLost, errEntryGone)
 	}
-	did, err := reply[1].ToString()
-	return did, wrap(op, err)
+	did := r.id(1)
+	return did, r.err()
 }
 
 // Get reads one entry in full.

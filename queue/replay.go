@@ -80,7 +80,7 @@ func (c *Client) PlanReplay(ctx context.Context, r ReplayRange, progress func(Re
 	if plan.Range.To == "" {
 		return plan, nil // an empty stream
 	}
-	n, _, err := c.replay(ctx, plan.Range, "count", progress)
+	n, _, err := c.replay(ctx, plan.Range, modeCount, progress)
 	plan.Count = n.Replayed
 	return plan, err
 }
@@ -95,7 +95,7 @@ func (c *Client) Replay(ctx context.Context, r ReplayRange, progress func(Replay
 	if err != nil || fixed.To == "" {
 		return ReplayResult{}, err
 	}
-	res, _, err := c.replay(ctx, fixed, "copy", progress)
+	res, _, err := c.replay(ctx, fixed, modeCopy, progress)
 	return res, err
 }
 
@@ -130,15 +130,42 @@ func (c *Client) fixReplayRange(ctx context.Context, r ReplayRange) (ReplayRange
 		r.To = ""
 		return r, nil
 	}
-	if r.To == "" || laterThan(r.To, newest[0].ID) {
+	if r.To == "" {
+		r.To = newest[0].ID
+		return r, nil
+	}
+	after, err := CompareIDs(r.To, newest[0].ID)
+	if err != nil {
+		return ReplayRange{}, opError(op, ErrBadReply, err)
+	}
+	if after > 0 {
 		r.To = newest[0].ID
 	}
 	return r, nil
 }
 
+// replayChunkReply is what replay.lua did with one chunk.
+type replayChunkReply struct {
+	acked, looked int64    // acked entries counted or copied; entries looked at
+	next          string   // the next ID to look at; "" when the range is done
+	copies        []string // the copies' IDs
+}
+
+// parseReplayReply reads replay.lua's reply. A cursor that is not an ID
+// is an error, never the end of the range.
+func parseReplayReply(op string, msg valkey.ValkeyMessage) (replayChunkReply, error) {
+	r := newReply(op, msg, 4)
+	chunk := replayChunkReply{acked: r.int(0), looked: r.int(1), next: r.optionalID(2), copies: r.ids(3)}
+	return chunk, r.err()
+}
+
+// replayScript counts or copies the acked entries of one chunk: see
+// lua/replay.lua.
+var replayScript = newScript("replay.lua", luaIDs, luaGroup, luaRecordLookup, luaRecords)
+
 func (c *Client) replay(ctx context.Context, r ReplayRange, mode string, progress func(ReplayProgress)) (ReplayResult, int64, error) {
 	op := "replay"
-	if mode == "count" {
+	if mode == modeCount {
 		op = "count the replay"
 	}
 	maxLen := ""
@@ -148,22 +175,29 @@ func (c *Client) replay(ctx context.Context, r ReplayRange, mode string, progres
 	var res ReplayResult
 	var scanned int64
 	next := r.From
-	for next != "" && !laterThan(next, r.To) {
+	for next != "" {
+		order, err := CompareIDs(next, r.To)
+		if err != nil {
+			return res, scanned, opError(op, ErrInvalidID, err)
+		}
+		if order > 0 {
+			break
+		}
 		res.Next = next
 		if err := ctx.Err(); err != nil {
 			return res, scanned, err
 		}
-		var reply []valkey.ValkeyMessage
-		_, err := c.withGroup(ctx, func() error {
+		var msg valkey.ValkeyMessage
+		_, err = c.withGroup(ctx, func() error {
 			cctx, cancel := c.deadline(ctx)
 			defer cancel()
 			call := func() (err error) {
-				reply, err = replayScript.Exec(cctx, c.vk,
+				msg, err = replayScript.exec(cctx, c.vk,
 					[]string{c.cfg.Stream, c.outcomes, c.startKey},
-					[]string{c.cfg.Group, next, r.To, strconv.Itoa(replayChunk), mode, maxLen}).ToArray()
+					[]string{c.cfg.Group, next, r.To, strconv.Itoa(replayChunk), mode, maxLen})
 				return err
 			}
-			if mode == "count" {
+			if mode == modeCount {
 				return idempotent(cctx, call)
 			}
 			return call() // copies are not sent twice
@@ -171,13 +205,12 @@ func (c *Client) replay(ctx context.Context, r ReplayRange, mode string, progres
 		if err != nil {
 			return res, scanned, wrap(op, err)
 		}
-		if len(reply) != 4 {
-			return res, scanned, opError(op, ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
+		chunk, err := parseReplayReply(op, msg)
+		if err != nil {
+			return res, scanned, err
 		}
-		n, _ := reply[0].AsInt64()
-		looked, _ := reply[1].AsInt64()
-		next, _ = reply[2].ToString()
-		copies, _ := reply[3].AsStrSlice()
+		n, looked, copies := chunk.acked, chunk.looked, chunk.copies
+		next = chunk.next
 		res.Replayed += n
 		scanned += looked
 		if len(copies) > 0 {

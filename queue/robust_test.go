@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -15,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -348,46 +346,9 @@ func TestAckAndClaimIsOneRoundTrip(t *testing.T) {
 // unless f sent exactly one command, an EVALSHA.
 func assertOneEvalsha(t *testing.T, s *testserver.Server, what string, f func()) {
 	t.Helper()
-	mon, err := net.Dial("tcp", s.Addr)
-	if err != nil {
-		t.Fatal(err)
+	if cmds := s.Monitor(t, f); len(cmds) != 1 || cmds[0].Name != "EVALSHA" {
+		t.Fatalf("%s sent %d commands, want one EVALSHA: %q", what, len(cmds), cmds)
 	}
-	defer mon.Close()
-	if _, err := mon.Write(testserver.Encode("MONITOR")); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(mon)
-	lines.Buffer(make([]byte, 1<<20), 1<<20)
-	if !lines.Scan() || lines.Text() != "+OK" {
-		t.Fatalf("MONITOR: %q", lines.Text())
-	}
-	marker := func(word string) {
-		if _, err := s.Command("ECHO", word); err != nil {
-			t.Fatal(err)
-		}
-	}
-	marker("op-start")
-	f()
-	marker("op-end")
-
-	var commands []string
-	started := false
-	_ = mon.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for lines.Scan() {
-		l := lines.Text()
-		switch {
-		case strings.Contains(l, `"op-start"`):
-			started = true
-		case strings.Contains(l, `"op-end"`):
-			if len(commands) != 1 || !strings.Contains(strings.ToUpper(commands[0]), `"EVALSHA"`) {
-				t.Fatalf("%s sent %d commands, want one EVALSHA: %q", what, len(commands), commands)
-			}
-			return
-		case started && !strings.Contains(l, " lua] "):
-			commands = append(commands, l)
-		}
-	}
-	t.Fatalf("monitor ended early: %v", lines.Err())
 }
 
 func TestTLS(t *testing.T) {

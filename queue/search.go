@@ -177,6 +177,35 @@ func asciiLower(s string) string {
 	return string(b)
 }
 
+// searchReply is what search.lua found in one chunk.
+type searchReply struct {
+	entries []StreamEntry
+	pending map[string]PendingEntry // the matches that are pending
+	records []string                // each match's outcome record, "" for none
+	scanned int64                   // entries looked at
+	last    string                  // the last ID looked at, "" for none
+}
+
+// parseSearchReply reads search.lua's reply.
+func parseSearchReply(msg valkey.ValkeyMessage) (searchReply, error) {
+	found := searchReply{pending: map[string]PendingEntry{}}
+	r := newReply("search", msg, 3)
+	r.rows(0, 4, func(m *reply) {
+		e := parseCutEntry(m.sub(0, 3))
+		if owner := m.str(1); owner != "" {
+			found.pending[e.ID] = PendingEntry{ID: e.ID, Consumer: owner, Deliveries: m.int(2)}
+		}
+		found.records = append(found.records, m.str(3))
+		found.entries = append(found.entries, e)
+	})
+	found.scanned, found.last = r.int(1), r.optionalID(2)
+	return found, r.err()
+}
+
+// searchScript looks at one chunk of the stream for the needles: see
+// lua/search.lua.
+var searchScript = newScript("search.lua", luaRecordLookup)
+
 func (c *Client) searchChunk(ctx context.Context, needles []string, before string) (SearchPage, error) {
 	from := "+"
 	if before != "" {
@@ -206,10 +235,10 @@ func (c *Client) searchChunk(ctx context.Context, needles []string, before strin
 			r.info, r.err = c.groupInfo(ctx)
 			group <- r
 		}()
-		var reply []valkey.ValkeyMessage
+		var msg valkey.ValkeyMessage
 		err := idempotent(ctx, func() (err error) {
-			reply, err = searchScript.Exec(ctx, c.vk, []string{c.cfg.Stream, c.outcomes},
-				append([]string{c.cfg.Group, from, strconv.Itoa(SearchChunk), strconv.Itoa(PreviewBytes)}, needles...)).ToArray()
+			msg, err = searchScript.exec(ctx, c.vk, []string{c.cfg.Stream, c.outcomes},
+				append([]string{c.cfg.Group, from, strconv.Itoa(SearchChunk), strconv.Itoa(PreviewBytes)}, needles...))
 			return err
 		})
 		g := <-group
@@ -219,37 +248,13 @@ func (c *Client) searchChunk(ctx context.Context, needles []string, before strin
 		if g.err != nil {
 			return g.err
 		}
-		if len(reply) != 3 {
-			return opError("search", ErrServer, fmt.Errorf("unexpected reply of %d parts", len(reply)))
-		}
-		matches, err := reply[0].ToArray()
+		found, err := parseSearchReply(msg)
 		if err != nil {
 			return err
 		}
-		scanned, _ = reply[1].AsInt64()
-		last, _ = reply[2].ToString()
-		page = StreamPage{LastDelivered: g.info.LastDelivered, Start: g.info.Start, Entries: make([]StreamEntry, 0, len(matches))}
-		pending := map[string]PendingEntry{}
-		records := make([]string, 0, len(matches))
-		for _, m := range matches {
-			parts, err := m.ToArray()
-			if err != nil || len(parts) != 4 {
-				return opError("search", ErrServer, fmt.Errorf("unexpected match"))
-			}
-			e, err := parseCutEntry(parts[0])
-			if err != nil {
-				return err
-			}
-			if owner, _ := parts[1].ToString(); owner != "" {
-				d, _ := parts[2].AsInt64()
-				pending[e.ID] = PendingEntry{ID: e.ID, Consumer: owner, Deliveries: d}
-			}
-			r, _ := parts[3].ToString()
-			records = append(records, r)
-			page.Entries = append(page.Entries, e)
-		}
-		page.settleStates(pending, records)
-		return nil
+		scanned, last = found.scanned, found.last
+		page = StreamPage{LastDelivered: g.info.LastDelivered, Start: g.info.Start, Entries: found.entries}
+		return page.settleStates(found.pending, found.records)
 	})
 	if err != nil {
 		return SearchPage{}, wrap("search", err)

@@ -283,19 +283,32 @@ func pendingPageCmd(to replyTo, seq int, q queue.PendingQuery, consumers, stack 
 		// a full page, or where an idle scan stopped), so the merged page
 		// keeps only entries up to the lowest such point and goes on from
 		// there.
+		// An ID the pages hold that is not one is the merge's error.
+		var badID error
+		compare := func(a, b string) int {
+			order, err := queue.CompareIDs(a, b)
+			if err != nil && badID == nil {
+				badID = err
+			}
+			return order
+		}
 		var all []queue.PendingEntry
 		limit := ""
 		for _, p := range pages {
 			all = append(all, p.Entries...)
 			msg.Page.Scanned += p.Scanned
 			msg.Page.Pending += p.Pending
-			if p.Next != "" && (limit == "" || compareIDs(p.Next, limit) < 0) {
+			if p.Next != "" && (limit == "" || compare(p.Next, limit) < 0) {
 				limit = p.Next
 			}
 		}
-		slices.SortFunc(all, func(a, b queue.PendingEntry) int { return compareIDs(a.ID, b.ID) })
+		slices.SortFunc(all, func(a, b queue.PendingEntry) int { return compare(a.ID, b.ID) })
 		if limit != "" {
-			all = slices.DeleteFunc(all, func(e queue.PendingEntry) bool { return compareIDs(e.ID, limit) > 0 })
+			all = slices.DeleteFunc(all, func(e queue.PendingEntry) bool { return compare(e.ID, limit) > 0 })
+		}
+		if badID != nil {
+			msg.Err = badID
+			return msg
 		}
 		msg.Page.Next = limit
 		if len(all) > q.Count {
@@ -305,18 +318,6 @@ func pendingPageCmd(to replyTo, seq int, q queue.PendingQuery, consumers, stack 
 		msg.Page.Entries = all
 		return msg
 	})
-}
-
-func compareIDs(a, b string) int {
-	x, _ := queue.ParseID(a)
-	y, _ := queue.ParseID(b)
-	switch {
-	case x.Less(y):
-		return -1
-	case y.Less(x):
-		return 1
-	}
-	return 0
 }
 
 func streamPageCmd(to replyTo, seq int, move pageMove, from string, count int) tea.Cmd {

@@ -261,7 +261,8 @@ func (s *StreamScreen) followMark() {
 func (s *StreamScreen) markLine() string {
 	sel, _ := s.table.selected()
 	lo, hi := s.mark, sel.id
-	if hi == "" || compareIDs(lo, hi) > 0 {
+	// IDs that cannot be ordered (not IDs) are shown as marked.
+	if order, err := queue.CompareIDs(lo, hi); hi == "" || (err == nil && order > 0) {
 		lo, hi = hi, lo
 	}
 	if lo == "" {
@@ -314,7 +315,12 @@ func (s *StreamScreen) replay() tea.Cmd {
 		rng, subject = queue.ReplayRange{From: r.id, To: r.id}, about(r.id, r.entry)
 	} else {
 		lo, hi := s.mark, r.id
-		if compareIDs(lo, hi) > 0 {
+		order, err := queue.CompareIDs(lo, hi)
+		if err != nil {
+			s.c.fail("replay", "replaying the range", err)
+			return nil
+		}
+		if order > 0 {
 			lo, hi = hi, lo
 		}
 		rng, subject = queue.ReplayRange{From: lo, To: hi}, safeID(lo)+" … "+safeID(hi)

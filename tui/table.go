@@ -165,10 +165,16 @@ func (t *table) forget() {
 }
 
 // setRange marks the rows from one ID to another, in either order; two
-// empty IDs clear the mark.
+// empty IDs clear the mark, and so do two that cannot be ordered (not IDs).
 func (t *table) setRange(a, b string) {
-	if a != "" && b != "" && compareIDs(a, b) > 0 {
-		a, b = b, a
+	if a != "" && b != "" {
+		order, err := queue.CompareIDs(a, b)
+		switch {
+		case err != nil:
+			a, b = "", ""
+		case order > 0:
+			a, b = b, a
+		}
 	}
 	if a != t.rangeLo || b != t.rangeHi {
 		t.rangeLo, t.rangeHi = a, b
@@ -176,8 +182,15 @@ func (t *table) setRange(a, b string) {
 	}
 }
 
+// inRange reports whether id lies in the marked range; a row whose ID is
+// not an ID lies in none.
 func (t *table) inRange(id string) bool {
-	return t.rangeLo != "" && compareIDs(id, t.rangeLo) >= 0 && compareIDs(id, t.rangeHi) <= 0
+	if t.rangeLo == "" {
+		return false
+	}
+	fromLo, errLo := queue.CompareIDs(id, t.rangeLo)
+	toHi, errHi := queue.CompareIDs(id, t.rangeHi)
+	return errLo == nil && errHi == nil && fromLo >= 0 && toHi <= 0
 }
 
 // setRows replaces the page. The selection stays on keepID when it is still

@@ -344,15 +344,6 @@ func StartClusterT(t testing.TB, n int) *Cluster {
 	return c
 }
 
-// Addrs are the nodes' addresses, in slot order.
-func (c *Cluster) Addrs() []string {
-	out := make([]string, len(c.Nodes))
-	for i, s := range c.Nodes {
-		out[i] = s.Addr
-	}
-	return out
-}
-
 // NodeFor is the node that serves slot.
 func (c *Cluster) NodeFor(slot int) *Server {
 	return c.Nodes[slot*len(c.Nodes)/16384]

@@ -1,0 +1,54 @@
+-- page.lua: reads one page of a stream with every value cut to a preview
+-- size (an entry may hold megabytes; a page should not), plus which of the
+-- page's entries are pending and with whom, and the page's outcome
+-- records. Runs after its preludes (see pageScript in browse.go).
+--
+-- KEYS[1] stream, KEYS[2] outcomes (read only with a group)
+-- ARGV[1] group ("" for none), ARGV[2] "XRANGE" or "XREVRANGE",
+-- ARGV[3] first bound, ARGV[4] second bound (in the command's order),
+-- ARGV[5] count, ARGV[6] preview bytes.
+--
+-- Reply: {entries, pending, records} where entries are {id, fields, cut},
+-- pending is a flat list of id, consumer, deliveries, and records holds
+-- each entry's outcome record in the entries' order ("" for none): one
+-- lookup per entry of the page, whatever the number of records.
+
+local stream, group, cmd, preview = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[6])
+local raw = redis.call(cmd, stream, ARGV[3], ARGV[4], 'COUNT', ARGV[5])
+local entries, pending, records = {}, {}, {}
+local ids = {}
+for i, e in ipairs(raw) do
+  local fields, cut = {}, 0
+  for j, v in ipairs(e[2]) do
+    if #v > preview then v = string.sub(v, 1, preview); cut = 1 end
+    fields[j] = v
+  end
+  entries[i] = {e[1], fields, cut}
+  ids[i] = e[1]
+end
+if group ~= '' and #raw > 0 then
+  -- Deviation (miniredis v2.40.0, gopher-lua): an assignment whose right
+  -- side reads the variables it assigns, like "lo, hi = hi, lo", gives
+  -- both the same value. Swapped so, a newest-first page looked for
+  -- pending entries at its oldest ID only, and the Stream screen showed a
+  -- reviewer's own held message as acked. Never write such a swap here.
+  local lo, hi = raw[1][1], raw[#raw][1]
+  if cmd == 'XREVRANGE' then
+    lo = raw[#raw][1]
+    hi = raw[1][1]
+  end
+  while lo do
+    local p = redis.call('XPENDING', stream, group, lo, hi, 100)
+    for _, row in ipairs(p) do
+      pending[#pending + 1] = row[1]
+      pending[#pending + 1] = row[2]
+      pending[#pending + 1] = tostring(row[4])
+    end
+    if #p < 100 then break end
+    -- the next ID after the last row, without the "(" syntax older
+    -- servers lack
+    lo = next_id(p[#p][1])
+  end
+  for i, id in ipairs(ids) do records[i] = record_of(KEYS[2], id) or '' end
+end
+return {entries, pending, records}
