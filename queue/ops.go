@@ -181,6 +181,9 @@ func (c *Client) waitCmds(ctx context.Context) (valkey.Commands, time.Duration) 
 	if dl, ok := ctx.Deadline(); ok {
 		wait = time.Until(dl) / 2
 	}
+	if wait > 100*time.Millisecond {
+		wait = wait.Truncate(10 * time.Millisecond) // reads "2.49s", not "2.497s"
+	}
 	wait = max(wait.Truncate(time.Millisecond), time.Millisecond) // WAIT 0 would wait for ever
 	b := c.vk.B()
 	return valkey.Commands{
