@@ -168,3 +168,27 @@ func TestHeaderOnADeskFeed(t *testing.T) {
 	requireContains(t, a, "length 2")
 	requireLacks(t, a, "stale")
 }
+
+// notSafeQueue answers Compose's add as a server with --wait-replicas
+// whose replica did not confirm: the entry is on the primary.
+type notSafeQueue struct{ *fakeQueue }
+
+func (q notSafeQueue) AddContactOnce(ctx context.Context, key, name, email, message string) (queue.Added, error) {
+	a, err := q.fakeQueue.AddContactOnce(ctx, key, name, email, message)
+	if err != nil {
+		return a, err
+	}
+	return a, &queue.Error{Op: "add", Kind: queue.ErrNotReplicated, Cause: &queue.ReplicationError{ID: a.ID, Want: 1}}
+}
+
+// Compose names the entry that is on the primary but not yet safe, keeps
+// the text for a retry (its draft key adds nothing twice), and the header
+// stays connected: the server answered.
+func TestComposeSaysWhenNotYetSafe(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(notSafeQueue{newFakeQueue()}))
+	press(t, a, "n")
+	fillForm(t, a, "Quinn", "quinn@example.com", "hello")
+	press(t, a, "ctrl+s")
+	requireContains(t, a, "1795426200000-1 is on the primary but not yet on 1 replica", "● connected")
+}
