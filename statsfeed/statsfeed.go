@@ -77,7 +77,9 @@ type Options struct {
 	// Timeout is one read's deadline (DefaultTimeout).
 	Timeout time.Duration
 	// ProbeEvery is the time between two probes of a Source that is a
-	// Pinger (DefaultProbeEvery); each has ProbeEvery as its deadline.
+	// Pinger (DefaultProbeEvery), one at a time, each with Timeout as its
+	// deadline: a busy server is slow, not gone, and a killed one refuses
+	// at once.
 	ProbeEvery time.Duration
 }
 
@@ -202,7 +204,7 @@ func (p *Poller) probe(ctx context.Context, src Pinger) {
 			return
 		case <-tick.C:
 		}
-		pctx, cancel := context.WithTimeout(ctx, p.opts.ProbeEvery)
+		pctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 		err := src.Ping(pctx)
 		cancel()
 		if ctx.Err() != nil {

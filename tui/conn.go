@@ -45,9 +45,9 @@ func (a *App) connUpdate(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			a.staleHeader = true // the age moves on
 		}
 		if p, ok := a.c.Queue.(pinger); ok && a.wantsProbe() {
+			// With the session's deadline, not a tighter one: a busy
+			// server is slow, not gone, and a killed one refuses at once.
 			return a.c.call(func(ctx context.Context) tea.Msg {
-				ctx, cancel := context.WithTimeout(ctx, probeEvery)
-				defer cancel()
 				return probedMsg{Err: p.Ping(ctx)}
 			}), true
 		}
