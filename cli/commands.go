@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -24,9 +25,15 @@ func (a *app) addCommand() *cobra.Command {
 		Long: `Add a contact message. With --idempotency-key the message is added once: the
 same key within 24 hours adds nothing and answers with the first message's ID
 ("duplicate":true in --json). In JSON lines, each line may carry its own
-"idempotencyKey".`,
+"idempotencyKey".
+
+With --wait-replicas N the add succeeds only once N replicas have the
+message. When fewer confirm in time, it is on the primary but not yet safe:
+the add prints its ID, says so and exits 2; the same --idempotency-key again
+waits again and adds nothing twice.`,
 		Example: `  reviewq add --name "Ada Lovelace" --email ada@example.org --message "Hello"
   reviewq add --name Ada --email ada@example.org --message Hello --idempotency-key form-7f3a
+  reviewq add --wait-replicas 1 --name Ada --email ada@example.org --message Hello --idempotency-key form-7f3a
   reviewq add --from messages.jsonl        # {"name":…,"email":…,"message":…[,"idempotencyKey":…]} per line
   generate | reviewq add --from - --json`,
 		Args: cobra.NoArgs,
@@ -53,6 +60,10 @@ same key within 24 hours adds nothing and answers with the first message's ID
 					added, err = s.client.AddContactOnce(cmd.Context(), key, c.Name, c.Email, c.Message)
 				} else {
 					added, err = s.client.AddContact(cmd.Context(), c.Name, c.Email, c.Message)
+				}
+				var notSafe *queue.ReplicationError
+				if errors.As(err, &notSafe) {
+					return a.addNotReplicated(added, notSafe, key, err)
 				}
 				if err != nil {
 					return err
@@ -84,6 +95,37 @@ same key within 24 hours adds nothing and answers with the first message's ID
 	cmd.Flags().StringVar(&from, "from", "", "read JSON lines from FILE, or - for standard input")
 	return cmd
 }
+
+// addNotReplicated reports an add that reached the primary but not yet
+// --wait-replicas replicas: the entry's ID on stdout as for an add (it
+// exists, and a failover now could lose it), and on stderr what to do;
+// the exit code is 2, a server-side failure. With --json the add's shape
+// says "replicated": false and how many replicas confirmed it.
+func (a *app) addNotReplicated(added queue.Added, e *queue.ReplicationError, key string, err error) error {
+	retry := "retry with the same --idempotency-key to wait again: it adds nothing twice"
+	if key == "" {
+		retry = "adding it again would add a second copy; --idempotency-key makes a retry safe"
+	}
+	if a.json {
+		if perr := a.printJSON(map[string]any{"streamMessageId": e.ID, "timestamp": added.Timestamp, "duplicate": added.Duplicate,
+			"replicated": false, "replicas": e.Confirmed, "waitReplicas": e.Want}); perr != nil {
+			return perr
+		}
+	} else {
+		fmt.Fprintf(a.stdout, "added %s, not yet safe\n", e.ID)
+	}
+	return explained{text: fmt.Sprintf("add: %s; %s", termtext.SanitizeLine(e.Error()), retry), cause: err}
+}
+
+// explained is an error told in the command's own words; its exit code is
+// its cause's.
+type explained struct {
+	text  string
+	cause error
+}
+
+func (e explained) Error() string { return e.text }
+func (e explained) Unwrap() error { return e.cause }
 
 // checkIdempotencyKey is the add's own check, so a bad key is a user
 // error before anything is sent.

@@ -31,6 +31,7 @@ type options struct {
 	reclaimAfter  time.Duration
 	maxDeliveries int
 	maxLen        int64
+	waitReplicas  int
 	timeout       time.Duration
 	embedded      bool
 }
@@ -47,6 +48,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.reclaimAfter, "reclaim-after", queue.DefaultReclaimAfter, "a pending message idle this long may be reclaimed by another reviewer")
 	fs.IntVar(&o.maxDeliveries, "max-deliveries", queue.DefaultMaxDeliveries, "dead-letter a message instead of delivering it more often than this; 0 disables")
 	fs.Int64Var(&o.maxLen, "maxlen", 0, "trim the stream to about this many entries on add (XADD MAXLEN ~); 0 never trims")
+	fs.IntVar(&o.waitReplicas, "wait-replicas", 0, "an add (add, Compose) succeeds only once this many replicas have it (WAIT, up to half of --timeout); 0 does not wait, and a failover may lose an add the primary acknowledged")
 	fs.DurationVar(&o.timeout, "timeout", queue.DefaultTimeout, "deadline of every server call")
 	fs.BoolVar(&o.embedded, "embedded", false, "use the embedded in-memory server with sample messages (nothing is kept)")
 }
@@ -77,6 +79,7 @@ func (o *options) config() queue.Config {
 	return queue.Config{
 		Stream: o.stream, Group: o.group, Consumer: o.consumer, DeadStream: o.deadStream,
 		ReclaimAfter: o.reclaimAfter, MaxDeliveries: maxDeliveries, MaxLen: o.maxLen, Timeout: o.timeout,
+		WaitReplicas: o.waitReplicas,
 	}
 }
 
@@ -139,11 +142,14 @@ var errNoServer = errors.New("no server configured and nothing listens on localh
 // server with samples when nothing is configured and nothing answers on
 // localhost:6379.
 func (o *options) connect(ctx context.Context, allowEmbedded bool) (*session, error) {
-	if err := o.checkURL(); err != nil {
+	if err := o.validate(); err != nil {
 		return nil, err
 	}
 	so, configured := o.serverOptions()
 	if allowEmbedded && (o.embedded || (!configured && !listening(so.Endpoint))) {
+		if o.waitReplicas > 0 {
+			return nil, userErrorf("--wait-replicas %d: the embedded server has no replicas (give a server with --url)", o.waitReplicas)
+		}
 		return o.startEmbedded(ctx)
 	}
 	s, err := o.dial(ctx)
@@ -157,10 +163,24 @@ func (o *options) connect(ctx context.Context, allowEmbedded bool) (*session, er
 	return s, nil
 }
 
+// validate checks the options no server is needed to judge.
+func (o *options) validate() error {
+	if err := o.checkURL(); err != nil {
+		return err
+	}
+	if o.waitReplicas < 0 {
+		return userErrorf("--wait-replicas cannot be negative")
+	}
+	return nil
+}
+
 // dial connects a command to the configured server (never the embedded
 // one) and sends nothing yet: claim leaves the group to its script, so
 // that a claim is one command after connecting.
 func (o *options) dial(ctx context.Context) (*session, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
 	if o.embedded {
 		return nil, usageError{errors.New("--embedded is for the console; a command's writes would vanish with it")}
 	}

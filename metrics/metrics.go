@@ -71,7 +71,7 @@ func NewCollector(src Sources) *Collector {
 	}
 	return &Collector{
 		src: src,
-		up:  d("up", "1 when the desk's latest read of the queue's numbers succeeded, 0 when it failed or none has finished yet; the queue's gauges are left out while it is 0."),
+		up:  d("up", "1 when the desk's latest read of the queue's numbers succeeded and the server has answered every probe since (once a second), 0 when a read or a probe failed or no read has finished yet; the queue's gauges are left out while it is 0."),
 		age: d("stats_age_seconds", "Seconds since the queue's numbers were last read successfully (the desk reads them every 2 s, and within a second after a change it made)."),
 		info: d("queue_info", "The stream, consumer group and dead-letter stream the numbers are of; always 1.",
 			"stream", "group", "dead_stream"),

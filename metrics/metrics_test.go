@@ -382,3 +382,49 @@ func TestABadAddressFailsAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A killed server is reviewq_up 0 at the desk's next probe, long before a
+// read would give up on it; back, it is 1 again after one read.
+func TestUpFollowsTheServerAtOnce(t *testing.T) {
+	own := testserver.StartT(t)
+	vk, err := queue.Dial(context.Background(), queue.ServerOptions{Endpoint: own.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(vk.Close)
+	c, err := queue.New(vk, queue.Config{Stream: "metrics:up", Consumer: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := poller(t, c)
+	url := exporter(t, Sources{Stats: p, Desk: &desk{}})
+	refreshed(t, p)
+	expect(t, scrape(t, url), map[string]float64{"reviewq_up": 1})
+
+	own.Kill()
+	reads := p.Reads()
+	waitScrape(t, url, "reviewq_up", 0)
+	if p.Reads() != reads {
+		t.Fatal("a read told it, not the probe")
+	}
+	if err := own.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	waitScrape(t, url, "reviewq_up", 1)
+}
+
+// waitScrape scrapes until name has the value want.
+func waitScrape(t *testing.T, url, name string, want float64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, ok := scrape(t, url)[name]
+		if ok && got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s = %v (present %v), want %v", name, got, ok, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

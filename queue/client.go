@@ -48,12 +48,21 @@ func (o ServerOptions) Addr() string {
 	if o.URL != "" {
 		if opt, err := valkey.ParseURL(o.URL); err == nil && len(opt.InitAddress) > 0 {
 			scheme, _, _ := strings.Cut(o.URL, "://")
-			return scheme + "://" + strings.Join(opt.InitAddress, ",")
+			addr := scheme + "://" + strings.Join(opt.InitAddress, ",")
+			if opt.Sentinel.MasterSet != "" {
+				addr += " (sentinel " + opt.Sentinel.MasterSet + ")"
+			}
+			return addr
 		}
 		return "(invalid URL)"
 	}
 	return o.Endpoint
 }
+
+// sentinelRefresh is how often a client through Sentinel asks which server
+// is the primary, in case it missed a failover's notice (valkey-go
+// recommends a few seconds).
+const sentinelRefresh = 5 * time.Second
 
 // ErrConfig marks a bad server option (a user error, not the server's).
 var ErrConfig = errors.New("invalid server option")
@@ -72,6 +81,17 @@ func Dial(ctx context.Context, o ServerOptions) (valkey.Client, error) {
 	}
 	opt.Dialer.Timeout = timeout
 	opt.ConnWriteTimeout = timeout
+	if opt.Sentinel.MasterSet != "" {
+		// Through Sentinel (…?master_set=NAME&addr=S2&addr=S3): the
+		// sentinels are dialled with the same deadline and TLS as the
+		// primary, and asked for the primary now and then besides their
+		// +switch-master notice, which a client that was away misses.
+		opt.Sentinel.Dialer.Timeout = timeout
+		if opt.TLSConfig != nil {
+			opt.Sentinel.TLSConfig = opt.TLSConfig.Clone()
+		}
+		opt.Sentinel.TopologyRefreshInterval = sentinelRefresh
+	}
 	// Client-side caching is not used and the embedded server lacks it.
 	opt.DisableCache = true
 	opt.ForceSingleClient = o.Standalone
@@ -161,7 +181,14 @@ type Config struct {
 	// their entry's time, unless the stream trims the entry first:
 	// DefaultOutcomeRetention when zero.
 	OutcomeRetention time.Duration
-	Now              func() time.Time
+	// WaitReplicas makes every add (AddContact, AddContactOnce, Add,
+	// AddOnce, AddContacts) succeed only once this many replicas have the
+	// entry: WAIT, in the add's own round trip. Fewer in time fail with
+	// ErrNotReplicated, though the entry is on the primary. 0 does not
+	// wait: an add the primary acknowledged is lost if it fails over
+	// before a replica has it.
+	WaitReplicas int
+	Now          func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -244,6 +271,16 @@ func (c *Client) Consumer() string { return c.cfg.Consumer }
 
 // Close closes the connections.
 func (c *Client) Close() { c.vk.Close() }
+
+// Ping asks the server whether it answers, cheaply and without retries:
+// the console's connection state must notice a lost server within a second
+// or two, also while nothing else is asked of it. In a cluster it asks the
+// stream's node.
+func (c *Client) Ping(ctx context.Context) error {
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
+	return wrap("ping", c.vk.Do(ctx, c.vk.B().Ping().Build().SetSlot(c.cfg.Stream)).Error())
+}
 
 // deadline gives every call a deadline, even when the caller forgot one.
 func (c *Client) deadline(ctx context.Context) (context.Context, context.CancelFunc) {

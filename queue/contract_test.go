@@ -4,17 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/valkey-io/valkey-go"
+
+	"github.com/reviewq/reviewq/internal/testserver"
 )
 
-// The contract suite: every case runs, step by step, against the real server
-// the tests start and against the embedded server (miniredis, connected as
+// The contract suite: every case runs, step by step, against each real
+// server reviewq is tested on (valkey-server and redis-server, see
+// testserver.Kinds: in CI both, elsewhere those installed) and against the
+// embedded server (miniredis, connected as
 // the console connects to it). Each case asserts what a reviewer must see,
 // and records what it observed in a transcript, with IDs named by order of
 // appearance (m1, m2 … for the stream, d1 … for dead letters) and times
@@ -33,23 +40,66 @@ type contractCase struct {
 }
 
 func TestContract(t *testing.T) {
+	sides := append(slices.Clone(testserver.Kinds), "embedded")
 	for _, cc := range contractCases {
 		t.Run(cc.name, func(t *testing.T) {
-			var transcripts [2][]string
-			for i, server := range []string{"real", "embedded"} {
+			transcripts := map[string][]string{}
+			for _, server := range sides {
 				t.Run(server, func(t *testing.T) {
 					r := newContractRun(t, server, cc)
 					cc.run(r)
-					transcripts[i] = r.lines
+					transcripts[server] = r.lines
 				})
 			}
 			if t.Failed() {
 				return
 			}
-			if !reflect.DeepEqual(transcripts[0], transcripts[1]) {
-				t.Fatalf("the servers disagree:\n%s", diffLines(transcripts[0], transcripts[1]))
+			// Every server that ran tells the same story as the embedded one.
+			for _, server := range testserver.Kinds {
+				if lines, ran := transcripts[server]; ran && !reflect.DeepEqual(lines, transcripts["embedded"]) {
+					t.Fatalf("%s and the embedded server disagree:\n%s", server, diffLines(lines, transcripts["embedded"]))
+				}
 			}
 		})
+	}
+}
+
+// contractServers are the shared real servers of the contract suite, one
+// per kind, started on first use; the package's own server serves its kind.
+var contractServers struct {
+	sync.Mutex
+	byBin map[string]*testserver.Server
+}
+
+func contractServer(t *testing.T, bin string) *testserver.Server {
+	t.Helper()
+	if same, err := filepath.EvalSymlinks(srv.Bin); err == nil {
+		if want, err := filepath.EvalSymlinks(bin); err == nil && same == want {
+			return srv
+		}
+	}
+	contractServers.Lock()
+	defer contractServers.Unlock()
+	if s := contractServers.byBin[bin]; s != nil {
+		return s
+	}
+	s, err := testserver.StartWith(bin)
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	if contractServers.byBin == nil {
+		contractServers.byBin = map[string]*testserver.Server{}
+	}
+	contractServers.byBin[bin] = s
+	return s
+}
+
+// stopContractServers stops the servers contractServer started.
+func stopContractServers() {
+	contractServers.Lock()
+	defer contractServers.Unlock()
+	for _, s := range contractServers.byBin {
+		s.Stop()
 	}
 }
 
@@ -672,10 +722,11 @@ func newContractRun(t *testing.T, server string, cc contractCase) *contractRun {
 	r := &contractRun{t: t, server: server, names: map[string]string{}, byName: map[string]string{}, counts: map[string]int{}}
 	r.stream = "contract:" + strings.ReplaceAll(cc.name, " ", "-")
 	switch server {
-	case "real":
-		addr := srv.Addr
+	default:
+		bin := testserver.Need(t, server)
+		addr := contractServer(t, bin).Addr
 		if cc.ownServer {
-			addr = startServer(t).Addr
+			addr = testserver.StartWithT(t, bin).Addr
 		}
 		r.vk = dial(t, addr)
 	case "embedded":

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/valkey-io/valkey-go"
 )
@@ -40,7 +41,49 @@ var (
 	// script gives (a script of another version, a proxy in between). The
 	// cause says which part.
 	ErrBadReply = errors.New("unexpected reply from the server")
+	// ErrNotReplicated says an add reached the primary but fewer replicas
+	// than Config.WaitReplicas confirmed it in time: the entry is there
+	// (ReplicationError.ID) but a failover now could lose it. Retrying
+	// with the same idempotency key adds nothing twice.
+	ErrNotReplicated = errors.New("not yet on the replicas asked for")
 )
+
+// ReplicationError is the cause of ErrNotReplicated.
+type ReplicationError struct {
+	ID        string // the entry, on the primary
+	Want      int64  // Config.WaitReplicas
+	Confirmed int64  // replicas that confirmed it within Waited
+	// Connected is how many replicas the primary has; -1 when it could
+	// not be told.
+	Connected int64
+	Waited    time.Duration
+	Cause     error // WAIT itself failed; nil when it answered
+}
+
+func (e *ReplicationError) Error() string {
+	s := fmt.Sprintf("%s is on the primary but not yet on %s", e.ID, count(e.Want, "replica"))
+	switch {
+	case e.Cause != nil:
+		return s + ": WAIT failed: " + oneLine(e.Cause.Error())
+	case e.Connected == 0:
+		return s + ": no replica is connected to the primary"
+	case e.Connected > 0 && e.Connected < e.Want:
+		return s + fmt.Sprintf(": only %s connected to the primary", count(e.Connected, "replica is", "replicas are"))
+	}
+	return s + fmt.Sprintf(" (%d confirmed within %s)", e.Confirmed, e.Waited)
+}
+
+// count writes "1 replica" or "2 replicas"; plural, when given, is the
+// plural form.
+func count(n int64, one string, plural ...string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if len(plural) > 0 {
+		return fmt.Sprintf("%d %s", n, plural[0])
+	}
+	return fmt.Sprintf("%d %ss", n, one)
+}
 
 // Error is what every Client method returns on failure: the operation, the
 // kind of failure (a sentinel above) and the underlying cause.
@@ -68,7 +111,7 @@ func (e *Error) Unwrap() []error {
 // IsServerSide reports whether err is the server's or the network's fault
 // rather than the caller's (exit code 2 rather than 1 in the commands).
 func IsServerSide(err error) bool {
-	for _, k := range []error{ErrUnreachable, ErrAuth, ErrTLS, ErrTimeout, ErrServer, ErrBadReply} {
+	for _, k := range []error{ErrUnreachable, ErrAuth, ErrTLS, ErrTimeout, ErrServer, ErrBadReply, ErrNotReplicated} {
 		if errors.Is(err, k) {
 			return true
 		}

@@ -107,6 +107,10 @@ func arrivalsKey(stream string) string { return slotMate(stream, ":arrivals") }
 // entry an idempotency key added.
 func idempotencyKey(stream, key string) string { return slotMate(stream, ":idem:"+key) }
 
+// replicationMarkKey is written by an add that waits for replicas, just
+// before it waits (see Client.waitCmds); it expires on its own.
+func replicationMarkKey(stream string) string { return slotMate(stream, ":replication-mark") }
+
 // slotMate names a key of reviewq's own, stream+suffix, in the stream's
 // cluster slot: as it is when the stream has a hash tag, else with the
 // stream as the tag. A stream name with a "}" but no tag would end that tag

@@ -15,7 +15,7 @@ import (
 
 var srv *testserver.Server
 
-func TestMain(m *testing.M) { testserver.Main(m, &srv, stopScaleServer) }
+func TestMain(m *testing.M) { testserver.Main(m, &srv, stopScaleServer, stopContractServers) }
 
 // dial connects to a server, closing the client when the test ends.
 func dial(t testing.TB, addr string) valkey.Client {

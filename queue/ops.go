@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ func (c *Client) addOnce(ctx context.Context, key string, fields []Field, stamp 
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
+	if c.cfg.WaitReplicas > 0 {
+		return c.addOnceReplicated(ctx, key, fields, stamp)
+	}
 	// Safe to send twice: a second send finds the key and answers with the
 	// entry the first one added.
 	var reply valkey.ValkeyMessage
@@ -72,6 +76,29 @@ func (c *Client) addOnce(ctx context.Context, key string, fields []Field, stamp 
 		return Added{}, wrap("add", err)
 	}
 	return parseAddedOnce(reply)
+}
+
+// addOnceReplicated is addOnce that also waits for Config.WaitReplicas
+// replicas, in the same round trip. It sends the script's source (EVAL,
+// not EVALSHA): a primary just promoted by a failover has no scripts
+// loaded, and a NOSCRIPT reply would leave the WAIT behind it waiting for
+// nothing. Safe to send twice, as addOnce.
+func (c *Client) addOnceReplicated(ctx context.Context, key string, fields []Field, stamp string) (Added, error) {
+	var a Added
+	err := idempotent(ctx, func() error {
+		wait, waitFor := c.waitCmds(ctx)
+		add := c.vk.B().Eval().Script(addOnceScript.source).Numkeys(2).Key(c.addOnceKeys(key)...).Arg(c.addOnceArgs(fields, stamp)...).Build()
+		r := c.vk.DoMulti(ctx, append(valkey.Commands{add}, wait...)...)
+		reply, err := r[0].ToMessage()
+		if err != nil {
+			return addOnceScript.locate(err)
+		}
+		if a, err = parseAddedOnce(reply); err != nil {
+			return err
+		}
+		return c.replicated(ctx, a.ID, r[len(r)-1], waitFor)
+	})
+	return a, wrap("add", err)
 }
 
 func (c *Client) addOnceKeys(key string) []string {
@@ -119,8 +146,80 @@ func (c *Client) Add(ctx context.Context, fields []Field) (string, error) {
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
+	if c.cfg.WaitReplicas > 0 {
+		wait, waitFor := c.waitCmds(ctx)
+		r := c.vk.DoMulti(ctx, append(valkey.Commands{c.xadd(fields)}, wait...)...)
+		id, err := r[0].ToString()
+		if err != nil {
+			return "", wrap("add", err)
+		}
+		return id, c.replicated(ctx, id, r[len(r)-1], waitFor)
+	}
 	id, err := c.vk.Do(ctx, c.xadd(fields)).ToString()
 	return id, wrap("add", err)
+}
+
+// waitCmds are what an add sends behind itself, in its own round trip, when
+// it must wait for Config.WaitReplicas replicas: a small write of its own
+// (replicationMarkKey), so that WAIT waits for this connection's writes
+// even when the add wrote nothing (an idempotent add whose key had added
+// its entry already: WAIT on a connection that never wrote answers at once,
+// whatever the replicas hold), then WAIT for at most half of what is left
+// of the call's deadline, so its answer still arrives within it.
+func (c *Client) waitCmds(ctx context.Context) (valkey.Commands, time.Duration) {
+	wait := DefaultTimeout / 2
+	if dl, ok := ctx.Deadline(); ok {
+		wait = time.Until(dl) / 2
+	}
+	if wait > 100*time.Millisecond {
+		wait = wait.Truncate(10 * time.Millisecond) // reads "2.49s", not "2.497s"
+	}
+	wait = max(wait.Truncate(time.Millisecond), time.Millisecond) // WAIT 0 would wait for ever
+	b := c.vk.B()
+	return valkey.Commands{
+		b.Set().Key(replicationMarkKey(c.cfg.Stream)).Value(c.nowMs()).PxMilliseconds(replicationMarkTTL.Milliseconds()).Build(),
+		// WAIT names no key: in a cluster it must go to the stream's node.
+		b.Wait().Numreplicas(int64(c.cfg.WaitReplicas)).Timeout(wait.Milliseconds()).Build().SetSlot(c.cfg.Stream),
+	}, wait
+}
+
+// replicationMarkTTL is how long the write an add waits for is kept: it
+// only has to reach the replicas.
+const replicationMarkTTL = 10 * time.Second
+
+// replicated reads WAIT's reply for the entry id: nil when enough replicas
+// confirmed it, else an ErrNotReplicated error that says why. Only then
+// does it ask the primary how many replicas it has (INFO replication), so
+// that an add after a failover that left no replica says so rather than
+// failing like every other add.
+func (c *Client) replicated(ctx context.Context, id string, r valkey.ValkeyResult, waited time.Duration) error {
+	re := &ReplicationError{ID: id, Want: int64(c.cfg.WaitReplicas), Connected: -1, Waited: waited}
+	n, err := r.AsInt64()
+	if err != nil {
+		re.Cause = err
+		return opError("add", ErrNotReplicated, re)
+	}
+	if n >= re.Want {
+		return nil
+	}
+	re.Confirmed = n
+	info, err := c.vk.Do(ctx, c.vk.B().Info().Section("replication").Build().SetSlot(c.cfg.Stream)).ToString()
+	if err == nil {
+		re.Connected = infoInt(info, "connected_slaves", -1)
+	}
+	return opError("add", ErrNotReplicated, re)
+}
+
+// infoInt is one integer field of an INFO reply; def when it is missing.
+func infoInt(info, field string, def int64) int64 {
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return def
 }
 
 // AddResult is one entry's outcome in AddMany.
@@ -242,11 +341,17 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 	out := make([]Added, 0, min(addPipeline, len(msgs)))
 	for b := range batches {
 		bctx, bcancel := c.deadline(ctx)
-		results := c.vk.DoMulti(bctx, b.cmds...)
-		bcancel()
+		cmds, waited := b.cmds, time.Duration(0)
+		if c.cfg.WaitReplicas > 0 {
+			// One WAIT behind each batch covers every entry of it.
+			var wait valkey.Commands
+			wait, waited = c.waitCmds(bctx)
+			cmds = slices.Concat(cmds, wait)
+		}
+		results := c.vk.DoMulti(bctx, cmds...)
 		out = out[:0]
 		var err error
-		for i, r := range results {
+		for i, r := range results[:len(b.cmds)] {
 			if keyed && b.once[i] {
 				reply, rerr := r.ToMessage()
 				if rerr != nil {
@@ -268,6 +373,12 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 			}
 			out = append(out, Added{ID: id, Timestamp: b.stamp[i]})
 		}
+		if err == nil && waited > 0 {
+			// The batch is on the primary whatever WAIT says: it is
+			// reported as added, and a shortfall stops the rest.
+			err = c.replicated(bctx, out[len(out)-1].ID, results[len(results)-1], waited)
+		}
+		bcancel()
 		n += len(out)
 		if added != nil && len(out) > 0 {
 			added(out)

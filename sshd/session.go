@@ -192,7 +192,7 @@ func (s *Server) relayStats(p *tea.Program, done <-chan struct{}) {
 		if snap, ok := s.stats.Latest(); ok {
 			// Returns when the console takes it or has ended (wish's
 			// middleware kills the program before done is closed).
-			p.Send(tui.StatsLoadedMsg{Stats: snap.Stats, Err: snap.Err})
+			p.Send(tui.StatsLoadedMsg{Stats: snap.Stats, Err: snap.Err, At: snap.StatsAt})
 		}
 	}
 }

@@ -28,7 +28,19 @@ const (
 	// most once a second each.
 	DefaultMinGap  = time.Second
 	DefaultTimeout = 5 * time.Second
+	// DefaultProbeEvery is how often a Source that can be pinged is asked
+	// whether it answers, between reads: a read against a lost server can
+	// take its whole deadline (the client retries reads), and every session
+	// and the metrics should say the server is gone within a second or
+	// two, and that it is back as soon.
+	DefaultProbeEvery = time.Second
 )
+
+// Pinger is a Source that can be asked cheaply whether the server answers
+// (*queue.Client is one).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
 
 // Source is where the numbers come from; *queue.Client is one.
 type Source interface {
@@ -64,6 +76,11 @@ type Options struct {
 	MinGap time.Duration
 	// Timeout is one read's deadline (DefaultTimeout).
 	Timeout time.Duration
+	// ProbeEvery is the time between two probes of a Source that is a
+	// Pinger (DefaultProbeEvery), one at a time, each with Timeout as its
+	// deadline: a busy server is slow, not gone, and a killed one refuses
+	// at once.
+	ProbeEvery time.Duration
 }
 
 // Poller reads a Source on a schedule and fans the result out. The zero
@@ -92,6 +109,9 @@ func New(src Source, o Options) *Poller {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.ProbeEvery <= 0 {
+		o.ProbeEvery = DefaultProbeEvery
+	}
 	return &Poller{src: src, opts: o, refresh: make(chan struct{}, 1), subs: map[*Subscription]struct{}{}}
 }
 
@@ -99,6 +119,9 @@ func New(src Source, o Options) *Poller {
 // asks (but never sooner than Options.MinGap after the last read), until
 // ctx is done.
 func (p *Poller) Run(ctx context.Context) {
+	if pinger, ok := p.src.(Pinger); ok {
+		go p.probe(ctx, pinger)
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var last time.Time
@@ -149,6 +172,12 @@ func (p *Poller) read(ctx context.Context) {
 	if err != nil {
 		next.Stats, next.StatsAt = p.latest.Stats, p.latest.StatsAt
 	}
+	p.publish(next)
+}
+
+// publish makes next the latest snapshot and tells the subscribers when it
+// is news; p.mu is held.
+func (p *Poller) publish(next Snapshot) {
 	news := !p.have || !sameNews(p.latest, next)
 	if news {
 		next.Version++
@@ -159,6 +188,39 @@ func (p *Poller) read(ctx context.Context) {
 	}
 	for s := range p.subs {
 		s.poke()
+	}
+}
+
+// probe pings the source every Options.ProbeEvery until ctx is done. A
+// failed probe is news at once: the snapshot keeps its numbers and takes
+// the probe's error. A probe that gets through after a failure asks for a
+// read, whose success clears the error.
+func (p *Poller) probe(ctx context.Context, src Pinger) {
+	tick := time.NewTicker(p.opts.ProbeEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+		err := src.Ping(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		p.mu.Lock()
+		failing := p.latest.Err != nil
+		if err != nil && p.have {
+			next := p.latest
+			next.Err, next.At = err, time.Now()
+			p.publish(next)
+		}
+		p.mu.Unlock()
+		if err == nil && failing {
+			p.Refresh()
+		}
 	}
 }
 

@@ -238,3 +238,54 @@ func TestClosedSubscriptionIsNotTold(t *testing.T) {
 		t.Fatal("a closed subscription was told")
 	}
 }
+
+// pingSource is a source that answers probes; its reads hang until their
+// deadline while the server is gone, as a client that retries reads does.
+type pingSource struct {
+	source
+	down atomic.Bool
+}
+
+var errGone = errors.New("connection refused")
+
+func (s *pingSource) Ping(context.Context) error {
+	if s.down.Load() {
+		return errGone
+	}
+	return nil
+}
+
+func (s *pingSource) Stats(ctx context.Context) (queue.Stats, error) {
+	if s.down.Load() {
+		<-ctx.Done()
+		return queue.Stats{}, ctx.Err()
+	}
+	return s.source.Stats(ctx)
+}
+
+// A lost server is news at the next probe, not when a read that hangs
+// until its deadline gives up; the numbers stay, with the time they were
+// read; the server back, a read follows at once and clears the error.
+func TestProbeTellsALostServerAtOnce(t *testing.T) {
+	src := &pingSource{source: source{st: queue.Stats{Length: 3}}}
+	p := New(src, Options{Every: time.Hour, Timeout: time.Hour, ProbeEvery: 10 * time.Millisecond})
+	sub := p.Subscribe()
+	defer sub.Close()
+	run(t, p)
+	eventually(t, "the first read", func() bool { s, ok := p.Latest(); return ok && s.Err == nil })
+	first, _ := p.Latest()
+
+	src.down.Store(true)
+	eventually(t, "the lost server", func() bool { s, _ := p.Latest(); return errors.Is(s.Err, errGone) })
+	lost, _ := p.Latest()
+	if lost.Stats.Length != 3 || !lost.StatsAt.Equal(first.StatsAt) || lost.Version == first.Version {
+		t.Fatalf("after the failed probe: %+v, want the numbers of %v, and news", lost, first.StatsAt)
+	}
+	if !notified(sub) {
+		t.Fatal("subscribers were not told")
+	}
+
+	src.down.Store(false)
+	src.set(func(st *queue.Stats) { st.Length = 4 })
+	eventually(t, "the server back", func() bool { s, _ := p.Latest(); return s.Err == nil && s.Stats.Length == 4 })
+}

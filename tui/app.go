@@ -48,6 +48,11 @@ type App struct {
 	haveStats      bool
 	connErr        error // nil: connected (or not known yet, until haveStats or connErr)
 	statsScheduled bool
+	// statsAt is when stats were read; numbersStale is set while they may
+	// be out of date: offline, or back but not read again yet (conn.go).
+	statsAt      time.Time
+	numbersStale bool
+	connTicking  bool
 
 	fadeGen int // the note the latest fade timer is for
 	idle    struct {
@@ -143,6 +148,7 @@ func (a *App) Init() tea.Cmd {
 	if a.c.Stats == nil {
 		cmds = append(cmds, statsCmd(a.c))
 	}
+	cmds = append(cmds, a.connTick())
 	for _, s := range a.screens {
 		cmds = append(cmds, s.Init())
 	}
@@ -153,9 +159,13 @@ func (a *App) Init() tea.Cmd {
 
 // Update handles what belongs to the frame and routes the rest.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := a.update(msg)
+	conn, handled := a.connUpdate(msg)
+	var cmd tea.Cmd
+	if !handled {
+		cmd = a.update(msg)
+	}
 	a.layout() // a screen's help may have grown or shrunk
-	return a, tea.Batch(cmd, a.fade())
+	return a, tea.Batch(conn, cmd, a.fade())
 }
 
 func (a *App) update(msg tea.Msg) tea.Cmd {
@@ -183,11 +193,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.broadcast(msg)
 	case StatsLoadedMsg:
 		a.staleHeader = true
-		if msg.Err != nil {
-			a.connErr = msg.Err // keep the last numbers
-		} else {
-			a.stats, a.haveStats, a.connErr = msg.Stats, true, nil
-			a.c.reconnected()
+		if msg.Err == nil { // else the last numbers stay, marked stale (conn.go)
+			a.stats, a.haveStats = msg.Stats, true
 		}
 		return tea.Batch(a.broadcast(msg), a.scheduleStats())
 	case statsTickMsg:

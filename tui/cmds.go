@@ -402,6 +402,11 @@ func errReason(err error) string {
 	if err == nil {
 		return "unknown error"
 	}
+	var notSafe *queue.ReplicationError
+	if errors.As(err, &notSafe) {
+		// Its ID and how many replicas have it, not only that it fell short.
+		return termtext.SanitizeLine(notSafe.Error())
+	}
 	var qe *queue.Error
 	if errors.As(err, &qe) && qe.Kind != nil {
 		s := qe.Kind.Error()

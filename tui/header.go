@@ -6,6 +6,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // drawHeader is the header, two lines: who (your consumer name, and whether the session is
@@ -51,7 +53,11 @@ func (a *App) drawHeader() string {
 		sep + key("lag ") + val(lag) +
 		sep + key("dead letters ") + val(num(a.stats.DeadLength))
 	var note string
-	if a.c.Embedded {
+	switch {
+	case a.numbersStale:
+		// Numbers from before the connection was lost, said plainly.
+		note = th.Offline.Render("stale · "+termtext.Ago(a.c.Now().Sub(a.statsAt))) + key(" ")
+	case a.c.Embedded:
 		note = key("in-memory: nothing is kept ")
 	}
 	return spread(th.Header, left, conn+key(" "), a.width) + "\n" + spread(th.Header, numbers, note, a.width)

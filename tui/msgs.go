@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"github.com/reviewq/reviewq/queue"
 )
 
@@ -15,6 +17,9 @@ import (
 type StatsLoadedMsg struct {
 	Stats queue.Stats
 	Err   error // the connection state: nil is connected
+	// At is when Stats were read (a shared poller's read may be older
+	// than its message); zero is now.
+	At time.Time
 }
 
 // StatusMsg is a one-line note for the status line, from inside or from

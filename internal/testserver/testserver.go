@@ -39,18 +39,48 @@ func Binary() (string, error) {
 	if b := os.Getenv("REVIEWQ_TEST_SERVER"); b != "" {
 		return b, nil
 	}
-	for _, name := range []string{"valkey-server", "redis-server"} {
-		if p, err := exec.LookPath(name); err == nil {
+	for _, name := range Kinds {
+		if p, ok := Find(name); ok {
 			return p, nil
-		}
-		for _, dir := range []string{"/usr/bin", "/usr/sbin", "/usr/local/bin"} {
-			if p := filepath.Join(dir, name); isExecutable(p) {
-				return p, nil
-			}
 		}
 	}
 	return "", errors.New("no valkey-server or redis-server on the PATH: install one " +
-		"(apt-get install -y redis-server) or set REVIEWQ_TEST_SERVER")
+		"(apt-get install -y valkey-server redis-server) or set REVIEWQ_TEST_SERVER")
+}
+
+// Kinds are the servers reviewq is tested on, by binary name: the contract
+// suite runs on each.
+var Kinds = []string{"valkey-server", "redis-server"}
+
+// Find looks for a server binary by name on the PATH and where Debian
+// puts it.
+func Find(name string) (string, bool) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, true
+	}
+	for _, dir := range []string{"/usr/bin", "/usr/sbin", "/usr/local/bin"} {
+		if p := filepath.Join(dir, name); isExecutable(p) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// Need finds a server binary by name for a test that runs on each kind:
+// without it the test fails in CI (CI=true installs every kind) and is
+// skipped elsewhere, saying how to install it.
+func Need(t testing.TB, name string) string {
+	t.Helper()
+	p, ok := Find(name)
+	switch {
+	case ok:
+		return p
+	case os.Getenv("CI") == "true":
+		t.Fatalf("testserver: no %s on the PATH: CI must install it (.ci/run)", name)
+	default:
+		t.Skipf("testserver: no %s on the PATH (apt-get install -y %s); CI runs this on it", name, name)
+	}
+	return ""
 }
 
 func isExecutable(p string) bool {
@@ -65,6 +95,11 @@ func Start(extra ...string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	return StartWith(bin, extra...)
+}
+
+// StartWith is Start with a given server binary.
+func StartWith(bin string, extra ...string) (*Server, error) {
 	dir, err := os.MkdirTemp("", "reviewq-server-*")
 	if err != nil {
 		return nil, err
@@ -400,4 +435,15 @@ func (s *Server) Info(args ...string) (string, error) {
 		return "", err
 	}
 	return string(buf[:n]), nil
+}
+
+// StartWithT is StartT with a given server binary.
+func StartWithT(t testing.TB, bin string, extra ...string) *Server {
+	t.Helper()
+	s, err := StartWith(bin, extra...)
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	return s
 }
