@@ -26,7 +26,8 @@ profile to use by default, key overrides and the theme; its schema is
 docs/config.schema.json.
 
 --profile NAME or $%s chooses a profile; %s.`, config.EnvFile, config.EnvProfile, precedence),
-		Args: cobra.NoArgs,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{noSettings: "yes"},
 	}
 	path := &cobra.Command{
 		Use:         "path",

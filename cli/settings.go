@@ -77,14 +77,15 @@ func (s *settings) profile() config.Profile {
 }
 
 // usesSettings tells whether cmd reads the settings file before it runs:
-// not the commands that check or find it, nor completion scripts.
+// not the commands that check or find it, nor help and completion, which
+// must work while the file is wrong.
 func usesSettings(cmd *cobra.Command) bool {
+	if cmd.Annotations[noSettings] != "" {
+		return false
+	}
 	for c := cmd; c != nil; c = c.Parent() {
 		switch c.Name() {
-		case "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
-			return false
-		}
-		if c.Annotations[noSettings] != "" {
+		case "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 			return false
 		}
 	}

@@ -149,8 +149,10 @@ func TestABadFileStopsEveryCommandButThoseThatLookAtIt(t *testing.T) {
 	if r := bare("config", "path"); r.code != 0 || r.stdout != path+"\n" {
 		t.Errorf("config path: %+v", r)
 	}
-	if r := bare("completion", "bash"); r.code != 0 {
-		t.Errorf("completion: %+v", r)
+	for _, args := range [][]string{{"completion", "bash"}, {"help", "config"}, {"config"}, {"--help"}} {
+		if r := bare(args...); r.code != 0 || r.stderr != "" {
+			t.Errorf("%v: %+v", args, r)
+		}
 	}
 	if r := bare("config", "check"); r.code != 1 || r.stderr != strings.TrimPrefix(want, "reviewq: ") {
 		t.Errorf("config check: %+v", r)

@@ -39,7 +39,7 @@ const (
 type Location struct {
 	Path string
 	// From is "$REVIEWQ_CONFIG" when that variable names the file, else
-	// "$XDG_CONFIG_HOME" (which is ~/.config when unset).
+	// "$XDG_CONFIG_HOME", else "the XDG default" (~/.config on Linux).
 	From string
 }
 
@@ -49,7 +49,11 @@ func Locate() Location {
 	if p := os.Getenv(EnvFile); p != "" {
 		return Location{Path: p, From: "$" + EnvFile}
 	}
-	return Location{Path: filepath.Join(xdg.ConfigHome, "reviewq", "config.yaml"), From: "$XDG_CONFIG_HOME"}
+	from := "$XDG_CONFIG_HOME"
+	if os.Getenv("XDG_CONFIG_HOME") == "" {
+		from = "the XDG default"
+	}
+	return Location{Path: filepath.Join(xdg.ConfigHome, "reviewq", "config.yaml"), From: from}
 }
 
 // File is a settings file as read. The zero File (no file) has no

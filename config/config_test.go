@@ -65,6 +65,12 @@ func TestLocate(t *testing.T) {
 	if got := Locate(); got.Path != filepath.Join(dir, "reviewq", "config.yaml") || got.From != "$XDG_CONFIG_HOME" {
 		t.Errorf("without $REVIEWQ_CONFIG: %+v", got)
 	}
+	t.Setenv("XDG_CONFIG_HOME", "")
+	xdg.Reload()
+	home, _ := os.UserHomeDir()
+	if got := Locate(); got.From != "the XDG default" || !strings.HasPrefix(got.Path, home) {
+		t.Errorf("without $XDG_CONFIG_HOME: %+v", got)
+	}
 	t.Setenv(EnvFile, "/elsewhere/reviewq.yaml")
 	if got := Locate(); got.Path != "/elsewhere/reviewq.yaml" || got.From != "$REVIEWQ_CONFIG" {
 		t.Errorf("with $REVIEWQ_CONFIG: %+v", got)

@@ -23,7 +23,7 @@ var (
 func TestTheThemeFollowsTheTerminalUnlessTheSettingsSayOtherwise(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		mode               styles.Mode
+		mode                styles.Mode
 		before, dark, light bool // IsDark before the terminal answers, and after each answer
 	}{
 		{styles.Auto, true, true, false},
