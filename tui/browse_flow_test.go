@@ -264,7 +264,7 @@ func freshQueue(t *testing.T) *queue.Client {
 	t.Helper()
 	q := realQueue(t, queue.Config{})
 	cfg := q.Config()
-	if _, err := srv.Command("DEL", cfg.Stream, cfg.DeadStream); err != nil {
+	if _, err := server(t).Command("DEL", cfg.Stream, cfg.DeadStream); err != nil {
 		t.Fatal(err)
 	}
 	if err := q.EnsureGroup(context.Background()); err != nil {

@@ -37,7 +37,7 @@ func TestFlowAckShowsOutcomeOnStream(t *testing.T) {
 		t.Fatalf("the web page's claim: %+v %v", res, err)
 	}
 	cfg := q.Config()
-	if _, err := srv.Command("XACK", cfg.Stream, cfg.Group, web.ID); err != nil {
+	if _, err := server(t).Command("XACK", cfg.Stream, cfg.Group, web.ID); err != nil {
 		t.Fatal(err)
 	}
 	ours, err := q.AddContact(ctx, "Bo", "bo@example.com", "Acked in the console.")
