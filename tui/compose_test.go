@@ -12,7 +12,7 @@ import (
 	"github.com/reviewq/reviewq/queue"
 )
 
-func compose(a *App) *ComposeScreen { return a.screens[1].(*ComposeScreen) }
+func compose(a *App) *ComposeScreen { return screenOf[*ComposeScreen](a, composeID) }
 
 // fillForm types a contact into Compose, tab between fields.
 func fillForm(t testing.TB, a *App, name, email, message string) {
@@ -144,14 +144,14 @@ func TestComposeAddFailureKeepsText(t *testing.T) {
 func TestComposeEscGoesBack(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t, testDeps(newFakeQueue()))
-	press(t, a, "4", "n")
+	press(t, a, keyOf(a, streamID), "n")
 	typeText(t, a, "half")
 	press(t, a, "esc")
 	if a.active != 3 {
 		t.Fatalf("esc went to screen %d, want 4", a.active+1)
 	}
 	// What was typed is still there when coming back.
-	press(t, a, "2")
+	press(t, a, keyOf(a, composeID))
 	if got := compose(a).contact.Name; got != "half" {
 		t.Fatalf("name %q", got)
 	}
@@ -164,7 +164,7 @@ func TestComposeCapturesGlobalKeys(t *testing.T) {
 	if quit := press(t, a, "q"); quit {
 		t.Fatal("q quit while composing")
 	}
-	press(t, a, "1", "n", "?")
+	press(t, a, keyOf(a, reviewID), "n", "?")
 	if a.active != 1 || a.keyHelp.ShowAll {
 		t.Fatalf("global keys acted while composing: screen %d, full help %v", a.active+1, a.keyHelp.ShowAll)
 	}

@@ -126,7 +126,7 @@ func (f *fakeQueue) ClaimID(ctx context.Context, id string, force bool) (*queue.
 		return nil, &queue.Error{Op: "claim " + id, Kind: queue.ErrNotPending}
 	}
 	if p.Consumer != "alice" && !force {
-		return nil, &queue.Error{Op: "claim " + id, Kind: queue.ErrNotHeld, Cause: &queue.HeldError{Owner: p.Consumer}}
+		return nil, &queue.Error{Op: "claim " + id, Kind: queue.ErrNotHeld, Cause: &queue.HeldError{Owner: p.Consumer, Idle: p.Idle}}
 	}
 	prev := p.Consumer
 	p.Consumer, p.Deliveries = "alice", p.Deliveries+1

@@ -41,11 +41,11 @@ func TestTheCountdownChangesOneLine(t *testing.T) {
 	a := newTestApp(t, d)
 	press(t, a, "c")
 	requireContains(t, a, "reclaimable in 1:00")
-	review := a.screens[0].(*ReviewScreen)
+	rs := review(a)
 	before := strings.Split(a.View().Content, "\n")
 
 	now.Add(int64(time.Second))
-	a.Update(ScreenMsg{ID: 0, Msg: countdownTickMsg{Gen: review.gen}})
+	a.Update(ScreenMsg{ID: reviewID, Msg: countdownTickMsg{Gen: rs.gen}})
 	after := strings.Split(a.View().Content, "\n")
 	requireContains(t, a, "reclaimable in 0:59")
 	if len(after) != len(before) {

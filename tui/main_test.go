@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/reviewq/reviewq/internal/testserver"
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
@@ -96,5 +98,18 @@ func testCommon(q Queue) *Common {
 		Consumer: "alice", ReclaimAfter: time.Minute, Now: func() time.Time { return fixedNow },
 		Location: time.UTC,
 	}.withDefaults()
-	return &Common{Deps: d, Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 24}
+	return &Common{Deps: d, Theme: styles.New(true), keys: newKeyset(d.Keymap, screenList), Width: 100, Height: 24, timer: fakeTimer}
+}
+
+// timerFired is what a timer's Cmd returns at once in unit tests (see
+// fakeTimer): the helpers that run Cmds drop it instead of waiting, and a
+// test that wants the timer's message sends it itself.
+type timerFired struct {
+	after time.Duration
+	msg   tea.Msg
+}
+
+// fakeTimer stands in for tea.Tick in unit tests.
+func fakeTimer(d time.Duration, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg { return timerFired{after: d, msg: msg} }
 }

@@ -51,7 +51,7 @@ func TestFlowAckShowsOutcomeOnStream(t *testing.T) {
 	waitShown(t, tm, o, 5*time.Second, "Acked in the console.")
 	sendKeys(tm, "a")
 	waitShown(t, tm, o, 5*time.Second, "acked Bo's message")
-	sendKeys(tm, "4")
+	sendKeys(tm, keyOf(o.App, streamID))
 	waitShown(t, tm, o, 5*time.Second, "acked · alice · ")
 	screen := o.snapshot()
 	if row := rowOf(screen, ours.ID); !strings.Contains(row, "acked · alice · ") {
@@ -170,10 +170,10 @@ func TestFlowActivityReplaySearch(t *testing.T) {
 	sendKeys(tm, "a")
 	waitShown(t, tm, o, 5*time.Second, "acked Ann's message")
 
-	sendKeys(tm, "6")
+	sendKeys(tm, keyOf(o.App, activityID))
 	waitShown(t, tm, o, 5*time.Second, "Activity", "arrivals     3 │", "acks         1 │", "over 1 ack", "alice (you)      1")
 
-	sendKeys(tm, "4")
+	sendKeys(tm, keyOf(o.App, streamID))
 	waitShown(t, tm, o, 5*time.Second, "> "+added.ID, "acked · alice · ")
 	sendKeys(tm, "r")
 	waitShown(t, tm, o, 5*time.Second, "replay Ann's message (acked) as a new message? y/n")
@@ -183,8 +183,8 @@ func TestFlowActivityReplaySearch(t *testing.T) {
 	sendKeys(tm, "/")
 	tm.Type("LOOK AT")
 	sendKeys(tm, "enter")
-	waitShown(t, tm, o, 5*time.Second, `Search  "LOOK AT": 2 found in 4 messages`, added.ID)
+	waitShown(t, tm, o, 5*time.Second, `Search  "LOOK AT": 2 found in all 4 messages`, added.ID)
 
-	sendKeys(tm, "esc", "1", "c")
+	sendKeys(tm, "esc", keyOf(o.App, reviewID), "c")
 	waitShown(t, tm, o, 5*time.Second, "REPLAY of "+added.ID)
 }

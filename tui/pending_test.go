@@ -155,18 +155,18 @@ func TestPendingFilter(t *testing.T) {
 	s.Update(pendingStats())
 
 	skeys(t, s, "/")
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("the filter input should capture keys")
 	}
 	stype(t, s, "bob idle:5x")
 	skeys(t, s, "enter")
 	requireStatus(t, c, `filter: "idle:5x" is not a duration like idle:5m`)
 	requireShows(t, s, "carol")
-	if ps.filter != (pendingFilter{}) || !s.Capturing() {
+	if ps.filter != (pendingFilter{}) || !(s.Mode() != ModeNormal) {
 		t.Fatal("a bad filter changed the filter or closed the input")
 	}
 	skeys(t, s, "esc")
-	if s.Capturing() || ps.filter != (pendingFilter{}) {
+	if (s.Mode() != ModeNormal) || ps.filter != (pendingFilter{}) {
 		t.Fatal("esc should close the input and keep the old filter")
 	}
 
@@ -183,7 +183,7 @@ func TestPendingFilter(t *testing.T) {
 	if ps.filter.consumer != "CAR" || ps.filter.minIdle != time.Hour {
 		t.Fatalf("filter %+v", ps.filter)
 	}
-	requireShows(t, s, "filter: CAR idle:1h0m0s (carol) · esc clears", "carol", "1 pending with them, 3 in all")
+	requireShows(t, s, "filter: CAR idle:1h0m0s (carol) · esc clears", "carol", "1 of 3 pending")
 	requireHides(t, s, " bob ", " alice ")
 
 	skeys(t, s, "/")
@@ -236,7 +236,7 @@ func TestPendingClaimConfirm(t *testing.T) {
 	s, c := started(t, NewPendingScreen, f, 100, 24)
 	skeys(t, s, "c")
 	requireShows(t, s, "bob holds Sender 0's message (idle 12s) — take it anyway? y/n")
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("the question should capture y/n")
 	}
 	skeys(t, s, "n")
@@ -337,7 +337,7 @@ func TestPendingOpen(t *testing.T) {
 	s, _ := started(t, NewPendingScreen, f, 100, 24)
 	skeys(t, s, "enter")
 	requireShows(t, s, "Entry 1795424400000-0", "Hello number 0, about the invoice", "Sent      2026-11-23 09:00:00 UTC")
-	help := helpText(s.ShortHelp())
+	help := hints(s)
 	for _, want := range []string{"c claim", "a ack", "y copy email", "esc back to the list"} {
 		if !strings.Contains(help, want) {
 			t.Fatalf("the open entry's help lacks %q: %s", want, help)
@@ -379,7 +379,7 @@ func TestPendingReadOnly(t *testing.T) {
 	f := pendingQueue(3)
 	c := testCommon(f)
 	c.ReadOnly = true
-	s := NewPendingScreen(c, 0)
+	s := NewPendingScreen(c)
 	sdrive(t, s, s.Init())
 	n := len(f.calls)
 	skeys(t, s, "c")
@@ -389,7 +389,7 @@ func TestPendingReadOnly(t *testing.T) {
 	if len(f.calls) != n {
 		t.Fatalf("read-only made calls: %v", f.calls[n:])
 	}
-	if help := helpText(s.ShortHelp()); strings.Contains(help, "claim") || strings.Contains(help, "ack") {
+	if help := hints(s); strings.Contains(help, "claim") || strings.Contains(help, "ack") {
 		t.Fatalf("a read-only session's help lists keys that do nothing: %s", help)
 	}
 }
@@ -399,12 +399,12 @@ func TestPendingReadOnly(t *testing.T) {
 func TestPendingStaleReply(t *testing.T) {
 	f := pendingQueue(3)
 	c := testCommon(f)
-	s := NewPendingScreen(c, 0)
+	s := NewPendingScreen(c)
 	first := s.Init()
-	old := first().(ScreenMsg).Msg
-	_, second := s.Update(bkey("ctrl+r"))
+	old := first()
+	second := keyCmd(s, "ctrl+r")
 	delete(f.pending, "1795424400000-0")
-	latest := second().(ScreenMsg).Msg
+	latest := second()
 	s.Update(latest)
 	s.Update(old)
 	requireHides(t, s, "1795424400000-0")

@@ -152,14 +152,14 @@ func TestStreamJump(t *testing.T) {
 	ss := s.(*StreamScreen)
 
 	skeys(t, s, ":")
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("the jump input should capture keys")
 	}
 	stype(t, s, "next tuesday")
 	skeys(t, s, "enter")
 	requireStatus(t, c, `jump: "next tuesday" is not an ID`)
 	requireShows(t, s, sid(22))
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("a bad jump should keep the input for correcting")
 	}
 	skeys(t, s, "esc")
@@ -244,10 +244,10 @@ func TestStreamStaleAndResize(t *testing.T) {
 	f := streamQueue(30)
 	c := testCommon(f)
 	c.Height = 8
-	s := NewStreamScreen(c, 0)
+	s := NewStreamScreen(c)
 	oldCmd := s.Init()
-	_, newCmd := s.Update(bkey("G"))
-	newest, oldest := oldCmd().(ScreenMsg).Msg, newCmd().(ScreenMsg).Msg
+	newCmd := keyCmd(s, "G")
+	newest, oldest := oldCmd(), newCmd()
 	s.Update(oldest)
 	s.Update(newest) // stale
 	if first := s.(*StreamScreen).table.first(); first != sid(4) {
@@ -297,20 +297,20 @@ func TestStreamRefreshShowsArrivals(t *testing.T) {
 // esc only while there is a filter to clear.
 func TestStreamHelpListsOnlyWorkingKeys(t *testing.T) {
 	s, _ := started(t, NewStreamScreen, streamQueue(8), 100, 24)
-	if help := helpText(s.ShortHelp()); strings.Contains(help, "esc") {
+	if help := hints(s); strings.Contains(help, "esc") {
 		t.Fatalf("esc listed with nothing to back out of: %s", help)
 	}
 	skeys(t, s, "/")
 	stype(t, s, "Sender")
-	if help := helpText(s.ShortHelp()); help != "enter search the whole stream · ↑/↓ pick from the page · esc clear" {
+	if help := hints(s); help != "enter search the whole stream · ↑/↓ pick from the page · esc clear" {
 		t.Fatalf("while typing a filter: %s", help)
 	}
 	skeys(t, s, "down")
-	if help := helpText(s.ShortHelp()); !strings.Contains(help, "esc clear filter") {
+	if help := hints(s); !strings.Contains(help, "esc clear filter") {
 		t.Fatalf("esc not listed with a filter on: %s", help)
 	}
 	skeys(t, s, "enter")
-	help := helpText(s.ShortHelp())
+	help := hints(s)
 	for _, want := range []string{"y copy email", "esc back to the list", "↑/↓ scroll"} {
 		if !strings.Contains(help, want) {
 			t.Fatalf("the open entry's help lacks %q: %s", want, help)
