@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
@@ -154,7 +155,7 @@ func newApp(d Deps, entries []screenEntry) *App {
 // ModeNormal), in the quit question, and always (force-quit).
 func (a *App) globalActions() []Action {
 	acts := []Action{
-		{Name: "force-quit", Mode: modeAll, Desc: "quit", Run: do(func() tea.Cmd { return tea.Quit })},
+		{Name: "force-quit", Mode: modeAll, Desc: "quit now", Run: do(func() tea.Cmd { return tea.Quit })},
 		{Name: "confirm", Mode: modeQuit, Desc: "quit", Run: do(func() tea.Cmd { return tea.Quit })},
 		{Name: "cancel", Mode: modeQuit, Desc: "stay", Run: do(func() tea.Cmd { a.quitting = false; return nil })},
 		{Name: "help", Desc: "help", Run: do(func() tea.Cmd { a.keyHelp.ShowAll = !a.keyHelp.ShowAll; return nil })},
@@ -543,7 +544,7 @@ func (a *App) View() tea.View {
 func (a *App) tooSmall() string {
 	text := fmt.Sprintf("This window is %d×%d: reviewq needs at least %d×%d. Make it larger, or the text smaller.",
 		a.width, a.height, minWidth, minHeight)
-	lines := strings.Split(lipgloss.NewStyle().Width(max(a.width, 1)).Render(text), "\n")
+	lines := wordWrap(text, max(a.width, 1))
 	if len(lines) > a.height {
 		lines = lines[:max(a.height, 1)]
 	}
@@ -599,20 +600,43 @@ func (a *App) statusLine() string {
 }
 
 // wrapLine breaks a one-line text into at most n lines of width cells, at
-// spaces where it can; the last is cut with "…" when the text goes on.
+// spaces (an ID or a time stays whole); a word longer than a line is
+// broken, and the last line is cut with "…" when the text goes on.
 func wrapLine(text string, width, n int) []string {
-	if lipgloss.Width(text) <= width || n <= 1 {
+	if ansi.StringWidth(text) <= width || n <= 1 {
 		return []string{termtext.Truncate(text, width)}
 	}
-	wrapped := strings.Split(lipgloss.NewStyle().Width(width).Render(text), "\n")
-	for i, l := range wrapped {
-		wrapped[i] = strings.TrimRight(l, " ")
-	}
+	wrapped := wordWrap(text, width)
 	if len(wrapped) > n {
 		rest := strings.Join(wrapped[n-1:], " ")
 		wrapped = append(wrapped[:n-1], termtext.Truncate(rest, width))
 	}
 	return wrapped
+}
+
+// wordWrap breaks plain text into lines of width cells at spaces.
+func wordWrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		for ansi.StringWidth(word) > width { // longer than a line: broken
+			if line != "" {
+				lines, line = append(lines, line), ""
+			}
+			head := ansi.Truncate(word, width, "")
+			lines, word = append(lines, head), word[len(head):]
+		}
+		switch {
+		case word == "":
+		case line == "":
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= width:
+			line += " " + word
+		default:
+			lines, line = append(lines, line), word
+		}
+	}
+	return append(lines, line)
 }
 
 // statusKey is everything the status line is drawn from.

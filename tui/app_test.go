@@ -781,3 +781,118 @@ func TestAppFullHelpListsEachKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+// A note is about the screen it was made on: a bad jump on Stream does
+// not follow the reviewer to Dead letters, and is there again on Stream;
+// esc takes it away.
+func TestAppNotesBelongToTheirScreen(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(goldenQueue()))
+	press(t, a, keyOf(a, streamID), ":")
+	typeText(t, a, "yesterday")
+	press(t, a, "enter")
+	requireContains(t, a, `jump: "yesterday" is not an ID`)
+	press(t, a, "esc") // leaves the jump: its error with it
+	requireLacks(t, a, "jump:")
+
+	press(t, a, ":")
+	typeText(t, a, "yesterday")
+	press(t, a, "enter", "esc")
+	a.c.current = streamID
+	a.c.failf("jump", false, "stays with Stream")
+	a.c.current = ""
+	press(t, a, keyOf(a, deadID))
+	requireLacks(t, a, "stays with Stream")
+	press(t, a, keyOf(a, streamID))
+	requireContains(t, a, "stays with Stream", "esc dismiss")
+	press(t, a, "esc")
+	requireLacks(t, a, "stays with Stream", "esc dismiss")
+
+	// The session's own notes show on every screen, and esc takes them
+	// away too.
+	a.Update(StatusMsg{Text: "the desk restarts at 18:00", Error: true})
+	press(t, a, keyOf(a, deadID))
+	requireContains(t, a, "the desk restarts at 18:00")
+	press(t, a, keyOf(a, activityID))
+	requireContains(t, a, "the desk restarts at 18:00")
+	press(t, a, "esc")
+	requireLacks(t, a, "the desk restarts")
+}
+
+// Advice longer than the line wraps onto the next, at 80 columns as at
+// 60, and the frame keeps its height: nothing of it is cut.
+func TestAppLongAdviceWraps(t *testing.T) {
+	t.Parallel()
+	long := map[string]string{
+		"lost":     lostNote("Ken Thompson's message", "1795426200000-0"),
+		"add":      "adding the message failed: server unreachable — your text is kept, try again with ctrl+s",
+		"jump":     `jump: "yesterday" is not an ID (1795…-0), a millisecond time or a time (2026-11-23 09:00, 2026-11-23, 2026-11-23T09:00:00Z)`,
+		"enormous": strings.Repeat("word ", 100),
+	}
+	for _, w := range []int{60, 80} {
+		for name, text := range long {
+			a := newTestApp(t, testDeps(annQueue()))
+			a.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			a.Update(StatusMsg{Text: text})
+			got := screenText(a)
+			lines := strings.Split(got, "\n")
+			if len(lines) != 24 {
+				t.Fatalf("%s at %d: %d lines", name, w, len(lines))
+			}
+			for _, l := range lines {
+				if ansi.StringWidth(l) > w {
+					t.Fatalf("%s at %d: a line of %d cells: %q", name, w, ansi.StringWidth(l), l)
+				}
+			}
+			flat := strings.Join(strings.Fields(got), " ")
+			if name != "enormous" && !strings.Contains(flat, strings.Join(strings.Fields(text), " ")) {
+				t.Fatalf("%s at %d: the advice is cut:\n%s", name, w, got)
+			}
+			if !strings.HasSuffix(lines[len(lines)-1], "? help • q quit") {
+				t.Fatalf("%s at %d: the footer went: %q", name, w, lines[len(lines)-1])
+			}
+		}
+	}
+}
+
+// At 60 columns, the smallest the console draws at, the tab in front is
+// always on the tab line, with a mark where others are hidden, and the
+// header keeps the server's address.
+func TestAppNarrowTabsAndHeader(t *testing.T) {
+	t.Parallel()
+	d := testDeps(annQueue())
+	d.Embedded, d.Consumer, d.Server = true, "reviewer@a-long-host-name", "127.0.0.1:39713"
+	a := newTestApp(t, d)
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+	for i, e := range a.entries {
+		press(t, a, keyOf(a, e.ID))
+		if e.ID == composeID {
+			requireContains(t, a, a.tabLabel(i))
+			press(t, a, "esc")
+			continue
+		}
+		lines := strings.Split(screenText(a), "\n")
+		tabs := lines[headerLines]
+		if !strings.Contains(tabs, a.tabLabel(i)) {
+			t.Fatalf("%s in front: the tab line %q lacks it", e.ID, tabs)
+		}
+		if w := ansi.StringWidth(tabs); w > 60 {
+			t.Fatalf("tab line of %d cells", w)
+		}
+		first, last := strings.Contains(tabs, a.tabLabel(0)), strings.Contains(tabs, a.tabLabel(len(a.entries)-1))
+		if !first && !strings.HasPrefix(tabs, "‹") || !last && !strings.HasSuffix(strings.TrimRight(tabs, " "), "›") {
+			t.Fatalf("hidden tabs not marked: %q", tabs)
+		}
+		if !strings.Contains(lines[0], "127.0.0.1:39713") {
+			t.Fatalf("the header cut the server's address: %q", lines[0])
+		}
+	}
+	// A click lands on the tab drawn there, scrolled or not.
+	press(t, a, keyOf(a, activityID))
+	spans := a.tabLayout()
+	sp := spans[0]
+	a.Update(tea.MouseClickMsg{X: sp.x + 1, Y: headerLines, Button: tea.MouseLeft})
+	if a.active != sp.i {
+		t.Fatalf("a click on %s showed %s", a.entries[sp.i].ID, activeOf(a))
+	}
+}

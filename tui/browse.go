@@ -101,14 +101,16 @@ const (
 
 // fetchPage reads one page newest first, and says whether it is the
 // newest. Going newer reads forward and reverses, because the page must
-// end right after the current one; when fewer than a full page are newer,
-// the newest page is read instead so the screen always shows a full page.
-// Nothing reads more than two pages.
+// end right after the current one; one more than a page, to know whether
+// any is newer still. When no more than a page is newer, the newest page
+// is read instead, so the screen always shows a full page. Nothing reads
+// more than two pages.
 func fetchPage[T any](ctx context.Context, read func(context.Context, queue.StreamQuery) ([]T, error), move pageMove, from string, count int) (rows []T, newest bool, err error) {
 	switch move {
 	case moveNewer:
-		rows, err := read(ctx, queue.StreamQuery{From: from, Forward: true, Count: count})
-		if err != nil || len(rows) == count {
+		rows, err := read(ctx, queue.StreamQuery{From: from, Forward: true, Count: count + 1})
+		if err != nil || len(rows) > count {
+			rows = rows[:min(len(rows), count)]
 			slices.Reverse(rows)
 			return rows, false, err
 		}
@@ -229,20 +231,23 @@ func (b *browse) setVisible(visible bool, reload func() tea.Cmd) tea.Cmd {
 	return reload()
 }
 
-// detailActions read an opened entry: scroll it, esc back to the list.
+// detailActions read an opened entry: scroll it (the keys that would move
+// it, where it is), esc back to the list.
 func (b *browse) detailActions() []Action {
 	open := func() bool { return b.detail.open }
+	up := func() bool { return open() && !b.detail.vp.AtTop() }
+	down := func() bool { return open() && !b.detail.vp.AtBottom() }
 	scroll := func(f func(*detail)) func(tea.KeyPressMsg) tea.Cmd {
 		return func(tea.KeyPressMsg) tea.Cmd { f(&b.detail); return nil }
 	}
 	return []Action{
 		{Name: "back", Desc: "back to the list", When: open, Run: do(func() tea.Cmd { b.detail.close(); return nil })},
-		{Name: "up", Desc: "scroll up", Short: "scroll", When: open, Run: scroll(func(d *detail) { d.vp.ScrollUp(1) })},
-		{Name: "down", Desc: "scroll down", Short: "scroll", When: open, Run: scroll(func(d *detail) { d.vp.ScrollDown(1) })},
-		{Name: "page-down", Desc: "page down", When: open, Run: scroll(func(d *detail) { d.vp.PageDown() })},
-		{Name: "page-up", Desc: "page up", When: open, Run: scroll(func(d *detail) { d.vp.PageUp() })},
-		{Name: "top", Desc: "top", More: true, When: open, Run: scroll(func(d *detail) { d.vp.GotoTop() })},
-		{Name: "bottom", Desc: "bottom", More: true, When: open, Run: scroll(func(d *detail) { d.vp.GotoBottom() })},
+		{Name: "up", Desc: "scroll up", Short: "scroll", When: up, Run: scroll(func(d *detail) { d.vp.ScrollUp(1) })},
+		{Name: "down", Desc: "scroll down", Short: "scroll", When: down, Run: scroll(func(d *detail) { d.vp.ScrollDown(1) })},
+		{Name: "page-down", Desc: "page down", When: down, Run: scroll(func(d *detail) { d.vp.PageDown() })},
+		{Name: "page-up", Desc: "page up", When: up, Run: scroll(func(d *detail) { d.vp.PageUp() })},
+		{Name: "top", Desc: "top", More: true, When: up, Run: scroll(func(d *detail) { d.vp.GotoTop() })},
+		{Name: "bottom", Desc: "bottom", More: true, When: down, Run: scroll(func(d *detail) { d.vp.GotoBottom() })},
 	}
 }
 
@@ -263,14 +268,23 @@ func (b *browse) askActions() []Action {
 	}
 }
 
-// selectActions move the selection on the list: on says when (not with
-// an entry open, say).
-func (b *browse) selectActions(on func() bool) []Action {
-	rows := func() bool { return on() && len(b.table.shown) > 1 }
-	return []Action{
-		{Name: "up", Desc: "up", More: true, When: rows, Run: do(func() tea.Cmd { b.table.move(-1); return nil })},
-		{Name: "down", Desc: "down", More: true, When: rows, Run: do(func() tea.Cmd { b.table.move(1); return nil })},
+// selectActions move the selection on the list, where it can go: on says
+// when (not with an entry open, say). firstLast adds g and G for the
+// first and the last row.
+func (b *browse) selectActions(on func() bool, firstLast bool) []Action {
+	up := func() bool { return on() && b.table.sel > 0 }
+	down := func() bool { return on() && b.table.sel < len(b.table.shown)-1 }
+	acts := []Action{
+		{Name: "up", Desc: "up", More: true, When: up, Run: do(func() tea.Cmd { b.table.move(-1); return nil })},
+		{Name: "down", Desc: "down", More: true, When: down, Run: do(func() tea.Cmd { b.table.move(1); return nil })},
 	}
+	if firstLast {
+		acts = append(acts,
+			Action{Name: "top", Desc: "first", More: true, When: up, Run: do(func() tea.Cmd { b.table.top(); return nil })},
+			Action{Name: "bottom", Desc: "last", More: true, When: down, Run: do(func() tea.Cmd { b.table.bottom(); return nil })},
+		)
+	}
+	return acts
 }
 
 // showDetail opens an entry in the body's place.

@@ -59,8 +59,10 @@ func NewComposeScreen(c *Common) Screen {
 		{Name: "submit", Mode: ModeForm, Desc: "submit", Run: do(s.submit)},
 		{Name: "back", Mode: ModeForm, Desc: "leave (draft kept)", When: drafted, Run: leave},
 		{Name: "back", Mode: ModeForm, Desc: "leave", When: func() bool { return !drafted() }, Run: leave},
-		{Name: "next-field", Mode: ModeForm, Desc: "next field", Short: "fields", Run: field(tea.KeyPressMsg{Code: tea.KeyTab})},
-		{Name: "prev-field", Mode: ModeForm, Desc: "prev field", Short: "fields", Run: field(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})},
+		{Name: "next-field", Mode: ModeForm, Desc: "next field", Short: "fields", Run: field(tea.KeyPressMsg{Code: tea.KeyTab}),
+			When: func() bool { return s.form != nil && s.form.Focused() != form.FieldMessage }},
+		{Name: "prev-field", Mode: ModeForm, Desc: "prev field", Short: "fields", Run: field(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}),
+			When: func() bool { return s.form != nil && s.form.Focused() != form.FieldName }},
 	}
 	return s
 }

@@ -146,15 +146,25 @@ func TestComposeEscGoesBack(t *testing.T) {
 	a := newTestApp(t, testDeps(newFakeQueue()))
 	press(t, a, keyOf(a, streamID), "n")
 	typeText(t, a, "half")
+	requireContains(t, a, "esc leave (draft kept)")
 	press(t, a, "esc")
-	if a.active != 3 {
-		t.Fatalf("esc went to screen %d, want 4", a.active+1)
+	if activeOf(a) != streamID {
+		t.Fatalf("esc went to %s, want Stream", activeOf(a))
 	}
+	// It says the draft is kept, where the reviewer went.
+	requireContains(t, a, "draft kept: n brings it back")
 	// What was typed is still there when coming back.
 	press(t, a, keyOf(a, composeID))
 	if got := compose(a).contact.Name; got != "half" {
 		t.Fatalf("name %q", got)
 	}
+	// An empty form has nothing to keep.
+	a = newTestApp(t, testDeps(newFakeQueue()))
+	press(t, a, "n")
+	requireContains(t, a, "esc leave")
+	requireLacks(t, a, "draft kept")
+	press(t, a, "esc")
+	requireLacks(t, a, "draft kept")
 }
 
 func TestComposeCapturesGlobalKeys(t *testing.T) {
@@ -165,14 +175,16 @@ func TestComposeCapturesGlobalKeys(t *testing.T) {
 		t.Fatal("q quit while composing")
 	}
 	press(t, a, keyOf(a, reviewID), "n", "?")
-	if a.active != 1 || a.keyHelp.ShowAll {
-		t.Fatalf("global keys acted while composing: screen %d, full help %v", a.active+1, a.keyHelp.ShowAll)
+	if activeOf(a) != composeID || a.keyHelp.ShowAll {
+		t.Fatalf("global keys acted while composing: %s, full help %v", activeOf(a), a.keyHelp.ShowAll)
 	}
 	if got := compose(a).contact.Name; got != "q1n?" {
 		t.Fatalf("typed %q", got)
 	}
-	requireContains(t, a, "ctrl+c quit")
-	requireLacks(t, a, "q quit")
+	// The footer says what works: how to leave and how to quit, not the
+	// keys that are text here.
+	requireContains(t, a, "esc leave", "ctrl+c quit")
+	requireLacks(t, a, "q quit", "? help")
 	if !strings.Contains(screenText(a), "q1n?") {
 		t.Fatal("typed text not shown")
 	}

@@ -66,7 +66,7 @@ func (s *DeadScreen) keyTable() []Action {
 		s.copyAction(list),
 		Action{Name: "refresh", Desc: "refresh", When: list, Run: do(s.reload)},
 	)
-	acts = append(acts, s.selectActions(list)...)
+	acts = append(acts, s.selectActions(list, false)...)
 	acts = append(acts,
 		Action{Name: "apply", Mode: ModeInput, Desc: "keep the filter", Run: do(func() tea.Cmd { s.closeInput(); return nil })},
 		Action{Name: "back", Mode: ModeInput, Desc: "clear", Run: do(func() tea.Cmd {

@@ -24,7 +24,8 @@ func (a *App) footerKeys() (short []key.Binding, full [][]key.Binding, tail []ke
 	s := a.screens[a.active]
 	mode := s.Mode()
 	if a.quitting {
-		return nil, nil, a.bindings(shown(a.globals, modeQuit), modeQuit)
+		tail = a.bindings(append(shown(a.globals, modeQuit), shown(a.globals, modeAll)...), modeQuit)
+		return nil, nil, tail
 	}
 	own := shown(s.Actions(), mode)
 	var everyday, rest []*Action
@@ -43,6 +44,10 @@ func (a *App) footerKeys() (short []key.Binding, full [][]key.Binding, tail []ke
 	screensShown := false
 	for _, g := range shown(a.globals, ModeNormal) {
 		switch {
+		case g.Name == "back" && a.c.shownStatus(a.activeID()).level == levelErr:
+			// An error stays until esc: how to dismiss it is always shown.
+			// A note fades by itself, and gives way like the others.
+			end = append([]key.Binding{ks.binding(g, mode)}, end...)
 		case g.Name == "help" || g.Name == "quit":
 			end = append(end, ks.binding(g, mode))
 		case strings.HasPrefix(g.Name, "screen-"):
@@ -57,6 +62,8 @@ func (a *App) footerKeys() (short []key.Binding, full [][]key.Binding, tail []ke
 			navMore = append(navMore, ks.binding(g, mode))
 		}
 	}
+	// ctrl+c does what q does, without asking: the full help says so.
+	navMore = append(navMore, a.bindings(shown(a.globals, modeAll), mode)...)
 	// The full help lists the screen's everyday keys, then its others,
 	// then the ones of every screen.
 	var cols [][]key.Binding

@@ -6,25 +6,18 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // drawHeader is the header, two lines: who (your consumer name, and whether the session is
 // read-only or on the embedded server) and where, with the connection state
 // on the right; the queue's numbers on the second. When the line is short,
-// the server and stream names give way first.
+// the stream name gives way first (headerLeft).
 func (a *App) drawHeader() string {
 	th := a.c.Theme
 	key, val := th.HeaderKey.Render, th.HeaderValue.Render
 	sep := key("  ")
-
-	left := key(" ") + th.Title.Inherit(th.Header).Render("reviewq") + sep + key("as ") + val(a.id.consumer)
-	if a.c.ReadOnly {
-		left += key(" ") + th.ReadOnly.Render("READ-ONLY")
-	}
-	if a.c.Embedded {
-		left += key(" ") + th.Embedded.Render("EMBEDDED")
-	}
-	left += sep + val(a.id.server) + sep + val(a.id.streamGroup)
 
 	var conn string
 	switch {
@@ -51,10 +44,49 @@ func (a *App) drawHeader() string {
 		sep + key("lag ") + val(lag) +
 		sep + key("dead letters ") + val(num(a.stats.DeadLength))
 	var note string
-	if a.c.Embedded {
-		note = key("in-memory: nothing is kept ")
+	if a.c.Embedded && lipgloss.Width(numbers)+len("in-memory: nothing is kept ")+1 <= a.width {
+		note = key("in-memory: nothing is kept ") // else the EMBEDDED badge says it
 	}
-	return spread(th.Header, left, conn+key(" "), a.width) + "\n" + spread(th.Header, numbers, note, a.width)
+	conn += key(" ")
+	left := a.headerLeft(a.width - lipgloss.Width(conn) - 1)
+	return spread(th.Header, left, conn, a.width) + "\n" + spread(th.Header, numbers, note, a.width)
+}
+
+// headerLeft is who and where, in room cells. The server's address is
+// what tells one desk from another, so it gives way last: first the
+// stream/group (cut, then left out), then the title, then the consumer
+// name is cut.
+func (a *App) headerLeft(room int) string {
+	th := a.c.Theme
+	key, val := th.HeaderKey.Render, th.HeaderValue.Render
+	sep := key("  ")
+	var badges string
+	if a.c.ReadOnly {
+		badges += key(" ") + th.ReadOnly.Render("READ-ONLY")
+	}
+	if a.c.Embedded {
+		badges += key(" ") + th.Embedded.Render("EMBEDDED")
+	}
+	line := func(title bool, consumer string) string {
+		s := key(" ")
+		if title {
+			s += th.Title.Inherit(th.Header).Render("reviewq") + sep
+		}
+		return s + key("as ") + val(consumer) + badges + sep + val(a.id.server)
+	}
+	const minStreamGroup = 12 // less than this says nothing
+	left := line(true, a.id.consumer)
+	if rest := room - lipgloss.Width(left) - lipgloss.Width(sep) - 1; rest >= minStreamGroup {
+		return left + sep + val(termtext.Truncate(a.id.streamGroup, rest))
+	}
+	if lipgloss.Width(left) <= room {
+		return left
+	}
+	left = line(false, a.id.consumer)
+	if over := lipgloss.Width(left) - room; over > 0 {
+		left = line(false, termtext.Truncate(a.id.consumer, max(lipgloss.Width(a.id.consumer)-over, 4)))
+	}
+	return left
 }
 
 // spread puts left and right on one line of exactly width cells, filled

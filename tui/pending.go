@@ -79,7 +79,6 @@ func NewPendingScreen(c *Common) Screen {
 // keyTable is the Pending screen's keys.
 func (s *PendingScreen) keyTable() []Action {
 	list := func() bool { return !s.detail.open }
-	rows := func() bool { return list() && len(s.table.shown) > 1 }
 	acts := []Action{
 		{Name: "claim", Desc: "claim", When: s.writable, Why: s.readOnlyWhy("claiming"), Run: do(s.claim)},
 		{Name: "ack", Desc: "ack", When: s.writable, Why: s.readOnlyWhy("acking"), Run: do(s.ack)},
@@ -109,10 +108,8 @@ func (s *PendingScreen) keyTable() []Action {
 		s.copyAction(always),
 	}
 	acts = append(acts, s.detailActions()...)
-	acts = append(acts, s.selectActions(list)...)
+	acts = append(acts, s.selectActions(list, true)...)
 	acts = append(acts,
-		Action{Name: "top", Desc: "first", More: true, When: rows, Run: do(func() tea.Cmd { s.table.top(); return nil })},
-		Action{Name: "bottom", Desc: "last", More: true, When: rows, Run: do(func() tea.Cmd { s.table.bottom(); return nil })},
 		Action{Name: "refresh", Desc: "refresh", More: true, Run: do(s.reload)},
 		Action{Name: "apply", Mode: ModeInput, Desc: "apply", Run: do(func() tea.Cmd { return s.applyFilter(s.input.Value()) })},
 		Action{Name: "back", Mode: ModeInput, Desc: "cancel", Run: do(func() tea.Cmd { s.closeInput(); return nil })},

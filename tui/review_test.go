@@ -440,6 +440,59 @@ func TestReviewWheelScrolls(t *testing.T) {
 	requireLacks(t, a, "From      Ann")
 }
 
+// A claim still on its way when a message claimed on Pending is taken
+// over comes too late: its message goes back to the queue, the adopted
+// one stays, and nothing is held twice or left to go idle. So does the
+// next message of an ack-and-claim.
+func TestReviewClaimAfterAdoptHandsItsMessageBack(t *testing.T) {
+	t.Parallel()
+	for _, k := range []string{"c", "A"} {
+		q := newFakeQueue(contact(annID, "Ann", "ann@example.com", "first"), contact("1795426200001-0", "Bo", "bo@example.com", "second"))
+		a := newTestApp(t, testDeps(q))
+		if k == "A" {
+			press(t, a, "c") // holds Ann's; A acks it and claims Bo's
+		}
+		_, late := a.Update(keyPress(k)) // not run yet: on its way
+		picked := contact("1795426100000-0", "Cy", "cy@example.com", "picked on the pending screen")
+		q.mu.Lock()
+		q.entries = append(q.entries, picked)
+		q.pending[picked.ID] = queue.PendingEntry{ID: picked.ID, Consumer: "alice", Deliveries: 1}
+		q.mu.Unlock()
+		_, cmd := a.Update(ScreenMsg{ID: pendingID, Msg: HandOverMsg{Message: &queue.Claimed{Entry: picked, Deliveries: 1}}})
+		run(t, a, cmd)
+		run(t, a, late)
+		if held := review(a).Held(); held == nil || held.ID != picked.ID {
+			t.Fatalf("%s: holds %v, want the message taken over", k, held)
+		}
+		lateID := annID
+		if k == "A" {
+			lateID = "1795426200001-0"
+		}
+		if !q.isReleased(lateID) {
+			t.Fatalf("%s: the late claim's message %s was not handed back", k, lateID)
+		}
+		requireContains(t, a, "picked on the pending screen")
+		requireLacks(t, a, "ate my message", "second")
+	}
+}
+
+// After a release, the waiting line counts the released message too: the
+// next claim gets it first, though the group's lag does not count it.
+func TestReviewWaitingCountsWhatWasReleased(t *testing.T) {
+	t.Parallel()
+	q := newFakeQueue(contact(annID, "Ann", "ann@example.com", "first"), contact("1795426200001-0", "Bo", "bo@example.com", "second"))
+	a := newTestApp(t, testDeps(q))
+	requireContains(t, a, "2 new messages waiting — press c to claim")
+	press(t, a, "c", "r")
+	run(t, a, statsCmd(a.c))
+	requireContains(t, a, "2 messages waiting (1 new, 1 you released) — press c to claim")
+	press(t, a, "c") // the released one comes first
+	requireContains(t, a, "RELEASED", "first")
+	press(t, a, "a")
+	run(t, a, statsCmd(a.c))
+	requireContains(t, a, "1 new message waiting — press c to claim")
+}
+
 // The server itself lost the held message (it restarted empty or was
 // flushed): whichever action meets it says so by sender and ID, blames no
 // reviewer, and c claims again at once.

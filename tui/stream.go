@@ -135,10 +135,9 @@ func (s *StreamScreen) keyTable() []Action {
 		Action{Name: "filter", Desc: "search again", When: results, Run: do(s.openFilter)},
 		s.copyAction(list),
 	)
-	acts = append(acts, s.selectActions(list)...)
+	acts = append(acts, s.selectActions(list, false)...)
+	acts = append(acts, s.selectActions(results, true)[2:]...) // g and G: the first and the last result
 	acts = append(acts,
-		Action{Name: "top", Desc: "first", More: true, When: func() bool { return results() && len(s.table.shown) > 1 }, Run: do(func() tea.Cmd { s.table.top(); return nil })},
-		Action{Name: "bottom", Desc: "last", More: true, When: func() bool { return results() && len(s.table.shown) > 1 }, Run: do(func() tea.Cmd { s.table.bottom(); return nil })},
 		Action{Name: "refresh", Desc: "refresh", More: true, When: list, Run: do(func() tea.Cmd {
 			if s.results != nil {
 				return s.searchAgain(s.results.query.Before)

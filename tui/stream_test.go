@@ -294,8 +294,24 @@ func TestStreamRefreshShowsArrivals(t *testing.T) {
 }
 
 // A detail view's footer lists what works there; the list's help lists
-// esc only while there is a filter to clear.
+// esc only while there is a filter to clear, and pgup only off the newest
+// page.
 func TestStreamHelpListsOnlyWorkingKeys(t *testing.T) {
+	paged, _ := started(t, NewStreamScreen, streamQueue(40), 100, 12)
+	if help := hints(paged); strings.Contains(help, "pgup") || !strings.Contains(help, "pgdn older page") {
+		t.Fatalf("on the newest page: %s", help)
+	}
+	skeys(t, paged, "pgdown")
+	if help := hints(paged); !strings.Contains(help, "pgup newer page") {
+		t.Fatalf("on an older page: %s", help)
+	}
+	skeys(t, paged, "pgup")
+	if help := hints(paged); strings.Contains(help, "pgup") {
+		t.Fatalf("back on the newest page: %s", help)
+	}
+	skeys(t, paged, "pgup")
+	requireStatus(t, commonOf(paged), "this is the newest page")
+
 	s, _ := started(t, NewStreamScreen, streamQueue(8), 100, 24)
 	if help := hints(s); strings.Contains(help, "esc") {
 		t.Fatalf("esc listed with nothing to back out of: %s", help)
@@ -311,13 +327,13 @@ func TestStreamHelpListsOnlyWorkingKeys(t *testing.T) {
 	}
 	skeys(t, s, "enter")
 	help := hints(s)
-	for _, want := range []string{"y copy email", "esc back to the list", "↑/↓ scroll"} {
+	for _, want := range []string{"y copy email", "esc back to the list"} {
 		if !strings.Contains(help, want) {
 			t.Fatalf("the open entry's help lacks %q: %s", want, help)
 		}
 	}
-	if strings.Contains(help, "filter") || strings.Contains(help, "jump") {
-		t.Fatalf("the open entry's help lists list keys: %s", help)
+	if strings.Contains(help, "filter") || strings.Contains(help, "jump") || strings.Contains(help, "scroll") {
+		t.Fatalf("the open entry's help lists keys that do nothing there (it fits): %s", help)
 	}
 	skeys(t, s, "esc", "esc")
 	requireHides(t, s, "filter:", "Entry ")
