@@ -101,7 +101,14 @@ func TestFlowDoubleSubmitAddsOne(t *testing.T) {
 	tm.Type("And parcel 1043?")
 	sendKeys(tm, "ctrl+s", "ctrl+s")
 	waitShown(t, tm, o, 5*time.Second, "added Quinn's message as ", "length 2")
-	time.Sleep(300 * time.Millisecond) // a second add would land by now
+	// The second ctrl+s came while the first was on its way: it set off
+	// nothing, so no second add can come later. (Had the first answered
+	// before it, the second met an empty form, which adds nothing.)
+	keys := o.pressedKeys()
+	last := keys[len(keys)-2:]
+	if last[0] != (pressed{"ctrl+s", true}) || last[1].acted && !strings.Contains(o.snapshot(), "not added: 3 fields need a fix") {
+		t.Fatalf("ctrl+s twice: %v\n%s", last, o.snapshot())
+	}
 	if st, err := q.Stats(context.Background()); err != nil || st.Length != 2 {
 		t.Fatalf("after ctrl+s twice: %+v %v", st, err)
 	}

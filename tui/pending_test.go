@@ -43,17 +43,10 @@ func allPending(f *fakeQueue, owner string) {
 	}
 }
 
-// fakeHolder stands in for the Review screen: what it holds, and what it
-// was given or told to forget.
-type fakeHolder struct {
-	m       *queue.Claimed
-	adopted *queue.Claimed
-	forgot  string
-}
+// fakeHolder stands in for the Review screen: what it holds.
+type fakeHolder struct{ m *queue.Claimed }
 
-func (h *fakeHolder) Held() *queue.Claimed           { return h.m }
-func (h *fakeHolder) Adopt(m *queue.Claimed) tea.Cmd { h.adopted = m; return nil }
-func (h *fakeHolder) Forget(id string)               { h.forgot = id }
+func (h *fakeHolder) Held() *queue.Claimed { return h.m }
 
 func TestPendingRowsAndEmpty(t *testing.T) {
 	s, _ := started(t, NewPendingScreen, pendingQueue(3), 100, 24)
@@ -231,6 +224,28 @@ func TestParsePendingFilter(t *testing.T) {
 
 // Claiming bob's entry asks first; n cancels, enter does nothing, y takes
 // it and hands it to the screen that holds messages.
+// The idle time the question gives is the one the list shows: one clock.
+// The server's, fresher, is written into the list too.
+func TestPendingIdleIsOneClock(t *testing.T) {
+	f := pendingQueue(3)
+	now := fixedNow
+	c := testCommon(f)
+	c.Now = func() time.Time { return now }
+	s := NewPendingScreen(c)
+	sdrive(t, s, s.Init())
+	sdrive(t, s, func() tea.Msg { return VisibleMsg{Visible: true} })
+	now = now.Add(6 * time.Second)
+	s.Update(pendingTickMsg{})
+	requireShows(t, s, "bob      18s") // 12s when read, 6s ago
+	skeys(t, s, "c")
+	// The server says 12s: bob kept it alive meanwhile.
+	requireShows(t, s, "(idle 12s) — take it anyway? y/n", "bob      12s")
+	skeys(t, s, "n")
+	now = now.Add(3 * time.Second) // and it ticks on from there
+	s.Update(pendingTickMsg{})
+	requireShows(t, s, "bob      15s")
+}
+
 func TestPendingClaimConfirm(t *testing.T) {
 	f := pendingQueue(3)
 	s, c := started(t, NewPendingScreen, f, 100, 24)

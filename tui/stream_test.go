@@ -185,6 +185,23 @@ func TestStreamJump(t *testing.T) {
 	}
 }
 
+// A time typed to jump to is read in the viewer's zone.
+func TestStreamJumpReadsTheViewersZone(t *testing.T) {
+	f := streamQueue(23)
+	c := testCommon(f)
+	c.Location = time.FixedZone("JST", 9*3600)
+	c.Width, c.Height = 100, 8
+	s := NewStreamScreen(c)
+	sdrive(t, s, s.Init())
+	skeys(t, s, ":")
+	stype(t, s, "2026-11-23 18:00:15") // 09:00:15 UTC: entry 15
+	skeys(t, s, "enter")
+	if first := s.(*StreamScreen).table.first(); first != sid(15) {
+		t.Fatalf("jumped to %s, want %s", first, sid(15))
+	}
+	requireShows(t, s, "2026-11-23 18:00:15 JST")
+}
+
 func TestStreamFilter(t *testing.T) {
 	f := streamQueue(8)
 	f.entries[5] = contact(sid(5), "Zoë", "zoe@example.com", "A FOOBAR question")
