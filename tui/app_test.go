@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"charm.land/bubbles/v2/cursor"
@@ -177,6 +178,11 @@ func collect(t testing.TB, cmd tea.Cmd) []tea.Msg {
 	return out
 }
 
+// inBubble runs a unit test on a fake clock (testing/synctest): a
+// component's own timer (huh's cursor blink) passes at once instead of
+// after half a second, and the helpers can still wait for every Cmd.
+func inBubble(t *testing.T, test func(t *testing.T)) { synctest.Test(t, test) }
+
 // keyOf is the key that brings screen id to the front.
 func keyOf(a *App, id ScreenID) string {
 	return a.c.keys.keys(screenAction(id), ModeNormal)[0]
@@ -269,59 +275,63 @@ func TestAppOpensOnReviewWithHeader(t *testing.T) {
 
 func TestAppGlobalKeysSwitchScreens(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t, testDeps(newFakeQueue()))
-	// Each screen's key brings it to the front, in the list's order.
-	for i, e := range a.entries {
-		press(t, a, keyOf(a, e.ID))
-		if a.active != i {
-			t.Fatalf("after %q the active screen is %s, want %s", keyOf(a, e.ID), activeOf(a), e.ID)
+	inBubble(t, func(t *testing.T) {
+		a := newTestApp(t, testDeps(newFakeQueue()))
+		// Each screen's key brings it to the front, in the list's order.
+		for i, e := range a.entries {
+			press(t, a, keyOf(a, e.ID))
+			if a.active != i {
+				t.Fatalf("after %q the active screen is %s, want %s", keyOf(a, e.ID), activeOf(a), e.ID)
+			}
+			if e.ID == composeID {
+				press(t, a, "esc") // keys are text there: esc leaves
+			}
 		}
-		if e.ID == composeID {
-			press(t, a, "esc") // keys are text there: esc leaves
+		last := a.entries[len(a.entries)-1].ID
+		for _, tc := range []struct {
+			key  string
+			want ScreenID
+		}{{"tab", a.entries[0].ID}, {"shift+tab", last}, {keyOf(a, reviewID), reviewID}, {"n", composeID}} {
+			press(t, a, tc.key)
+			if activeOf(a) != tc.want {
+				t.Fatalf("after %q the active screen is %s, want %s", tc.key, activeOf(a), tc.want)
+			}
 		}
-	}
-	last := a.entries[len(a.entries)-1].ID
-	for _, tc := range []struct {
-		key  string
-		want ScreenID
-	}{{"tab", a.entries[0].ID}, {"shift+tab", last}, {keyOf(a, reviewID), reviewID}, {"n", composeID}} {
-		press(t, a, tc.key)
-		if activeOf(a) != tc.want {
-			t.Fatalf("after %q the active screen is %s, want %s", tc.key, activeOf(a), tc.want)
+		// Compose captures: tab moves between fields, esc goes back.
+		press(t, a, "tab")
+		if activeOf(a) != composeID {
+			t.Fatalf("tab left Compose")
 		}
-	}
-	// Compose captures: tab moves between fields, esc goes back.
-	press(t, a, "tab")
-	if activeOf(a) != composeID {
-		t.Fatalf("tab left Compose")
-	}
-	press(t, a, "esc")
-	if activeOf(a) != reviewID {
-		t.Fatalf("esc in Compose went to %s, not Review where it came from", activeOf(a))
-	}
-	// The digits go as far as the list: the one after the last is nothing.
-	press(t, a, fmt.Sprint(len(a.entries)+1))
-	if activeOf(a) != reviewID {
-		t.Fatalf("%d switched to %s", len(a.entries)+1, activeOf(a))
-	}
+		press(t, a, "esc")
+		if activeOf(a) != reviewID {
+			t.Fatalf("esc in Compose went to %s, not Review where it came from", activeOf(a))
+		}
+		// The digits go as far as the list: the one after the last is nothing.
+		press(t, a, fmt.Sprint(len(a.entries)+1))
+		if activeOf(a) != reviewID {
+			t.Fatalf("%d switched to %s", len(a.entries)+1, activeOf(a))
+		}
+	})
 }
 
 func TestAppQuitKeys(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t, testDeps(newFakeQueue()))
-	if !press(t, a, "q") {
-		t.Fatal("q did not quit")
-	}
-	if !press(t, a, "ctrl+c") {
-		t.Fatal("ctrl+c did not quit")
-	}
-	press(t, a, "n")
-	if press(t, a, "q") {
-		t.Fatal("q quit from Compose instead of typing")
-	}
-	if !press(t, a, "ctrl+c") {
-		t.Fatal("ctrl+c did not quit from Compose")
-	}
+	inBubble(t, func(t *testing.T) {
+		a := newTestApp(t, testDeps(newFakeQueue()))
+		if !press(t, a, "q") {
+			t.Fatal("q did not quit")
+		}
+		if !press(t, a, "ctrl+c") {
+			t.Fatal("ctrl+c did not quit")
+		}
+		press(t, a, "n")
+		if press(t, a, "q") {
+			t.Fatal("q quit from Compose instead of typing")
+		}
+		if !press(t, a, "ctrl+c") {
+			t.Fatal("ctrl+c did not quit from Compose")
+		}
+	})
 }
 
 func TestAppHelpToggle(t *testing.T) {
@@ -627,33 +637,35 @@ func TestAppEmbeddedSaysSo(t *testing.T) {
 
 func TestAppReadOnly(t *testing.T) {
 	t.Parallel()
-	q := newFakeQueue(contact("1795426200000-0", "Ann", "ann@example.com", "hello"))
-	d := testDeps(q)
-	d.ReadOnly = true
-	a := newTestApp(t, d)
-	requireContains(t, a, "READ-ONLY", "Reviewing is not available", "browsing only",
-		"Browse with 3 Pending, 4 Stream, 5 Dead letters and 6 Activity.")
-	requireLacks(t, a, "n compose", "c claim") // nothing offered that would say "not available"
-	press(t, a, "c")
-	requireLacks(t, a, "Ann")
-	press(t, a, "n")
-	if activeOf(a) != reviewID {
-		t.Fatal("n opened Compose in a read-only session")
-	}
-	press(t, a, keyOf(a, composeID))
-	requireContains(t, a, "Adding messages is not available", "browsing only")
-	press(t, a, "x", "ctrl+s")
-	requireContains(t, a, "READ-ONLY", "Adding messages is not available in this session (browsing only).")
-	if !press(t, a, "q") {
-		t.Fatal("q did not quit a read-only Compose (nothing to type into)")
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for _, c := range q.calls {
-		if c != "stats" && !strings.HasPrefix(c, "pending") && !strings.HasPrefix(c, "stream") && c != "deadpage" {
-			t.Fatalf("read-only console called %q", c)
+	inBubble(t, func(t *testing.T) {
+		q := newFakeQueue(contact("1795426200000-0", "Ann", "ann@example.com", "hello"))
+		d := testDeps(q)
+		d.ReadOnly = true
+		a := newTestApp(t, d)
+		requireContains(t, a, "READ-ONLY", "Reviewing is not available", "browsing only",
+			"Browse with 3 Pending, 4 Stream, 5 Dead letters and 6 Activity.")
+		requireLacks(t, a, "n compose", "c claim") // nothing offered that would say "not available"
+		press(t, a, "c")
+		requireLacks(t, a, "Ann")
+		press(t, a, "n")
+		if activeOf(a) != reviewID {
+			t.Fatal("n opened Compose in a read-only session")
 		}
-	}
+		press(t, a, keyOf(a, composeID))
+		requireContains(t, a, "Adding messages is not available", "browsing only")
+		press(t, a, "x", "ctrl+s")
+		requireContains(t, a, "READ-ONLY", "Adding messages is not available in this session (browsing only).")
+		if !press(t, a, "q") {
+			t.Fatal("q did not quit a read-only Compose (nothing to type into)")
+		}
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		for _, c := range q.calls {
+			if c != "stats" && !strings.HasPrefix(c, "pending") && !strings.HasPrefix(c, "stream") && c != "deadpage" {
+				t.Fatalf("read-only console called %q", c)
+			}
+		}
+	})
 }
 
 // observed wraps the root model in a teatest program and keeps a copy of

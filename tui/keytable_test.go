@@ -147,43 +147,44 @@ func TestEveryShownKeyWorksAndEveryWorkingKeyIsShown(t *testing.T) {
 	for _, st := range keyStates() {
 		t.Run(st.name, func(t *testing.T) {
 			t.Parallel()
-			a := st.setup(t)
-			mode := a.screens[a.active].Mode()
-			if a.quitting {
-				mode = modeQuit
-			}
-			own := keyOf(a, activeOf(a))
-			shown := shownKeys(t, a)
-			for _, k := range keyUniverse() {
-				if mode.takesText() && isText(k) && !slices.Contains([]string{"q", "?", "n", "1"}, k) {
-					continue // text: a few are enough (the form's cursor blinks)
-				}
-				a := st.setup(t)
-				before := screenText(a)
-				_, cmd := a.Update(keyPress(k))
-				quit := run(t, a, cmd)
-				after := screenText(a)
-				acted := cmd != nil || quit || after != before
-				isShown := slices.Contains(shown, k)
-				_, why := a.c.keys.find(a.screens[a.active].Actions(), mode, k)
-				chosen := mode == ModeChoice && k == fmt.Sprint(review(a).reason.choice+1)
-				switch {
-				case isShown && !acted && (k == own || chosen):
-					// brings to the front the screen in front; picks the
-					// reason picked
-				case isShown && !acted:
-					t.Errorf("%q is shown and does nothing", k)
-				case !isShown && acted && mode.takesText():
-					// typed, or an editing key of the text
-				case !isShown && acted && mode == ModeChoice && isText(k):
-					// starts a reason of one's own
-				case !isShown && acted && why != "" && strings.Contains(after, why):
-					// says why its action does not apply now
-				case !isShown && acted:
-					t.Errorf("%q is not shown but does something:\n%s", k, strings.Join(strings.Fields(after), " "))
-				}
-			}
+			inBubble(t, func(t *testing.T) { checkKeys(t, st) })
 		})
+	}
+}
+
+func checkKeys(t *testing.T, st keyState) {
+	a := st.setup(t)
+	mode := a.screens[a.active].Mode()
+	if a.quitting {
+		mode = modeQuit
+	}
+	own := keyOf(a, activeOf(a))
+	shown := shownKeys(t, a)
+	for _, k := range keyUniverse() {
+		a := st.setup(t)
+		before := screenText(a)
+		_, cmd := a.Update(keyPress(k))
+		quit := run(t, a, cmd)
+		after := screenText(a)
+		acted := cmd != nil || quit || after != before
+		isShown := slices.Contains(shown, k)
+		_, why := a.c.keys.find(a.screens[a.active].Actions(), mode, k)
+		chosen := mode == ModeChoice && k == fmt.Sprint(review(a).reason.choice+1)
+		switch {
+		case isShown && !acted && (k == own || chosen):
+			// brings to the front the screen in front; picks the
+			// reason picked
+		case isShown && !acted:
+			t.Errorf("%q is shown and does nothing", k)
+		case !isShown && acted && mode.takesText():
+			// typed, or an editing key of the text
+		case !isShown && acted && mode == ModeChoice && isText(k):
+			// starts a reason of one's own
+		case !isShown && acted && why != "" && strings.Contains(after, why):
+			// says why its action does not apply now
+		case !isShown && acted:
+			t.Errorf("%q is not shown but does something:\n%s", k, strings.Join(strings.Fields(after), " "))
+		}
 	}
 }
 
