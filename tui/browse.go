@@ -34,6 +34,7 @@ type browse struct {
 	visible  bool // on screen; a hidden list reloads only when shown again
 	stale    bool // the numbers behind the list changed while it was hidden
 	atNewest bool // a list paged by IDs shows its newest page: a refresh reads it again, so arrivals show
+	atOldest bool // …or its oldest: nothing older to page to
 
 	seq     int // of the latest page request; older replies are dropped
 	openSeq int // of the latest open request
@@ -167,6 +168,14 @@ func (b *browse) keepOnArrival(move pageMove) string {
 	return ""
 }
 
+// arrived notes where a page of rows paged by IDs sits: the newest, and
+// the oldest when it is the oldest page, or read newest first and short of
+// a full page (nothing older was there to fill it).
+func (b *browse) arrived(move pageMove, newest bool, rows int) {
+	b.atNewest = newest
+	b.atOldest = move == moveOldest || move != moveNewer && rows < b.count
+}
+
 // hasTarget is true when there is an entry for an action to apply to.
 func (b *browse) hasTarget() bool {
 	_, ok := b.target()
@@ -180,7 +189,7 @@ func (b *browse) idPageActions(fetch pageFetch, on func() bool) []Action {
 	rows := func() bool { return on() && b.table.last() != "" }
 	older := func() bool {
 		_, ok := queue.Before(b.table.last())
-		return rows() && ok
+		return rows() && ok && !b.atOldest
 	}
 	return []Action{
 		{Name: "page-down", Desc: "older page", When: older, Why: func() string {
@@ -204,8 +213,8 @@ func (b *browse) idPageActions(fetch pageFetch, on func() bool) []Action {
 			}
 			return b.loadIDs(fetch, moveNewer, from)
 		})},
-		{Name: "top", Desc: "newest", When: on, Run: do(func() tea.Cmd { return b.loadIDs(fetch, moveNewest, "") })},
-		{Name: "bottom", Desc: "oldest", When: on, Run: do(func() tea.Cmd { return b.loadIDs(fetch, moveOldest, "") })},
+		{Name: "top", Desc: "newest", When: rows, Run: do(func() tea.Cmd { return b.loadIDs(fetch, moveNewest, "") })},
+		{Name: "bottom", Desc: "oldest", When: rows, Run: do(func() tea.Cmd { return b.loadIDs(fetch, moveOldest, "") })},
 	}
 }
 

@@ -241,8 +241,10 @@ func (s *ComposeScreen) View() string {
 		return lipgloss.NewStyle().Width(max(s.width, 20)).Render(th.ReadOnly.Render("READ-ONLY") + " " +
 			th.Subtle.Render("Adding messages is not available in this session (browsing only)."))
 	}
-	title := th.Title.Render("New contact message") + "  " +
-		th.Subtle.Render(s.c.key("submit")+" adds it · "+s.c.key("back")+" leaves, keeping the draft")
+	title := th.Title.Render("New contact message")
+	if hint := "  " + s.c.key("submit") + " adds it · " + s.c.key("back") + " leaves, keeping the draft"; lipgloss.Width(title+hint) <= s.width {
+		title += th.Subtle.Render(hint) // else the footer says it
+	}
 	if s.form == nil {
 		// Drawn before it was shown (the root shows a screen before
 		// drawing it, so only a caller that skips VisibleMsg gets here).

@@ -180,6 +180,7 @@ func (s *DeadScreen) pageArrived(msg DeadLoadedMsg) {
 	}
 	s.c.succeeded("dead page")
 	if len(msg.Letters) == 0 && s.loaded && msg.Move == moveOlder {
+		s.atOldest = true
 		s.c.info("no older dead letters: this is the oldest page")
 		return
 	}
@@ -200,7 +201,7 @@ func (s *DeadScreen) pageArrived(msg DeadLoadedMsg) {
 		}, search: searchText(d.ID, reason+"\x1f"+d.OriginalID+"\x1f"+d.Consumer, orig.Fields)}
 	}
 	s.table.setRows(rows, s.keepOnArrival(msg.Move))
-	s.atNewest = msg.Newest
+	s.arrived(msg.Move, msg.Newest, len(s.table.rows))
 }
 
 // renderDead draws a dead letter: why and when it died, then the original.

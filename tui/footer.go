@@ -28,17 +28,25 @@ func (a *App) footerKeys() (short []key.Binding, full [][]key.Binding, tail []ke
 		return nil, nil, tail
 	}
 	own := shown(s.Actions(), mode)
-	var everyday, rest []*Action
+	var everyday, rest, out []*Action
 	for _, act := range own {
-		if act.More {
+		switch {
+		case mode != ModeNormal && (act.Name == "back" || act.Name == "cancel"):
+			out = append(out, act) // how to get out: always shown
+		case act.More:
 			rest = append(rest, act)
-		} else {
+		default:
 			everyday = append(everyday, act)
 		}
 	}
 	first := ks.shortBindings(everyday, mode)
 	if mode != ModeNormal {
-		return first, [][]key.Binding{a.bindings(own, mode)}, a.bindings(shown(a.globals, modeAll), mode) // force-quit
+		tail = a.bindings(out, mode)
+		for _, q := range a.bindings(shown(a.globals, modeAll), mode) {
+			q.SetHelp(q.Help().Key, "quit") // q is text here: no other quit to tell it from
+			tail = append(tail, q)
+		}
+		return first, [][]key.Binding{a.bindings(append(everyday, rest...), mode)}, tail
 	}
 	var nav, navMore, end []key.Binding
 	screensShown := false

@@ -143,10 +143,10 @@ func (s *ReviewScreen) keyTable() []Action {
 		{Name: "bottom", Desc: "bottom", More: true, When: scroll, Run: do(func() tea.Cmd { s.vp.GotoBottom(); return nil })},
 
 		// The dead-letter reason: a preset, or one typed.
+		{Name: "apply", Mode: ModeChoice, Desc: "dead-letter", Run: do(s.applyReason)},
 		{Name: "prev-choice", Mode: ModeChoice, Desc: "previous reason", Short: "choose", Run: do(func() tea.Cmd { s.choose(-1); return nil })},
 		{Name: "next-choice", Mode: ModeChoice, Desc: "next reason", Short: "choose", Run: do(func() tea.Cmd { s.choose(1); return nil })},
 		{Name: "pick", Mode: ModeChoice, Desc: "pick", When: choosing, Run: s.pick},
-		{Name: "apply", Mode: ModeChoice, Desc: "dead-letter", Run: do(s.applyReason)},
 		{Name: "back", Mode: ModeChoice, Desc: "cancel", Run: do(func() tea.Cmd { s.closeReason(); return nil })},
 		{Name: "apply", Mode: ModeInput, Desc: "dead-letter", Run: do(s.applyReason)},
 		{Name: "back", Mode: ModeInput, Desc: "cancel", Run: do(func() tea.Cmd { s.closeReason(); return nil })},
@@ -727,16 +727,24 @@ func (s *ReviewScreen) promptLine() string {
 		}
 		return line + r.input.View()
 	}
-	for i, p := range append(reasonPresets, "other…") {
-		label := fmt.Sprintf("%d %s", i+1, p)
-		if i == r.choice {
-			line += th.Selected.Render("[" + label + "]")
-		} else {
-			line += th.Subtle.Render(" " + label + " ")
+	picks := s.c.keys.keys("pick", ModeChoice)
+	var choices string
+	for i, p := range append(slices.Clone(reasonPresets), "other…") {
+		label := p
+		if i < len(picks) {
+			label = picks[i] + " " + p
 		}
-		line += " "
+		if i == r.choice {
+			choices += th.Selected.Render("[" + label + "]")
+		} else {
+			choices += th.Subtle.Render(" " + label + " ")
+		}
+		choices += " "
 	}
-	return line + th.Subtle.Render("or type one")
+	if full := line + choices + th.Subtle.Render("or type one"); lipgloss.Width(full) <= s.width {
+		return full
+	}
+	return th.Prompt.Render("reason: ") + choices // a narrow terminal: the choices stay whole
 }
 
 func (s *ReviewScreen) badges() string {

@@ -312,6 +312,7 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 	if len(msg.Entries) == 0 && s.loaded {
 		switch msg.Move {
 		case moveOlder:
+			s.atOldest = true
 			s.c.info("no older entries: this is the oldest page")
 			return
 		case moveAt:
@@ -323,7 +324,7 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 	s.results = nil // a page asked for while results were listed (a jump) replaces them
 	s.entries = msg.Entries
 	s.buildRows(s.keepOnArrival(msg.Move))
-	s.atNewest = msg.Newest
+	s.arrived(msg.Move, msg.Newest, len(s.table.rows))
 }
 
 // buildRows writes the listed entries as rows, with their ages as of now,

@@ -88,9 +88,12 @@ func TestStreamPaging(t *testing.T) {
 	requirePage("older", 17, 13)
 	skeys(t, s, "pgdown", "pgdown", "pgdown")
 	requirePage("oldest by paging", 2, 0)
+	if help := hints(s); strings.Contains(help, "pgdn") {
+		t.Fatalf("pgdn offered on the oldest page: %s", help)
+	}
 	skeys(t, s, "pgdown")
 	requirePage("past the oldest", 2, 0)
-	requireStatus(t, c, "no older entries")
+	requireStatus(t, c, "this is the oldest page")
 	skeys(t, s, "pgup")
 	requirePage("newer", 7, 3)
 	skeys(t, s, "pgup", "pgup", "pgup")
@@ -242,7 +245,7 @@ func TestStreamOpenAndErrors(t *testing.T) {
 	requireShows(t, s, "> "+sid(6))
 
 	f.failWith = &queue.Error{Op: "range", Kind: queue.ErrUnreachable}
-	skeys(t, s, "pgdown")
+	skeys(t, s, "ctrl+r")
 	requireStatus(t, c, "loading the stream failed: server unreachable")
 	requireShows(t, s, sid(7), "> "+sid(6))
 	skeys(t, s, "enter")
@@ -262,7 +265,8 @@ func TestStreamStaleAndResize(t *testing.T) {
 	c := testCommon(f)
 	c.Height = 8
 	s := NewStreamScreen(c)
-	oldCmd := s.Init()
+	sdrive(t, s, s.Init())
+	oldCmd := keyCmd(s, "g")
 	newCmd := keyCmd(s, "G")
 	newest, oldest := oldCmd(), newCmd()
 	s.Update(oldest)
