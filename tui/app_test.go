@@ -888,6 +888,15 @@ func TestAppNarrowTabsAndHeader(t *testing.T) {
 	t.Parallel()
 	d := testDeps(annQueue())
 	d.Embedded, d.Consumer, d.Server = true, "reviewer@a-long-host-name", "127.0.0.1:39713"
+	for _, ro := range []bool{false, true} { // READ-ONLY takes room too
+		d.ReadOnly = ro
+		a := newTestApp(t, d)
+		a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+		if header := strings.Split(screenText(a), "\n")[0]; !strings.Contains(header, "127.0.0.1:39713") || !strings.Contains(header, "● connected") {
+			t.Fatalf("read-only %v: the header cut the server's address: %q", ro, header)
+		}
+	}
+	d.ReadOnly = false
 	a := newTestApp(t, d)
 	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
 	for i, e := range a.entries {

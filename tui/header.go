@@ -55,38 +55,58 @@ func (a *App) drawHeader() string {
 // headerLeft is who and where, in room cells. The server's address is
 // what tells one desk from another, so it gives way last: first the
 // stream/group (cut, then left out), then the title, then the consumer
-// name is cut.
+// name (cut, then left out), then the badges' padding.
 func (a *App) headerLeft(room int) string {
 	th := a.c.Theme
 	key, val := th.HeaderKey.Render, th.HeaderValue.Render
 	sep := key("  ")
-	var badges string
-	if a.c.ReadOnly {
-		badges += key(" ") + th.ReadOnly.Render("READ-ONLY")
+	badges := func(padded bool) string {
+		var s string
+		for _, b := range []struct {
+			on    bool
+			style lipgloss.Style
+			text  string
+		}{{a.c.ReadOnly, th.ReadOnly, "READ-ONLY"}, {a.c.Embedded, th.Embedded, "EMBEDDED"}} {
+			if b.on {
+				if !padded {
+					b.style = b.style.UnsetPadding()
+				}
+				s += key(" ") + b.style.Render(b.text)
+			}
+		}
+		return s
 	}
-	if a.c.Embedded {
-		badges += key(" ") + th.Embedded.Render("EMBEDDED")
-	}
-	line := func(title bool, consumer string) string {
+	line := func(title bool, consumer string, padded bool) string {
 		s := key(" ")
 		if title {
 			s += th.Title.Inherit(th.Header).Render("reviewq") + sep
 		}
-		return s + key("as ") + val(consumer) + badges + sep + val(a.id.server)
+		if consumer != "" {
+			s += key("as ") + val(consumer)
+		}
+		return s + badges(padded) + sep + val(a.id.server)
 	}
 	const minStreamGroup = 12 // less than this says nothing
-	left := line(true, a.id.consumer)
+	left := line(true, a.id.consumer, true)
 	if rest := room - lipgloss.Width(left) - lipgloss.Width(sep) - 1; rest >= minStreamGroup {
 		return left + sep + val(termtext.Truncate(a.id.streamGroup, rest))
 	}
-	if lipgloss.Width(left) <= room {
-		return left
+	cut := func(padded bool) string { // the consumer name, cut to what is left of room
+		over := lipgloss.Width(line(false, a.id.consumer, padded)) - room
+		return termtext.Truncate(a.id.consumer, max(lipgloss.Width(a.id.consumer)-over, 4))
 	}
-	left = line(false, a.id.consumer)
-	if over := lipgloss.Width(left) - room; over > 0 {
-		left = line(false, termtext.Truncate(a.id.consumer, max(lipgloss.Width(a.id.consumer)-over, 4)))
+	for _, try := range []string{
+		left,
+		line(false, a.id.consumer, true),
+		line(false, cut(true), true),
+		line(false, cut(false), false),
+		line(false, "", false),
+	} {
+		if lipgloss.Width(try) <= room {
+			return try
+		}
 	}
-	return left
+	return key(" ") + val(a.id.server)
 }
 
 // spread puts left and right on one line of exactly width cells, filled
