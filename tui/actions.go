@@ -223,6 +223,9 @@ func (a *App) checkKeys() error {
 	clash := func(where string, mode Mode, acts []Action) error {
 		byKey := map[string]string{}
 		for _, act := range acts {
+			if len(a.c.keys.keys(act.Name, mode)) == 0 && mode.takesText() {
+				return fmt.Errorf("keys: %s needs a key that types nothing (esc, enter, ctrl+…): on %s it works while text is typed", act.Name, where)
+			}
 			for _, k := range a.c.keys.keys(act.Name, mode) {
 				if other, ok := byKey[k]; ok && other != act.Name {
 					if mode != ModeNormal {

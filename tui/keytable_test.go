@@ -257,6 +257,7 @@ func TestKeymapRefusesWhatCannotWork(t *testing.T) {
 		{map[string][]string{"redrive": {"d"}}, `"d" would press both redrive and delete on Dead letters`},
 		{map[string][]string{"pick": {"1", "esc"}}, `"esc" would press both pick and back on Review (choice)`},
 		{map[string][]string{"confirm": {"n"}}, `"n" would press both confirm and cancel`},
+		{map[string][]string{"back": {"b"}}, `back needs a key that types nothing`},
 	} {
 		_, err := NewKeymap(tc.over)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
