@@ -95,7 +95,7 @@ func TestASeventhScreen(t *testing.T) {
 	// Its replies come back to it after another screen came to the front.
 	ping.reset()
 	_, cmd := a.Update(keyPress("ctrl+r"))
-	press(t, a, "1")
+	press(t, a, keyOf(a, reviewID))
 	run(t, a, cmd)
 	if activeOf(a) != reviewID || !ping.has("call") || !ping.has("spinner") {
 		t.Fatalf("in front: %s; the ping screen got %v", activeOf(a), ping)
