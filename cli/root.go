@@ -60,7 +60,7 @@ with sample messages (nothing is kept after exit).`,
 	root.AddCommand(
 		a.addCommand(), a.claimCommand(), a.ackCommand(), a.releaseCommand(), a.rejectCommand(),
 		a.pendingCommand(), a.rangeCommand(), a.statsCommand(), a.deadCommand(), a.serveCommand(),
-		a.replayCommand(), a.searchCommand(),
+		a.replayCommand(), a.searchCommand(), a.trimCommand(),
 	)
 	return root
 }

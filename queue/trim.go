@@ -38,16 +38,17 @@ type TrimQuery struct {
 }
 
 // TrimKept counts the entries older than the cutoff that stayed, by why.
-// An entry counts once, under the first reason that holds, in this order.
+// An entry counts once, under the first reason that holds of undelivered,
+// released, waiting and pending (a released entry is also pending).
 type TrimKept struct {
 	// Undelivered: a group has not been delivered it yet (new to it).
 	Undelivered int64 `json:"undelivered"`
+	// Pending: a consumer holds it.
+	Pending int64 `json:"pending"`
 	// Released: handed back, waiting for the next claim.
 	Released int64 `json:"released"`
 	// Waiting: snoozed, or backing off before it is offered again.
 	Waiting int64 `json:"waiting"`
-	// Pending: a consumer holds it.
-	Pending int64 `json:"pending"`
 }
 
 // TrimResult is what a trim removed (or, with DryRun, would remove).
