@@ -619,14 +619,21 @@ type Stats struct {
 	// yet (the first after the group's last-delivered ID); negative when
 	// every entry has been delivered.
 	OldestUnclaimed time.Duration `json:"-"`
+	// TrimmedUnread counts the entries removed from the stream before the
+	// group read them (another program's XADD … MAXLEN, an XDEL of an entry
+	// nobody read), as the server's counters tell it; reviewq's own
+	// retention never adds to it. -1 when it cannot be told: the embedded
+	// server and servers before Redis 7 keep no such counters, and see
+	// lua/unread.lua for when the others cannot say.
+	TrimmedUnread int64 `json:"-"`
 }
 
 // Stats reads the stream's length, the group, its consumers, the
-// dead-letter length and the group's recorded start in one pipeline. The
-// numbers are the same on every server: where one reports a number wrongly
-// (the embedded server's lag and pending) reviewq works it out from what all
-// report alike, at the cost of a second, bounded, round trip (see
-// settleLag). A missing group is created again.
+// dead-letter length and the group's recorded start in one pipeline, and
+// beside it what the group has not read (see unread). The numbers are the
+// same on every server: where one reports a number wrongly (the embedded
+// server's lag and pending) reviewq works it out from what all report alike
+// (see settleLag). A missing group is created again.
 func (c *Client) Stats(ctx context.Context) (Stats, error) {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
@@ -649,6 +656,16 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 		// Sent beside the pipeline below, so it shares its round trip.
 		age, err := c.oldestUnclaimed(ctx, c.cfg.Now())
 		oldest <- oldestReply{age, err}
+	}()
+	type unreadReply struct {
+		undelivered, trimmed int64
+		err                  error
+	}
+	unread := make(chan unreadReply, 1)
+	go func() {
+		// Likewise.
+		undelivered, trimmed, err := c.unread(ctx)
+		unread <- unreadReply{undelivered, trimmed, err}
 	}()
 	b := c.vk.B()
 	r := c.vk.DoMulti(ctx,
@@ -683,9 +700,12 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 	if err := c.noteStart(ctx, &g); err != nil {
 		return err
 	}
-	if err := c.settleLag(ctx, st.Length, &g); err != nil {
-		return err
+	u := <-unread
+	if u.err != nil {
+		return u.err
 	}
+	settleLag(st.Length, u.undelivered, &g)
+	st.TrimmedUnread = u.trimmed
 	st.Group = g.GroupInfo
 	o := <-oldest
 	st.OldestUnclaimed = o.age

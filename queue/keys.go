@@ -103,6 +103,11 @@ func activityKey(stream, group string, minute time.Time) string {
 // arrivalsScript.
 func arrivalsKey(stream string) string { return slotMate(stream, ":arrivals") }
 
+// trimLockKey names the lock one desk holds while it trims the stream (see
+// TrimLock): its value is the holder's token, and it expires by itself
+// when the holder stops renewing it.
+func trimLockKey(stream string) string { return slotMate(stream, ":trim-lock") }
+
 // idempotencyKey names the key that remembers, for IdempotencyWindow, the
 // entry an idempotency key added.
 func idempotencyKey(stream, key string) string { return slotMate(stream, ":idem:"+key) }
@@ -157,3 +162,8 @@ func hasHashTag(key string) bool {
 	close := strings.IndexByte(key[open+1:], '}')
 	return close > 0
 }
+
+// waitingKey names the sorted set of a group's entries waiting to be
+// offered again (snoozed, or backing off: score, when they are due in ms;
+// member, the entry's ID).
+func waitingKey(stream, group string) string { return slotMate(stream, ":waiting:"+group) }

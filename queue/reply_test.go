@@ -103,18 +103,21 @@ func TestScriptDecodersRefuseMalformedReplies(t *testing.T) {
 			_, err := parseClaimIDReply("claim", m, "alice", "dead")
 			return err
 		},
-		"ack.lua":      func(m valkey.ValkeyMessage) error { _, _, err := parseAckReply("ack", m); return err },
-		"touch.lua":    func(m valkey.ValkeyMessage) error { return parseTouchReply("touch", m) },
-		"reject.lua":   func(m valkey.ValkeyMessage) error { _, err := parseRejectReply("reject", m); return err },
-		"redrive.lua":  func(m valkey.ValkeyMessage) error { _, err := parseRedriveReply("redrive", m); return err },
-		"page.lua":     func(m valkey.ValkeyMessage) error { _, _, _, err := parsePage(m); return err },
-		"search.lua":   func(m valkey.ValkeyMessage) error { _, err := parseSearchReply(m); return err },
-		"replay.lua":   func(m valkey.ValkeyMessage) error { _, err := parseReplayReply("replay", m); return err },
-		"lag.lua":      func(m valkey.ValkeyMessage) error { _, err := parseLagReply(m); return err },
-		"oldest.lua":   func(m valkey.ValkeyMessage) error { _, err := parseOldestReply(m); return err },
-		"arrivals.lua": func(m valkey.ValkeyMessage) error { _, _, err := parseArrivalsReply(m); return err },
-		"add_once.lua": func(m valkey.ValkeyMessage) error { _, err := parseAddedOnce(m); return err },
-		"XPENDING row": func(m valkey.ValkeyMessage) error { _, err := parsePendingRow(m); return err },
+		"ack.lua":       func(m valkey.ValkeyMessage) error { _, _, err := parseAckReply("ack", m); return err },
+		"touch.lua":     func(m valkey.ValkeyMessage) error { return parseTouchReply("touch", m) },
+		"reject.lua":    func(m valkey.ValkeyMessage) error { _, err := parseRejectReply("reject", m); return err },
+		"redrive.lua":   func(m valkey.ValkeyMessage) error { _, err := parseRedriveReply("redrive", m); return err },
+		"page.lua":      func(m valkey.ValkeyMessage) error { _, _, _, err := parsePage(m); return err },
+		"search.lua":    func(m valkey.ValkeyMessage) error { _, err := parseSearchReply(m); return err },
+		"replay.lua":    func(m valkey.ValkeyMessage) error { _, err := parseReplayReply("replay", m); return err },
+		"unread.lua":    func(m valkey.ValkeyMessage) error { _, _, err := parseUnreadReply(m); return err },
+		"trim.lua":      func(m valkey.ValkeyMessage) error { _, err := parseTrimReply(m); return err },
+		"trim_dead.lua": func(m valkey.ValkeyMessage) error { _, _, err := parseTrimDeadReply(m); return err },
+		"lock.lua":      func(m valkey.ValkeyMessage) error { _, _, err := parseLockReply(m); return err },
+		"oldest.lua":    func(m valkey.ValkeyMessage) error { _, err := parseOldestReply(m); return err },
+		"arrivals.lua":  func(m valkey.ValkeyMessage) error { _, _, err := parseArrivalsReply(m); return err },
+		"add_once.lua":  func(m valkey.ValkeyMessage) error { _, err := parseAddedOnce(m); return err },
+		"XPENDING row":  func(m valkey.ValkeyMessage) error { _, err := parsePendingRow(m); return err },
 	}
 	for _, malformed := range []string{"false", "7", "{}", "{'weird'}", "{'ok', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}", "{{}, {}, {}, {}}"} {
 		for name, decode := range decoders {

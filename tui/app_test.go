@@ -401,6 +401,20 @@ func TestAppLagUnknown(t *testing.T) {
 	requireContains(t, a, "lag ?", "New messages may be waiting (4 in the stream)")
 }
 
+// Messages trimmed before anyone read them are said in the header; none,
+// or a server that cannot tell, says nothing there.
+func TestAppTrimmedUnread(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	for _, n := range []int64{-1, 0} {
+		a.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 4, TrimmedUnread: n}})
+		requireContains(t, a, "length 4")
+		requireLacks(t, a, "lost unread")
+	}
+	a.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 4, TrimmedUnread: 1234}})
+	requireContains(t, a, "dead letters 0  1,234 lost unread")
+}
+
 func TestAppStatusLine(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t, testDeps(newFakeQueue()))

@@ -44,6 +44,11 @@ func (a *App) drawHeader() string {
 		sep + key("pending ") + val(num(a.stats.Group.Pending)) +
 		sep + key("lag ") + val(lag) +
 		sep + key("dead letters ") + val(num(a.stats.DeadLength))
+	if a.haveStats && a.stats.TrimmedUnread > 0 {
+		// Something trimmed messages before anyone read them (the web
+		// example's MAXLEN): said where everyone looks.
+		numbers += sep + th.Error.Inherit(th.Header).Render(termtext.Thousands(a.stats.TrimmedUnread)+" lost unread")
+	}
 	var note string
 	switch {
 	case a.numbersStale:
