@@ -13,6 +13,7 @@ import (
 
 	"github.com/reviewq/reviewq/config"
 	"github.com/reviewq/reviewq/termtext"
+	"github.com/reviewq/reviewq/tui"
 )
 
 func (a *app) configCommand() *cobra.Command {
@@ -52,8 +53,59 @@ docs/config.schema.json.
 		Annotations: map[string]string{noSettings: "yes"},
 		RunE:        func(*cobra.Command, []string) error { return a.configCheck() },
 	}
-	cmd.AddCommand(path, show, check)
+	keys := &cobra.Command{
+		Use:   "keys",
+		Short: "List every action of the console by its stable name, with its keys (as the settings file remaps them)",
+		Long: `Every action of the console by the stable name a settings file remaps it
+by, with its keys (the settings file's, where it gives some), the screens
+it works on, and what it does:
+
+  keys:
+    claim: [c, space]
+    ack-and-claim: [A]`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error { return a.configKeys() },
+	}
+	cmd.AddCommand(path, show, check, keys)
 	return cmd
+}
+
+// actionRow is one line of config keys.
+type actionRow struct {
+	Action   string   `json:"action"`
+	Keys     []string `json:"keys"`
+	Where    []string `json:"where"`
+	Does     string   `json:"does"`
+	Remapped bool     `json:"remapped"`
+}
+
+func (a *app) configKeys() error {
+	km, err := a.keymap()
+	if err != nil {
+		return userErrorf("%s: %v", a.cfg.file.Path, err)
+	}
+	var over map[string][]string
+	if a.cfg.file != nil {
+		over = a.cfg.file.Keys
+	}
+	var rows []actionRow
+	for _, info := range tui.Actions(km) {
+		_, remapped := over[info.Name]
+		rows = append(rows, actionRow{Action: info.Name, Keys: info.Keys, Where: info.Where, Does: info.Desc, Remapped: remapped})
+	}
+	if a.json {
+		return a.printJSON(rows)
+	}
+	a.table("ACTION\tKEYS\tWHERE\tDOES", func(tw *tabwriter.Writer) {
+		for _, r := range rows {
+			keys := strings.Join(r.Keys, " ")
+			if r.Remapped {
+				keys += " (remapped)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Action, keys, strings.Join(r.Where, ", "), r.Does)
+		}
+	})
+	return nil
 }
 
 func (a *app) configPath() error {

@@ -24,6 +24,10 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	if err := a.prepare(cmd.Context()); err != nil {
 		return err
 	}
+	keys, err := a.keymap()
+	if err != nil {
+		return userErrorf("%s: %v", a.cfg.file.Path, err)
+	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), a.opts.timeout+2*time.Second)
 	s, err := a.opts.connect(ctx, true)
 	cancel()
@@ -36,7 +40,7 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 		Queue: s.client, Server: s.server, Embedded: s.embedded,
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: cfg.Consumer,
 		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout, ReadOnly: a.opts.readOnly,
-		Profile: a.cfg.choice.Name, ThemeOptions: a.cfg.file.Styles(),
+		Profile: a.cfg.choice.Name, ThemeOptions: a.cfg.file.Styles(), Keymap: keys,
 		Context: cmd.Context(), Location: loc,
 	}), tea.WithContext(cmd.Context()))
 	_, err = p.Run()

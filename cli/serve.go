@@ -195,13 +195,17 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 			<-done
 		}()
 	}
+	keys, err := a.keymap()
+	if err != nil {
+		return userErrorf("%s: %v", a.cfg.file.Path, err)
+	}
 	srv, err := sshd.New(sshd.Config{
 		Client: s.client, Server: s.server, Embedded: s.embedded, Stats: stats,
 		ConsumerPrefix: o.consumerPrefix, ReadOnly: o.readOnly, ReadOnlyUsers: o.readOnlyUsers,
 		AuthorizedKeys: o.authorizedKeys, AllowAnonymous: o.allowAnonymous, HostKey: o.hostKey,
 		MaxSessions: o.maxSessions, MaxSessionsPerUser: o.maxPerUser, IdleTimeout: idle, Logger: log,
 		MaxSize: maxSize, MemoryPerSession: memoryPerSession(maxSize),
-		Profile: a.cfg.choice.Name, Theme: a.cfg.file.Styles(),
+		Profile: a.cfg.choice.Name, Theme: a.cfg.file.Styles(), Keymap: keys,
 	})
 	if err != nil {
 		return usageError{err}

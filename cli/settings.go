@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/reviewq/reviewq/config"
+	"github.com/reviewq/reviewq/tui"
 )
 
 // profileFlags maps each profile setting (its name in the settings file)
@@ -50,9 +51,22 @@ var serverSettings = map[string]bool{"url": true, "tls": true, "tls.ca": true, "
 // precedence is the order in which settings win, as config show says it.
 const precedence = "a flag beats the profile, the profile beats the environment ($VALKEY_URL, $VALKEY_ENDPOINT), which beats the defaults"
 
-// checkKeys checks the keys section against the console's key table; nil
-// checks only the section's shape (each action a list of keys).
-var checkKeys config.KeyCheck
+// checkKeys checks the keys section against the console's key table:
+// an unknown action, an action left without a key, two actions on one key
+// on one screen.
+var checkKeys config.KeyCheck = func(overrides map[string][]string) error {
+	_, err := tui.NewKeymap(overrides)
+	return err
+}
+
+// keymap is the console's keys with the settings file's overrides, which
+// loading the file has already checked.
+func (a *app) keymap() (tui.Keymap, error) {
+	if a.cfg.file == nil || len(a.cfg.file.Keys) == 0 {
+		return tui.DefaultKeymap(), nil
+	}
+	return tui.NewKeymap(a.cfg.file.Keys)
+}
 
 // settings is what the settings file says for one invocation.
 type settings struct {

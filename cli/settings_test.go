@@ -222,32 +222,50 @@ func TestConfigCheckWarnsOfAPasswordOthersCanRead(t *testing.T) {
 	}
 }
 
-// The console's key table checks the keys; here a stand-in that knows
-// three actions, and that c is claim's.
+// The console's own key table checks the keys section, and each problem
+// is on the line of the action it names.
 func TestConfigCheckReportsKeysOnTheirLine(t *testing.T) {
-	checkKeys = func(overrides map[string][]string) error {
-		for name, keys := range overrides {
-			if !slices.Contains([]string{"claim", "ack", "release"}, name) {
-				return fmt.Errorf("keys: no action named %q", name)
-			}
-			if name != "claim" && slices.Contains(keys, "c") {
-				return fmt.Errorf("keys: claim and %s are both on c on the review screen", name)
-			}
-		}
-		return nil
-	}
-	t.Cleanup(func() { checkKeys = nil })
 	path := settingsFile(t, "theme: dark\nkeys:\n  claim: [c, space]\n  clam: [x]\n")
-	if r := bare("config", "check"); r.code != 1 || r.stderr != path+":4:3: keys: no action named \"clam\"\n" {
+	if r := bare("config", "check"); r.code != 1 || r.stderr != path+":4:3: keys: no action named \"clam\" (reviewq config keys lists them)\n" {
 		t.Errorf("an unknown action: %+v", r)
 	}
 	path = settingsFile(t, "keys:\n  ack: [a]\n  release: [c]\n")
-	if r := bare("config", "check"); r.code != 1 || r.stderr != path+":3:3: keys: claim and release are both on c on the review screen\n" {
+	if r := bare("config", "check"); r.code != 1 || r.stderr != path+":3:3: keys: \"c\" would press both claim and release on Review\n" {
 		t.Errorf("a clash: %+v", r)
 	}
 	// Every other command stops on it too.
-	if r := bare("stats"); r.code != 1 || !strings.Contains(r.stderr, ":3:3: keys: claim and release") {
+	if r := bare("stats"); r.code != 1 || !strings.Contains(r.stderr, ":3:3: keys: \"c\" would press both claim and release") {
 		t.Errorf("stats: %+v", r)
+	}
+}
+
+// config keys lists every action by name with its keys, as the file
+// remaps them.
+func TestConfigKeysListsActionsAsRemapped(t *testing.T) {
+	settingsFile(t, "keys:\n  claim: [c, space]\n  ack-and-claim: [Z]\n")
+	r := bare("config", "keys")
+	if r.code != 0 {
+		t.Fatalf("config keys: %+v", r)
+	}
+	for _, want := range []string{"ack-and-claim    Z (remapped)", "claim            c space (remapped)", "ack              a ", "quit             q "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("config keys lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = bare("config", "keys", "--json")
+	var rows []actionRow
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || r.code != 0 {
+		t.Fatalf("config keys --json: %v %+v", err, r)
+	}
+	byName := map[string]actionRow{}
+	for _, row := range rows {
+		byName[row.Action] = row
+	}
+	if got := byName["ack-and-claim"]; !slices.Equal(got.Keys, []string{"Z"}) || !got.Remapped {
+		t.Errorf("ack-and-claim: %+v", got)
+	}
+	if got := byName["ack"]; !slices.Equal(got.Keys, []string{"a"}) || got.Remapped || !slices.Contains(got.Where, "Review") {
+		t.Errorf("ack: %+v", got)
 	}
 }
 

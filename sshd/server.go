@@ -24,6 +24,7 @@ import (
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/statsfeed"
 	"github.com/reviewq/reviewq/styles"
+	"github.com/reviewq/reviewq/tui"
 )
 
 // Defaults of Config's zero values.
@@ -79,6 +80,8 @@ type Config struct {
 	// light.
 	Profile string
 	Theme   styles.Options
+	// Keymap is the settings file's keys, for every session.
+	Keymap tui.Keymap
 
 	// AuthorizedKeys is an OpenSSH authorized_keys file whose line comments
 	// name the user each key logs in as (keysfile.go), read at every login.

@@ -294,7 +294,11 @@ func Actions(k Keymap) []ActionInfo {
 	add := func(act Action, where string) {
 		info := byName[act.Name]
 		if info == nil {
-			info = &ActionInfo{Name: act.Name, Keys: a.c.keys.keys(act.Name, ModeNormal), Desc: act.Desc}
+			desc := act.Desc
+			if summary, ok := actionSummaries[act.Name]; ok {
+				desc = summary
+			}
+			info = &ActionInfo{Name: act.Name, Keys: a.c.keys.keys(act.Name, ModeNormal), Desc: desc}
 			byName[act.Name] = info
 			order = append(order, act.Name)
 		}

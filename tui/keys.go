@@ -75,6 +75,18 @@ var defaultLabels = map[string]string{
 	"pick":        "1-4",
 }
 
+// actionSummaries say what an action does wherever it works, for
+// `reviewq config keys`, where its hints differ from screen to screen.
+var actionSummaries = map[string]string{
+	"apply":   "apply what a prompt asks for (a reason, a filter, a jump)",
+	"back":    "back out of what is open; with nothing open, dismiss the note",
+	"cancel":  "no, to a question",
+	"confirm": "yes, to a question (quit, delete, redrive, replay)",
+	"open":    "open the selected entry",
+	"pick":    "pick a dead-letter reason (the last: type one)",
+	"replay":  "replay the selected entry, or the marked range",
+}
+
 // screenAction is the name of the action that brings screen id to the
 // front.
 func screenAction(id ScreenID) string { return "screen-" + string(id) }
