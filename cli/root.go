@@ -58,7 +58,7 @@ with sample messages (nothing is kept after exit).`,
 	root.PersistentFlags().BoolVar(&a.json, "json", false, "machine-readable output (the web example's JSON shapes)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
-		a.addCommand(), a.claimCommand(), a.ackCommand(), a.releaseCommand(), a.rejectCommand(),
+		a.addCommand(), a.claimCommand(), a.ackCommand(), a.releaseCommand(), a.snoozeCommand(), a.rejectCommand(),
 		a.pendingCommand(), a.rangeCommand(), a.statsCommand(), a.deadCommand(), a.serveCommand(),
 		a.replayCommand(), a.searchCommand(),
 	)

@@ -276,6 +276,12 @@ func (c *Client) oldestUnclaimed(ctx context.Context, now time.Time) (time.Durat
 	if err != nil {
 		return -1, err
 	}
+	return oldestAge(msg, now)
+}
+
+// oldestAge reads oldest.lua's reply as the age of the entry it names at
+// now; negative when there is none.
+func oldestAge(msg valkey.ValkeyMessage, now time.Time) (time.Duration, error) {
 	id, err := parseOldestReply(msg)
 	if err != nil {
 		return -1, err

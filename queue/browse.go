@@ -765,39 +765,37 @@ func (c *Client) Stats(ctx context.Context) (Stats, error) {
 }
 
 func (c *Client) stats(ctx context.Context, st *Stats) error {
-	type oldestReply struct {
-		age time.Duration
-		err error
-	}
-	type promoteReply struct {
-		p   promoted
-		err error
-	}
-	oldest, promotion := make(chan oldestReply, 1), make(chan promoteReply, 1)
-	// Sent beside the pipeline below, so they share its round trip. The
-	// promotion says how many wait after it.
-	go func() {
-		age, err := c.oldestUnclaimed(ctx, c.cfg.Now())
-		oldest <- oldestReply{age, err}
-	}()
-	go func() {
-		p, err := c.promote(ctx)
-		promotion <- promoteReply{p, err}
-	}()
+	now := c.cfg.Now()
+	// The promotion goes first in the pipeline, so that what follows counts
+	// the messages it added, and says how many still wait.
 	b := c.vk.B()
-	r := c.vk.DoMulti(ctx,
-		b.Xlen().Key(c.cfg.Stream).Build(),
-		b.XinfoGroups().Key(c.cfg.Stream).Build(),
-		b.XinfoConsumers().Key(c.cfg.Stream).Group(c.cfg.Group).Build(),
-		b.Xlen().Key(c.cfg.DeadStream).Build(),
-		b.Hget().Key(c.startKey).Field(c.cfg.Group).Build(),
-	)
-	p := <-promotion
-	if p.err != nil {
-		return p.err
+	all := c.doWithScripts(ctx, []*luaScript{promoteScript, oldestScript}, func() valkey.Commands {
+		return valkey.Commands{
+			promoteScript.cmd(c.vk, c.promoteKeys(now), c.promoteArgs(now)),
+			oldestScript.cmd(c.vk, []string{c.cfg.Stream}, []string{c.cfg.Group}),
+			b.Xlen().Key(c.cfg.Stream).Build(),
+			b.XinfoGroups().Key(c.cfg.Stream).Build(),
+			b.XinfoConsumers().Key(c.cfg.Stream).Group(c.cfg.Group).Build(),
+			b.Xlen().Key(c.cfg.DeadStream).Build(),
+			b.Hget().Key(c.startKey).Field(c.cfg.Group).Build(),
+		}
+	})
+	msg, err := all[0].ToMessage()
+	if err != nil {
+		return promoteScript.locate(err)
 	}
-	st.Scheduled, st.Snoozed, st.Waiting = p.p.scheduled, p.p.snoozed, p.p.waiting
-	var err error
+	p, err := parsePromoteReply(msg)
+	if err != nil {
+		return err
+	}
+	st.Scheduled, st.Snoozed, st.Waiting = p.scheduled, p.snoozed, p.waiting
+	if msg, err = all[1].ToMessage(); err != nil {
+		return oldestScript.locate(err)
+	}
+	if st.OldestUnclaimed, err = oldestAge(msg, now); err != nil {
+		return err
+	}
+	r := all[2:]
 	if st.Length, err = r[0].AsInt64(); err != nil {
 		return err
 	}
@@ -826,9 +824,7 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 		return err
 	}
 	st.Group = g.GroupInfo
-	o := <-oldest
-	st.OldestUnclaimed = o.age
-	return o.err
+	return nil
 }
 
 func parseConsumers(r valkey.ValkeyResult) ([]ConsumerInfo, error) {

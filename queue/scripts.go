@@ -282,6 +282,32 @@ func scriptSHA(src string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// cmd is the script as a command for a pipeline: EVALSHA, which cannot
+// fall back to EVAL there (see doWithScripts).
+func (s *luaScript) cmd(vk valkey.Client, keys, args []string) valkey.Completed {
+	return vk.B().Evalsha().Sha1(s.sha).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build()
+}
+
+// doWithScripts sends a pipeline that runs scripts by their SHA (see cmd):
+// when the server does not have one (NOSCRIPT: it restarted, or failed
+// over), it loads them and sends the pipeline again, built afresh (a
+// command is recycled once sent), once.
+func (c *Client) doWithScripts(ctx context.Context, scripts []*luaScript, build func() valkey.Commands) []valkey.ValkeyResult {
+	r := c.vk.DoMulti(ctx, build()...)
+	for _, res := range r {
+		var verr *valkey.ValkeyError
+		if errors.As(res.Error(), &verr) && verr.IsNoScript() {
+			for _, s := range scripts {
+				if err := c.loadScript(ctx, s); err != nil {
+					return r
+				}
+			}
+			return c.vk.DoMulti(ctx, build()...)
+		}
+	}
+	return r
+}
+
 // loadScript loads a script on every node, so that EVALSHA in a pipeline
 // finds it.
 func (c *Client) loadScript(ctx context.Context, s *luaScript) error {

@@ -300,15 +300,21 @@ type promoted struct {
 
 func (c *Client) promote(ctx context.Context) (promoted, error) {
 	now := c.cfg.Now()
-	msg, err := promoteScript.exec(ctx, c.vk,
-		slices.Concat([]string{c.cfg.Stream}, c.recordKeys(now),
-			[]string{c.waiting, c.snoozed, c.backoff, c.scheduled, c.scheduledContent, c.cfg.DeadStream}),
-		[]string{c.cfg.Group, c.cfg.Consumer, strconv.Itoa(promoteBatch), c.maxLenArg(), strconv.Itoa(c.maxDeliveries()),
-			msString(now), c.retentionMs(), strconv.Itoa(outcomeTrimStep)})
+	msg, err := promoteScript.exec(ctx, c.vk, c.promoteKeys(now), c.promoteArgs(now))
 	if err != nil {
 		return promoted{}, err
 	}
 	return parsePromoteReply(msg)
+}
+
+func (c *Client) promoteKeys(now time.Time) []string {
+	return slices.Concat([]string{c.cfg.Stream}, c.recordKeys(now),
+		[]string{c.waiting, c.snoozed, c.backoff, c.scheduled, c.scheduledContent, c.cfg.DeadStream})
+}
+
+func (c *Client) promoteArgs(now time.Time) []string {
+	return []string{c.cfg.Group, c.cfg.Consumer, strconv.Itoa(promoteBatch), c.maxLenArg(), strconv.Itoa(c.maxDeliveries()),
+		msString(now), c.retentionMs(), strconv.Itoa(outcomeTrimStep)}
 }
 
 // parsePromoteReply reads promote.lua's reply.

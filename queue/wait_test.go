@@ -151,3 +151,23 @@ func TestAddContactsForLater(t *testing.T) {
 		t.Fatalf("the oldest end lists scheduled messages: %+v %v", p.Scheduled, err)
 	}
 }
+
+// Stats sends its scripts by their SHA in one pipeline: a server that
+// forgot them (restarted, failed over) gets them again, and the numbers
+// still come.
+func TestStatsAfterTheServerForgetsItsScripts(t *testing.T) {
+	clock := newTestClock()
+	c := newClient(t, Config{Now: clock.Now})
+	mustAdd(t, c, 1)
+	if _, err := c.AddContactLater(ctx(t), "", "Ada", "ada@example.org", "later", clock.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := do(t, c, "SCRIPT", "FLUSH").Error(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(time.Minute)
+	st, err := c.Stats(ctx(t))
+	if err != nil || st.Length != 2 || st.Scheduled != 0 || st.OldestUnclaimed < 0 {
+		t.Fatalf("stats after SCRIPT FLUSH: %+v %v", st, err)
+	}
+}
