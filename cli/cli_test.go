@@ -20,6 +20,10 @@ func TestMain(m *testing.M) {
 	// The commands read these; the tests say everything with flags.
 	os.Unsetenv("VALKEY_URL")
 	os.Unsetenv("VALKEY_ENDPOINT")
+	// Nor does a developer's own settings file: the tests that want one
+	// write their own.
+	os.Setenv("REVIEWQ_CONFIG", filepath.Join(os.TempDir(), "reviewq-tests-read-no-settings-file.yaml"))
+	os.Unsetenv("REVIEWQ_PROFILE")
 	testserver.Main(m, &srv)
 }
 

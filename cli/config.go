@@ -36,6 +36,9 @@ type options struct {
 	waitReplicas  int
 	timeout       time.Duration
 	embedded      bool
+	readOnly      bool
+	// endpoint is a profile's host:port, where $VALKEY_ENDPOINT would be.
+	endpoint string
 }
 
 func (o *options) register(fs *pflag.FlagSet) {
@@ -55,6 +58,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.IntVar(&o.waitReplicas, "wait-replicas", 0, "an add (add, Compose) succeeds only once this many replicas have it (WAIT, up to half of --timeout); 0 does not wait, and a failover may lose an add the primary acknowledged")
 	fs.DurationVar(&o.timeout, "timeout", queue.DefaultTimeout, "deadline of every server call")
 	fs.BoolVar(&o.embedded, "embedded", false, "use the embedded in-memory server with sample messages (nothing is kept)")
+	fs.BoolVar(&o.readOnly, "read-only", false, "browse only: the console cannot claim, ack, release, dead-letter or compose, and commands that change the queue refuse")
 }
 
 // defaultConsumer is stable per reviewer: $USER@$HOSTNAME.
@@ -87,13 +91,16 @@ func (o *options) config() queue.Config {
 	}
 }
 
-// serverOptions reads --url, then $VALKEY_URL, then $VALKEY_ENDPOINT.
-// configured is false when none of them is set.
+// serverOptions reads --url (or the profile's url), then the profile's
+// endpoint, then $VALKEY_URL, then $VALKEY_ENDPOINT. configured is false
+// when none of them is set.
 func (o *options) serverOptions() (so queue.ServerOptions, configured bool) {
 	so = queue.ServerOptions{TLS: o.tls, CAFile: o.caFile, InsecureSkipVerify: o.insecure, DialTimeout: o.timeout}
 	switch {
 	case o.url != "":
 		so.URL = o.url
+	case o.endpoint != "":
+		so.Endpoint = o.endpoint
 	case os.Getenv("VALKEY_URL") != "":
 		so.URL = os.Getenv("VALKEY_URL")
 	case os.Getenv("VALKEY_ENDPOINT") != "":
@@ -245,6 +252,12 @@ func listening(addr string) bool {
 type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
+
+// reportedError is a user error already told on stderr, line by line:
+// exit 1, and nothing more is said.
+type reportedError struct{ error }
+
+func (e reportedError) Unwrap() error { return e.error }
 
 // ExitCode maps an error to the documented exit codes: 0 success, 1 user
 // error, 2 server error.

@@ -8,12 +8,22 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/reviewq/reviewq/config"
 	"github.com/reviewq/reviewq/tui"
 )
 
 // runConsole opens the console on the configured server, or on the
 // embedded one with samples when nothing is configured or running locally.
 func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
+	if a.cfg.choose {
+		picked, err := a.pickProfile(cmd)
+		if err != nil || !picked {
+			return err
+		}
+	}
+	if err := a.prepare(cmd.Context()); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), a.opts.timeout+2*time.Second)
 	s, err := a.opts.connect(ctx, true)
 	cancel()
@@ -25,11 +35,32 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	p := tea.NewProgram(tui.New(tui.Deps{
 		Queue: s.client, Server: s.server, Embedded: s.embedded,
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: cfg.Consumer,
-		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout,
+		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout, ReadOnly: a.opts.readOnly,
+		Profile: a.cfg.choice.Name, ThemeOptions: a.cfg.file.Styles(),
 		Context: cmd.Context(), Location: loc,
 	}), tea.WithContext(cmd.Context()))
 	_, err = p.Run()
 	return consoleExit(err)
+}
+
+// pickProfile asks which of the settings file's profiles to open, and
+// applies it; false when the user quit instead.
+func (a *app) pickProfile(cmd *cobra.Command) (bool, error) {
+	f := a.cfg.file
+	choices := make([]tui.ProfileChoice, 0, len(f.Names()))
+	for _, name := range f.Names() {
+		choices = append(choices, tui.ProfileChoice{Name: name, Server: f.Profiles[name].Server()})
+	}
+	picker := tui.NewPicker(f.Path, choices, f.Styles())
+	if _, err := tea.NewProgram(picker, tea.WithContext(cmd.Context())).Run(); err != nil {
+		return false, consoleExit(err)
+	}
+	name, ok := picker.Picked()
+	if !ok {
+		return false, nil
+	}
+	a.cfg.choice, a.cfg.choose = config.Choice{Name: name, From: "picked"}, false
+	return true, a.applyProfile(cmd.Flags())
 }
 
 // consoleExit is how the console's end reads to the shell: closed by a

@@ -139,6 +139,9 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 
 	// One client for every session; the embedded server is allowed, as
 	// for the console, since demos are what anonymous desks are for.
+	if err := a.prepare(ctx); err != nil {
+		return err
+	}
 	dialCtx, cancel := context.WithTimeout(ctx, a.opts.timeout+2*time.Second)
 	s, err := a.opts.connect(dialCtx, true)
 	cancel()
@@ -164,6 +167,7 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 		AuthorizedKeys: o.authorizedKeys, AllowAnonymous: o.allowAnonymous, HostKey: o.hostKey,
 		MaxSessions: o.maxSessions, MaxSessionsPerUser: o.maxPerUser, IdleTimeout: idle, Logger: log,
 		MaxSize: maxSize, MemoryPerSession: memoryPerSession(maxSize),
+		Profile: a.cfg.choice.Name, Theme: a.cfg.file.Styles(),
 	})
 	if err != nil {
 		return usageError{err}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/statsfeed"
+	"github.com/reviewq/reviewq/styles"
 )
 
 // Defaults of Config's zero values.
@@ -71,6 +72,13 @@ type Config struct {
 	ConsumerPrefix string
 	ReadOnly       bool     // every session browses only
 	ReadOnlyUsers  []string // these users browse only (matched exactly)
+
+	// Profile is the settings profile the desk serves, named in each
+	// session's header. Theme is the settings file's theme: each session
+	// still follows its own terminal's background unless it says dark or
+	// light.
+	Profile string
+	Theme   styles.Options
 
 	// AuthorizedKeys is an OpenSSH authorized_keys file whose line comments
 	// name the user each key logs in as (keysfile.go), read at every login.

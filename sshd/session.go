@@ -153,6 +153,7 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 		Server: s.cfg.Server, Embedded: s.cfg.Embedded,
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: d.consumer,
 		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout, ReadOnly: d.readOnly,
+		Profile: s.cfg.Profile, ThemeOptions: s.cfg.Theme,
 		// A closed session cancels its calls at once rather than at their
 		// deadline.
 		Context:  sess.Context(),

@@ -3,7 +3,11 @@
 package styles
 
 import (
+	"fmt"
 	"image/color"
+	"slices"
+	"strconv"
+	"strings"
 
 	"charm.land/lipgloss/v2"
 )
@@ -48,19 +52,129 @@ type Theme struct {
 	StateDead lipgloss.Style
 }
 
-// New builds the theme for a dark or light background.
-func New(isDark bool) *Theme {
-	pick := lipgloss.LightDark(isDark)
+// Mode is the background a theme's colours are made for.
+type Mode uint8
+
+const (
+	// Auto follows the terminal: dark until it reports its background,
+	// then whatever it reported.
+	Auto Mode = iota
+	Dark
+	Light
+)
+
+func (m Mode) String() string {
+	switch m {
+	case Dark:
+		return "dark"
+	case Light:
+		return "light"
+	}
+	return "auto"
+}
+
+// Options are what a settings file chooses about a session's theme: the
+// mode, and colours that replace the base's, by name (ColorNames). The
+// zero Options is Auto with the base colours.
+type Options struct {
+	Mode   Mode
+	Colors map[string]color.Color
+}
+
+// The colours every style is made of.
+const (
+	fgColor = iota
+	subtleColor
+	accentColor
+	successColor
+	errorColor
+	warningColor
+	infoColor
+	panelColor
+	badgeTextColor
+	numColors
+)
+
+// colorNames are the palette's colours as a settings file names them.
+var colorNames = [numColors]string{
+	fgColor: "foreground", subtleColor: "subtle", accentColor: "accent",
+	successColor: "success", errorColor: "error", warningColor: "warning", infoColor: "info",
+	panelColor: "panel", badgeTextColor: "badgeText",
+}
+
+type palette [numColors]color.Color
+
+var (
+	darkPalette = palette{
+		fgColor: lipgloss.Color("#E6EDF3"), subtleColor: lipgloss.Color("#8B949E"), accentColor: lipgloss.Color("#BC8CFF"),
+		successColor: lipgloss.Color("#3FB950"), errorColor: lipgloss.Color("#F85149"), warningColor: lipgloss.Color("#D29922"),
+		infoColor: lipgloss.Color("#58A6FF"), panelColor: lipgloss.Color("#21262D"), badgeTextColor: lipgloss.Color("#0D1117"),
+	}
+	lightPalette = palette{
+		fgColor: lipgloss.Color("#1F2328"), subtleColor: lipgloss.Color("#6E7781"), accentColor: lipgloss.Color("#6F42C1"),
+		successColor: lipgloss.Color("#1A7F37"), errorColor: lipgloss.Color("#CF222E"), warningColor: lipgloss.Color("#9A6700"),
+		infoColor: lipgloss.Color("#0969DA"), panelColor: lipgloss.Color("#EAEEF2"), badgeTextColor: lipgloss.Color("#FFFFFF"),
+	}
+)
+
+// ColorNames are the colours Options.Colors may replace. Each is used by
+// several styles: "error" by errors, the offline state and dead letters,
+// "panel" by the header's background, "badgeText" by the text on badges.
+func ColorNames() []string { return slices.Clone(colorNames[:]) }
+
+// ParseColor reads a colour as a settings file writes it: "#7D56F4",
+// "#75F", or an ANSI colour number from 0 to 255.
+func ParseColor(s string) (color.Color, error) {
+	if hex, ok := strings.CutPrefix(s, "#"); ok {
+		if (len(hex) == 3 || len(hex) == 6) && strings.Trim(hex, "0123456789abcdefABCDEF") == "" {
+			return lipgloss.Color(s), nil
+		}
+		return nil, fmt.Errorf("%q is not a colour: write #RRGGBB, #RGB or an ANSI number 0-255", s)
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 255 {
+		return lipgloss.Color(s), nil
+	}
+	return nil, fmt.Errorf("%q is not a colour: write #RRGGBB, #RGB or an ANSI number 0-255", s)
+}
+
+// Build is the theme of a session under o, whose terminal reports a dark
+// background or not (dark until it reports): Auto follows the terminal,
+// Dark and Light ignore it; o.Colors then replace the base's colours.
+func Build(o Options, terminalDark bool) *Theme {
+	isDark := terminalDark
+	switch o.Mode {
+	case Dark:
+		isDark = true
+	case Light:
+		isDark = false
+	}
+	p := lightPalette
+	if isDark {
+		p = darkPalette
+	}
+	for i, name := range colorNames {
+		if c, ok := o.Colors[name]; ok {
+			p[i] = c
+		}
+	}
+	return p.theme(isDark)
+}
+
+// New builds the theme for a dark or light background, in the base
+// colours.
+func New(isDark bool) *Theme { return Build(Options{}, isDark) }
+
+func (p *palette) theme(isDark bool) *Theme {
 	var (
-		fg      = pick(lipgloss.Color("#1F2328"), lipgloss.Color("#E6EDF3"))
-		subtle  = pick(lipgloss.Color("#6E7781"), lipgloss.Color("#8B949E"))
-		accent  = pick(lipgloss.Color("#6F42C1"), lipgloss.Color("#BC8CFF"))
-		green   = pick(lipgloss.Color("#1A7F37"), lipgloss.Color("#3FB950"))
-		red     = pick(lipgloss.Color("#CF222E"), lipgloss.Color("#F85149"))
-		yellow  = pick(lipgloss.Color("#9A6700"), lipgloss.Color("#D29922"))
-		blue    = pick(lipgloss.Color("#0969DA"), lipgloss.Color("#58A6FF"))
-		panel   = pick(lipgloss.Color("#EAEEF2"), lipgloss.Color("#21262D"))
-		onBadge = pick(lipgloss.Color("#FFFFFF"), lipgloss.Color("#0D1117"))
+		fg      = p[fgColor]
+		subtle  = p[subtleColor]
+		accent  = p[accentColor]
+		green   = p[successColor]
+		red     = p[errorColor]
+		yellow  = p[warningColor]
+		blue    = p[infoColor]
+		panel   = p[panelColor]
+		onBadge = p[badgeTextColor]
 	)
 	badge := func(bg color.Color) lipgloss.Style {
 		return lipgloss.NewStyle().Foreground(onBadge).Background(bg).Bold(true).Padding(0, 1)

@@ -103,19 +103,20 @@ type fittedView struct {
 // headerIdentity is the part of the header that never changes, sanitised
 // once: the consumer name may be an SSH user name.
 type headerIdentity struct {
-	server, streamGroup, consumer string
+	profile, server, streamGroup, consumer string
 }
 
 // New builds the console for one session.
 func New(d Deps) *App {
 	d = d.withDefaults()
-	c := &Common{Deps: d, Theme: styles.New(true), Keys: DefaultKeyMap()}
+	c := &Common{Deps: d, Theme: styles.Build(d.ThemeOptions, true), Keys: DefaultKeyMap()}
 	a := &App{
 		c:          c,
 		keyHelp:    help.New(),
 		footers:    make(map[uint64]string, maxFooters),
 		footerSeed: maphash.MakeSeed(),
 		id: headerIdentity{
+			profile:     termtext.Line(d.Profile, 30),
 			server:      termtext.Line(d.Server, 40),
 			streamGroup: termtext.Line(d.Stream, 30) + "/" + termtext.Line(d.Group, 30),
 			consumer:    termtext.Line(d.Consumer, 30),
@@ -133,7 +134,7 @@ func New(d Deps) *App {
 		digits[i] = fmt.Sprint(i + 1)
 	}
 	a.screenKeys = key.NewBinding(key.WithKeys(digits...), key.WithHelp(fmt.Sprintf("1-%d", len(digits)), "screens"))
-	a.keyHelp.Styles = help.DefaultStyles(true)
+	a.keyHelp.Styles = help.DefaultStyles(c.Theme.IsDark)
 	if d.Embedded {
 		c.info("Embedded in-memory server with sample messages: nothing is kept after exit.")
 	}
@@ -186,8 +187,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			return a.to(int(msg.ID), msg.Msg)
 		}
 	case tea.BackgroundColorMsg:
-		a.c.Theme = styles.New(msg.IsDark())
-		a.keyHelp.Styles = help.DefaultStyles(msg.IsDark())
+		a.c.Theme = styles.Build(a.c.ThemeOptions, msg.IsDark())
+		a.keyHelp.Styles = help.DefaultStyles(a.c.Theme.IsDark)
 		a.staleHeader, a.staleTabs = true, true
 		a.resetFooters()
 		return a.broadcast(msg)

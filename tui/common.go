@@ -21,6 +21,12 @@ type Deps struct {
 	Consumer     string
 	ReclaimAfter time.Duration
 	ReadOnly     bool // browsing only: no claim, ack, release, dead-letter or compose
+	// Profile is the settings file's profile the session works on, named
+	// in the header; "" for none.
+	Profile string
+	// ThemeOptions are the settings file's theme: dark, light or the
+	// terminal's background, and colour overrides.
+	ThemeOptions styles.Options
 	// Context is the session's: every server call derives its own from it,
 	// so a closed SSH session cancels what it has in flight at once rather
 	// than at the deadline. nil is context.Background().

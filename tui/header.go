@@ -11,7 +11,8 @@ import (
 )
 
 // drawHeader is the header, two lines: who (your consumer name, and whether the session is
-// read-only or on the embedded server) and where, with the connection state
+// read-only or on the embedded server) and where (the settings profile,
+// the server, the stream), with the connection state
 // on the right; the queue's numbers on the second. When the line is short,
 // the server and stream names give way first.
 func (a *App) drawHeader() string {
@@ -25,6 +26,9 @@ func (a *App) drawHeader() string {
 	}
 	if a.c.Embedded {
 		left += key(" ") + th.Embedded.Render("EMBEDDED")
+	}
+	if a.id.profile != "" {
+		left += sep + key("profile ") + val(a.id.profile)
 	}
 	left += sep + val(a.id.server) + sep + val(a.id.streamGroup)
 
