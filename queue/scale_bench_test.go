@@ -292,8 +292,8 @@ for i = from, from + n - 1 do
 end
 return n`, luaIDs, luaRecordLookup, luaRecords)
 
-// BenchmarkScaleClaimWaiting is a claim beside 10 and 100,000 messages
-// that wait, not due for a day (that many scheduled and as many backing
+// BenchmarkScaleClaimWaiting is a claim beside none, 10 and 100,000
+// messages that wait, not due for a day (that many scheduled and as many backing
 // off): with nothing else (the claim finds nothing at all), and with one
 // more of each falling due at every claim (it adds both to the stream and
 // claims one, acking the one before). Neither should cost more beside
@@ -304,7 +304,7 @@ func BenchmarkScaleClaimWaiting(b *testing.B) {
 	for _, size := range []struct {
 		name string
 		n    int
-	}{{"10", 10}, {"100k", 100_000}} {
+	}{{"0", 0}, {"10", 10}, {"100k", 100_000}} {
 		setup := func(b *testing.B, stream string) (*Client, *testClock) {
 			scaleOnce.Do(func() { scaleSrv, scaleErr = testserver.Start() })
 			if scaleErr != nil {
