@@ -68,7 +68,7 @@ var Samples = []Sample{
 
 // Later is the sample added for later: it waits, scheduled, for
 // LaterDelay after the seeding, then arrives like any message.
-var Later = Sample{"Grace Hopper", "grace@example.org", "Please call me back after 3 pm about the renewal; I'm in meetings until then."}
+var Later = Sample{"Hedy Lamarr", "hedy@example.org", "Please call me back after 3 pm about the renewal; I'm in meetings until then."}
 
 // LaterDelay is how long after the seeding Later arrives.
 const LaterDelay = 2 * time.Minute
