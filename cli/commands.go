@@ -720,12 +720,13 @@ func entryRows(entries []queue.StreamEntry) []map[string]any {
 }
 
 // waitJSON is what range, pending and search say of a wait: "until", and
-// but for a scheduled message "by", "at" (put away), "deliveries" (carried
-// into its return) and, backing off, "after" (released or reclaimed).
+// but for a scheduled message "by", "at" (put away), "deliveries" (how
+// many it had before its wait) and, backing off, "after" (released or
+// reclaimed).
 func waitJSON(w queue.Wait) map[string]any {
 	out := map[string]any{"until": rfc3339(w.Until)}
 	if w.Kind != queue.WaitScheduled {
-		out["by"], out["at"], out["deliveries"] = w.By, rfc3339(w.At), w.Deliveries
+		out["by"], out["at"], out["deliveries"] = w.By, rfc3339(w.At), w.Delivered()
 	}
 	if w.After != "" {
 		out["after"] = w.After

@@ -72,7 +72,7 @@ func (a *app) printPending(p queue.PendingPage, q queue.PendingQuery, now time.T
 		a.table("WAITING\tSTATE\tDELIVERIES\tPREVIEW", func(tw *tabwriter.Writer) {
 			for _, w := range p.Waiting {
 				entry := w.Entry
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", w.ID, termtext.WaitState(w.Wait, now, loc), w.Wait.Deliveries, termtext.Preview(&entry, 50))
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", w.ID, termtext.WaitState(w.Wait, now, loc), w.Wait.Delivered(), termtext.Preview(&entry, 50))
 			}
 		})
 		if more := p.WaitingTotal - int64(len(p.Waiting)); more > 0 {
@@ -179,19 +179,27 @@ func stateCell(e queue.StreamEntry, now time.Time) string {
 	case queue.StateSnoozed, queue.StateWaiting:
 		state = termtext.WaitState(*e.Wait, now, loc)
 	case queue.StateReturned:
-		state = fmt.Sprintf("returned as %s (%s by %s)", e.Wait.BackAs, e.Wait.Kind, cell(e.Wait.By, 20))
+		state = fmt.Sprintf("returned as %s (%s)", e.Wait.BackAs, waitHow(e.Wait.Kind, e.Wait.After, e.Wait.By))
 	}
 	if of := e.ReplayOf(); of != "" {
 		state += ", replay of " + of
 	}
 	if b := e.Returned(); b != nil {
-		how := "snoozed by " + cell(b.By, 20)
-		if b.Kind == queue.WaitBackoff {
-			how = "retry of it"
-		}
-		state += fmt.Sprintf(", back from %s (%s)", b.Of, how)
+		state += fmt.Sprintf(", back from %s (%s)", b.Of, waitHow(b.Kind, b.After, b.By))
 	}
 	return state
+}
+
+// waitHow says how a message came to wait: "snoozed by alice", "retry:
+// released by bob", "retry: reclaimed from carol".
+func waitHow(kind queue.WaitKind, after, by string) string {
+	switch {
+	case kind == queue.WaitSnoozed:
+		return "snoozed by " + cell(by, 20)
+	case after == queue.AfterReclaim:
+		return "retry: reclaimed from " + cell(by, 20)
+	}
+	return "retry: released by " + cell(by, 20)
 }
 
 func (a *app) printActivity(act queue.Activity) {

@@ -102,7 +102,8 @@ type Wait struct {
 	// Until is when it is due: then it is added to the stream again, as a
 	// new entry.
 	Until time.Time
-	// Deliveries are those it carries into its return (see Return).
+	// Deliveries are those it carries into its return (see Return); see
+	// Delivered for how many it has had.
 	Deliveries int64
 	// After says how a backing-off message came to wait: AfterRelease or
 	// AfterReclaim.
@@ -111,6 +112,16 @@ type Wait struct {
 	// waits.
 	BackAs string
 	BackAt time.Time
+}
+
+// Delivered is how many times the message was delivered before its wait:
+// a snoozed one carries one less into its return, which counts one (a
+// snooze is not a failed delivery); 0 for a scheduled one.
+func (w Wait) Delivered() int64 {
+	if w.Kind == WaitSnoozed {
+		return w.Deliveries + 1
+	}
+	return w.Deliveries
 }
 
 // Return is what an entry added again after a wait says of it (its meta
