@@ -31,7 +31,8 @@ bench:
 
 ## bench-scale: a million pending entries: the claim's server time at 10 / 100k / 1M
 ## and claims per sweep, beside the old unbounded scan; stream and pending pages at
-## 10k and 1M (several minutes; builds its lists on a server of its own)
+## 10k and 1M; a trim step and the stats' unread count at 10k and 1M (several
+## minutes; builds its lists on a server of its own)
 bench-scale:
 	$(GO) test -run '^$$' -bench 'Scale' -count 3 -timeout 60m ./queue
 

@@ -772,8 +772,10 @@ func (a *app) statsCommand() *cobra.Command {
 		Use:   "stats",
 		Short: "Stream length, group lag and pending, consumers, dead letters, and the last hour's activity",
 		Long: `Stream length, the group's lag, pending and last-delivered ID, consumers,
-dead letters, the age of the oldest message nobody has claimed yet, and the
-last hour minute by minute: arrivals, acks and dead letters, time-to-ack
+dead letters, the age of the oldest message nobody has claimed yet, how
+many messages were trimmed from the stream before the group read them
+(another program's XADD … MAXLEN; unknown where the server keeps no count:
+the embedded server, Redis before 7), and the last hour minute by minute: arrivals, acks and dead letters, time-to-ack
 (from a message's ID time to its ack) p50/p90, and per reviewer their acks,
 rejects and median time held.`,
 		Args: cobra.NoArgs,
@@ -795,8 +797,8 @@ rejects and median time held.`,
 					out := map[string]any{
 						"stream": st.Stream, "length": st.Length, "group": st.Group,
 						"consumers": cons, "deadStream": st.DeadStream, "deadLength": st.DeadLength,
-						"oldestUnclaimedMs": msOrNil(st.OldestUnclaimed),
-						"scheduled":         st.Scheduled, "snoozed": st.Snoozed, "waiting": st.Waiting,
+						"oldestUnclaimedMs": msOrNil(st.OldestUnclaimed), "trimmedUnread": countOrNil(st.TrimmedUnread),
+						"scheduled": st.Scheduled, "snoozed": st.Snoozed, "waiting": st.Waiting,
 					}
 					for k, v := range activityJSON(act) {
 						out[k] = v
@@ -809,6 +811,14 @@ rejects and median time held.`,
 			})
 		},
 	}
+}
+
+// countOrNil is a count for JSON, null when negative (unknown).
+func countOrNil(n int64) any {
+	if n < 0 {
+		return nil
+	}
+	return n
 }
 
 // msOrNil is a duration in ms for JSON, null when negative (none, or

@@ -257,6 +257,11 @@ func (a *app) printStats(st queue.Stats) {
 		started = ", started at " + st.Group.Start
 	}
 	fmt.Fprintf(a.stdout, "group         %s: %d pending, lag %s, last delivered %s%s\n", st.Group.Name, st.Group.Pending, lag, st.Group.LastDelivered, started)
+	lost := "unknown"
+	if st.TrimmedUnread >= 0 {
+		lost = termtext.Plural(st.TrimmedUnread, "entry", "entries") + " trimmed before the group read them"
+	}
+	fmt.Fprintf(a.stdout, "lost unread   %s\n", lost)
 	fmt.Fprintf(a.stdout, "dead letters  %s (%s)\n", st.DeadStream, termtext.Plural(st.DeadLength, "entry", "entries"))
 	fmt.Fprintf(a.stdout, "waiting       %d scheduled, %d snoozed, %d backing off before a retry\n", st.Scheduled, st.Snoozed, st.Waiting)
 	if len(st.Consumers) == 0 {

@@ -77,7 +77,7 @@ which also completes --profile with the file's profile names.`,
 	root.AddCommand(
 		a.addCommand(), a.claimCommand(), a.ackCommand(), a.releaseCommand(), a.snoozeCommand(), a.rejectCommand(),
 		a.pendingCommand(), a.rangeCommand(), a.statsCommand(), a.deadCommand(), a.serveCommand(),
-		a.replayCommand(), a.searchCommand(), a.configCommand(),
+		a.replayCommand(), a.searchCommand(), a.trimCommand(), a.configCommand(),
 	)
 	return root
 }

@@ -35,6 +35,8 @@ type serveOptions struct {
 	pprof          string
 	metrics        string
 	maxSize        string
+	retention      string
+	deadRetention  string
 }
 
 // anonymousHost is where an anonymous desk listens unless --ssh says
@@ -62,6 +64,12 @@ holds at most --max-sessions-per-user sessions.
 --metrics ADDR serves Prometheus metrics at http://ADDR/metrics: the queue's
 numbers as the desk last read them (a scrape never reads the server), the
 open sessions and the claims and acks made through the desk.
+
+--retention AGE (30d, 720h) trims the stream at start and every 5 minutes as
+reviewq trim --before AGE --yes does: only messages every group is done with
+go, with their outcome records. --dead-retention AGE does the same for dead
+letters. Of several desks on one stream one at a time does it (a lock key
+that expires by itself), and each run that removed something is logged.
 
 On SIGINT or SIGTERM every session is told and closed; nothing is acked, and
 the log lists what each consumer still holds.`, sshd.DefaultMaxSize,
@@ -92,6 +100,8 @@ the log lists what each consumer still holds.`, sshd.DefaultMaxSize,
 		sshd.LeastMaxWidth, sshd.LeastMaxHeight, sshd.MostMaxWidth, sshd.MostMaxHeight))
 	f.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key press; 0 never")
 	f.StringVar(&o.pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; no authentication, keep it on loopback")
+	f.StringVar(&o.retention, "retention", "", "every 5 minutes remove the messages older than this `AGE` (30d, 720h) that every group is done with")
+	f.StringVar(&o.deadRetention, "dead-retention", "", "every 5 minutes remove the dead letters older than this `AGE` (90d)")
 	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://`ADDR`/metrics, e.g. :9299 (queue numbers, sessions, the desk's claims and acks); no authentication")
 	return cmd
 }
@@ -112,6 +122,18 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	}
 	if err != nil {
 		return userErrorf("--max-size %s: %v", o.maxSize, err)
+	}
+	var keep retention
+	for _, f := range []struct {
+		flag, value string
+		age         *time.Duration
+	}{{"--retention", o.retention, &keep.messages}, {"--dead-retention", o.deadRetention, &keep.deadLetters}} {
+		if f.value == "" {
+			continue
+		}
+		if *f.age, err = parseAge(f.value); err != nil || *f.age == 0 {
+			return userErrorf("%s %s: write an age such as 30d or 720h", f.flag, f.value)
+		}
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, nil))
 	if o.allowAnonymous {
@@ -161,6 +183,18 @@ func (a *app) serve(cmd *cobra.Command, o serveOptions) error {
 	// serve shows them with reads the same poller.
 	stats := statsfeed.New(s.client, statsfeed.Options{Timeout: a.opts.timeout})
 	go stats.Run(ctx)
+	if keep.messages > 0 || keep.deadLetters > 0 {
+		keep.client, keep.log, keep.now = s.client, log, time.Now
+		keep.every, keep.lockTTL, keep.holder, keep.timeout = retentionEvery, retentionLockTTL, deskName(), a.opts.timeout
+		done := make(chan struct{})
+		go func() { defer close(done); keep.run(ctx) }()
+		defer func() {
+			// However serve ends: the run stops, and releases the lock
+			// before the client closes.
+			stop()
+			<-done
+		}()
+	}
 	srv, err := sshd.New(sshd.Config{
 		Client: s.client, Server: s.server, Embedded: s.embedded, Stats: stats,
 		ConsumerPrefix: o.consumerPrefix, ReadOnly: o.readOnly, ReadOnlyUsers: o.readOnlyUsers,

@@ -736,6 +736,13 @@ type Stats struct {
 	// yet (the first after the group's last-delivered ID); negative when
 	// every entry has been delivered.
 	OldestUnclaimed time.Duration `json:"-"`
+	// TrimmedUnread counts the entries removed from the stream before the
+	// group read them (another program's XADD … MAXLEN, an XDEL of an entry
+	// nobody read), as the server's counters tell it; reviewq's own
+	// retention never adds to it. -1 when it cannot be told: the embedded
+	// server and servers before Redis 7 keep no such counters, and see
+	// lua/unread.lua for when the others cannot say.
+	TrimmedUnread int64 `json:"-"`
 	// The messages that wait, out of everyone's reach (see Snooze): added
 	// for later (the stream's), snoozed and backing off (the group's).
 	Scheduled int64 `json:"scheduled"`
@@ -744,14 +751,14 @@ type Stats struct {
 }
 
 // Stats reads the stream's length, the group, its consumers, the
-// dead-letter length, how many messages wait and the group's recorded
-// start in one pipeline, and adds due messages to the stream beside it
-// (Promote: the console and the SSH desk read Stats every few seconds, so
-// due messages reach the web example without a claim). The
-// numbers are the same on every server: where one reports a number wrongly
-// (the embedded server's lag and pending) reviewq works it out from what all
-// report alike, at the cost of a second, bounded, round trip (see
-// settleLag). A missing group is created again.
+// dead-letter length, how many messages wait, the group's recorded start
+// and what the group has not read (see unread) in one pipeline, and adds
+// due messages to the stream first (Promote: the console and the SSH desk
+// read Stats every few seconds, so due messages reach the web example
+// without a claim). The numbers are the same on every server: where one
+// reports a number wrongly (the embedded server's lag and pending) reviewq
+// works it out from what all report alike (see settleLag). A missing group
+// is created again.
 func (c *Client) Stats(ctx context.Context) (Stats, error) {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
@@ -769,10 +776,11 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 	// The promotion goes first in the pipeline, so that what follows counts
 	// the messages it added, and says how many still wait.
 	b := c.vk.B()
-	all := c.doWithScripts(ctx, []*luaScript{promoteScript, oldestScript}, func() valkey.Commands {
+	all := c.doWithScripts(ctx, []*luaScript{promoteScript, oldestScript, unreadScript}, func() valkey.Commands {
 		return valkey.Commands{
 			promoteScript.cmd(c.vk, c.promoteKeys(now), c.promoteArgs(now)),
 			oldestScript.cmd(c.vk, []string{c.cfg.Stream}, []string{c.cfg.Group}),
+			unreadScript.cmd(c.vk, []string{c.cfg.Stream}, []string{c.cfg.Group, strconv.Itoa(unreadCountLimit), strconv.Itoa(unreadCountChunk)}),
 			b.Xlen().Key(c.cfg.Stream).Build(),
 			b.XinfoGroups().Key(c.cfg.Stream).Build(),
 			b.XinfoConsumers().Key(c.cfg.Stream).Group(c.cfg.Group).Build(),
@@ -795,7 +803,14 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 	if st.OldestUnclaimed, err = oldestAge(msg, now); err != nil {
 		return err
 	}
-	r := all[2:]
+	if msg, err = all[2].ToMessage(); err != nil {
+		return unreadScript.locate(err)
+	}
+	undelivered, trimmed, err := parseUnreadReply(msg)
+	if err != nil {
+		return err
+	}
+	r := all[3:]
 	if st.Length, err = r[0].AsInt64(); err != nil {
 		return err
 	}
@@ -820,9 +835,8 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 	if err := c.noteStart(ctx, &g); err != nil {
 		return err
 	}
-	if err := c.settleLag(ctx, st.Length, &g); err != nil {
-		return err
-	}
+	settleLag(st.Length, undelivered, &g)
+	st.TrimmedUnread = trimmed
 	st.Group = g.GroupInfo
 	return nil
 }

@@ -322,24 +322,30 @@ var contractCases = []contractCase{
 
 	// Where no server can say and counting would cost too much, the lag
 	// is unknown: shown as such, never as the stream's length.
+	// The count goes from both sides of the group's position, so only a
+	// group with more than the limit on each side is past it.
 	{name: "lag past the count limit", run: func(r *contractRun) {
 		c := r.clientWithoutGroup(Config{})
-		r.add(c, 1)
-		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, r.idOf("m1"))
-		batch := make([][]Field, lagCountLimit+1)
-		for i := range batch {
-			batch[i] = []Field{{"n", fmt.Sprint(i)}}
-		}
-		for _, res := range c.AddMany(r.ctx(), batch) {
-			if res.Err != nil {
-				r.t.Fatal(res.Err)
+		addMany := func() {
+			batch := make([][]Field, unreadCountLimit+1)
+			for i := range batch {
+				batch[i] = []Field{{"n", fmt.Sprint(i)}}
+			}
+			for _, res := range c.AddMany(r.ctx(), batch) {
+				if res.Err != nil {
+					r.t.Fatal(res.Err)
+				}
 			}
 		}
-		r.stats(c, "length=1002 pending=0 lag=-1 entriesRead=-1 last=m1 dead=0 start=m1 consumers=[]")
+		addMany()
+		r.add(c, 1)
+		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, r.idOf("m1"))
+		addMany()
+		r.stats(c, fmt.Sprintf("length=%d pending=0 lag=-1 entriesRead=-1 last=m1 dead=0 start=m1 consumers=[]", 2*unreadCountLimit+3))
 		// Once the trimming overtakes the group, every entry is waiting,
 		// however many there are.
-		r.raw("XTRIM", c.cfg.Stream, "MAXLEN", "1001")
-		r.stats(c, "length=1001 pending=0 lag=1001 entriesRead=0 last=m1 dead=0 start=m1 consumers=[]")
+		r.raw("XTRIM", c.cfg.Stream, "MAXLEN", fmt.Sprint(unreadCountLimit+1))
+		r.stats(c, fmt.Sprintf("length=%d pending=0 lag=%[1]d entriesRead=0 last=m1 dead=0 start=m1 consumers=[]", unreadCountLimit+1))
 		// So for a group created at 0 that has read nothing yet.
 		fresh, err := New(r.vk, Config{Stream: r.stream, Group: "fresh", Consumer: "alice"})
 		if err != nil {
@@ -347,7 +353,7 @@ var contractCases = []contractCase{
 		}
 		r.raw("HDEL", fresh.startKey, "fresh")
 		r.expect("create a second group", fresh.EnsureGroup(r.ctx()), nil)
-		r.stats(fresh, "length=1001 pending=0 lag=1001 entriesRead=0 last=0-0 dead=0 start=0-0 consumers=[]")
+		r.stats(fresh, fmt.Sprintf("length=%d pending=0 lag=%[1]d entriesRead=0 last=0-0 dead=0 start=0-0 consumers=[]", unreadCountLimit+1))
 	}},
 
 	// The web example creates its group with XGROUP CREATE … $: entries
@@ -702,6 +708,38 @@ var contractCases = []contractCase{
 		r.expectLost("claim by ID", mustErr(c.ClaimID(r.ctx(), held.ID, true)), errGroupGone)
 		r.stats(c, "length=0 pending=0 lag=0 entriesRead=0 last=0-0 dead=0 start=0-0 consumers=[]")
 	}},
+
+	// Retention: only what every group is done with goes, with its outcome
+	// records; new, held, released and waiting messages stay, and so does
+	// anything recent. Dead letters go by their own cutoff.
+	{name: "trim", run: func(r *contractRun) {
+		c := r.client(Config{OutcomeRetention: 90 * 24 * time.Hour})
+		old := time.Now().Add(-45 * 24 * time.Hour)
+		for range 7 {
+			r.addAt(c, old)
+		}
+		r.add(c, 1)
+		held := make([]*Claimed, 5)
+		for i := range held {
+			held[i] = r.claim(c, "claim", fmt.Sprintf("m%d new delivery 1", i+1))
+		}
+		r.ack(c, 1, held[0].ID)
+		r.expect("release m3", c.Release(r.ctx(), held[2].ID), nil)
+		r.ack(c, 1, held[3].ID)
+		r.raw("ZADD", waitingKey(c.cfg.Stream, c.cfg.Group), fmt.Sprint(time.Now().Add(time.Hour).UnixMilli()), held[3].ID)
+		_, err := c.Reject(r.ctx(), held[4].ID, "spam")
+		r.expect("reject m5", err, nil)
+		month := time.Now().Add(-30 * 24 * time.Hour)
+		r.trim(c, TrimQuery{Before: month, DryRun: true}, "removed 2 kept {Undelivered:2 Pending:1 Released:1 Waiting:1} dead 0")
+		r.trim(c, TrimQuery{Before: month}, "removed 2 kept {Undelivered:2 Pending:1 Released:1 Waiting:1} dead 0")
+		r.page(c, StreamQuery{}, "m8 new", "m7 new", "m6 new", "m4 acked by alice", "m3 pending alice 1 released by alice", "m2 pending alice 1")
+		r.trim(c, TrimQuery{Before: month}, "removed 0 kept {Undelivered:2 Pending:1 Released:1 Waiting:1} dead 0")
+		r.dead(c, "m5 spam delivery 1 alice")
+		r.trim(c, TrimQuery{DeadBefore: time.Now().Add(time.Minute)}, "removed 0 kept {Undelivered:0 Pending:0 Released:0 Waiting:0} dead 1")
+		r.dead(c)
+		r.stats(c, "length=6 pending=2 lag=3 entriesRead=3 last=m5 dead=0 start=0-0 consumers=[alice:2]")
+		r.claim(c.WithConsumer("bob"), "bob claims", "m3 released by alice delivery 1")
+	}},
 }
 
 // contractRun is one case on one server.
@@ -1036,6 +1074,19 @@ func (r *contractRun) stats(c *Client, want string) {
 	r.see("stats: %s", got)
 	if got != want {
 		r.t.Fatalf("stats:\n got %s\nwant %s", got, want)
+	}
+}
+
+func (r *contractRun) trim(c *Client, q TrimQuery, want string) {
+	r.t.Helper()
+	res, err := c.Trim(r.ctx(), q, nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	got := fmt.Sprintf("removed %d kept %+v dead %d", res.Removed, res.Kept, res.DeadRemoved)
+	r.see("trim (dry run %v): %s", q.DryRun, got)
+	if got != want {
+		r.t.Fatalf("trim:\n got %s\nwant %s", got, want)
 	}
 }
 

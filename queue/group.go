@@ -175,83 +175,73 @@ func (c *Client) noteStart(ctx context.Context, g *groupReport) error {
 	return err
 }
 
-// lagCountLimit bounds how many entries a lag count reads (in chunks of
-// lagCountChunk, so a count never holds more than a chunk of entries): past
-// it the lag is unknown rather than expensive.
+// unreadCountLimit bounds how many entries a count of a group's
+// undelivered entries reads on each side of its position (in chunks of
+// unreadCountChunk, so a count never holds more than a chunk of entries):
+// past it on both sides the count is unknown rather than expensive.
 const (
-	lagCountLimit = 1000
-	lagCountChunk = 100
+	unreadCountLimit = 500
+	unreadCountChunk = 100
 )
 
 // settleLag fills in Lag and EntriesRead so that every server tells the
-// same truth.
+// same truth, from undelivered, the entries after the group's
+// last-delivered ID as reviewq counted them (see lua/unread.lua; -1 past
+// the count's limit).
 //
 // Deviation (miniredis v2.40.0, XINFO GROUPS): "lag" is always the stream's
 // length and "entries-read" always nil, whatever the group read. Redis 7+
-// reports entries-read once it tracks the group's reads, and then a lag it
-// keeps exactly; it says nil for a lag it cannot tell (entries deleted past
-// the group's position, or a group created at an explicit ID that has not
-// read yet), and Redis 6 has no lag at all. So the server's lag is used
-// when it comes with entries-read; otherwise reviewq counts the entries after
-// the group's last-delivered ID itself, up to lagCountLimit (all of them,
-// whatever their number, when nothing is at or before that ID), and past
-// that the lag is unknown (-1), never the length.
-func (c *Client) settleLag(ctx context.Context, length int64, g *groupReport) error {
-	if g.serverEntriesRead >= 0 && g.serverLag >= 0 {
-		// Redis 7.0 keeps counting entries that MAXLEN trimmed before the
-		// group read them (lag 8 on a stream of 3); there are never more
-		// undelivered entries than the stream holds. That cap is exact
-		// while the trim is ahead of the group; a group that reads on keeps
-		// the server's over-count, which reviewq cannot see without
-		// counting on every refresh.
+// says nil for a lag it cannot tell (entries deleted past the group's
+// position, or a group created at an explicit ID that has not read yet),
+// and Redis 6 has no lag at all. And a lag the server does report counts
+// the entries trimmed before the group read them, for good (lag 8 on a
+// stream of 3; Redis 7.0 and Valkey 8 alike): it is the undelivered
+// entries plus those lost unread. So the count is used wherever it ends;
+// past its limit the server's lag when it comes with entries-read, capped
+// at the length (exact while the trimming is ahead of the group, an
+// over-count by the entries lost unread once the group reads on), and
+// otherwise the lag is unknown (-1), never the length.
+func settleLag(length, undelivered int64, g *groupReport) {
+	switch {
+	case undelivered >= 0:
+		g.Lag = undelivered
+	case g.serverEntriesRead >= 0 && g.serverLag >= 0:
 		g.Lag = min(g.serverLag, length)
-	} else {
-		n, err := c.countAfter(ctx, g.LastDelivered)
-		if err != nil {
-			return err
-		}
-		g.Lag = n
+	default:
+		g.Lag = -1
 	}
 	// EntriesRead is derived, not the server's counter: see GroupInfo.
 	g.EntriesRead = -1
 	if g.Lag >= 0 {
 		g.EntriesRead = max(length-g.Lag, 0)
 	}
-	return nil
 }
 
-// lagScript counts the entries after a group's last-delivered ID: see
-// lua/lag.lua.
-var lagScript = newScript("lag.lua", luaIDs)
+// unreadScript counts a group's undelivered entries and those trimmed
+// before it read them: see lua/unread.lua.
+var unreadScript = newScript("unread.lua", luaIDs, luaGroup)
 
-// countAfter counts the stream's entries after id, or -1 when there are
-// more than lagCountLimit to count.
-func (c *Client) countAfter(ctx context.Context, id string) (int64, error) {
-	p, err := ParseID(id)
+// unread is what the group has not read: its undelivered entries and the
+// entries removed from the stream before it read them, each -1 when it
+// cannot be told (see lua/unread.lua).
+func (c *Client) unread(ctx context.Context) (undelivered, trimmed int64, err error) {
+	msg, err := unreadScript.exec(ctx, c.vk, []string{c.cfg.Stream},
+		[]string{c.cfg.Group, strconv.Itoa(unreadCountLimit), strconv.Itoa(unreadCountChunk)})
 	if err != nil {
-		return -1, opError("lag", ErrInvalidID, err)
+		return -1, -1, err
 	}
-	first, ok := p.Next()
-	if !ok {
-		return 0, nil
-	}
-	msg, err := lagScript.exec(ctx, c.vk, []string{c.cfg.Stream},
-		[]string{p.String(), first.String(), strconv.Itoa(lagCountLimit), strconv.Itoa(lagCountChunk)})
-	if err != nil {
-		return -1, err
-	}
-	return parseLagReply(msg)
+	return parseUnreadReply(msg)
 }
 
-// parseLagReply reads lag.lua's reply: the count, or -1 past the limit.
-func parseLagReply(msg valkey.ValkeyMessage) (int64, error) {
-	r := newReply("lag", msg, 2)
-	n, counted := r.int(0), r.flag(1)
+// parseUnreadReply reads unread.lua's reply.
+func parseUnreadReply(msg valkey.ValkeyMessage) (undelivered, trimmed int64, err error) {
+	r := newReply("unread", msg, 2)
+	undelivered, trimmed = r.int(0), r.int(1)
 	if err := r.err(); err != nil {
-		return -1, err
+		return -1, -1, err
 	}
-	if !counted {
-		return -1, nil
+	if undelivered < -1 || trimmed < -1 {
+		return -1, -1, opError("unread", ErrBadReply, fmt.Errorf("counts %d, %d", undelivered, trimmed))
 	}
-	return n, nil
+	return undelivered, trimmed, nil
 }

@@ -103,6 +103,11 @@ func activityKey(stream, group string, minute time.Time) string {
 // arrivalsScript.
 func arrivalsKey(stream string) string { return slotMate(stream, ":arrivals") }
 
+// trimLockKey names the lock one desk holds while it trims the stream (see
+// TrimLock): its value is the holder's token, and it expires by itself
+// when the holder stops renewing it.
+func trimLockKey(stream string) string { return slotMate(stream, ":trim-lock") }
+
 // idempotencyKey names the key that remembers, for IdempotencyWindow, the
 // entry an idempotency key added.
 func idempotencyKey(stream, key string) string { return slotMate(stream, ":idem:"+key) }

@@ -330,8 +330,8 @@ func TestLuaFilesStandAlone(t *testing.T) {
 	vk := dial(t, srv.Addr)
 	used := map[string]bool{}
 	for _, s := range []*luaScript{claimScript, claimIDScript, ackScript, touchScript, rejectScript, redriveScript,
-		pageScript, searchScript, replayScript, lagScript, oldestScript, arrivalsScript, addOnceScript,
-		snoozeScript, addLaterScript, promoteScript, waitsScript} {
+		pageScript, searchScript, replayScript, unreadScript, oldestScript, arrivalsScript, addOnceScript,
+		trimScript, trimDeadScript, lockScript, snoozeScript, addLaterScript, promoteScript, waitsScript} {
 		for _, p := range s.parts {
 			used[p.file] = true
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reviewq/reviewq/internal/testserver"
+	"github.com/valkey-io/valkey-go"
 )
 
 // The scale benchmarks (`make bench-scale`) run on a server of their own,
@@ -411,4 +412,137 @@ func commandTime(b *testing.B, c *Client, cmd string, f func()) {
 		b.Fatalf("commandstats counted %d %s for %d calls", calls-calls0, cmd, b.N)
 	}
 	b.ReportMetric(float64(us-us0)/float64(b.N), "server-µs/op")
+}
+
+// ackAllScript acks up to n of a group's pending entries from the head of its
+// pending list, after the first keep of them, and writes an
+// outcome record for each (as an ack by reviewq would), so that a trim
+// finds records to remove.
+var ackAllScript = valkey.NewLuaScript(`
+local n, group, keep = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local rows = redis.call('XPENDING', KEYS[1], group, '-', '+', n + keep)
+local ids = {}
+for i = keep + 1, #rows do
+  local id = rows[i][1]
+  ids[#ids + 1] = id
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  redis.call('ZADD', KEYS[2], 0, string.char(#ms) .. ms .. string.char(#seq) .. seq .. '1:a13:1700000000000')
+end
+if #ids > 0 then redis.call('XACK', KEYS[1], group, unpack(ids)) end
+return #ids
+`)
+
+// scaleAckedClient is a client on the scale server for a stream of n
+// entries, every one delivered and acked with an outcome record, but its
+// first, which "web" holds: a trim removes every other entry, the holes
+// after the held one with XDEL. It is topped up to n+spare entries at each
+// call, for a benchmark that removes spare of them.
+func scaleAckedClient(b *testing.B, n, spare int) *Client {
+	b.Helper()
+	c := scaleClient(b, 0, false)
+	c.cfg.Stream = fmt.Sprintf("scale:%d:acked", n)
+	c.outcomes = outcomesKey(c.cfg.Stream, c.cfg.Group)
+	scaleMu.Lock()
+	defer scaleMu.Unlock()
+	if !scaleFill[c.cfg.Stream] {
+		_ = do(b, c, "DEL", c.cfg.Stream, c.outcomes)
+		if err := c.EnsureGroup(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		scaleFill[c.cfg.Stream] = true
+	}
+	length, err := do(b, c, "XLEN", c.cfg.Stream).AsInt64()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if missing := n + spare - int(length); missing > 0 {
+		fillPending(b, c, missing, "web")
+		for {
+			// The first pending row is the stream's first entry, held.
+			acked, err := ackAllScript.Exec(context.Background(), c.vk, []string{c.cfg.Stream, c.outcomes},
+				[]string{"5000", c.cfg.Group, "1"}).AsInt64()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if acked == 0 {
+				break
+			}
+		}
+	}
+	return c
+}
+
+// BenchmarkScaleTrim is one step of a trim (trimChunk entries looked at)
+// on streams of ten thousand and of a million entries: all new (counted,
+// nothing asked of the pending list), all pending (a full XPENDING reply),
+// all acked with records (counted; then removed: XDEL of the holes after
+// a held entry, and their records). A step's server time depends on the
+// chunk, not on the length.
+func BenchmarkScaleTrim(b *testing.B) {
+	last, _ := lastIDBefore(time.Now().Add(24 * time.Hour))
+	step := func(b *testing.B, c *Client, mode string, want func(trimStep) bool) {
+		groups, err := c.groupNames(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		serverTime(b, c, "EVALSHA", func() {
+			s, err := c.trimStep(context.Background(), groups, "0-0", last, mode)
+			if err != nil || !want(s) {
+				b.Fatalf("step: %+v %v", s, err)
+			}
+		})
+	}
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"10k", 10_000}, {"1M", 1_000_000}} {
+		b.Run("entries="+size.name+"/new/count", func(b *testing.B) {
+			step(b, scaleClient(b, size.n, false), modeCount, func(s trimStep) bool { return s.kept.Undelivered == trimChunk })
+		})
+		b.Run("entries="+size.name+"/pending/count", func(b *testing.B) {
+			step(b, scaleClient(b, size.n, true), modeCount, func(s trimStep) bool { return s.kept.Pending == trimChunk })
+		})
+		b.Run("entries="+size.name+"/acked/count", func(b *testing.B) {
+			step(b, scaleAckedClient(b, size.n, 0), modeCount, func(s trimStep) bool { return s.removed == trimChunk-1 })
+		})
+		b.Run("entries="+size.name+"/acked/trim", func(b *testing.B) {
+			// The steps remove b.N+1 times 99 entries.
+			step(b, scaleAckedClient(b, size.n, (b.N+1)*trimChunk), modeTrim, func(s trimStep) bool { return s.removed == trimChunk-1 })
+		})
+	}
+}
+
+// BenchmarkScaleUnread is the count behind Stats's lag and trimmed-unread
+// figures (lua/unread.lua) on a million entries: a group at the end (all
+// delivered), one before the head (nothing read: the length, uncounted),
+// and one a thousand entries in, past the count's limit on both sides,
+// its most expensive case (2 × 501 entries read).
+func BenchmarkScaleUnread(b *testing.B) {
+	run := func(name string, c *Client, want int64) {
+		b.Run(name, func(b *testing.B) {
+			serverTime(b, c, "EVALSHA", func() {
+				undelivered, _, err := c.unread(context.Background())
+				if err != nil || undelivered != want {
+					b.Fatalf("unread: %d %v, want %d", undelivered, err, want)
+				}
+			})
+		})
+	}
+	const million = 1_000_000
+	run("entries=1M/at-the-end", scaleClient(b, million, true), 0)
+	run("entries=1M/before-the-head", scaleClient(b, million, false), million)
+	c := scaleClient(b, million, false)
+	r, err := do(b, c, "XRANGE", c.cfg.Stream, "-", "+", "COUNT", "1000").ToArray()
+	if err != nil || len(r) != 1000 {
+		b.Fatal(len(r), err)
+	}
+	e, _ := r[len(r)-1].ToArray()
+	id, _ := e[0].ToString()
+	middle := *c
+	middle.cfg.Group = "thousand-in"
+	_ = do(b, c, "XGROUP", "DESTROY", c.cfg.Stream, middle.cfg.Group)
+	if err := do(b, c, "XGROUP", "CREATE", c.cfg.Stream, middle.cfg.Group, id).Error(); err != nil {
+		b.Fatal(err)
+	}
+	run("entries=1M/a-thousand-in", &middle, -1)
 }

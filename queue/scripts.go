@@ -39,6 +39,7 @@ const (
 	tagGone       = "gone"    // neither pending nor in the stream
 	tagMissing    = "missing" // no such dead letter
 	tagEmpty      = "empty"   // a dead letter without content; a claim with nothing to claim
+	tagRegroup    = "regroup" // the stream's groups are not those the caller named
 
 	// A claim's kinds, besides tagEmpty.
 	claimNew       = "new"
@@ -50,6 +51,12 @@ const (
 	modeRelease = "release"
 	modeCount   = "count"
 	modeCopy    = "copy"
+
+	// trim.lua's and trim_dead.lua's mode besides modeCount; lock.lua's
+	// modes besides modeRelease.
+	modeTrim  = "trim"
+	modeTake  = "take"
+	modeRenew = "renew"
 )
 
 // luaConstants are the strings and numbers the scripts share with the Go
@@ -117,6 +124,10 @@ var luaConstants = map[string]string{
 	"MODE_RELEASE":            strconv.Quote(modeRelease),
 	"MODE_COUNT":              strconv.Quote(modeCount),
 	"MODE_COPY":               strconv.Quote(modeCopy),
+	"MODE_TRIM":               strconv.Quote(modeTrim),
+	"MODE_TAKE":               strconv.Quote(modeTake),
+	"MODE_RENEW":              strconv.Quote(modeRenew),
+	"TAG_REGROUP":             strconv.Quote(tagRegroup),
 }
 
 var luaConstant = regexp.MustCompile(`__([A-Z][A-Z0-9_]*)__`)

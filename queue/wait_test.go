@@ -171,3 +171,35 @@ func TestStatsAfterTheServerForgetsItsScripts(t *testing.T) {
 		t.Fatalf("stats after SCRIPT FLUSH: %+v %v", st, err)
 	}
 }
+
+// Retention never removes an entry that waits: acknowledged out of the
+// pending list, a snoozed or backing-off entry is still not done with.
+func TestTrimKeepsWaitingEntries(t *testing.T) {
+	clock := newTestClock()
+	c := newClient(t, Config{Now: clock.Now, RetryBackoff: time.Minute})
+	ids := mustAdd(t, c, 3)
+	for i := range 3 {
+		m := mustClaim(t, c)
+		var err error
+		switch i {
+		case 0:
+			err = c.Snooze(ctx(t), m.ID, clock.Now().Add(time.Hour))
+		case 1:
+			err = c.Release(ctx(t), m.ID)
+		default:
+			_, err = c.Ack(ctx(t), m.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := c.Trim(ctx(t), TrimQuery{Before: time.Now().Add(time.Hour)}, nil)
+	if err != nil || res.Removed != 1 || res.Kept.Waiting != 2 {
+		t.Fatalf("trim: %+v %v, want the acked one removed and the two waiting kept", res, err)
+	}
+	for _, id := range ids[:2] {
+		if _, err := c.Get(ctx(t), id); err != nil {
+			t.Fatalf("%s trimmed while it waits: %v", id, err)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -23,8 +22,8 @@ import (
 // queue.Activity while it is in front, every activityEvery, and not at
 // all behind another screen.
 type ActivityScreen struct {
-	c  *Common
-	to replyTo
+	c       *Common
+	actions []Action
 
 	act    queue.Activity
 	loaded bool
@@ -52,21 +51,20 @@ const activityEvery = 5 * time.Second
 // activityTickMsg asks for the next read of the showing gen.
 type activityTickMsg struct{ gen int }
 
+const activityID ScreenID = "activity"
+
 // NewActivityScreen builds the Activity screen.
-func NewActivityScreen(c *Common, id ScreenID) Screen {
-	return &ActivityScreen{c: c, to: replyTo{c, id}, width: c.Width, height: c.Height}
+func NewActivityScreen(c *Common) Screen {
+	s := &ActivityScreen{c: c, width: c.Width, height: c.Height}
+	s.actions = []Action{{Name: "refresh", Desc: "update now", Run: do(s.load)}}
+	return s
 }
 
 func (s *ActivityScreen) Init() tea.Cmd             { return nil }
 func (s *ActivityScreen) Title() string             { return "Activity" }
-func (s *ActivityScreen) Capturing() bool           { return false }
+func (s *ActivityScreen) Actions() []Action         { return s.actions }
+func (s *ActivityScreen) Mode() Mode                { return ModeNormal }
 func (s *ActivityScreen) SetSize(width, height int) { s.width, s.height = width, height }
-
-func (s *ActivityScreen) ShortHelp() []key.Binding {
-	return []key.Binding{withHelp(s.c.Keys.Refresh, "ctrl+r", "update now")}
-}
-
-func (s *ActivityScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *ActivityScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -90,11 +88,7 @@ func (s *ActivityScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			s.seq++
 		}
 		if s.visible {
-			return s, s.to.after(activityEvery, activityTickMsg{gen: s.gen})
-		}
-	case tea.KeyPressMsg:
-		if key.Matches(msg, s.c.Keys.Refresh) {
-			return s, s.load()
+			return s, s.c.after(activityEvery, activityTickMsg{gen: s.gen})
 		}
 	}
 	return s, nil
@@ -105,7 +99,7 @@ func (s *ActivityScreen) load() tea.Cmd {
 		return nil // its reply plans the next read
 	}
 	s.busy = true
-	return activityCmd(s.to, s.gen)
+	return activityCmd(s.c)
 }
 
 func (s *ActivityScreen) View() string {
@@ -126,12 +120,12 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 	if !s.loaded {
 		note := "Loading…"
 		if !s.busy {
-			note = "No numbers yet: the status line says why; ctrl+r tries again."
+			note = "No numbers yet: the status line says why; " + s.c.key("refresh") + " tries again."
 		}
 		return th.Title.Render("Activity") + "\n" + th.Subtle.Render(note)
 	}
 	a := s.act
-	totals := []string{thousands(sum(a.Arrivals)), thousands(sum(a.Acks)), thousands(sum(a.Dead))}
+	totals := []string{termtext.Thousands(sum(a.Arrivals)), termtext.Thousands(sum(a.Acks)), termtext.Thousands(sum(a.Dead))}
 	countWidth := 5
 	for _, t := range totals {
 		countWidth = max(countWidth, len(t))

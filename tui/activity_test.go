@@ -19,11 +19,11 @@ func reply(t *testing.T, s Screen, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		t.Fatal("no call was made")
 	}
-	msg, ok := cmd().(ScreenMsg)
-	if !ok {
+	msg := cmd()
+	if _, ok := msg.(ActivityLoadedMsg); !ok {
 		t.Fatalf("not a reply: %T", msg)
 	}
-	_, next := s.Update(msg.Msg)
+	_, next := s.Update(msg)
 	return next
 }
 
@@ -33,7 +33,7 @@ func shownActivity(t *testing.T, f *fakeQueue, w, h int) (Screen, *Common) {
 	t.Helper()
 	c := testCommon(f)
 	c.Width, c.Height = w, h
-	s := NewActivityScreen(c, 5)
+	s := NewActivityScreen(c)
 	s.SetSize(w, h)
 	_, cmd := s.Update(VisibleMsg{Visible: true})
 	reply(t, s, cmd)
@@ -45,7 +45,7 @@ func shownActivity(t *testing.T, f *fakeQueue, w, h int) (Screen, *Common) {
 func TestActivityPollsOnlyWhileShown(t *testing.T) {
 	f := newFakeQueue()
 	f.activity = activityHour()
-	s := NewActivityScreen(testCommon(f), 5)
+	s := NewActivityScreen(testCommon(f))
 	a := s.(*ActivityScreen)
 	if cmd := s.Init(); cmd != nil {
 		t.Fatal("Init reads before the screen is shown")
@@ -67,8 +67,7 @@ func TestActivityPollsOnlyWhileShown(t *testing.T) {
 	if n := countCalls(f, "activity"); n != 2 {
 		t.Fatalf("%d reads after a tick", n)
 	}
-	_, cmd = s.Update(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
-	reply(t, s, cmd)
+	reply(t, s, screenKey(a.c, s, bkey("ctrl+r")))
 	if n := countCalls(f, "activity"); n != 3 {
 		t.Fatalf("%d reads after ctrl+r", n)
 	}
@@ -109,7 +108,7 @@ func TestActivityErrorKeepsNumbers(t *testing.T) {
 	s2, _ := shownActivity(t, f, 100, 24)
 	requireShows(t, s2, "No numbers yet")
 	f.setFail(nil)
-	_, cmd = s2.Update(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	cmd = screenKey(commonOf(s2), s2, bkey("ctrl+r"))
 	requireShows(t, s2, "Loading…")
 	reply(t, s2, cmd)
 	requireShows(t, s2, "alice (you)")
@@ -156,7 +155,7 @@ func TestActivityDraws(t *testing.T) {
 	act.ArrivalsBehind, act.OldestUnclaimed, act.Reviewers = true, -1, nil
 	act.TimeToAck = queue.Percentiles{}
 	f.activity = act
-	_, cmd := s.Update(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	cmd := keyCmd(s, "ctrl+r")
 	reply(t, s, cmd)
 	requireShows(t, s, "arrivals are still being counted",
 		"time to ack       no acks in the last hour",

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"charm.land/bubbles/v2/cursor"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -32,20 +36,51 @@ func testDeps(q Queue) Deps {
 // have run and their results are in.
 func newTestApp(t testing.TB, d Deps) *App {
 	t.Helper()
-	a := New(d)
+	return startedApp(t, New(d))
+}
+
+// startedApp sizes a at the golden size, with the unit tests' timers, and
+// runs its Init.
+func startedApp(t testing.TB, a *App) *App {
+	t.Helper()
+	a.c.timer = fakeTimer
 	a.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	run(t, a, a.Init())
 	return a
 }
 
+// testApp is a console for unit tests, not started: its timers are the
+// unit tests' (fakeTimer).
+func testApp(d Deps) *App {
+	a := New(d)
+	a.c.timer = fakeTimer
+	return a
+}
+
 // run executes cmd the way Bubble Tea would, feeding every message back into
-// m, round after round. Commands still running after a short wait (ticks,
-// cursor blinks) are dropped, so a test sees the immediate consequences of
-// one action only. It reports whether m asked to quit.
+// m, round after round, until none is left: a test sees every consequence
+// of one action. Timers (fakeTimer) and cursor blinks are not waited for:
+// they are dropped. It reports whether m asked to quit.
 func run(t testing.TB, m tea.Model, cmd tea.Cmd) (quit bool) {
 	t.Helper()
+	quit, _ = runAll(t, m, cmd)
+	return quit
+}
+
+// runTimers is run, and returns the timers it dropped.
+func runTimers(t testing.TB, m tea.Model, cmd tea.Cmd) []timerFired {
+	t.Helper()
+	_, timers := runAll(t, m, cmd)
+	return timers
+}
+
+func runAll(t testing.TB, m tea.Model, cmd tea.Cmd) (quit bool, timers []timerFired) {
+	t.Helper()
 	pending := []tea.Cmd{cmd}
-	for round := 0; len(pending) > 0 && round < 20; round++ {
+	for round := 0; len(pending) > 0; round++ {
+		if round > 50 {
+			t.Fatal("commands keep coming")
+		}
 		results := make(chan tea.Msg, len(pending))
 		n := 0
 		for _, c := range pending {
@@ -56,31 +91,108 @@ func run(t testing.TB, m tea.Model, cmd tea.Cmd) (quit bool) {
 			go func() { results <- c() }()
 		}
 		pending = nil
-		// Fakes answer in microseconds (250 ms leaves room for a loaded CI
-		// machine under -race); what is still running by then is a
-		// tick or a cursor blink.
-		deadline := time.After(250 * time.Millisecond)
-	collect:
 		for ; n > 0; n-- {
-			select {
-			case msg := <-results:
-				switch msg := msg.(type) {
-				case nil:
-				case tea.QuitMsg:
-					quit = true
-				case tea.BatchMsg:
-					pending = append(pending, msg...)
-				default:
-					_, next := m.Update(msg)
-					pending = append(pending, next)
+			switch msg := (<-results).(type) {
+			case nil:
+			case tea.QuitMsg:
+				quit = true
+			case tea.BatchMsg:
+				pending = append(pending, msg...)
+			default:
+				if cmds, ok := sequence(msg); ok {
+					pending = append(pending, cmds...) // in order or not, the fakes do not mind
+					continue
 				}
-			case <-deadline:
-				break collect
+				if f, ok := msg.(timerFired); ok {
+					timers = append(timers, f)
+				}
+				if sm, ok := msg.(ScreenMsg); ok {
+					if f, ok := sm.Msg.(timerFired); ok {
+						timers = append(timers, f)
+					}
+				}
+				if dropped(msg) {
+					continue
+				}
+				_, next := m.Update(msg)
+				pending = append(pending, next)
 			}
 		}
 	}
-	return quit
+	return quit, timers
 }
+
+// sequence is the Cmds of tea.Sequence's message, whose type is not
+// exported.
+func sequence(msg tea.Msg) ([]tea.Cmd, bool) {
+	v := reflect.ValueOf(msg)
+	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
+		return nil, false
+	}
+	cmds := make([]tea.Cmd, v.Len())
+	for i := range cmds {
+		cmds[i], _ = v.Index(i).Interface().(tea.Cmd)
+	}
+	return cmds, true
+}
+
+// dropped is a message the unit tests' helpers do not deliver: a timer's,
+// or a cursor's blink, which would blink again.
+func dropped(msg tea.Msg) bool {
+	if sm, ok := msg.(ScreenMsg); ok {
+		msg = sm.Msg
+	}
+	if _, ok := msg.(timerFired); ok {
+		return true
+	}
+	return reflect.TypeOf(msg).PkgPath() == cursorPackage
+}
+
+var cursorPackage = reflect.TypeFor[cursor.BlinkMsg]().PkgPath()
+
+// collect runs cmd and what it batches, and returns their messages
+// without handing them to anyone.
+func collect(t testing.TB, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	var out []tea.Msg
+	todo := []tea.Cmd{cmd}
+	for len(todo) > 0 {
+		c := todo[0]
+		todo = todo[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		if cmds, ok := sequence(msg); ok {
+			todo = append(todo, cmds...)
+			continue
+		}
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			todo = append(todo, msg...)
+		default:
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// inBubble runs a unit test on a fake clock (testing/synctest): a
+// component's own timer (huh's cursor blink) passes at once instead of
+// after half a second, and the helpers can still wait for every Cmd.
+func inBubble(t *testing.T, test func(t *testing.T)) { synctest.Test(t, test) }
+
+// keyOf is the key that brings screen id to the front.
+func keyOf(a *App, id ScreenID) string {
+	return a.c.keys.keys(screenAction(id), ModeNormal)[0]
+}
+
+// screenOf is a's screen id.
+func screenOf[S Screen](a *App, id ScreenID) S { return a.screens[a.index(id)].(S) }
+
+// activeID is the screen in front.
+func activeOf(a *App) ScreenID { return a.entries[a.active].ID }
 
 // keyMsg is a key press as Bubble Tea delivers it: "c", "enter", "ctrl+s"…
 func keyMsg(k string) tea.KeyPressMsg {
@@ -163,48 +275,63 @@ func TestAppOpensOnReviewWithHeader(t *testing.T) {
 
 func TestAppGlobalKeysSwitchScreens(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t, testDeps(newFakeQueue()))
-	for _, tc := range []struct {
-		key  string
-		want int
-	}{{"3", 2}, {"4", 3}, {"5", 4}, {"6", 5}, {"tab", 0}, {"shift+tab", 5}, {"1", 0}, {"n", 1}} {
-		press(t, a, tc.key)
-		if a.active != tc.want {
-			t.Fatalf("after %q the active screen is %d, want %d", tc.key, a.active+1, tc.want+1)
+	inBubble(t, func(t *testing.T) {
+		a := newTestApp(t, testDeps(newFakeQueue()))
+		// Each screen's key brings it to the front, in the list's order.
+		for i, e := range a.entries {
+			press(t, a, keyOf(a, e.ID))
+			if a.active != i {
+				t.Fatalf("after %q the active screen is %s, want %s", keyOf(a, e.ID), activeOf(a), e.ID)
+			}
+			if e.ID == composeID {
+				press(t, a, "esc") // keys are text there: esc leaves
+			}
 		}
-	}
-	// Compose captures: tab moves between fields, esc goes back.
-	press(t, a, "tab")
-	if a.active != 1 {
-		t.Fatalf("tab left Compose")
-	}
-	press(t, a, "esc")
-	if a.active != 0 {
-		t.Fatalf("esc in Compose went to screen %d, want 1 (where it came from)", a.active+1)
-	}
-	// The digits go as far as the list: there is no screen 9.
-	press(t, a, "9")
-	if a.active != 0 {
-		t.Fatalf("9 switched to screen %d", a.active+1)
-	}
+		last := a.entries[len(a.entries)-1].ID
+		for _, tc := range []struct {
+			key  string
+			want ScreenID
+		}{{"tab", a.entries[0].ID}, {"shift+tab", last}, {keyOf(a, reviewID), reviewID}, {"n", composeID}} {
+			press(t, a, tc.key)
+			if activeOf(a) != tc.want {
+				t.Fatalf("after %q the active screen is %s, want %s", tc.key, activeOf(a), tc.want)
+			}
+		}
+		// Compose captures: tab moves between fields, esc goes back.
+		press(t, a, "tab")
+		if activeOf(a) != composeID {
+			t.Fatalf("tab left Compose")
+		}
+		press(t, a, "esc")
+		if activeOf(a) != reviewID {
+			t.Fatalf("esc in Compose went to %s, not Review where it came from", activeOf(a))
+		}
+		// The digits go as far as the list: the one after the last is nothing.
+		press(t, a, fmt.Sprint(len(a.entries)+1))
+		if activeOf(a) != reviewID {
+			t.Fatalf("%d switched to %s", len(a.entries)+1, activeOf(a))
+		}
+	})
 }
 
 func TestAppQuitKeys(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t, testDeps(newFakeQueue()))
-	if !press(t, a, "q") {
-		t.Fatal("q did not quit")
-	}
-	if !press(t, a, "ctrl+c") {
-		t.Fatal("ctrl+c did not quit")
-	}
-	press(t, a, "n")
-	if press(t, a, "q") {
-		t.Fatal("q quit from Compose instead of typing")
-	}
-	if !press(t, a, "ctrl+c") {
-		t.Fatal("ctrl+c did not quit from Compose")
-	}
+	inBubble(t, func(t *testing.T) {
+		a := newTestApp(t, testDeps(newFakeQueue()))
+		if !press(t, a, "q") {
+			t.Fatal("q did not quit")
+		}
+		if !press(t, a, "ctrl+c") {
+			t.Fatal("ctrl+c did not quit")
+		}
+		press(t, a, "n")
+		if press(t, a, "q") {
+			t.Fatal("q quit from Compose instead of typing")
+		}
+		if !press(t, a, "ctrl+c") {
+			t.Fatal("ctrl+c did not quit from Compose")
+		}
+	})
 }
 
 func TestAppHelpToggle(t *testing.T) {
@@ -225,8 +352,18 @@ func TestAppResize(t *testing.T) {
 	a := newTestApp(t, testDeps(newFakeQueue()))
 	a.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
 	got := screenText(a)
-	if want := "window 40×10 is too small: reviewq needs 60×16"; !strings.HasPrefix(want, strings.TrimSuffix(got, "…")) || strings.Contains(got, "\n") {
+	// Wrapped to the window, it says which size is needed.
+	if flat := strings.Join(strings.Fields(got), " "); flat != "This window is 40×10: reviewq needs at least 60×16. Make it larger, or the text smaller." {
 		t.Fatalf("too small: %q", got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if ansi.StringWidth(l) > 40 {
+			t.Fatalf("too small, and wider than the window: %q", got)
+		}
+	}
+	a.Update(tea.WindowSizeMsg{Width: 20, Height: 3})
+	if got := screenText(a); strings.Count(got, "\n") > 2 || !strings.HasPrefix(got, "This window is 20×3:") {
+		t.Fatalf("too small, 20×3: %q", got)
 	}
 	a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	got = screenText(a)
@@ -264,6 +401,20 @@ func TestAppLagUnknown(t *testing.T) {
 	requireContains(t, a, "lag ?", "New messages may be waiting (4 in the stream)")
 }
 
+// Messages trimmed before anyone read them are said in the header; none,
+// or a server that cannot tell, says nothing there.
+func TestAppTrimmedUnread(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(newFakeQueue()))
+	for _, n := range []int64{-1, 0} {
+		a.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 4, TrimmedUnread: n}})
+		requireContains(t, a, "length 4")
+		requireLacks(t, a, "lost unread")
+	}
+	a.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 4, TrimmedUnread: 1234}})
+	requireContains(t, a, "dead letters 0  1,234 lost unread")
+}
+
 func TestAppStatusLine(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t, testDeps(newFakeQueue()))
@@ -274,7 +425,7 @@ func TestAppStatusLine(t *testing.T) {
 	}
 	a.Update(StatusMsg{Text: "shutting down", Error: true})
 	requireContains(t, a, "shutting down")
-	a.Update(statusFadeMsg{gen: a.c.status.gen})
+	a.Update(statusFadeMsg{gen: a.c.notes[""].gen})
 	requireContains(t, a, "shutting down") // errors do not fade
 }
 
@@ -283,15 +434,21 @@ func TestAppStatusLine(t *testing.T) {
 func TestAppStatusFades(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t, testDeps(annQueue()))
-	press(t, a, "c", "r")
+	press(t, a, "c")
+	_, cmd := a.Update(keyMsg("r"))
+	var fade statusFadeMsg
+	for _, f := range runTimers(t, a, cmd) {
+		if m, ok := f.msg.(statusFadeMsg); ok {
+			fade = m
+		}
+	}
 	requireContains(t, a, "released Ann's message")
-	gen := a.c.status.gen
-	if a.fadeGen != gen {
+	if fade.gen == 0 || fade.screen != reviewID {
 		t.Fatal("no fade planned for the note")
 	}
-	a.Update(statusFadeMsg{gen: gen - 1})
+	a.Update(statusFadeMsg{screen: reviewID, gen: fade.gen - 1})
 	requireContains(t, a, "released Ann's message")
-	a.Update(statusFadeMsg{gen: gen})
+	a.Update(fade)
 	requireLacks(t, a, "released Ann's message")
 }
 
@@ -301,11 +458,11 @@ func TestAppConnectionErrorClearsWhenBack(t *testing.T) {
 	t.Parallel()
 	q := newFakeQueue(contact("1795426200000-0", "Ann", "ann@example.com", "hello"))
 	a := newTestApp(t, testDeps(q))
-	press(t, a, "4")
+	press(t, a, keyOf(a, streamID))
 	q.setFail(&queue.Error{Op: "stream", Kind: queue.ErrUnreachable, Cause: errors.New("dial tcp: connection refused")})
 	press(t, a, "ctrl+r")
 	requireContains(t, a, "loading the stream failed: server unreachable")
-	a.Update(statusFadeMsg{gen: a.c.status.gen})
+	a.Update(statusFadeMsg{screen: streamID, gen: a.c.notes[streamID].gen})
 	run(t, a, statsCmd(a.c))
 	requireContains(t, a, "○ offline", "loading the stream failed")
 	q.setFail(nil)
@@ -318,9 +475,9 @@ func TestAppConnectionErrorClearsWhenBack(t *testing.T) {
 func TestAppRoutesRepliesToTheScreenThatAsked(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t, testDeps(pendingQueue(3)))
-	press(t, a, "3", "enter") // Pending opens its selected entry…
-	pending := a.screens[2].(*PendingScreen)
-	stream := a.screens[3].(*StreamScreen)
+	press(t, a, keyOf(a, pendingID), "enter") // Pending opens its selected entry…
+	pending := screenOf[*PendingScreen](a, pendingID)
+	stream := screenOf[*StreamScreen](a, streamID)
 	if !pending.detail.open {
 		t.Fatal("Pending did not open the entry")
 	}
@@ -329,7 +486,7 @@ func TestAppRoutesRepliesToTheScreenThatAsked(t *testing.T) {
 		t.Fatal("the reply reached the Stream screen too")
 	}
 	// A reply addressed to Stream goes to Stream alone.
-	_, cmd := a.Update(ScreenMsg{ID: 3, Msg: EntryLoadedMsg{Seq: stream.openSeq, ID: "1795424400000-2", Entry: contact("1795424400000-2", "X", "x@example.com", "routed")}})
+	_, cmd := a.Update(ScreenMsg{ID: streamID, Msg: EntryLoadedMsg{Seq: stream.openSeq, ID: "1795424400000-2", Entry: contact("1795424400000-2", "X", "x@example.com", "routed")}})
 	run(t, a, cmd)
 	if !stream.detail.open || pending.detail.id != "1795424400000-0" {
 		t.Fatalf("misrouted: stream open %v, pending shows %q", stream.detail.open, pending.detail.id)
@@ -343,8 +500,8 @@ func TestAppScreensComeFromTheList(t *testing.T) {
 	if len(a.screens) != len(screenList) {
 		t.Fatalf("%d screens, list of %d", len(a.screens), len(screenList))
 	}
-	for i, s := range a.screens {
-		requireContains(t, a, tabLabel(i, s))
+	for i := range a.screens {
+		requireContains(t, a, a.tabLabel(i))
 	}
 	requireContains(t, a, fmt.Sprintf("1-%d screens", len(screenList)))
 }
@@ -409,13 +566,9 @@ func TestAppCallsUseTheSessionContext(t *testing.T) {
 	done := make(chan tea.Msg, 1)
 	go func() { done <- statsCmd(a.c)() }()
 	cancel()
-	select {
-	case msg := <-done:
-		if err := msg.(StatsLoadedMsg).Err; !errors.Is(err, context.Canceled) {
-			t.Fatalf("the call ended with %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the call outlived the session's context")
+	// With an hour's deadline, only the session's end can end the call.
+	if err := (<-done).(StatsLoadedMsg).Err; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the call ended with %v", err)
 	}
 }
 
@@ -427,25 +580,36 @@ func TestAppMouse(t *testing.T) {
 	if v := a.View(); v.MouseMode != tea.MouseModeCellMotion {
 		t.Fatal("the mouse is not on")
 	}
-	// "1 Review" is 10 cells wide with its padding, "2 Compose" 11: x=12
-	// is on Compose, x=25 on Pending.
-	_, cmd := a.Update(tea.MouseClickMsg{X: 25, Y: 2, Button: tea.MouseLeft})
+	// The middle of a tab, as the tab line draws it.
+	tab := func(id ScreenID) int {
+		for _, sp := range a.tabLayout() {
+			if a.entries[sp.i].ID == id {
+				return sp.x + sp.w/2
+			}
+		}
+		t.Fatalf("no %s tab at %d columns", id, a.width)
+		return 0
+	}
+	if x := strings.Index(strings.Split(screenText(a), "\n")[headerLines], "3 Pending"); x < 0 || tab(pendingID) < x || tab(pendingID) > x+len("3 Pending") {
+		t.Fatalf("the Pending tab is not where it is drawn: x %d, drawn at %d", tab(pendingID), x)
+	}
+	_, cmd := a.Update(tea.MouseClickMsg{X: tab(pendingID), Y: 2, Button: tea.MouseLeft})
 	run(t, a, cmd)
-	if a.active != 2 {
-		t.Fatalf("a click on the Pending tab showed screen %d", a.active+1)
+	if activeOf(a) != pendingID {
+		t.Fatalf("a click on the Pending tab showed %s", activeOf(a))
 	}
 	// The body starts at line 3: its heading, the table's header, rows.
 	a.Update(tea.MouseClickMsg{X: 4, Y: bodyTop + 3, Button: tea.MouseLeft})
-	if got := a.screens[2].(*PendingScreen).table.sel; got != 1 {
+	if got := screenOf[*PendingScreen](a, pendingID).table.sel; got != 1 {
 		t.Fatalf("a click on the second row selected row %d", got)
 	}
 	a.Update(tea.MouseWheelMsg{X: 4, Y: bodyTop + 3, Button: tea.MouseWheelDown})
-	if got := a.screens[2].(*PendingScreen).table.sel; got != 2 {
+	if got := screenOf[*PendingScreen](a, pendingID).table.sel; got != 2 {
 		t.Fatalf("the wheel selected row %d", got)
 	}
-	a.Update(tea.MouseClickMsg{X: 12, Y: 2, Button: tea.MouseLeft})
-	if a.active != 1 {
-		t.Fatalf("a click on the Compose tab showed screen %d", a.active+1)
+	a.Update(tea.MouseClickMsg{X: tab(composeID), Y: 2, Button: tea.MouseLeft})
+	if activeOf(a) != composeID {
+		t.Fatalf("a click on the Compose tab showed %s", activeOf(a))
 	}
 }
 
@@ -454,13 +618,13 @@ func TestAppMouse(t *testing.T) {
 func TestAppFooterKeepsHelpAndQuit(t *testing.T) {
 	t.Parallel()
 	for _, w := range []int{60, 80, 120} {
-		for _, screen := range []string{"1", "3", "4", "5"} {
+		for _, screen := range []ScreenID{reviewID, pendingID, streamID, deadID} {
 			a := newTestApp(t, testDeps(annQueue()))
 			a.Update(tea.WindowSizeMsg{Width: w, Height: 24})
-			if screen == "1" {
+			if screen == reviewID {
 				press(t, a, "c")
 			} else {
-				press(t, a, screen)
+				press(t, a, keyOf(a, screen))
 			}
 			lines := strings.Split(screenText(a), "\n")
 			footer := lines[len(lines)-1]
@@ -487,30 +651,35 @@ func TestAppEmbeddedSaysSo(t *testing.T) {
 
 func TestAppReadOnly(t *testing.T) {
 	t.Parallel()
-	q := newFakeQueue(contact("1795426200000-0", "Ann", "ann@example.com", "hello"))
-	d := testDeps(q)
-	d.ReadOnly = true
-	a := newTestApp(t, d)
-	requireContains(t, a, "READ-ONLY", "Reviewing is not available", "browsing only")
-	press(t, a, "c")
-	requireLacks(t, a, "Ann")
-	press(t, a, "n")
-	if a.active != 1 {
-		t.Fatal("n did not open Compose")
-	}
-	requireContains(t, a, "Adding messages is not available", "browsing only")
-	press(t, a, "x", "ctrl+s")
-	requireContains(t, a, "READ-ONLY", "Adding messages is not available in this session (browsing only).")
-	if !press(t, a, "q") {
-		t.Fatal("q did not quit a read-only Compose (nothing to type into)")
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for _, c := range q.calls {
-		if c != "stats" && !strings.HasPrefix(c, "pending") && !strings.HasPrefix(c, "stream") && c != "deadpage" {
-			t.Fatalf("read-only console called %q", c)
+	inBubble(t, func(t *testing.T) {
+		q := newFakeQueue(contact("1795426200000-0", "Ann", "ann@example.com", "hello"))
+		d := testDeps(q)
+		d.ReadOnly = true
+		a := newTestApp(t, d)
+		requireContains(t, a, "READ-ONLY", "Reviewing is not available", "browsing only",
+			"Browse with 3 Pending, 4 Stream, 5 Dead letters and 6 Activity.")
+		requireLacks(t, a, "n compose", "c claim") // nothing offered that would say "not available"
+		press(t, a, "c")
+		requireLacks(t, a, "Ann")
+		press(t, a, "n")
+		if activeOf(a) != reviewID {
+			t.Fatal("n opened Compose in a read-only session")
 		}
-	}
+		press(t, a, keyOf(a, composeID))
+		requireContains(t, a, "Adding messages is not available", "browsing only")
+		press(t, a, "x", "ctrl+s")
+		requireContains(t, a, "READ-ONLY", "Adding messages is not available in this session (browsing only).")
+		if !press(t, a, "q") {
+			t.Fatal("q did not quit a read-only Compose (nothing to type into)")
+		}
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		for _, c := range q.calls {
+			if c != "stats" && !strings.HasPrefix(c, "pending") && !strings.HasPrefix(c, "stream") && c != "deadpage" {
+				t.Fatalf("read-only console called %q", c)
+			}
+		}
+	})
 }
 
 // observed wraps the root model in a teatest program and keeps a copy of
@@ -521,6 +690,13 @@ type observed struct {
 	*App
 	mu   sync.Mutex
 	view string
+	// keys is every key pressed, and whether it set anything off.
+	keys []pressed
+}
+
+type pressed struct {
+	key   string
+	acted bool // its Update returned a Cmd
 }
 
 func (o *observed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -528,8 +704,18 @@ func (o *observed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	v := ansi.Strip(o.App.View().Content)
 	o.mu.Lock()
 	o.view = v
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		o.keys = append(o.keys, pressed{k.String(), cmd != nil})
+	}
 	o.mu.Unlock()
 	return o, cmd
+}
+
+// pressedKeys is the keys pressed so far, and what each set off.
+func (o *observed) pressedKeys() []pressed {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.keys)
 }
 
 func (o *observed) snapshot() string {
@@ -600,11 +786,11 @@ func TestHiddenListsReloadWhenShown(t *testing.T) {
 		t.Fatalf("hidden lists made %d page calls on a stats change", after-before)
 	}
 	streams := countCalls(q, "stream")
-	press(t, a, "4")
+	press(t, a, keyOf(a, streamID))
 	if got := countCalls(q, "stream") - streams; got != 1 {
 		t.Fatalf("the Stream screen made %d page calls when shown after a change, want 1", got)
 	}
-	press(t, a, "1", "4")
+	press(t, a, keyOf(a, reviewID), keyOf(a, streamID))
 	if got := countCalls(q, "stream") - streams; got != 1 {
 		t.Fatalf("showing it again without a change reloaded it (%d calls)", got)
 	}
@@ -614,23 +800,148 @@ func TestHiddenListsReloadWhenShown(t *testing.T) {
 // own list already has is not repeated in the columns added after it.
 func TestAppFullHelpListsEachKeyOnce(t *testing.T) {
 	t.Parallel()
-	for _, screen := range []string{"1", "2", "3", "4", "5", "6"} {
+	for _, e := range screenList {
 		a := newTestApp(t, testDeps(annQueue()))
 		a.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
-		if screen == "1" {
+		if e.ID == reviewID {
 			press(t, a, "c")
 		} else {
-			press(t, a, screen)
+			press(t, a, keyOf(a, e.ID))
 		}
 		seen := map[string]bool{}
-		for _, column := range a.screens[a.active].FullHelp() {
+		_, full, tail := a.footerKeys()
+		for _, column := range append(full, tail) {
 			for _, b := range column {
 				k := b.Help().Key
 				if seen[k] {
-					t.Fatalf("screen %s lists %q twice in its full help", screen, k)
+					t.Fatalf("%s lists %q twice in its full help", e.ID, k)
 				}
 				seen[k] = true
 			}
 		}
+	}
+}
+
+// A note is about the screen it was made on: a bad jump on Stream does
+// not follow the reviewer to Dead letters, and is there again on Stream;
+// esc takes it away.
+func TestAppNotesBelongToTheirScreen(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(goldenQueue()))
+	press(t, a, keyOf(a, streamID), ":")
+	typeText(t, a, "yesterday")
+	press(t, a, "enter")
+	requireContains(t, a, `jump: "yesterday" is not an ID`)
+	press(t, a, "esc") // leaves the jump: its error with it
+	requireLacks(t, a, "jump:")
+
+	press(t, a, ":")
+	typeText(t, a, "yesterday")
+	press(t, a, "enter", "esc")
+	a.c.current = streamID
+	a.c.failf("jump", false, "stays with Stream")
+	a.c.current = ""
+	press(t, a, keyOf(a, deadID))
+	requireLacks(t, a, "stays with Stream")
+	press(t, a, keyOf(a, streamID))
+	requireContains(t, a, "stays with Stream", "esc dismiss")
+	press(t, a, "esc")
+	requireLacks(t, a, "stays with Stream", "esc dismiss")
+
+	// The session's own notes show on every screen, and esc takes them
+	// away too.
+	a.Update(StatusMsg{Text: "the desk restarts at 18:00", Error: true})
+	press(t, a, keyOf(a, deadID))
+	requireContains(t, a, "the desk restarts at 18:00")
+	press(t, a, keyOf(a, activityID))
+	requireContains(t, a, "the desk restarts at 18:00")
+	press(t, a, "esc")
+	requireLacks(t, a, "the desk restarts")
+}
+
+// Advice longer than the line wraps onto the next, at 80 columns as at
+// 60, and the frame keeps its height: nothing of it is cut.
+func TestAppLongAdviceWraps(t *testing.T) {
+	t.Parallel()
+	long := map[string]string{
+		"lost":     lostNote("Ken Thompson's message", "1795426200000-0"),
+		"add":      "adding the message failed: server unreachable — your text is kept, try again with ctrl+s",
+		"jump":     `jump: "yesterday" is not an ID (1795…-0), a millisecond time or a time (2026-11-23 09:00, 2026-11-23, 2026-11-23T09:00:00Z)`,
+		"enormous": strings.Repeat("word ", 100),
+	}
+	for _, w := range []int{60, 80} {
+		for name, text := range long {
+			a := newTestApp(t, testDeps(annQueue()))
+			a.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			a.Update(StatusMsg{Text: text})
+			got := screenText(a)
+			lines := strings.Split(got, "\n")
+			if len(lines) != 24 {
+				t.Fatalf("%s at %d: %d lines", name, w, len(lines))
+			}
+			for _, l := range lines {
+				if ansi.StringWidth(l) > w {
+					t.Fatalf("%s at %d: a line of %d cells: %q", name, w, ansi.StringWidth(l), l)
+				}
+			}
+			flat := strings.Join(strings.Fields(got), " ")
+			if name != "enormous" && !strings.Contains(flat, strings.Join(strings.Fields(text), " ")) {
+				t.Fatalf("%s at %d: the advice is cut:\n%s", name, w, got)
+			}
+			if !strings.HasSuffix(lines[len(lines)-1], "? help • q quit") {
+				t.Fatalf("%s at %d: the footer went: %q", name, w, lines[len(lines)-1])
+			}
+		}
+	}
+}
+
+// At 60 columns, the smallest the console draws at, the tab in front is
+// always on the tab line, with a mark where others are hidden, and the
+// header keeps the server's address.
+func TestAppNarrowTabsAndHeader(t *testing.T) {
+	t.Parallel()
+	d := testDeps(annQueue())
+	d.Embedded, d.Consumer, d.Server = true, "reviewer@a-long-host-name", "127.0.0.1:39713"
+	for _, ro := range []bool{false, true} { // READ-ONLY takes room too
+		d.ReadOnly = ro
+		a := newTestApp(t, d)
+		a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+		if header := strings.Split(screenText(a), "\n")[0]; !strings.Contains(header, "127.0.0.1:39713") || !strings.Contains(header, "● connected") {
+			t.Fatalf("read-only %v: the header cut the server's address: %q", ro, header)
+		}
+	}
+	d.ReadOnly = false
+	a := newTestApp(t, d)
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+	for i, e := range a.entries {
+		press(t, a, keyOf(a, e.ID))
+		if e.ID == composeID {
+			requireContains(t, a, a.tabLabel(i))
+			press(t, a, "esc")
+			continue
+		}
+		lines := strings.Split(screenText(a), "\n")
+		tabs := lines[headerLines]
+		if !strings.Contains(tabs, a.tabLabel(i)) {
+			t.Fatalf("%s in front: the tab line %q lacks it", e.ID, tabs)
+		}
+		if w := ansi.StringWidth(tabs); w > 60 {
+			t.Fatalf("tab line of %d cells", w)
+		}
+		first, last := strings.Contains(tabs, a.tabLabel(0)), strings.Contains(tabs, a.tabLabel(len(a.entries)-1))
+		if !first && !strings.HasPrefix(tabs, "‹") || !last && !strings.HasSuffix(strings.TrimRight(tabs, " "), "›") {
+			t.Fatalf("hidden tabs not marked: %q", tabs)
+		}
+		if !strings.Contains(lines[0], "127.0.0.1:39713") {
+			t.Fatalf("the header cut the server's address: %q", lines[0])
+		}
+	}
+	// A click lands on the tab drawn there, scrolled or not.
+	press(t, a, keyOf(a, activityID))
+	spans := a.tabLayout()
+	sp := spans[0]
+	a.Update(tea.MouseClickMsg{X: sp.x + 1, Y: headerLines, Button: tea.MouseLeft})
+	if a.active != sp.i {
+		t.Fatalf("a click on %s showed %s", a.entries[sp.i].ID, activeOf(a))
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -24,7 +23,6 @@ import (
 // filter in force.
 type browse struct {
 	c      *Common
-	to     replyTo
 	table  table
 	detail detail
 
@@ -33,8 +31,10 @@ type browse struct {
 	inputTheme *styles.Theme // the theme the input was styled with, only compared
 	ask        *question
 
-	visible bool // on screen; a hidden list reloads only when shown again
-	stale   bool // the numbers behind the list changed while it was hidden
+	visible  bool // on screen; a hidden list reloads only when shown again
+	stale    bool // the numbers behind the list changed while it was hidden
+	atNewest bool // a list paged by IDs shows its newest page: a refresh reads it again, so arrivals show
+	atOldest bool // …or its oldest: nothing older to page to
 
 	seq     int // of the latest page request; older replies are dropped
 	openSeq int // of the latest open request
@@ -50,10 +50,24 @@ type question struct {
 	yes  func() tea.Cmd
 }
 
-func newBrowse(c *Common, id ScreenID, cols ...tableCol) browse {
-	b := browse{c: c, to: replyTo{c, id}, table: newTable(cols...), input: textinput.New()}
+func newBrowse(c *Common, cols ...tableCol) browse {
+	b := browse{c: c, table: newTable(cols...), input: textinput.New()}
+	st := b.input.Styles()
+	st.Cursor.Blink = false // a steady cursor: no tick per keystroke, stable tests
+	b.input.SetStyles(st)
 	b.setSize(c.Width, c.Height)
 	return b
+}
+
+// Mode is the question while one is asked, the input while it is open.
+func (b *browse) Mode() Mode {
+	switch {
+	case b.ask != nil:
+		return ModeAsk
+	case b.inputOn:
+		return ModeInput
+	}
+	return ModeNormal
 }
 
 func (b *browse) setSize(w, h int) {
@@ -68,9 +82,10 @@ func lenPrompt(p string) int { return len([]rune(p)) }
 // pageSize is how many rows fit: the page size of every load.
 func (b *browse) pageSize() int { return max(b.height-3, 1) }
 
-// resized is true once the page size differs from the latest request's:
-// SetSize cannot return a Cmd, so the next message reloads.
-func (b *browse) resized() bool { return b.loaded && b.pageSize() != b.count }
+// resized is true once more rows fit than the latest request asked for:
+// SetSize cannot return a Cmd, so the next message reloads. A body that
+// shrank (the full help, a note of two lines) keeps its page, scrolled.
+func (b *browse) resized() bool { return b.loaded && b.pageSize() > b.count }
 
 // pageMove is where a stream-like page (the stream, the dead letters) goes.
 type pageMove int
@@ -85,44 +100,50 @@ const (
 	moveLatest                 // the newest page again, as a refresh: the selection stays
 )
 
-// fetchPage reads one page newest first. Going newer reads forward and
-// reverses, because the page must end right after the current one; when
-// fewer than a full page are newer, the newest page is read instead so the
-// screen always shows a full page. Nothing reads more than two pages.
-func fetchPage[T any](ctx context.Context, read func(context.Context, queue.StreamQuery) ([]T, error), move pageMove, from string, count int) ([]T, error) {
+// fetchPage reads one page newest first, and says whether it is the
+// newest. Going newer reads forward and reverses, because the page must
+// end right after the current one; one more than a page, to know whether
+// any is newer still. When no more than a page is newer, the newest page
+// is read instead, so the screen always shows a full page. Nothing reads
+// more than two pages.
+func fetchPage[T any](ctx context.Context, read func(context.Context, queue.StreamQuery) ([]T, error), move pageMove, from string, count int) (rows []T, newest bool, err error) {
 	switch move {
 	case moveNewer:
-		rows, err := read(ctx, queue.StreamQuery{From: from, Forward: true, Count: count})
-		if err != nil || len(rows) == count {
+		rows, err := read(ctx, queue.StreamQuery{From: from, Forward: true, Count: count + 1})
+		if err != nil || len(rows) > count {
+			rows = rows[:min(len(rows), count)]
 			slices.Reverse(rows)
-			return rows, err
+			return rows, false, err
 		}
-		return read(ctx, queue.StreamQuery{Count: count})
+		rows, err = read(ctx, queue.StreamQuery{Count: count})
+		return rows, true, err
 	case moveOldest:
 		rows, err := read(ctx, queue.StreamQuery{Forward: true, Count: count})
 		slices.Reverse(rows)
-		return rows, err
+		return rows, false, err
 	case moveNewest, moveLatest:
-		from = ""
+		rows, err := read(ctx, queue.StreamQuery{Count: count})
+		return rows, true, err
 	}
-	return read(ctx, queue.StreamQuery{From: from, Count: count})
+	rows, err = read(ctx, queue.StreamQuery{From: from, Count: count})
+	return rows, false, err
 }
 
 // pageFetch asks for one page of a list paged by stream IDs (the stream,
 // the dead letters).
-type pageFetch func(to replyTo, seq int, move pageMove, from string, count int) tea.Cmd
+type pageFetch func(c *Common, seq int, move pageMove, from string, count int) tea.Cmd
 
 // loadIDs asks for a page at the current page size.
 func (b *browse) loadIDs(fetch pageFetch, move pageMove, from string) tea.Cmd {
 	b.count = b.pageSize()
-	return fetch(b.to, b.nextSeq(), move, from, b.count)
+	return fetch(b.c, b.nextSeq(), move, from, b.count)
 }
 
 // reloadIDs reads the current page again, so new states show and the
 // selection stays: the newest page when that is where the reviewer is (so
 // arrivals show), else from the page's first ID.
-func (b *browse) reloadIDs(fetch pageFetch, atNewest bool) tea.Cmd {
-	if atNewest {
+func (b *browse) reloadIDs(fetch pageFetch) tea.Cmd {
+	if b.atNewest {
 		return b.loadIDs(fetch, moveLatest, "")
 	}
 	if first := b.table.first(); first != "" {
@@ -147,39 +168,54 @@ func (b *browse) keepOnArrival(move pageMove) string {
 	return ""
 }
 
+// arrived notes where a page of rows paged by IDs sits: the newest, and
+// the oldest when it is the oldest page, or read newest first and short of
+// a full page (nothing older was there to fill it).
+func (b *browse) arrived(move pageMove, newest bool, rows int) {
+	b.atNewest = newest
+	b.atOldest = move == moveOldest || move != moveNewer && rows < b.count
+}
+
 // hasTarget is true when there is an entry for an action to apply to.
 func (b *browse) hasTarget() bool {
 	_, ok := b.target()
 	return ok
 }
 
-// pageIDKeys pages a list paged by stream IDs: pgdn older, pgup newer, g
-// the newest page, G the oldest. It reports whether msg was one of them.
-func (b *browse) pageIDKeys(msg tea.KeyPressMsg, fetch pageFetch) (tea.Cmd, bool) {
-	k := b.c.Keys
-	switch {
-	case key.Matches(msg, k.Top):
-		return b.loadIDs(fetch, moveNewest, ""), true
-	case key.Matches(msg, k.Bottom):
-		return b.loadIDs(fetch, moveOldest, ""), true
-	case key.Matches(msg, k.PageDown):
-		from, ok := queue.Before(b.table.last())
-		if !ok {
-			if b.table.last() == "" {
-				return b.loadIDs(fetch, moveNewest, ""), true
-			}
-			b.c.info("this is the oldest page")
-			return nil, true
-		}
-		return b.loadIDs(fetch, moveOlder, from), true
-	case key.Matches(msg, k.PageUp):
-		from, ok := queue.After(b.table.first())
-		if !ok {
-			return b.loadIDs(fetch, moveNewest, ""), true
-		}
-		return b.loadIDs(fetch, moveNewer, from), true
+// idPageActions page a list paged by stream IDs (the stream, the dead
+// letters): pgdn older, pgup newer, g the newest page, G the oldest. on
+// says when they apply (not with an entry open, say).
+func (b *browse) idPageActions(fetch pageFetch, on func() bool) []Action {
+	rows := func() bool { return on() && b.table.last() != "" }
+	older := func() bool {
+		_, ok := queue.Before(b.table.last())
+		return rows() && ok && !b.atOldest
 	}
-	return nil, false
+	return []Action{
+		{Name: "page-down", Desc: "older page", When: older, Why: func() string {
+			if !rows() {
+				return ""
+			}
+			return "this is the oldest page"
+		}, Run: do(func() tea.Cmd {
+			from, _ := queue.Before(b.table.last())
+			return b.loadIDs(fetch, moveOlder, from)
+		})},
+		{Name: "page-up", Desc: "newer page", When: func() bool { return rows() && !b.atNewest }, Why: func() string {
+			if !rows() {
+				return ""
+			}
+			return "this is the newest page"
+		}, Run: do(func() tea.Cmd {
+			from, ok := queue.After(b.table.first())
+			if !ok {
+				return b.loadIDs(fetch, moveNewest, "")
+			}
+			return b.loadIDs(fetch, moveNewer, from)
+		})},
+		{Name: "top", Desc: "newest", When: rows, Run: do(func() tea.Cmd { return b.loadIDs(fetch, moveNewest, "") })},
+		{Name: "bottom", Desc: "oldest", When: rows, Run: do(func() tea.Cmd { return b.loadIDs(fetch, moveOldest, "") })},
+	}
 }
 
 // refresh reloads a list whose numbers changed: at once while it is on
@@ -204,18 +240,60 @@ func (b *browse) setVisible(visible bool, reload func() tea.Cmd) tea.Cmd {
 	return reload()
 }
 
-// detailKeys gives keys to an open entry: esc closes it, the rest scroll.
-// It reports whether the entry was open.
-func (b *browse) detailKeys(msg tea.KeyPressMsg) bool {
-	if !b.detail.open {
-		return false
+// detailActions read an opened entry: scroll it (the keys that would move
+// it, where it is), esc back to the list.
+func (b *browse) detailActions() []Action {
+	open := func() bool { return b.detail.open }
+	up := func() bool { return open() && !b.detail.vp.AtTop() }
+	down := func() bool { return open() && !b.detail.vp.AtBottom() }
+	scroll := func(f func(*detail)) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd { f(&b.detail); return nil }
 	}
-	if key.Matches(msg, b.c.Keys.Back) {
-		b.detail.close()
-	} else {
-		b.detail.update(msg, b.c.Keys)
+	return []Action{
+		{Name: "back", Desc: "back to the list", When: open, Run: do(func() tea.Cmd { b.detail.close(); return nil })},
+		{Name: "up", Desc: "scroll up", Short: "scroll", When: up, Run: scroll(func(d *detail) { d.vp.ScrollUp(1) })},
+		{Name: "down", Desc: "scroll down", Short: "scroll", When: down, Run: scroll(func(d *detail) { d.vp.ScrollDown(1) })},
+		{Name: "page-down", Desc: "page down", When: down, Run: scroll(func(d *detail) { d.vp.PageDown() })},
+		{Name: "page-up", Desc: "page up", When: up, Run: scroll(func(d *detail) { d.vp.PageUp() })},
+		{Name: "top", Desc: "top", More: true, When: up, Run: scroll(func(d *detail) { d.vp.GotoTop() })},
+		{Name: "bottom", Desc: "bottom", More: true, When: down, Run: scroll(func(d *detail) { d.vp.GotoBottom() })},
 	}
-	return true
+}
+
+// askActions answer the question asked: y runs it, n or esc drops it.
+// Nothing else does anything, enter included.
+func (b *browse) askActions() []Action {
+	return []Action{
+		{Name: "confirm", Mode: ModeAsk, Desc: "yes", Run: do(func() tea.Cmd {
+			yes := b.ask.yes
+			b.ask = nil
+			return yes()
+		})},
+		{Name: "cancel", Mode: ModeAsk, Desc: "no", Run: do(func() tea.Cmd {
+			b.ask = nil
+			b.c.info("cancelled")
+			return nil
+		})},
+	}
+}
+
+// selectActions move the selection on the list, where it can go: on says
+// when (not with an entry open, say). firstLast adds g and G for the
+// first and the last row.
+func (b *browse) selectActions(on func() bool, firstLast bool) []Action {
+	up := func() bool { return on() && b.table.sel > 0 }
+	down := func() bool { return on() && b.table.sel < len(b.table.shown)-1 }
+	acts := []Action{
+		{Name: "up", Desc: "up", More: true, When: up, Run: do(func() tea.Cmd { b.table.move(-1); return nil })},
+		{Name: "down", Desc: "down", More: true, When: down, Run: do(func() tea.Cmd { b.table.move(1); return nil })},
+	}
+	if firstLast {
+		acts = append(acts,
+			Action{Name: "top", Desc: "first", More: true, When: up, Run: do(func() tea.Cmd { b.table.top(); return nil })},
+			Action{Name: "bottom", Desc: "last", More: true, When: down, Run: do(func() tea.Cmd { b.table.bottom(); return nil })},
+		)
+	}
+	return acts
 }
 
 // showDetail opens an entry in the body's place.
@@ -259,22 +337,6 @@ func (b *browse) confirm(text string, yes func() tea.Cmd) {
 	b.ask = &question{text: text, yes: yes}
 }
 
-// answer handles a key while a question is asked: y runs it, n or esc
-// drops it, anything else (enter too) is ignored.
-func (b *browse) answer(msg tea.KeyPressMsg) tea.Cmd {
-	k := b.c.Keys
-	switch {
-	case key.Matches(msg, k.Confirm):
-		yes := b.ask.yes
-		b.ask = nil
-		return yes()
-	case key.Matches(msg, k.Cancel):
-		b.ask = nil
-		b.c.info("cancelled")
-	}
-	return nil
-}
-
 // openInput opens the input line; width 0 is the whole line.
 func (b *browse) openInput(prompt, placeholder, value string, width int) tea.Cmd {
 	b.inputOn = true
@@ -299,24 +361,6 @@ func (b *browse) updateInput(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	b.input, cmd = b.input.Update(msg)
 	return cmd
-}
-
-// moveKeys moves the selection; false when msg is not a movement key.
-func (b *browse) moveKeys(msg tea.KeyPressMsg) bool {
-	k := b.c.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		b.table.move(-1)
-	case key.Matches(msg, k.Down):
-		b.table.move(1)
-	case key.Matches(msg, k.Top):
-		b.table.top()
-	case key.Matches(msg, k.Bottom):
-		b.table.bottom()
-	default:
-		return false
-	}
-	return true
 }
 
 // mouse selects the clicked row and scrolls with the wheel: the entry when
@@ -397,32 +441,34 @@ func (b *browse) view(title, about, bottom, empty string) string {
 	return s.String()
 }
 
-// helpFor is a screen's short help in its current mode: list on the list,
-// inDetail with an entry open.
-func (b *browse) helpFor(list, inDetail []key.Binding) []key.Binding {
-	k := b.c.Keys
-	switch {
-	case b.ask != nil:
-		return []key.Binding{k.Confirm, k.Cancel}
-	case b.inputOn:
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+// writable says whether an action that changes the queue applies: it
+// needs a session that is not read-only, and an entry to act on.
+func (b *browse) writable() bool { return !b.c.ReadOnly && b.hasTarget() }
+
+// readOnlyWhy says why an action that changes the queue does nothing in
+// a read-only session.
+func (b *browse) readOnlyWhy(what string) func() string {
+	return func() string {
+		if b.c.ReadOnly && b.hasTarget() {
+			return "read-only session: " + what + " is off"
 		}
-	case b.detail.open:
-		return append(inDetail, withHelp(k.Back, "esc", "back to the list"), scrollKey, k.PageDown, k.PageUp)
+		return ""
 	}
-	return list
 }
 
-// scrollKey is ↑/↓ as an opened text reads them.
-var scrollKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
-
-// readOnly says an action is off in a read-only session.
-func (b *browse) readOnly(what string) bool {
-	if b.c.ReadOnly {
-		b.c.info("read-only session: %s is off", what)
-		return true
-	}
-	return false
+// copyAction copies the sender's email of the entry the actions apply to,
+// when on says so.
+func (b *browse) copyAction(on func() bool) Action {
+	return Action{Name: "copy-email", Desc: "copy email", When: func() bool {
+		r, ok := b.target()
+		return on() && ok && r.entry != nil && r.entry.Email() != ""
+	}, Why: func() string {
+		if r, ok := b.target(); on() && ok && r.entry != nil {
+			return about(r.id, r.entry) + " has no email address to copy"
+		}
+		return ""
+	}, Run: do(func() tea.Cmd {
+		r, _ := b.target()
+		return copyEmailCmd(b.c, r.entry)
+	})}
 }

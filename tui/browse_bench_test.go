@@ -23,7 +23,7 @@ func benchEntries(n int) []queue.Entry {
 	return es
 }
 
-func benchScreen(b *testing.B, build func(*Common, ScreenID) Screen, f *fakeQueue) Screen {
+func benchScreen(b *testing.B, build func(*Common) Screen, f *fakeQueue) Screen {
 	b.Helper()
 	s, _ := started(b, build, f, benchW, benchH)
 	if n := strings.Count(plainView(s), "\n") + 1; n != benchH {

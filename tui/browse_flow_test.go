@@ -3,13 +3,13 @@ package tui
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -34,6 +34,7 @@ type screenHost struct {
 }
 
 func newScreenHost(c *Common, s Screen) screenHost {
+	c.timer = nil // a real program: real timers
 	return screenHost{c: c, s: s, mu: new(sync.Mutex), last: new(string)}
 }
 
@@ -43,14 +44,32 @@ func (h screenHost) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
 		h.s.SetSize(m.Width, m.Height)
-	case ScreenMsg:
-		msg = m.Msg // the one screen's reply
+	case tea.KeyPressMsg:
+		return h, screenKey(h.c, h.s, m)
 	case HandOverMsg, HeldDoneMsg, BackMsg:
 		return h, nil // the root's business
 	}
 	s, cmd := h.s.Update(msg)
 	h.s = s
 	return h, cmd
+}
+
+// screenKey is what the root does with a key for screen s alone: its
+// action, the key as text while it captures, or why its action does not
+// apply.
+func screenKey(c *Common, s Screen, msg tea.KeyPressMsg) tea.Cmd {
+	mode := s.Mode()
+	run, why := c.keys.find(s.Actions(), mode, msg.String())
+	switch {
+	case run != nil:
+		return run.Run(msg)
+	case mode != ModeNormal:
+		_, cmd := s.Update(msg)
+		return cmd
+	case why != "":
+		c.warn("%s", why)
+	}
+	return nil
 }
 
 func (h screenHost) View() tea.View {
@@ -129,9 +148,7 @@ func bkey(k string) tea.KeyPressMsg {
 // sdrive runs cmd the way Bubble Tea would, one command at a time,
 // feeding the screen's replies back into it until nothing is left; it
 // returns the messages that are not the screen's own business (for the root
-// or the program). A command still running after 250 ms is a timer (the
-// fakes answer in microseconds, and 250 ms leaves room for a loaded CI
-// machine under -race): its message is not waited for.
+// or the program). Timers (fakeTimer) and cursor blinks are dropped.
 func sdrive(t testing.TB, s Screen, cmd tea.Cmd) []tea.Msg {
 	t.Helper()
 	var out []tea.Msg
@@ -145,26 +162,27 @@ func sdrive(t testing.TB, s Screen, cmd tea.Cmd) []tea.Msg {
 		if c == nil {
 			continue
 		}
-		done := make(chan tea.Msg, 1)
-		go func() { done <- c() }()
-		var result tea.Msg
-		select {
-		case result = <-done:
-		case <-time.After(250 * time.Millisecond):
+		msg := c()
+		if cmds, ok := sequence(msg); ok {
+			todo = append(todo, cmds...)
 			continue
 		}
-		switch msg := result.(type) {
+		switch msg := msg.(type) {
 		case nil:
 		case tea.BatchMsg:
 			todo = append(todo, msg...)
-		case ScreenMsg:
-			if _, tick := msg.Msg.(pendingTickMsg); tick {
-				continue // the idle times' redraw, every second: not a reply
-			}
-			_, next := s.Update(msg.Msg)
-			todo = append(todo, next)
-		default:
+		case sessionMsg, request:
 			out = append(out, msg)
+		default:
+			if dropped(msg) {
+				continue
+			}
+			if reflect.TypeOf(msg).PkgPath() == teaPackage {
+				out = append(out, msg) // for the program
+				continue
+			}
+			_, next := s.Update(msg)
+			todo = append(todo, next)
 		}
 	}
 	return out
@@ -175,8 +193,7 @@ func skeys(t testing.TB, s Screen, keys ...string) []tea.Msg {
 	t.Helper()
 	var out []tea.Msg
 	for _, k := range keys {
-		_, cmd := s.Update(bkey(k))
-		out = append(out, sdrive(t, s, cmd)...)
+		out = append(out, sdrive(t, s, screenKey(commonOf(s), s, bkey(k)))...)
 	}
 	return out
 }
@@ -185,17 +202,38 @@ func skeys(t testing.TB, s Screen, keys ...string) []tea.Msg {
 func stype(t testing.TB, s Screen, text string) {
 	t.Helper()
 	for _, r := range text {
-		_, cmd := s.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-		sdrive(t, s, cmd)
+		sdrive(t, s, screenKey(commonOf(s), s, tea.KeyPressMsg{Code: r, Text: string(r)}))
 	}
 }
 
+// keyCmd is what pressing k does on screen s alone, unrun.
+func keyCmd(s Screen, k string) tea.Cmd { return screenKey(commonOf(s), s, bkey(k)) }
+
+// commonOf is the Common a screen was built on.
+func commonOf(s Screen) *Common {
+	switch s := s.(type) {
+	case *ReviewScreen:
+		return s.c
+	case *ComposeScreen:
+		return s.c
+	case *PendingScreen:
+		return s.c
+	case *StreamScreen:
+		return s.c
+	case *DeadScreen:
+		return s.c
+	case *ActivityScreen:
+		return s.c
+	}
+	panic(fmt.Sprintf("no Common for %T", s))
+}
+
 // started builds a screen on a Common at w×h and runs its first load.
-func started(t testing.TB, build func(*Common, ScreenID) Screen, q Queue, w, h int) (Screen, *Common) {
+func started(t testing.TB, build func(*Common) Screen, q Queue, w, h int) (Screen, *Common) {
 	t.Helper()
 	c := testCommon(q)
 	c.Width, c.Height = w, h
-	s := build(c, 0)
+	s := build(c)
 	sdrive(t, s, s.Init())
 	_, cmd := s.Update(VisibleMsg{Visible: true}) // the screen under test is the one in front
 	sdrive(t, s, cmd)
@@ -204,19 +242,22 @@ func started(t testing.TB, build func(*Common, ScreenID) Screen, q Queue, w, h i
 
 func plainView(s Screen) string { return ansi.Strip(s.View()) }
 
-// helpText is the keys as the footer writes them.
-func helpText(bs []key.Binding) string {
+// hints is the keys a screen's footer shows now, as the footer writes
+// them: its actions that apply, the ones only the full help lists too.
+func hints(s Screen) string {
+	c, mode := commonOf(s), s.Mode()
 	var parts []string
-	for _, b := range bs {
-		if h := b.Help(); b.Enabled() && h.Key != "" {
+	for _, b := range c.keys.shortBindings(shown(s.Actions(), mode), mode) {
+		if h := b.Help(); h.Key != "" {
 			parts = append(parts, h.Key+" "+h.Desc)
 		}
 	}
 	return strings.Join(parts, " · ")
 }
 
-// statusText is what the session's status line says now.
-func (c *Common) statusText() string { return c.status.text }
+// statusText is what the status line says now about the screen whose
+// messages are being handled (a screen on its own: the session's).
+func (c *Common) statusText() string { return c.status().text }
 
 // requireStatus checks the session's status line.
 func requireStatus(t testing.TB, c *Common, want ...string) {
@@ -264,7 +305,7 @@ func freshQueue(t *testing.T) *queue.Client {
 	t.Helper()
 	q := realQueue(t, queue.Config{})
 	cfg := q.Config()
-	if _, err := srv.Command("DEL", cfg.Stream, cfg.DeadStream); err != nil {
+	if _, err := server(t).Command("DEL", cfg.Stream, cfg.DeadStream); err != nil {
 		t.Fatal(err)
 	}
 	if err := q.EnsureGroup(context.Background()); err != nil {
@@ -293,8 +334,8 @@ func TestPendingFlowClaimFromBob(t *testing.T) {
 		ids = append(ids, r.Message.ID)
 	}
 
-	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
-	h := newScreenHost(c, NewPendingScreen(c, 0))
+	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), keys: newKeyset(Keymap{}, screenList), Width: 100, Height: 30}
+	h := newScreenHost(c, NewPendingScreen(c))
 	tm := hostProgram(t, h)
 	waitHost(t, tm, h, "bob's three entries", func(v string) bool {
 		return strings.Count(v, " bob ") == 3 && strings.Contains(v, ids[2])
@@ -351,8 +392,8 @@ func TestStreamFlowPaging(t *testing.T) {
 	newest, oldest := all[len(all)-1], all[0]
 	less := func(a, b string) bool { return idLess(a, b) }
 
-	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
-	h := newScreenHost(c, NewStreamScreen(c, 0))
+	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), keys: newKeyset(Keymap{}, screenList), Width: 100, Height: 30}
+	h := newScreenHost(c, NewStreamScreen(c))
 	tm := hostProgram(t, h)
 	pageOf := func(v string) (first, last string) {
 		m := pageRange.FindStringSubmatch(v)
@@ -426,8 +467,8 @@ func TestDeadFlowRedriveAndDelete(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), Keys: DefaultKeyMap(), Width: 100, Height: 30}
-	h := newScreenHost(c, NewDeadScreen(c, 0))
+	c := &Common{Deps: realDeps(q).withDefaults(), Theme: styles.New(true), keys: newKeyset(Keymap{}, screenList), Width: 100, Height: 30}
+	h := newScreenHost(c, NewDeadScreen(c))
 	tm := hostProgram(t, h)
 	waitHost(t, tm, h, "two dead letters", func(v string) bool {
 		return strings.Contains(v, "reason 0") && strings.Contains(v, "reason 1")

@@ -14,15 +14,17 @@ import (
 )
 
 // The only code in tui that calls the server. Each constructor captures its
-// inputs before the closure and runs through replyTo.call (or, for the
-// root's stats, Common.call), which applies the session's context and
-// deadline off the Update loop. Results are typed messages that carry
-// their own error; they reach only the screen that asked, so each exists
-// once, whichever screen uses it.
+// inputs before the closure and runs through Common.call, which applies
+// the session's context and deadline off the Update loop. Results are
+// typed messages that carry their own error; the root addresses them to
+// the screen whose Cmd they come from, so each exists once, whichever
+// screen uses it.
 
 // ClaimedMsg is the outcome of claiming the next message. Result.Message
-// is nil when the queue was empty.
+// is nil when the queue was empty. Seq is the claim's: a reply to a claim
+// made before the screen took another message over comes too late.
 type ClaimedMsg struct {
+	Seq    int
 	Result queue.ClaimResult
 	Err    error
 }
@@ -36,8 +38,9 @@ type AckedMsg struct {
 }
 
 // AckClaimedMsg is the outcome of acking one message and claiming the
-// next (A).
+// next (A); Seq is the claim's, as in ClaimedMsg.
 type AckClaimedMsg struct {
+	Seq    int
 	ID     string
 	N      int64
 	Result queue.ClaimResult
@@ -82,18 +85,22 @@ type PendingLoadedMsg struct {
 	Err       error
 }
 
-// StreamLoadedMsg is one page of the stream, newest first.
+// StreamLoadedMsg is one page of the stream, newest first; Newest when
+// it is the newest page.
 type StreamLoadedMsg struct {
 	Seq     int
 	Move    pageMove
+	Newest  bool
 	Entries []queue.StreamEntry
 	Err     error
 }
 
-// DeadLoadedMsg is one page of the dead-letter stream, newest first.
+// DeadLoadedMsg is one page of the dead-letter stream, newest first;
+// Newest when it is the newest page.
 type DeadLoadedMsg struct {
 	Seq     int
 	Move    pageMove
+	Newest  bool
 	Letters []queue.DeadLetter
 	Err     error
 }
@@ -129,10 +136,8 @@ type RedrivenMsg struct {
 	Err   error
 }
 
-// ActivityLoadedMsg is the last hour of the group, minute by minute; Gen
-// is the poll that asked.
+// ActivityLoadedMsg is the last hour of the group, minute by minute.
 type ActivityLoadedMsg struct {
-	Gen      int
 	Activity queue.Activity
 	Err      error
 }
@@ -191,48 +196,48 @@ func statsCmd(c *Common) tea.Cmd {
 	})
 }
 
-func claimCmd(to replyTo) tea.Cmd {
-	q := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func claimCmd(c *Common, seq int) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		res, err := q.Claim(ctx)
-		return ClaimedMsg{Result: res, Err: err}
+		return ClaimedMsg{Seq: seq, Result: res, Err: err}
 	})
 }
 
-func ackCmd(to replyTo, id string) tea.Cmd {
-	q := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func ackCmd(c *Common, id string) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		n, err := q.Ack(ctx, id)
 		return AckedMsg{ID: id, N: n, Err: err}
 	})
 }
 
-func ackClaimCmd(to replyTo, id string) tea.Cmd {
-	q := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func ackClaimCmd(c *Common, id string, seq int) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		n, res, err := q.AckAndClaim(ctx, id)
-		return AckClaimedMsg{ID: id, N: n, Result: res, Err: err}
+		return AckClaimedMsg{Seq: seq, ID: id, N: n, Result: res, Err: err}
 	})
 }
 
-func releaseCmd(to replyTo, id string) tea.Cmd {
-	q := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func releaseCmd(c *Common, id string) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		return ReleasedMsg{ID: id, Err: q.Release(ctx, id)}
 	})
 }
 
-func rejectCmd(to replyTo, id, reason string) tea.Cmd {
-	q := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func rejectCmd(c *Common, id, reason string) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		did, err := q.Reject(ctx, id, reason)
 		return RejectedMsg{ID: id, DeadID: did, Err: err}
 	})
 }
 
-func keepAliveCmd(to replyTo, id string, gen int) tea.Cmd {
-	q := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func keepAliveCmd(c *Common, id string, gen int) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		return KeptAliveMsg{ID: id, Gen: gen, Err: q.KeepAlive(ctx, id)}
 	})
 }
@@ -240,9 +245,9 @@ func keepAliveCmd(to replyTo, id string, gen int) tea.Cmd {
 // addContactCmd adds a draft once: the same key again (a double submit,
 // a retry after a timeout that did reach the server) adds nothing and
 // answers with the first entry.
-func addContactCmd(to replyTo, key, name, email, message string) tea.Cmd {
-	q := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func addContactCmd(c *Common, key, name, email, message string) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		added, err := q.AddContactOnce(ctx, key, name, email, message)
 		return ContactAddedMsg{Added: added, Err: err}
 	})
@@ -252,10 +257,10 @@ func addContactCmd(to replyTo, key, name, email, message string) tea.Cmd {
 // consumers (a filter that matches more than one name) it reads a page of
 // each at the same time and keeps the lowest IDs: each consumer's list is
 // in ID order, so the last ID kept is a cursor that skips nothing.
-func pendingPageCmd(to replyTo, seq int, q queue.PendingQuery, consumers, stack []string) tea.Cmd {
-	ql := to.c.Queue
+func pendingPageCmd(c *Common, seq int, q queue.PendingQuery, consumers, stack []string) tea.Cmd {
+	ql := c.Queue
 	consumers, stack = slices.Clone(consumers), slices.Clone(stack)
-	return to.call(func(ctx context.Context) tea.Msg {
+	return c.call(func(ctx context.Context) tea.Msg {
 		msg := PendingLoadedMsg{Seq: seq, Query: q, Consumers: consumers, Stack: stack}
 		if len(consumers) <= 1 {
 			if len(consumers) == 1 {
@@ -320,61 +325,61 @@ func pendingPageCmd(to replyTo, seq int, q queue.PendingQuery, consumers, stack 
 	})
 }
 
-func streamPageCmd(to replyTo, seq int, move pageMove, from string, count int) tea.Cmd {
-	sr := to.c.Queue
+func streamPageCmd(c *Common, seq int, move pageMove, from string, count int) tea.Cmd {
+	sr := c.Queue
 	read := func(ctx context.Context, q queue.StreamQuery) ([]queue.StreamEntry, error) {
 		p, err := sr.StreamPage(ctx, q)
 		return p.Entries, err
 	}
-	return to.call(func(ctx context.Context) tea.Msg {
-		rows, err := fetchPage(ctx, read, move, from, count)
-		return StreamLoadedMsg{Seq: seq, Move: move, Entries: rows, Err: err}
+	return c.call(func(ctx context.Context) tea.Msg {
+		rows, newest, err := fetchPage(ctx, read, move, from, count)
+		return StreamLoadedMsg{Seq: seq, Move: move, Newest: newest, Entries: rows, Err: err}
 	})
 }
 
-func deadPageCmd(to replyTo, seq int, move pageMove, from string, count int) tea.Cmd {
-	dl := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
-		rows, err := fetchPage(ctx, dl.DeadPage, move, from, count)
-		return DeadLoadedMsg{Seq: seq, Move: move, Letters: rows, Err: err}
+func deadPageCmd(c *Common, seq int, move pageMove, from string, count int) tea.Cmd {
+	dl := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
+		rows, newest, err := fetchPage(ctx, dl.DeadPage, move, from, count)
+		return DeadLoadedMsg{Seq: seq, Move: move, Newest: newest, Letters: rows, Err: err}
 	})
 }
 
-func getEntryCmd(to replyTo, seq int, id string) tea.Cmd {
-	g := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func getEntryCmd(c *Common, seq int, id string) tea.Cmd {
+	g := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		e, err := g.Get(ctx, id)
 		return EntryLoadedMsg{Seq: seq, ID: id, Entry: e, Err: err}
 	})
 }
 
-func getDeadCmd(to replyTo, seq int, id string) tea.Cmd {
-	dl := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func getDeadCmd(c *Common, seq int, id string) tea.Cmd {
+	dl := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		d, err := dl.GetDead(ctx, id)
 		return DeadOpenedMsg{Seq: seq, Letter: d, Err: err}
 	})
 }
 
-func claimIDCmd(to replyTo, id string, force bool) tea.Cmd {
-	pl := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func claimIDCmd(c *Common, id string, force bool) tea.Cmd {
+	pl := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		m, err := pl.ClaimID(ctx, id, force)
 		return ClaimedIDMsg{ID: id, Force: force, Claimed: m, Err: err}
 	})
 }
 
-func redriveCmd(to replyTo, id string) tea.Cmd {
-	dl := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func redriveCmd(c *Common, id string) tea.Cmd {
+	dl := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		nid, err := dl.Redrive(ctx, id)
 		return RedrivenMsg{ID: id, NewID: nid, Err: err}
 	})
 }
 
-func deleteDeadCmd(to replyTo, id string) tea.Cmd {
-	dl := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func deleteDeadCmd(c *Common, id string) tea.Cmd {
+	dl := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		n, err := dl.DeleteDead(ctx, id)
 		return DeadDeletedMsg{ID: id, N: n, Err: err}
 	})
@@ -438,11 +443,11 @@ func plural(n int64, word string) string {
 // may come from the server or the user.
 func safeID(id string) string { return termtext.Truncate(termtext.SanitizeLine(id), 48) }
 
-func activityCmd(to replyTo, gen int) tea.Cmd {
-	q := to.c.Queue
-	return to.call(func(ctx context.Context) tea.Msg {
+func activityCmd(c *Common) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
 		a, err := q.Activity(ctx)
-		return ActivityLoadedMsg{Gen: gen, Activity: a, Err: err}
+		return ActivityLoadedMsg{Activity: a, Err: err}
 	})
 }
 
@@ -460,7 +465,7 @@ func jobContext(c *Common) (context.Context, context.CancelFunc) {
 
 // runJob runs work off the Update loop; its result comes back to the
 // screen, and so does its progress while it runs.
-func runJob(to replyTo, ctx context.Context, seq int, work func(ctx context.Context, report func(done, total, found int64)) tea.Msg) tea.Cmd {
+func runJob(ctx context.Context, seq int, work func(ctx context.Context, report func(done, total, found int64)) tea.Msg) tea.Cmd {
 	ch := make(chan JobProgressMsg, 1)
 	report := func(done, total, found int64) {
 		p := JobProgressMsg{Seq: seq, Done: done, Total: total, Found: found}
@@ -473,44 +478,44 @@ func runJob(to replyTo, ctx context.Context, seq int, work func(ctx context.Cont
 		default:
 		}
 	}
-	do := to.wrap(func() tea.Msg {
+	do := func() tea.Msg {
 		defer close(ch)
 		return work(ctx, report)
-	})
-	return tea.Batch(do, listenJob(to, ch))
+	}
+	return tea.Batch(do, listenJob(ch))
 }
 
 // listenJob waits for a job's next report; nothing once the job is over.
-func listenJob(to replyTo, ch <-chan JobProgressMsg) tea.Cmd {
-	return to.wrap(func() tea.Msg {
+func listenJob(ch <-chan JobProgressMsg) tea.Cmd {
+	return func() tea.Msg {
 		p, ok := <-ch
 		if !ok {
 			return nil
 		}
 		p.next = ch
 		return p
-	})
+	}
 }
 
-func searchCmd(to replyTo, ctx context.Context, seq int, q queue.SearchQuery) tea.Cmd {
-	sr := to.c.Queue
-	return runJob(to, ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
+func searchCmd(c *Common, ctx context.Context, seq int, q queue.SearchQuery) tea.Cmd {
+	sr := c.Queue
+	return runJob(ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
 		page, err := sr.Search(ctx, q, func(p queue.SearchProgress) { report(p.Scanned, p.Total, int64(p.Found)) })
 		return SearchedMsg{Seq: seq, Query: q, Page: page, Err: err}
 	})
 }
 
-func planReplayCmd(to replyTo, ctx context.Context, seq int, r queue.ReplayRange) tea.Cmd {
-	rq := to.c.Queue
-	return runJob(to, ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
+func planReplayCmd(c *Common, ctx context.Context, seq int, r queue.ReplayRange) tea.Cmd {
+	rq := c.Queue
+	return runJob(ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
 		plan, err := rq.PlanReplay(ctx, r, func(p queue.ReplayProgress) { report(p.Scanned, 0, p.Acked) })
 		return ReplayPlannedMsg{Seq: seq, Plan: plan, Err: err}
 	})
 }
 
-func replayCmd(to replyTo, ctx context.Context, seq int, plan queue.ReplayPlan) tea.Cmd {
-	rq := to.c.Queue
-	return runJob(to, ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
+func replayCmd(c *Common, ctx context.Context, seq int, plan queue.ReplayPlan) tea.Cmd {
+	rq := c.Queue
+	return runJob(ctx, seq, func(ctx context.Context, report func(done, total, found int64)) tea.Msg {
 		res, err := rq.Replay(ctx, plan.Range, func(p queue.ReplayProgress) { report(p.Acked, plan.Count, p.Acked) })
 		return ReplayedMsg{Seq: seq, Result: res, Err: err}
 	})

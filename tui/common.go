@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -49,6 +50,9 @@ type Deps struct {
 	// first time as soon as the program starts; after an action of its
 	// own that changes them, the console asks Stats for a refresh.
 	Stats StatsFeed
+	// Keymap is the keys of the console's actions; the zero Keymap is
+	// the defaults.
+	Keymap Keymap
 }
 
 // StatsFeed is a poller of the queue's numbers that several consoles
@@ -91,15 +95,40 @@ func (d Deps) withDefaults() Deps {
 type Common struct {
 	Deps
 	Theme  *styles.Theme
-	Keys   KeyMap
+	keys   *keyset
 	Width  int // of the screen's body
 	Height int // of the screen's body
 
-	status status
+	// The status line: a note per screen, and one for the session (""),
+	// see status.go. current is the screen whose message or key is being
+	// handled: what it reports is its own.
+	notes   map[ScreenID]status
+	current ScreenID
+	fresh   []ScreenID // notes set since the root last planned their fading
+	noteGen int
 	// holder is the screen that holds a claimed message for review; the
 	// root and Pending ask before they make it give the message up.
 	holder holder
+	// timer, when set, stands in for tea.Tick (see after).
+	timer func(time.Duration, tea.Msg) tea.Cmd
+	// tabs is the screens' tab labels ("3 Pending"), of those a
+	// read-only session can use in readOnlyTabs.
+	tabs, readOnlyTabs []string
 }
+
+// browsing is the tabs a read-only session can use, as the tab bar
+// labels them: "3 Pending, 4 Stream and 5 Dead letters".
+func (c *Common) browsing() string {
+	tabs := c.readOnlyTabs
+	if len(tabs) < 2 {
+		return strings.Join(tabs, "")
+	}
+	return strings.Join(tabs[:len(tabs)-1], ", ") + " and " + tabs[len(tabs)-1]
+}
+
+// key is how the footer writes the keys of the action name, for a text
+// that tells the reviewer what to press.
+func (c *Common) key(name string) string { return c.keys.label(name, ModeNormal) }
 
 // held is the message this session holds for review, nil when none.
 func (c *Common) held() *queue.Claimed {
@@ -107,17 +136,4 @@ func (c *Common) held() *queue.Claimed {
 		return nil
 	}
 	return c.holder.Held()
-}
-
-// call runs one server call off the Update loop, with a context derived
-// from the session's and the session's deadline: the returned Cmd is
-// executed by Bubble Tea in its own goroutine. Its message goes to the
-// root; a screen's calls go through replyTo.call instead.
-func (c *Common) call(f func(ctx context.Context) tea.Msg) tea.Cmd {
-	parent, timeout := c.Context, c.Timeout
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, timeout)
-		defer cancel()
-		return f(ctx)
-	}
 }

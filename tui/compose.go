@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
@@ -18,7 +17,7 @@ import (
 // the SSH desk that never composes should not pay.
 type ComposeScreen struct {
 	c       *Common
-	to      replyTo
+	actions []Action
 	contact *form.Contact
 	nonce   string     // the draft's, for its idempotency key (draftkey.go)
 	form    *form.Form // nil until shown, and again once hidden empty
@@ -31,20 +30,41 @@ type ComposeScreen struct {
 	height    int
 }
 
-// Keys only Compose uses.
-var (
-	composeNext = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field"))
-	composePrev = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev field"))
-	composeBack = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
-)
-
 // formMaxWidth keeps the fields readable on a wide terminal.
 const formMaxWidth = 100
 
+const composeID ScreenID = "compose"
+
 // NewComposeScreen builds the Compose screen; its form waits until the
 // screen is shown.
-func NewComposeScreen(c *Common, id ScreenID) Screen {
-	return &ComposeScreen{c: c, to: replyTo{c, id}, contact: &form.Contact{}, nonce: newDraftNonce()}
+func NewComposeScreen(c *Common) Screen {
+	s := &ComposeScreen{c: c, contact: &form.Contact{}, nonce: newDraftNonce()}
+	// The form moves between its fields on tab and shift+tab; the
+	// actions hand it those keys, whatever keys they are pressed with.
+	field := func(k tea.KeyPressMsg) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd {
+			var cmd tea.Cmd
+			s.form, cmd = s.form.Update(k)
+			return cmd
+		}
+	}
+	drafted := func() bool { return s.contact.Trimmed() != (form.Contact{}) }
+	leave := func(tea.KeyPressMsg) tea.Cmd {
+		if drafted() {
+			s.c.info("draft kept: %s brings it back", s.c.key("compose"))
+		}
+		return func() tea.Msg { return BackMsg{} }
+	}
+	s.actions = []Action{
+		{Name: "submit", Mode: ModeForm, Desc: "submit", Run: do(s.submit)},
+		{Name: "back", Mode: ModeForm, Desc: "leave (draft kept)", When: drafted, Run: leave},
+		{Name: "back", Mode: ModeForm, Desc: "leave", When: func() bool { return !drafted() }, Run: leave},
+		{Name: "next-field", Mode: ModeForm, Desc: "next field", Short: "fields", Run: field(tea.KeyPressMsg{Code: tea.KeyTab}),
+			When: func() bool { return s.form != nil && s.form.Focused() != form.FieldMessage }},
+		{Name: "prev-field", Mode: ModeForm, Desc: "prev field", Short: "fields", Run: field(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}),
+			When: func() bool { return s.form != nil && s.form.Focused() != form.FieldName }},
+	}
+	return s
 }
 
 // show builds the form if there is none, and returns its Init; nil when
@@ -91,36 +111,42 @@ func (s *ComposeScreen) formWidth() int {
 	return min(s.width, formMaxWidth)
 }
 
+func (s *ComposeScreen) writes() {}
+
 // Init does nothing: the form is built when the screen is first shown.
 func (s *ComposeScreen) Init() tea.Cmd { return nil }
 
 func (s *ComposeScreen) Title() string { return "Compose" }
 
-// Shortcut is n, from any screen that is not taking text.
-func (s *ComposeScreen) Shortcut() key.Binding { return s.c.Keys.Compose }
+// Shortcut is n, from any screen that is not taking text; none in a
+// read-only session, which cannot add.
+func (s *ComposeScreen) Shortcut() (name, desc string) {
+	if s.c.ReadOnly {
+		return "", ""
+	}
+	return "compose", "compose"
+}
 
-// Capturing is true whenever the form is shown: q, digits and n are text.
-func (s *ComposeScreen) Capturing() bool { return !s.c.ReadOnly }
+// Mode is the form whenever it is shown: q, digits and n are text.
+func (s *ComposeScreen) Mode() Mode {
+	if s.c.ReadOnly {
+		return ModeNormal
+	}
+	return ModeForm
+}
+
+func (s *ComposeScreen) Actions() []Action {
+	if s.c.ReadOnly {
+		return nil
+	}
+	return s.actions
+}
 
 func (s *ComposeScreen) SetSize(width, height int) {
 	s.width, s.height = width, height
 	if s.form != nil {
 		s.form.SetSize(s.formWidth(), s.formHeight())
 	}
-}
-
-func (s *ComposeScreen) ShortHelp() []key.Binding {
-	if s.c.ReadOnly {
-		return nil
-	}
-	return []key.Binding{s.c.Keys.Submit, composeNext, composePrev, composeBack}
-}
-
-func (s *ComposeScreen) FullHelp() [][]key.Binding {
-	if s.c.ReadOnly {
-		return nil
-	}
-	return [][]key.Binding{{s.c.Keys.Submit, composeBack}, {composeNext, composePrev}}
 }
 
 func (s *ComposeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -145,13 +171,6 @@ func (s *ComposeScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, nil
 	}
 	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, s.c.Keys.Submit):
-			return s, s.submit()
-		case key.Matches(msg, composeBack):
-			return s, func() tea.Msg { return BackMsg{} }
-		}
 	case tea.PasteMsg:
 		if err := s.form.CheckPaste(msg.Content); err != nil {
 			s.c.warn("%s", err.Error())
@@ -184,7 +203,7 @@ func (s *ComposeScreen) submit() tea.Cmd {
 	}
 	s.busy = true
 	s.c.info("adding…")
-	return addContactCmd(s.to, draftKey(s.nonce, c), c.Name, c.Email, c.Message)
+	return addContactCmd(s.c, draftKey(s.nonce, c), c.Name, c.Email, c.Message)
 }
 
 func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
@@ -195,8 +214,7 @@ func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
 	if msg.Err != nil {
 		// The submitted form ignores input; a new one on the same contact
 		// keeps what was typed.
-		s.c.fail("add", "adding the message", msg.Err)
-		s.c.status.text += " — your text is kept, try again with ctrl+s"
+		s.c.fail("add", "adding the message", msg.Err, "your text is kept, try again with "+s.c.key("submit"))
 		s.build()
 		return s.form.Init()
 	}
@@ -223,8 +241,10 @@ func (s *ComposeScreen) View() string {
 		return lipgloss.NewStyle().Width(max(s.width, 20)).Render(th.ReadOnly.Render("READ-ONLY") + " " +
 			th.Subtle.Render("Adding messages is not available in this session (browsing only)."))
 	}
-	title := th.Title.Render("New contact message") + "  " +
-		th.Subtle.Render("ctrl+s adds it to the stream · esc goes back")
+	title := th.Title.Render("New contact message")
+	if hint := "  " + s.c.key("submit") + " adds it · " + s.c.key("back") + " leaves, keeping the draft"; lipgloss.Width(title+hint) <= s.width {
+		title += th.Subtle.Render(hint) // else the footer says it
+	}
 	if s.form == nil {
 		// Drawn before it was shown (the root shows a screen before
 		// drawing it, so only a caller that skips VisibleMsg gets here).

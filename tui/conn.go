@@ -153,5 +153,5 @@ func (a *App) connTick() tea.Cmd {
 		return nil
 	}
 	a.connTicking = true
-	return tea.Tick(probeEvery, func(time.Time) tea.Msg { return connTickMsg{} })
+	return a.c.after(probeEvery, connTickMsg{})
 }

@@ -65,17 +65,17 @@ func TestHeaderStaysConnectedOnAnAnswer(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t, testDeps(annQueue()))
 	notPending := &queue.Error{Op: "ack", Kind: queue.ErrNotPending}
-	a.Update(ScreenMsg{ID: 0, Msg: AckedMsg{ID: "1-0", Err: notPending}})
+	a.Update(ScreenMsg{ID: reviewID, Msg: AckedMsg{ID: "1-0", Err: notPending}})
 	requireContains(t, a, "● connected")
 
 	stopped := &queue.Error{Op: "search", Kind: queue.ErrTimeout, Cause: context.Canceled}
-	a.Update(ScreenMsg{ID: 3, Msg: SearchedMsg{Seq: -1, Err: stopped}})
+	a.Update(ScreenMsg{ID: streamID, Msg: SearchedMsg{Seq: -1, Err: stopped}})
 	requireContains(t, a, "● connected")
 	requireLacks(t, a, "offline")
 
-	a.Update(ScreenMsg{ID: 3, Msg: StreamLoadedMsg{Seq: -1, Err: errUnreachable}})
+	a.Update(ScreenMsg{ID: streamID, Msg: StreamLoadedMsg{Seq: -1, Err: errUnreachable}})
 	requireContains(t, a, "○ offline: server unreachable")
-	a.Update(ScreenMsg{ID: 0, Msg: AckedMsg{ID: "1-0", Err: notPending}})
+	a.Update(ScreenMsg{ID: reviewID, Msg: AckedMsg{ID: "1-0", Err: notPending}})
 	requireContains(t, a, "● connected")
 }
 
@@ -87,7 +87,7 @@ func TestHeaderReadErrorStaysUntilARead(t *testing.T) {
 	wrongType := &queue.Error{Op: "stats", Kind: queue.ErrWrongType}
 	a.Update(StatsLoadedMsg{Err: wrongType})
 	requireContains(t, a, "○ offline: key holds another type than a stream")
-	a.Update(ScreenMsg{ID: 0, Msg: AckedMsg{ID: "1-0", N: 1}})
+	a.Update(ScreenMsg{ID: reviewID, Msg: AckedMsg{ID: "1-0", N: 1}})
 	requireContains(t, a, "○ offline: key holds another type than a stream")
 	a.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 1}})
 	requireContains(t, a, "● connected")
@@ -153,7 +153,7 @@ func TestHeaderOnADeskFeed(t *testing.T) {
 	}
 
 	before := feed.refreshes.Load()
-	a.Update(ScreenMsg{ID: 3, Msg: StreamLoadedMsg{Seq: -1, Err: errUnreachable}})
+	a.Update(ScreenMsg{ID: streamID, Msg: StreamLoadedMsg{Seq: -1, Err: errUnreachable}})
 	requireContains(t, a, "○ offline: server unreachable", "stale · 5s")
 	if feed.refreshes.Load() == before {
 		t.Fatal("the poller was not told of the lost connection")

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/queue"
@@ -20,13 +19,15 @@ import (
 // letter, delete one; both ask first.
 type DeadScreen struct {
 	browse
-	atNewest bool // a refresh reads the newest page, so new letters show
+	actions  []Action
 	statsKey int64
 }
 
+const deadID ScreenID = "dead"
+
 // NewDeadScreen builds the Dead letters screen.
-func NewDeadScreen(c *Common, id ScreenID) Screen {
-	return &DeadScreen{browse: newBrowse(c, id,
+func NewDeadScreen(c *Common) Screen {
+	s := &DeadScreen{browse: newBrowse(c,
 		tableCol{title: "dead-letter ID", max: 24},
 		tableCol{title: "original ID", max: 24, drop: 3},
 		tableCol{title: "reason", max: 16},
@@ -35,19 +36,59 @@ func NewDeadScreen(c *Common, id ScreenID) Screen {
 		tableCol{title: "when", max: 26, drop: 4},
 		tableCol{title: "preview", min: 16},
 	), statsKey: -1}
+	s.actions = s.keyTable()
+	return s
+}
+
+// keyTable is the Dead letters screen's keys.
+func (s *DeadScreen) keyTable() []Action {
+	list := func() bool { return !s.detail.open }
+	rows := func() bool { return list() && len(s.table.rows) > 0 }
+	acts := []Action{
+		{Name: "open", Desc: "open", When: func() bool { return list() && s.hasTarget() }, Run: do(func() tea.Cmd {
+			r, _ := s.target()
+			return getDeadCmd(s.c, s.nextOpen(), r.id)
+		})},
+		{Name: "redrive", Desc: "redrive", When: s.writable, Why: s.readOnlyWhy("redrive"), Run: do(s.redrive)},
+		{Name: "delete", Desc: "delete", When: s.writable, Why: s.readOnlyWhy("delete"), Run: do(s.delete)},
+		{Name: "filter", Desc: "filter", When: rows, Run: do(func() tea.Cmd {
+			return s.openInput("filter: ", "text on this page", s.table.filter, 32)
+		})},
+	}
+	acts = append(acts, s.copyAction(func() bool { return s.detail.open }))
+	acts = append(acts, s.detailActions()...)
+	acts = append(acts, s.idPageActions(deadPageCmd, list)...)
+	acts = append(acts,
+		Action{Name: "back", Desc: "clear filter", When: func() bool { return list() && s.table.filter != "" }, Run: do(func() tea.Cmd {
+			s.table.setFilter("")
+			return nil
+		})},
+		s.copyAction(list),
+		Action{Name: "refresh", Desc: "refresh", When: list, Run: do(s.reload)},
+	)
+	acts = append(acts, s.selectActions(list, false)...)
+	acts = append(acts,
+		Action{Name: "apply", Mode: ModeInput, Desc: "keep the filter", Run: do(func() tea.Cmd { s.closeInput(); return nil })},
+		Action{Name: "back", Mode: ModeInput, Desc: "clear", Run: do(func() tea.Cmd {
+			s.table.setFilter("")
+			s.closeInput()
+			return nil
+		})},
+	)
+	return append(acts, s.askActions()...)
 }
 
 func (s *DeadScreen) Init() tea.Cmd { return s.load(moveNewest, "") }
 
 func (s *DeadScreen) Title() string             { return "Dead letters" }
-func (s *DeadScreen) Capturing() bool           { return s.capturing() }
+func (s *DeadScreen) Actions() []Action         { return s.actions }
 func (s *DeadScreen) SetSize(width, height int) { s.setSize(width, height) }
 
 func (s *DeadScreen) load(move pageMove, from string) tea.Cmd {
 	return s.loadIDs(deadPageCmd, move, from)
 }
 
-func (s *DeadScreen) reload() tea.Cmd { return s.reloadIDs(deadPageCmd, s.atNewest) }
+func (s *DeadScreen) reload() tea.Cmd { return s.reloadIDs(deadPageCmd) }
 
 func (s *DeadScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	cmd := s.update(msg)
@@ -78,7 +119,7 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 		r := s.table.row(msg.ID)
 		switch {
 		case errors.Is(msg.Err, queue.ErrEmpty):
-			s.c.failf("redrive", false, "cannot redrive %s: its content was lost, so there is nothing to put back; delete it with d", about(msg.ID, r.entry))
+			s.c.failf("redrive", false, "cannot redrive %s: its content was lost, so there is nothing to put back; delete it with %s", about(msg.ID, r.entry), s.c.key("delete"))
 			return nil
 		case msg.Err != nil:
 			s.c.fail("redrive", "redriving "+about(msg.ID, r.entry), msg.Err)
@@ -113,7 +154,11 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 	case VisibleMsg:
 		return s.setVisible(msg.Visible, s.reload)
 	case tea.KeyPressMsg:
-		return s.key(msg)
+		if s.inputOn {
+			cmd := s.updateInput(msg)
+			s.table.setFilter(s.input.Value())
+			return cmd
+		}
 	case tea.MouseMsg:
 		s.mouse(msg)
 	}
@@ -135,6 +180,7 @@ func (s *DeadScreen) pageArrived(msg DeadLoadedMsg) {
 	}
 	s.c.succeeded("dead page")
 	if len(msg.Letters) == 0 && s.loaded && msg.Move == moveOlder {
+		s.atOldest = true
 		s.c.info("no older dead letters: this is the oldest page")
 		return
 	}
@@ -155,7 +201,7 @@ func (s *DeadScreen) pageArrived(msg DeadLoadedMsg) {
 		}, search: searchText(d.ID, reason+"\x1f"+d.OriginalID+"\x1f"+d.Consumer, orig.Fields)}
 	}
 	s.table.setRows(rows, s.keepOnArrival(msg.Move))
-	s.atNewest = msg.Move == moveNewest || msg.Move == moveLatest
+	s.arrived(msg.Move, msg.Newest, len(s.table.rows))
 }
 
 // renderDead draws a dead letter: why and when it died, then the original.
@@ -181,74 +227,18 @@ func renderDead(th *styles.Theme, d queue.DeadLetter, loc *time.Location, w int)
 	return b.String()
 }
 
-func (s *DeadScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
-	if s.ask != nil {
-		return s.answer(msg)
-	}
-	if s.inputOn {
-		switch msg.String() {
-		case "esc":
-			s.table.setFilter("")
-			s.closeInput()
-			return nil
-		case "enter":
-			s.closeInput()
-			return nil
-		}
-		cmd := s.updateInput(msg)
-		s.table.setFilter(s.input.Value())
-		return cmd
-	}
-	switch {
-	case key.Matches(msg, k.Redrive):
-		return s.redrive()
-	case key.Matches(msg, k.Delete):
-		return s.delete()
-	case key.Matches(msg, k.Copy):
-		r, _ := s.target()
-		return copyEmailCmd(s.c, r.entry)
-	case key.Matches(msg, k.Refresh):
-		return s.reload()
-	}
-	if s.detailKeys(msg) {
-		return nil
-	}
-	if cmd, ok := s.pageIDKeys(msg, deadPageCmd); ok {
-		return cmd
-	}
-	switch {
-	case s.moveKeys(msg):
-	case key.Matches(msg, k.Open):
-		if r, ok := s.target(); ok {
-			return getDeadCmd(s.to, s.nextOpen(), r.id)
-		}
-	case key.Matches(msg, k.Filter):
-		return s.openInput("filter: ", "text on this page", s.table.filter, 32)
-	case key.Matches(msg, k.Back):
-		s.table.setFilter("")
-	}
-	return nil
-}
-
 func (s *DeadScreen) redrive() tea.Cmd {
-	r, ok := s.target()
-	if s.readOnly("redrive") || !ok {
-		return nil
-	}
+	r, _ := s.target()
 	s.confirm(fmt.Sprintf("put %s back on the stream as a new message? y/n", about(r.id, r.entry)), func() tea.Cmd {
 		s.c.info("redriving %s…", about(r.id, r.entry))
-		return redriveCmd(s.to, r.id)
+		return redriveCmd(s.c, r.id)
 	})
 	return nil
 }
 
 func (s *DeadScreen) delete() tea.Cmd {
-	r, ok := s.target()
-	if s.readOnly("delete") || !ok {
-		return nil
-	}
-	s.confirm(fmt.Sprintf("delete %s for good? y/n", about(r.id, r.entry)), func() tea.Cmd { return deleteDeadCmd(s.to, r.id) })
+	r, _ := s.target()
+	s.confirm(fmt.Sprintf("delete %s for good? y/n", about(r.id, r.entry)), func() tea.Cmd { return deleteDeadCmd(s.c, r.id) })
 	return nil
 }
 
@@ -263,45 +253,11 @@ func (s *DeadScreen) View() string {
 	case s.inputOn:
 		bottom = count
 	case s.table.filter != "":
-		bottom = "filter: " + termtext.SanitizeLine(s.table.filter) + " " + count + " · esc clears"
+		bottom = "filter: " + termtext.SanitizeLine(s.table.filter) + " " + count + " · " + s.c.key("back") + " clears"
 	}
 	empty := "No dead letters."
 	if s.table.filter != "" {
 		empty = "Nothing on this page matches the filter."
 	}
 	return s.view("Dead letters", about, bottom, empty)
-}
-
-func (s *DeadScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	var actions []key.Binding
-	if !s.c.ReadOnly {
-		actions = []key.Binding{k.Redrive, k.Delete}
-	}
-	var list []key.Binding
-	if s.hasTarget() {
-		list = append(append(list, k.Open), actions...)
-	}
-	if len(s.table.rows) > 0 {
-		list = append(list, k.Filter, k.PageDown, k.PageUp)
-	}
-	if s.table.filter != "" {
-		list = append(list, withHelp(k.Back, "esc", "clear filter"))
-	}
-	if len(s.table.rows) > 0 {
-		list = append(list, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest"))
-	}
-	if s.hasTarget() {
-		list = append(list, k.Copy)
-	}
-	list = append(list, k.Refresh)
-	return s.helpFor(list, append(actions, k.Copy))
-}
-
-func (s *DeadScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	if s.capturing() || s.detail.open {
-		return [][]key.Binding{s.ShortHelp()}
-	}
-	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down}} // ShortHelp lists ctrl+r
 }

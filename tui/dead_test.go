@@ -34,7 +34,7 @@ func TestDeadRowsAndOpen(t *testing.T) {
 	skeys(t, s, "j", "enter")
 	requireShows(t, s, "Dead letter 1795424500000-0", "Original  1795424400000-1", "Reason    too many deliveries",
 		"Delivered 5 times", "Consumer  bob", "When      2026-11-23 09:01:40 UTC", "From      Ann", "Please call me back about the refund")
-	help := helpText(s.ShortHelp())
+	help := hints(s)
 	for _, want := range []string{"r redrive", "d delete", "y copy email", "esc back to the list"} {
 		if !strings.Contains(help, want) {
 			t.Fatalf("the open letter's help lacks %q: %s", want, help)
@@ -45,7 +45,7 @@ func TestDeadRowsAndOpen(t *testing.T) {
 
 	empty, _ := started(t, NewDeadScreen, newFakeQueue(), 100, 24)
 	requireShows(t, empty, "No dead letters.")
-	if help := helpText(empty.ShortHelp()); strings.Contains(help, "redrive") || strings.Contains(help, "open") || strings.Contains(help, "copy") {
+	if help := hints(empty); strings.Contains(help, "redrive") || strings.Contains(help, "open") || strings.Contains(help, "copy") {
 		t.Fatalf("with no letters the help lists keys that do nothing: %s", help)
 	}
 }
@@ -89,7 +89,7 @@ func TestDeadDeleteConfirm(t *testing.T) {
 	s, c := started(t, NewDeadScreen, f, 100, 24)
 	skeys(t, s, "d")
 	requireShows(t, s, "delete Bot's message for good? y/n")
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("the question should capture y/n")
 	}
 	skeys(t, s, "enter") // a habitual enter does not delete
@@ -113,7 +113,7 @@ func TestDeadFilter(t *testing.T) {
 	s, _ := started(t, NewDeadScreen, f, 100, 24)
 	calls := len(f.calls)
 	skeys(t, s, "/")
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("the filter should capture keys")
 	}
 	stype(t, s, "refund")
@@ -145,7 +145,7 @@ func TestDeadErrorsAndReadOnly(t *testing.T) {
 
 	c = testCommon(f)
 	c.ReadOnly = true
-	ro := NewDeadScreen(c, 0)
+	ro := NewDeadScreen(c)
 	sdrive(t, ro, ro.Init())
 	n := len(f.calls)
 	skeys(t, ro, "r")
@@ -156,7 +156,7 @@ func TestDeadErrorsAndReadOnly(t *testing.T) {
 	if len(f.calls) != n {
 		t.Fatalf("read-only made calls: %v", f.calls[n:])
 	}
-	if help := helpText(ro.ShortHelp()); strings.Contains(help, "redrive") || strings.Contains(help, "delete") {
+	if help := hints(ro); strings.Contains(help, "redrive") || strings.Contains(help, "delete") {
 		t.Fatalf("read-only help lists keys that do nothing: %s", help)
 	}
 }

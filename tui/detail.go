@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/styles"
 )
@@ -42,18 +40,6 @@ func (d *detail) setSize(w, h int) {
 }
 
 func (d *detail) close() { *d = detail{} }
-
-// update scrolls: g/G to the ends, the rest as the viewport's keys.
-func (d *detail) update(msg tea.KeyPressMsg, k KeyMap) {
-	switch {
-	case key.Matches(msg, k.Top):
-		d.vp.GotoTop()
-	case key.Matches(msg, k.Bottom):
-		d.vp.GotoBottom()
-	default:
-		d.vp, _ = d.vp.Update(msg)
-	}
-}
 
 // wheel scrolls by three lines a notch.
 func (d *detail) wheel(up bool) {

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -56,6 +57,23 @@ const fakeChunk = 2
 func newFakeQueue(entries ...queue.Entry) *fakeQueue {
 	return &fakeQueue{entries: entries, pending: map[string]queue.PendingEntry{}, acked: map[string]bool{},
 		outcomes: map[string]*queue.Outcome{}, released: map[string]queue.Release{}, idem: map[string]string{}}
+}
+
+// clone is a fake with the same contents, none of them shared.
+func (f *fakeQueue) clone() *fakeQueue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := &fakeQueue{
+		entries: slices.Clone(f.entries), pending: maps.Clone(f.pending), acked: maps.Clone(f.acked),
+		skipped: maps.Clone(f.skipped), scanLimit: f.scanLimit, dead: slices.Clone(f.dead), next: f.next,
+		failWith: f.failWith, stats: f.stats, nextClaim: f.nextClaim, statsBlock: f.statsBlock,
+		outcomes: maps.Clone(f.outcomes), released: maps.Clone(f.released), activity: f.activity,
+		idem: maps.Clone(f.idem), gate: f.gate,
+	}
+	for i, e := range g.entries {
+		g.entries[i].Fields = slices.Clone(e.Fields)
+	}
+	return g
 }
 
 // contact builds a contact entry with a fixed ID.
@@ -126,7 +144,7 @@ func (f *fakeQueue) ClaimID(ctx context.Context, id string, force bool) (*queue.
 		return nil, &queue.Error{Op: "claim " + id, Kind: queue.ErrNotPending}
 	}
 	if p.Consumer != "alice" && !force {
-		return nil, &queue.Error{Op: "claim " + id, Kind: queue.ErrNotHeld, Cause: &queue.HeldError{Owner: p.Consumer}}
+		return nil, &queue.Error{Op: "claim " + id, Kind: queue.ErrNotHeld, Cause: &queue.HeldError{Owner: p.Consumer, Idle: p.Idle}}
 	}
 	prev := p.Consumer
 	p.Consumer, p.Deliveries = "alice", p.Deliveries+1

@@ -93,6 +93,7 @@ func TestFlowReclaimedFromBob(t *testing.T) {
 // without a restart.
 func TestFlowServerFlushedUnderAHeldMessage(t *testing.T) {
 	t.Parallel()
+	needsServer(t)
 	own := testserver.StartT(t) // FLUSHALL would wipe the other tests' streams
 	vk, err := queue.Dial(context.Background(), queue.ServerOptions{Endpoint: own.Addr})
 	if err != nil {

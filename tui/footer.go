@@ -2,6 +2,7 @@ package tui
 
 import (
 	"hash/maphash"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -10,48 +11,119 @@ import (
 	"github.com/reviewq/reviewq/termtext"
 )
 
-// Keys the root answers with while it asks whether to quit.
-var (
-	quitYes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit"))
-	quitNo  = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "stay"))
-)
+// The footer is read off the key tables: the actions that apply now, of
+// the screen in front and (in ModeNormal) the global ones, with their
+// keys as the session's Keymap has them.
 
 // footerKeys are the keys the footer shows: the screen's own, most
 // important first, then the global ones (optional: they give way first
-// on a short line), then tail, which is always shown: how to get help
-// and how to quit.
+// on a short line), then tail, which is always shown: how to get help and
+// how to quit, or in a mode that captures, how to get out.
 func (a *App) footerKeys() (short []key.Binding, full [][]key.Binding, tail []key.Binding) {
-	k := a.c.Keys
+	ks := a.c.keys
 	s := a.screens[a.active]
-	switch {
-	case a.quitting:
-		return nil, nil, []key.Binding{quitYes, quitNo}
-	case s.Capturing():
-		return s.ShortHelp(), s.FullHelp(), []key.Binding{k.ForceQuit}
+	mode := s.Mode()
+	if a.quitting {
+		tail = a.bindings(append(shown(a.globals, modeQuit), shown(a.globals, modeAll)...), modeQuit)
+		return nil, nil, tail
 	}
-	nav := a.navKeys()
-	short = append(append(short, s.ShortHelp()...), nav[0], nav[1])
-	short = append(short, nav[3:]...)
-	full = append(append(full, s.FullHelp()...), nav)
-	return short, full, []key.Binding{k.Help, k.Quit}
-}
-
-// navKeys are the keys that switch screens, from the one in front.
-func (a *App) navKeys() []key.Binding {
-	k := a.c.Keys
-	nav := []key.Binding{a.screenKeys, k.NextScreen, k.PrevScreen}
-	for i, o := range a.screens {
-		if sc, ok := o.(shortcut); ok && i != a.active {
-			nav = append(nav, sc.Shortcut())
+	own := shown(s.Actions(), mode)
+	var everyday, rest, out []*Action
+	for _, act := range own {
+		switch {
+		case mode != ModeNormal && (act.Name == "back" || act.Name == "cancel"):
+			out = append(out, act) // how to get out: always shown
+		case act.More:
+			rest = append(rest, act)
+		default:
+			everyday = append(everyday, act)
 		}
 	}
-	return nav
+	first := ks.shortBindings(everyday, mode)
+	if mode != ModeNormal {
+		tail = a.bindings(out, mode)
+		for _, q := range a.bindings(shown(a.globals, modeAll), mode) {
+			q.SetHelp(q.Help().Key, "quit") // q is text here: no other quit to tell it from
+			tail = append(tail, q)
+		}
+		return first, [][]key.Binding{a.bindings(append(everyday, rest...), mode)}, tail
+	}
+	var nav, navMore, end []key.Binding
+	screensShown := false
+	for _, g := range shown(a.globals, ModeNormal) {
+		switch {
+		case g.Name == "back" && a.c.shownStatus(a.activeID()).level == levelErr:
+			// An error stays until esc: how to dismiss it is always shown.
+			// A note fades by itself, and gives way like the others.
+			end = append([]key.Binding{ks.binding(g, mode)}, end...)
+		case g.Name == "help" || g.Name == "quit":
+			end = append(end, ks.binding(g, mode))
+		case strings.HasPrefix(g.Name, "screen-"):
+			if !screensShown { // one hint for all, where the first is
+				screensShown = true
+				nav, navMore = append(nav, a.screenKeys()), append(navMore, a.screenKeys())
+			}
+		case g.More:
+			navMore = append(navMore, ks.binding(g, mode))
+		default:
+			nav = append(nav, ks.binding(g, mode))
+			navMore = append(navMore, ks.binding(g, mode))
+		}
+	}
+	// ctrl+c does what q does, without asking: the full help says so.
+	navMore = append(navMore, a.bindings(shown(a.globals, modeAll), mode)...)
+	// The full help lists the screen's everyday keys, then its others,
+	// then the ones of every screen.
+	var cols [][]key.Binding
+	if len(everyday) > 0 {
+		cols = append(cols, a.bindings(everyday, mode))
+	}
+	if len(rest) > 0 {
+		cols = append(cols, a.bindings(rest, mode))
+	}
+	return append(first, nav...), append(cols, navMore), end
+}
+
+func (a *App) bindings(acts []*Action, mode Mode) []key.Binding {
+	out := make([]key.Binding, len(acts))
+	for i, act := range acts {
+		out[i] = a.c.keys.binding(act, mode)
+	}
+	return out
+}
+
+// screenKeys is the keys that bring each screen to the front, as one
+// hint: "1-6 screens" for the default digits.
+func (a *App) screenKeys() key.Binding {
+	var all, firsts []string
+	for _, e := range a.entries {
+		keys := a.c.keys.keys(screenAction(e.ID), ModeNormal)
+		all = append(all, keys...)
+		if len(keys) > 0 {
+			firsts = append(firsts, keys[0])
+		}
+	}
+	label := keyLabel(firsts)
+	if digits(firsts) && len(firsts) > 1 {
+		label = firsts[0] + "-" + firsts[len(firsts)-1]
+	}
+	return key.NewBinding(key.WithKeys(all...), key.WithHelp(label, "screens"))
+}
+
+// digits reports whether keys are "1", "2", … in order.
+func digits(keys []string) bool {
+	for i, k := range keys {
+		if k != strconv.Itoa(i+1) {
+			return false
+		}
+	}
+	return true
 }
 
 // footer is the key help for the keys that work now, drawn once for each
 // set of keys: it is asked for after every message, and most messages
-// change no key. The set is known by a hash of what footerKeys is made
-// of, taken without building it.
+// change no key. The set is known by a hash of the hints the tables offer
+// now, taken without building them.
 func (a *App) footer() string {
 	var h maphash.Hash
 	h.SetSeed(a.footerSeed)
@@ -59,20 +131,18 @@ func (a *App) footer() string {
 		h.WriteByte(1)
 	}
 	s := a.screens[a.active]
+	mode := s.Mode()
 	switch {
 	case a.quitting:
 		h.WriteByte('q')
-	case s.Capturing():
-		h.WriteByte('c')
-		hashKeys(&h, s.ShortHelp())
-		for _, group := range s.FullHelp() {
-			hashKeys(&h, group)
-		}
 	default:
-		h.WriteByte(byte(a.active))
-		hashKeys(&h, s.ShortHelp())
-		for _, group := range s.FullHelp() {
-			hashKeys(&h, group)
+		h.WriteString(string(a.activeID()))
+		h.WriteByte(0)
+		h.WriteString(string(mode))
+		h.WriteByte(0)
+		hashActions(&h, s.Actions(), mode)
+		if mode == ModeNormal {
+			hashActions(&h, a.globals, mode)
 		}
 	}
 	sum := h.Sum64()
@@ -93,15 +163,14 @@ func (a *App) footer() string {
 	return view
 }
 
-// hashKeys adds a group of keys, as the footer shows them, to h.
-func hashKeys(h *maphash.Hash, group []key.Binding) {
-	h.WriteByte('|')
-	for _, k := range group {
-		if k.Enabled() {
-			help := k.Help()
-			h.WriteString(help.Key)
+// hashActions adds the hints of the actions that apply in mode to h.
+func hashActions(h *maphash.Hash, table []Action, mode Mode) {
+	for i := range table {
+		act := &table[i]
+		if act.Mode == mode && act.applies() {
+			h.WriteString(act.Name)
 			h.WriteByte(0)
-			h.WriteString(help.Desc)
+			h.WriteString(act.Desc)
 			h.WriteByte(0)
 		}
 	}
@@ -123,7 +192,7 @@ func (a *App) shortHelp(items, tail []key.Binding) string {
 	render := func(bs []key.Binding) []string {
 		var out []string
 		for _, b := range bs {
-			if h := b.Help(); b.Enabled() && h.Key != "" {
+			if h := b.Help(); h.Key != "" {
 				out = append(out, st.ShortKey.Inline(true).Render(h.Key)+" "+st.ShortDesc.Inline(true).Render(h.Desc))
 			}
 		}

@@ -24,20 +24,27 @@ func BenchmarkScreenSwitch(b *testing.B) {
 		for i := range 20 {
 			q.dead = append(q.dead, queue.DeadLetter{ID: q.entries[i].ID, OriginalID: q.entries[i].ID, Original: q.entries[i], Reason: "spam", Deliveries: 1, Consumer: "bob"})
 		}
-		a := New(testDeps(q))
+		a := testApp(testDeps(q))
 		a.Update(tea.WindowSizeMsg{Width: w, Height: h})
 		run(b, a, a.Init())
-		for _, k := range []string{"3", "4", "5", "1"} { // every page loaded once
-			press(b, a, k)
+		for _, id := range []ScreenID{pendingID, streamID, deadID, reviewID} { // every page loaded once
+			press(b, a, keyOf(a, id))
 		}
 		if !strings.Contains(screenText(a), "300 new messages waiting") {
 			b.Fatalf("not on Review:\n%s", screenText(a))
 		}
 		return a
 	}
-	keys := []tea.KeyPressMsg{keyMsg("3"), keyMsg("4"), keyMsg("5"), keyMsg("1")}
+	switching := func(a *App) []tea.KeyPressMsg {
+		var keys []tea.KeyPressMsg
+		for _, id := range []ScreenID{pendingID, streamID, deadID, reviewID} {
+			keys = append(keys, keyMsg(keyOf(a, id)))
+		}
+		return keys
+	}
 	b.Run("view", func(b *testing.B) {
 		a := build(b)
+		keys := switching(a)
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -48,6 +55,7 @@ func BenchmarkScreenSwitch(b *testing.B) {
 	})
 	b.Run("view+render", func(b *testing.B) {
 		a := build(b)
+		keys := switching(a)
 		r := newFrameRenderer(w, h)
 		r.render(a.View().Content)
 		b.ReportAllocs()
@@ -60,8 +68,8 @@ func BenchmarkScreenSwitch(b *testing.B) {
 	})
 }
 
-// frameRenderer does with a frame what Bubble Tea v2's renderer does at
-// its next tick when the frame changed (cursedRenderer.flush).
+// frameRenderer does with a frame what Bubble Tea v2's renderer does when
+// it flushes a frame that changed (cursedRenderer.flush).
 type frameRenderer struct {
 	buf uv.ScreenBuffer
 	scr *uv.TerminalRenderer

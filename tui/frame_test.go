@@ -10,9 +10,10 @@ import (
 	"github.com/reviewq/reviewq/queue"
 )
 
-// Bubble Tea's renderer compares the frame with the last one at every
-// tick, 60 times a second per session; a frame that did not change must be
-// the very same string, so that comparison ends at the pointer.
+// Bubble Tea's renderer compares each new frame with the last one before
+// it draws it (after every message that produced a view, at most 60 times
+// a second); a frame that did not change must be the very same string, so
+// that comparison ends at the pointer.
 func TestAnUnchangedFrameIsTheSameString(t *testing.T) {
 	q := newFakeQueue(contact("1-0", "Ann", "ann@example.org", "hello"))
 	a := newTestApp(t, testDeps(q))
@@ -25,7 +26,7 @@ func TestAnUnchangedFrameIsTheSameString(t *testing.T) {
 			t.Fatalf("the frame changed:\n%s\n---\n%s", first, again)
 		}
 		if unsafe.StringData(again) != unsafe.StringData(first) {
-			t.Fatal("an unchanged frame is a new string: the renderer compares it byte by byte at every tick")
+			t.Fatal("an unchanged frame is a new string: the renderer compares it byte by byte")
 		}
 	}
 }
@@ -41,11 +42,11 @@ func TestTheCountdownChangesOneLine(t *testing.T) {
 	a := newTestApp(t, d)
 	press(t, a, "c")
 	requireContains(t, a, "reclaimable in 1:00")
-	review := a.screens[0].(*ReviewScreen)
+	rs := review(a)
 	before := strings.Split(a.View().Content, "\n")
 
 	now.Add(int64(time.Second))
-	a.Update(ScreenMsg{ID: 0, Msg: countdownTickMsg{Gen: review.gen}})
+	a.Update(ScreenMsg{ID: reviewID, Msg: countdownTickMsg{Gen: rs.gen}})
 	after := strings.Split(a.View().Content, "\n")
 	requireContains(t, a, "reclaimable in 0:59")
 	if len(after) != len(before) {

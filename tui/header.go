@@ -14,23 +14,11 @@ import (
 // read-only or on the embedded server) and where (the settings profile,
 // the server, the stream), with the connection state
 // on the right; the queue's numbers on the second. When the line is short,
-// the server and stream names give way first.
+// the stream name gives way first (headerLeft).
 func (a *App) drawHeader() string {
 	th := a.c.Theme
 	key, val := th.HeaderKey.Render, th.HeaderValue.Render
 	sep := key("  ")
-
-	left := key(" ") + th.Title.Inherit(th.Header).Render("reviewq") + sep + key("as ") + val(a.id.consumer)
-	if a.c.ReadOnly {
-		left += key(" ") + th.ReadOnly.Render("READ-ONLY")
-	}
-	if a.c.Embedded {
-		left += key(" ") + th.Embedded.Render("EMBEDDED")
-	}
-	if a.id.profile != "" {
-		left += sep + key("profile ") + val(a.id.profile)
-	}
-	left += sep + val(a.id.server) + sep + val(a.id.streamGroup)
 
 	var conn string
 	switch {
@@ -56,15 +44,83 @@ func (a *App) drawHeader() string {
 		sep + key("pending ") + val(num(a.stats.Group.Pending)) +
 		sep + key("lag ") + val(lag) +
 		sep + key("dead letters ") + val(num(a.stats.DeadLength))
+	if a.haveStats && a.stats.TrimmedUnread > 0 {
+		// Something trimmed messages before anyone read them (the web
+		// example's MAXLEN): said where everyone looks.
+		numbers += sep + th.Error.Inherit(th.Header).Render(termtext.Thousands(a.stats.TrimmedUnread)+" lost unread")
+	}
 	var note string
 	switch {
 	case a.numbersStale:
 		// Numbers from before the connection was lost, said plainly.
 		note = th.Offline.Render("stale · "+termtext.Ago(a.c.Now().Sub(a.statsAt))) + key(" ")
-	case a.c.Embedded:
-		note = key("in-memory: nothing is kept ")
+	case a.c.Embedded && lipgloss.Width(numbers)+len("in-memory: nothing is kept ")+1 <= a.width:
+		note = key("in-memory: nothing is kept ") // else the EMBEDDED badge says it
 	}
-	return spread(th.Header, left, conn+key(" "), a.width) + "\n" + spread(th.Header, numbers, note, a.width)
+	conn += key(" ")
+	left := a.headerLeft(a.width - lipgloss.Width(conn) - 1)
+	return spread(th.Header, left, conn, a.width) + "\n" + spread(th.Header, numbers, note, a.width)
+}
+
+// headerLeft is who and where, in room cells. The server's address is
+// what tells one desk from another, so it gives way last: first the
+// stream/group (cut, then left out), then the title, then the consumer
+// name (cut, then left out), then the badges' padding.
+func (a *App) headerLeft(room int) string {
+	th := a.c.Theme
+	key, val := th.HeaderKey.Render, th.HeaderValue.Render
+	sep := key("  ")
+	badges := func(padded bool) string {
+		var s string
+		for _, b := range []struct {
+			on    bool
+			style lipgloss.Style
+			text  string
+		}{{a.c.ReadOnly, th.ReadOnly, "READ-ONLY"}, {a.c.Embedded, th.Embedded, "EMBEDDED"}} {
+			if b.on {
+				if !padded {
+					b.style = b.style.UnsetPadding()
+				}
+				s += key(" ") + b.style.Render(b.text)
+			}
+		}
+		return s
+	}
+	line := func(title bool, consumer string, padded bool) string {
+		s := key(" ")
+		if title {
+			s += th.Title.Inherit(th.Header).Render("reviewq") + sep
+		}
+		if consumer != "" {
+			s += key("as ") + val(consumer)
+		}
+		s += badges(padded)
+		if a.id.profile != "" {
+			s += sep + key("profile ") + val(a.id.profile)
+		}
+		return s + sep + val(a.id.server)
+	}
+	const minStreamGroup = 12 // less than this says nothing
+	left := line(true, a.id.consumer, true)
+	if rest := room - lipgloss.Width(left) - lipgloss.Width(sep) - 1; rest >= minStreamGroup {
+		return left + sep + val(termtext.Truncate(a.id.streamGroup, rest))
+	}
+	cut := func(padded bool) string { // the consumer name, cut to what is left of room
+		over := lipgloss.Width(line(false, a.id.consumer, padded)) - room
+		return termtext.Truncate(a.id.consumer, max(lipgloss.Width(a.id.consumer)-over, 4))
+	}
+	for _, try := range []string{
+		left,
+		line(false, a.id.consumer, true),
+		line(false, cut(true), true),
+		line(false, cut(false), false),
+		line(false, "", false),
+	} {
+		if lipgloss.Width(try) <= room {
+			return try
+		}
+	}
+	return key(" ") + val(a.id.server)
 }
 
 // spread puts left and right on one line of exactly width cells, filled

@@ -1,85 +1,193 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
 
-// KeyMap is every key of the console, in one place; it also feeds the help
-// footer. The digit keys that switch screens come from the screen list.
-type KeyMap struct {
-	// Global.
-	NextScreen, PrevScreen key.Binding
-	Compose                key.Binding
-	Help                   key.Binding
-	Quit                   key.Binding // q: asks first while a message is held
-	ForceQuit              key.Binding // ctrl+c: always, even while typing
+// defaultKeys is the key of every action of the console, by the action's
+// stable name, in one place. The tables (an Action per entry, in each
+// screen's file and app.go) say what an action does and when; this says
+// which keys press it, and a Keymap may say otherwise. The digit keys that
+// bring a screen to the front ("screen-<id>") come from the screen list.
+//
+// "snooze" is reserved for Review's snooze (s), which a later change adds.
+var defaultKeys = map[string][]string{
+	// Everywhere.
+	"help":        {"?"},
+	"quit":        {"q"}, // asks first while a message is held
+	"force-quit":  {"ctrl+c"},
+	"next-screen": {"tab"},
+	"prev-screen": {"shift+tab"},
+	"compose":     {"n"},
+	"back":        {"esc"}, // backs out of what is open; with nothing open, dismisses the note
+	// Answers to a y/n question: only y confirms, so a habitual enter
+	// never deletes, redrives, replays or quits.
+	"confirm": {"y"},
+	"cancel":  {"n", "esc"},
 
-	// Actions.
-	Claim   key.Binding
-	Ack     key.Binding
-	AckNext key.Binding
-	Release key.Binding
-	Dead    key.Binding
-	Copy    key.Binding
-	Redrive key.Binding
-	Replay  key.Binding
-	Mark    key.Binding
-	Delete  key.Binding
-	Open    key.Binding
-	Back    key.Binding
-	Filter  key.Binding
-	Jump    key.Binding
-	Refresh key.Binding
-	Submit  key.Binding
-	Confirm key.Binding
-	Cancel  key.Binding
+	// The held message (Review) and the lists' entries.
+	"claim":         {"c"},
+	"ack":           {"a"},
+	"ack-and-claim": {"A"},
+	"release":       {"r"},
+	"dead-letter":   {"x"},
+	"copy-email":    {"y"},
+	"redrive":       {"r"},
+	"replay":        {"r"},
+	"mark":          {"space"},
+	"delete":        {"d", "delete"},
+	"open":          {"enter"},
+	"filter":        {"/"},
+	"jump":          {":"},
+	"refresh":       {"ctrl+r"},
+
+	// Prompts and the compose form.
+	"apply":       {"enter"},
+	"submit":      {"ctrl+s"},
+	"next-field":  {"tab"},
+	"prev-field":  {"shift+tab"},
+	"prev-choice": {"left", "up", "shift+tab"},
+	"next-choice": {"right", "down", "tab"},
+	"pick":        {"1", "2", "3", "4"}, // the dead-letter reasons, "other…" last
 
 	// Movement.
-	Up, Down         key.Binding
-	Top, Bottom      key.Binding
-	PageUp, PageDown key.Binding
+	"up":        {"up", "k"},
+	"down":      {"down", "j"},
+	"top":       {"g", "home"},
+	"bottom":    {"G", "end"},
+	"page-up":   {"pgup"},
+	"page-down": {"pgdown"},
 }
 
-// DefaultKeyMap is the spec's keys.
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		NextScreen: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
-		PrevScreen: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev screen")),
-		Compose:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "compose")),
-		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+// defaultLabels is how the footer writes an action's default keys when
+// that is shorter than all of them.
+var defaultLabels = map[string]string{
+	"up":          "↑/k",
+	"down":        "↓/j",
+	"top":         "g",
+	"bottom":      "G",
+	"delete":      "d",
+	"prev-choice": "←",
+	"next-choice": "→",
+	"pick":        "1-4",
+}
 
-		Claim:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "claim")),
-		Ack:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ack")),
-		AckNext: key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "ack + claim next")),
-		Release: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "release")),
-		Dead:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "dead-letter")),
-		Copy:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy email")),
-		Redrive: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "redrive")),
-		Replay:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "replay")),
-		Mark:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark a range")),
-		Delete:  key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
-		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Jump:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump to ID/time")),
-		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
-		Submit:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "submit")),
-		// Only y confirms: a habitual enter must never delete or quit.
-		Confirm: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
-		Cancel:  key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
+// screenAction is the name of the action that brings screen id to the
+// front.
+func screenAction(id ScreenID) string { return "screen-" + string(id) }
 
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "prev page")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "next page")),
+// Keymap is the keys of every action, by its stable name: the defaults,
+// or the defaults with the overrides of a settings file. The zero Keymap
+// is the defaults.
+type Keymap struct {
+	over map[string][]string
+}
+
+// DefaultKeymap is the console's own keys.
+func DefaultKeymap() Keymap { return Keymap{} }
+
+// NewKeymap is the defaults with overrides (action name → keys). It
+// fails on an unknown action name, an action left without a key, and a
+// key that would press two actions on one screen at once, naming them.
+func NewKeymap(overrides map[string][]string) (Keymap, error) {
+	k := Keymap{over: map[string][]string{}}
+	known := knownActions(screenList)
+	names := make([]string, 0, len(overrides))
+	for name := range overrides {
+		names = append(names, name)
 	}
+	slices.Sort(names)
+	for _, name := range names {
+		keys := overrides[name]
+		if !known[name] {
+			return Keymap{}, fmt.Errorf("keys: no action named %q (reviewq config keys lists them)", name)
+		}
+		if len(keys) == 0 {
+			return Keymap{}, fmt.Errorf("keys: %s has no key", name)
+		}
+		for _, key := range keys {
+			if key == "" || strings.ContainsAny(key, " \t") {
+				return Keymap{}, fmt.Errorf("keys: %s: %q is not a key (write keys as ctrl+s, shift+tab, pgdown, space, A)", name, key)
+			}
+		}
+		k.over[name] = slices.Clone(keys)
+	}
+	if err := k.check(screenList); err != nil {
+		return Keymap{}, err
+	}
+	return k, nil
 }
 
-// withHelp is b with another help text, for a key that means something
-// more specific on one screen.
-func withHelp(b key.Binding, k, desc string) key.Binding {
-	b.SetHelp(k, desc)
-	return b
+// knownActions is every action name: the defaults' and the screens'.
+func knownActions(screens []screenEntry) map[string]bool {
+	known := make(map[string]bool, len(defaultKeys)+len(screens))
+	for name := range defaultKeys {
+		known[name] = true
+	}
+	for _, e := range screens {
+		known[screenAction(e.ID)] = true
+	}
+	return known
+}
+
+// Keys is the keys of the action name.
+func (k Keymap) Keys(name string) []string {
+	if keys, ok := k.over[name]; ok {
+		return keys
+	}
+	return defaultKeys[name]
+}
+
+// keysOf is the keys of name, where the screen actions' defaults are the
+// digits of the screens' places.
+func (k Keymap) keysOf(name string, screens []screenEntry) []string {
+	if keys := k.Keys(name); keys != nil {
+		return keys
+	}
+	for i, e := range screens {
+		if name == screenAction(e.ID) && i < 9 {
+			return []string{strconv.Itoa(i + 1)}
+		}
+	}
+	return nil
+}
+
+// label is how the footer writes name's keys.
+func (k Keymap) label(name string, keys []string) string {
+	if _, remapped := k.over[name]; !remapped {
+		if l, ok := defaultLabels[name]; ok {
+			return l
+		}
+	}
+	return keyLabel(keys)
+}
+
+// keyLabel writes keys for the footer: "↑/k", "pgdn", "ctrl+s".
+func keyLabel(keys []string) string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		switch k {
+		case "up":
+			k = "↑"
+		case "down":
+			k = "↓"
+		case "left":
+			k = "←"
+		case "right":
+			k = "→"
+		case "pgdown":
+			k = "pgdn"
+		}
+		out[i] = k
+	}
+	return strings.Join(out, "/")
+}
+
+// isText reports whether key is one that types a character: in a mode
+// that takes text, such a key is text, never an action.
+func isText(key string) bool {
+	return key == "space" || len([]rune(key)) == 1
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/queue"
@@ -30,6 +29,7 @@ const maxFilterConsumers = 8
 // stack and the screen adopts it only when the page arrives.
 type PendingScreen struct {
 	browse
+	actions   []Action
 	filter    pendingFilter // the applied filter
 	consumers []string      // the consumer names the filter matched when applied
 	unmatched int           // how many more matched than one filter reads
@@ -58,10 +58,12 @@ type pendingFilter struct {
 // pendingTickMsg redraws the idle times.
 type pendingTickMsg struct{}
 
+const pendingID ScreenID = "pending"
+
 // NewPendingScreen builds the Pending screen.
-func NewPendingScreen(c *Common, id ScreenID) Screen {
-	return &PendingScreen{
-		browse: newBrowse(c, id,
+func NewPendingScreen(c *Common) Screen {
+	s := &PendingScreen{
+		browse: newBrowse(c,
 			tableCol{title: "ID", max: 24},
 			tableCol{title: "consumer", max: 20, drop: 2},
 			tableCol{title: "idle", max: 7},
@@ -70,12 +72,55 @@ func NewPendingScreen(c *Common, id ScreenID) Screen {
 		),
 		stack: []string{""},
 	}
+	s.actions = s.keyTable()
+	return s
+}
+
+// keyTable is the Pending screen's keys.
+func (s *PendingScreen) keyTable() []Action {
+	list := func() bool { return !s.detail.open }
+	acts := []Action{
+		{Name: "claim", Desc: "claim", When: s.writable, Why: s.readOnlyWhy("claiming"), Run: do(s.claim)},
+		{Name: "ack", Desc: "ack", When: s.writable, Why: s.readOnlyWhy("acking"), Run: do(s.ack)},
+		{Name: "open", Desc: "open", When: func() bool { return list() && s.hasTarget() }, Run: do(func() tea.Cmd {
+			r, _ := s.target()
+			return getEntryCmd(s.c, s.nextOpen(), r.id)
+		})},
+		{Name: "filter", Desc: "filter", When: list, Run: do(func() tea.Cmd {
+			return s.openInput("filter: ", "part of a consumer's name, idle:5m", formatPendingFilter(s.filter), 0)
+		})},
+		{Name: "page-down", Desc: "next page", When: func() bool { return list() && s.next != "" }, Why: func() string {
+			if list() && s.loaded {
+				return "this is the last page"
+			}
+			return ""
+		}, Run: do(func() tea.Cmd { return s.load(s.filter, append(slices.Clone(s.stack), s.next)) })},
+		{Name: "page-up", Desc: "prev page", When: func() bool { return list() && len(s.stack) > 1 }, Why: func() string {
+			if list() && s.loaded {
+				return "this is the first page"
+			}
+			return ""
+		}, Run: do(func() tea.Cmd { return s.load(s.filter, s.stack[:len(s.stack)-1]) })},
+		{Name: "back", Desc: "clear filter", When: func() bool { return list() && s.filter != (pendingFilter{}) }, Run: do(func() tea.Cmd {
+			s.filter = pendingFilter{}
+			return s.load(s.filter, []string{""})
+		})},
+		s.copyAction(always),
+	}
+	acts = append(acts, s.detailActions()...)
+	acts = append(acts, s.selectActions(list, true)...)
+	acts = append(acts,
+		Action{Name: "refresh", Desc: "refresh", More: true, Run: do(s.reload)},
+		Action{Name: "apply", Mode: ModeInput, Desc: "apply", Run: do(func() tea.Cmd { return s.applyFilter(s.input.Value()) })},
+		Action{Name: "back", Mode: ModeInput, Desc: "cancel", Run: do(func() tea.Cmd { s.closeInput(); return nil })},
+	)
+	return append(acts, s.askActions()...)
 }
 
 func (s *PendingScreen) Init() tea.Cmd { return s.load(s.filter, s.stack) }
 
-func (s *PendingScreen) Title() string   { return "Pending" }
-func (s *PendingScreen) Capturing() bool { return s.capturing() }
+func (s *PendingScreen) Title() string     { return "Pending" }
+func (s *PendingScreen) Actions() []Action { return s.actions }
 
 func (s *PendingScreen) SetSize(width, height int) { s.setSize(width, height) }
 
@@ -86,7 +131,7 @@ func (s *PendingScreen) load(f pendingFilter, stack []string) tea.Cmd {
 	s.count = q.Count
 	consumers, more := s.matchConsumers(f.consumer)
 	s.unmatched = more
-	return pendingPageCmd(s.to, s.nextSeq(), q, consumers, stack)
+	return pendingPageCmd(s.c, s.nextSeq(), q, consumers, stack)
 }
 
 func (s *PendingScreen) reload() tea.Cmd { return s.load(s.filter, s.stack) }
@@ -162,7 +207,9 @@ func (s *PendingScreen) update(msg tea.Msg) tea.Cmd {
 	case VisibleMsg:
 		return tea.Batch(s.setVisible(msg.Visible, s.reload), s.tick())
 	case tea.KeyPressMsg:
-		return s.key(msg)
+		if s.inputOn {
+			return s.updateInput(msg)
+		}
 	case tea.MouseMsg:
 		s.mouse(msg)
 	}
@@ -176,7 +223,7 @@ func (s *PendingScreen) tick() tea.Cmd {
 		return nil
 	}
 	s.ticking = true
-	return s.to.after(time.Second, pendingTickMsg{})
+	return s.c.after(time.Second, pendingTickMsg{})
 }
 
 func pendingStatsKey(st queue.Stats) string {
@@ -223,7 +270,6 @@ func (s *PendingScreen) pageArrived(msg PendingLoadedMsg) tea.Cmd {
 // setRows draws the page's rows, with each idle time as it is now.
 func (s *PendingScreen) setRows() {
 	keep, _ := s.table.selected()
-	since := s.c.Now().Sub(s.loadedAt)
 	rows := make([]tableRow, len(s.entries))
 	for i, p := range s.entries {
 		owner := cellPending
@@ -234,12 +280,18 @@ func (s *PendingScreen) setRows() {
 		rows[i] = tableRow{id: p.ID, entry: p.Entry, cells: []tableCell{
 			{text: termtext.SanitizeLine(p.ID)},
 			{text: termtext.SanitizeLine(p.Consumer), style: owner},
-			{text: termtext.Ago(p.Idle + since)},
+			{text: termtext.Ago(s.idleNow(p))},
 			{text: strconv.FormatInt(p.Deliveries, 10)},
 			{text: preview, style: warnIfMarked(preview)},
 		}}
 	}
 	s.table.setRows(rows, keep.id)
+}
+
+// idleNow is p's idle time now: as read, plus the time since. The list
+// and what the screen says about an entry read this one clock.
+func (s *PendingScreen) idleNow(p queue.PendingEntry) time.Duration {
+	return p.Idle + s.c.Now().Sub(s.loadedAt)
 }
 
 // warnIfMarked styles a preview the sanitiser marked.
@@ -265,63 +317,6 @@ func (s *PendingScreen) opened(msg EntryLoadedMsg) {
 		e := msg.Entry
 		s.showDetail(msg.ID, title, func(th *styles.Theme, w int) string { return RenderEntry(th, e, loc, w) })
 	}
-}
-
-func (s *PendingScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
-	if s.ask != nil {
-		return s.answer(msg)
-	}
-	if s.inputOn {
-		switch msg.String() {
-		case "enter":
-			return s.applyFilter(s.input.Value())
-		case "esc":
-			s.closeInput()
-			return nil
-		}
-		return s.updateInput(msg)
-	}
-	switch {
-	case key.Matches(msg, k.Claim):
-		return s.claim()
-	case key.Matches(msg, k.Ack):
-		return s.ack()
-	case key.Matches(msg, k.Copy):
-		r, _ := s.target()
-		return copyEmailCmd(s.c, r.entry)
-	case key.Matches(msg, k.Refresh):
-		return s.reload()
-	}
-	if s.detailKeys(msg) || s.moveKeys(msg) {
-		return nil
-	}
-	switch {
-	case key.Matches(msg, k.PageDown):
-		if s.next == "" {
-			s.c.info("this is the last page")
-			return nil
-		}
-		return s.load(s.filter, append(slices.Clone(s.stack), s.next))
-	case key.Matches(msg, k.PageUp):
-		if len(s.stack) == 1 {
-			s.c.info("this is the first page")
-			return nil
-		}
-		return s.load(s.filter, s.stack[:len(s.stack)-1])
-	case key.Matches(msg, k.Open):
-		if r, ok := s.target(); ok {
-			return getEntryCmd(s.to, s.nextOpen(), r.id)
-		}
-	case key.Matches(msg, k.Filter):
-		return s.openInput("filter: ", "part of a consumer's name, idle:5m", formatPendingFilter(s.filter), 0)
-	case key.Matches(msg, k.Back):
-		if s.filter != (pendingFilter{}) {
-			s.filter = pendingFilter{}
-			return s.load(s.filter, []string{""})
-		}
-	}
-	return nil
 }
 
 // applyFilter parses the typed filter; a bad one keeps the old filter and
@@ -383,10 +378,7 @@ func formatPendingFilter(f pendingFilter) string {
 }
 
 func (s *PendingScreen) claim() tea.Cmd {
-	r, ok := s.target()
-	if s.readOnly("claiming") || !ok {
-		return nil
-	}
+	r, _ := s.target()
 	held := s.c.held()
 	switch {
 	case held != nil && held.ID == r.id:
@@ -402,7 +394,7 @@ func (s *PendingScreen) claim() tea.Cmd {
 
 func (s *PendingScreen) claimID(r tableRow, force bool) tea.Cmd {
 	s.c.info("claiming %s…", about(r.id, r.entry))
-	return claimIDCmd(s.to, r.id, force)
+	return claimIDCmd(s.c, r.id, force)
 }
 
 func (s *PendingScreen) entry(id string) queue.PendingEntry {
@@ -420,12 +412,12 @@ func (s *PendingScreen) claimed(msg ClaimedIDMsg) tea.Cmd {
 	switch {
 	case errors.Is(msg.Err, queue.ErrNotHeld) && !msg.Force:
 		p := s.entry(msg.ID)
-		owner, idle := p.Consumer, p.Idle
+		owner, idle := p.Consumer, s.idleNow(p)
 		if errors.As(msg.Err, &held) {
-			owner = held.Owner
-			if held.Idle > 0 {
-				idle = held.Idle
-			}
+			// The server's figure is the fresher: the list shows it too,
+			// so the row and the question agree.
+			owner, idle = held.Owner, held.Idle
+			s.setIdle(msg.ID, idle)
 		}
 		s.c.setStatus(status{})
 		s.confirm(fmt.Sprintf("%s holds %s (idle %s) — take it anyway? y/n", safeID(owner), about(msg.ID, r.entry), termtext.Ago(idle)),
@@ -442,17 +434,24 @@ func (s *PendingScreen) claimed(msg ClaimedIDMsg) tea.Cmd {
 	return tea.Batch(func() tea.Msg { return HandOverMsg{Message: m} }, s.reload())
 }
 
-func (s *PendingScreen) ack() tea.Cmd {
-	r, ok := s.target()
-	if s.readOnly("acking") || !ok {
-		return nil
+// setIdle makes the list show entry id idle for d as of now.
+func (s *PendingScreen) setIdle(id string, d time.Duration) {
+	for i, p := range s.entries {
+		if p.ID == id {
+			s.entries[i].Idle = d - s.c.Now().Sub(s.loadedAt)
+			s.setRows()
+		}
 	}
+}
+
+func (s *PendingScreen) ack() tea.Cmd {
+	r, _ := s.target()
 	if owner := s.entry(r.id).Consumer; owner != "" && owner != s.c.Consumer {
 		s.confirm(fmt.Sprintf("%s holds %s — ack it anyway? y/n", termtext.Line(owner, 24), about(r.id, r.entry)),
-			func() tea.Cmd { return ackCmd(s.to, r.id) })
+			func() tea.Cmd { return ackCmd(s.c, r.id) })
 		return nil
 	}
-	return ackCmd(s.to, r.id)
+	return ackCmd(s.c, r.id)
 }
 
 func (s *PendingScreen) acked(msg AckedMsg) tea.Cmd {
@@ -487,7 +486,7 @@ func (s *PendingScreen) View() string {
 	}
 	var bottom string
 	if f := formatPendingFilter(s.filter); f != "" && !s.inputOn {
-		bottom = "filter: " + termtext.SanitizeLine(f) + s.matched() + " · esc clears"
+		bottom = "filter: " + termtext.SanitizeLine(f) + s.matched() + " · " + s.c.key("back") + " clears"
 	}
 	empty := "Nothing pending."
 	if s.filter != (pendingFilter{}) {
@@ -496,7 +495,7 @@ func (s *PendingScreen) View() string {
 	if scan := s.scanProgress(); scan != "" {
 		about += " · " + scan
 		if s.next != "" && len(s.table.shown) == 0 {
-			empty = fmt.Sprintf("None idle %s or more among those scanned so far — pgdn scans on.", termtext.Ago(s.filter.minIdle))
+			empty = fmt.Sprintf("None idle %s or more among those scanned so far — %s scans on.", termtext.Ago(s.filter.minIdle), s.c.key("page-down"))
 		}
 	}
 	return s.view("Pending", about, bottom, empty)
@@ -512,16 +511,7 @@ func (s *PendingScreen) scanProgress() string {
 	for _, k := range s.scans[:min(len(s.scans), len(s.stack))] {
 		n += k
 	}
-	return fmt.Sprintf("scanned %s of %s", thousands(n), thousands(max(s.scanPending, n)))
-}
-
-// thousands writes n with comma separators.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return fmt.Sprintf("scanned %s of %s", termtext.Thousands(n), termtext.Thousands(max(s.scanPending, n)))
 }
 
 // total is how many are pending, from the header's numbers: in the group,
@@ -542,9 +532,6 @@ func (s *PendingScreen) total() string {
 			n += c.Pending
 		}
 	}
-	if s.filter.minIdle > 0 {
-		return fmt.Sprintf("%d pending with them, %d in all", n, s.stats.Group.Pending)
-	}
 	return fmt.Sprintf("%d of %d pending", n, s.stats.Group.Pending)
 }
 
@@ -561,41 +548,4 @@ func (s *PendingScreen) matched() string {
 		names = append(names, fmt.Sprintf("and %d more: type more of the name", s.unmatched))
 	}
 	return " (" + strings.Join(names, ", ") + ")"
-}
-
-func (s *PendingScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	var list, inDetail []key.Binding
-	if !s.c.ReadOnly {
-		inDetail = append(inDetail, k.Claim, k.Ack)
-	}
-	inDetail = append(inDetail, k.Copy)
-	if s.hasTarget() {
-		list = append(append(list, inDetail[:len(inDetail)-1]...), k.Open)
-	}
-	list = append(list, k.Filter)
-	if s.next != "" {
-		list = append(list, k.PageDown)
-	}
-	if len(s.stack) > 1 {
-		list = append(list, k.PageUp)
-	}
-	if s.filter != (pendingFilter{}) {
-		list = append(list, withHelp(k.Back, "esc", "clear filter"))
-	}
-	if s.hasTarget() {
-		list = append(list, k.Copy)
-	}
-	return s.helpFor(list, inDetail)
-}
-
-func (s *PendingScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	if s.capturing() || s.detail.open {
-		return [][]key.Binding{s.ShortHelp()}
-	}
-	if !s.hasTarget() {
-		return [][]key.Binding{s.ShortHelp(), {k.Refresh}}
-	}
-	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Top, k.Bottom, k.Refresh}}
 }

@@ -43,17 +43,10 @@ func allPending(f *fakeQueue, owner string) {
 	}
 }
 
-// fakeHolder stands in for the Review screen: what it holds, and what it
-// was given or told to forget.
-type fakeHolder struct {
-	m       *queue.Claimed
-	adopted *queue.Claimed
-	forgot  string
-}
+// fakeHolder stands in for the Review screen: what it holds.
+type fakeHolder struct{ m *queue.Claimed }
 
-func (h *fakeHolder) Held() *queue.Claimed           { return h.m }
-func (h *fakeHolder) Adopt(m *queue.Claimed) tea.Cmd { h.adopted = m; return nil }
-func (h *fakeHolder) Forget(id string)               { h.forgot = id }
+func (h *fakeHolder) Held() *queue.Claimed { return h.m }
 
 func TestPendingRowsAndEmpty(t *testing.T) {
 	s, _ := started(t, NewPendingScreen, pendingQueue(3), 100, 24)
@@ -155,18 +148,18 @@ func TestPendingFilter(t *testing.T) {
 	s.Update(pendingStats())
 
 	skeys(t, s, "/")
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("the filter input should capture keys")
 	}
 	stype(t, s, "bob idle:5x")
 	skeys(t, s, "enter")
 	requireStatus(t, c, `filter: "idle:5x" is not a duration like idle:5m`)
 	requireShows(t, s, "carol")
-	if ps.filter != (pendingFilter{}) || !s.Capturing() {
+	if ps.filter != (pendingFilter{}) || !(s.Mode() != ModeNormal) {
 		t.Fatal("a bad filter changed the filter or closed the input")
 	}
 	skeys(t, s, "esc")
-	if s.Capturing() || ps.filter != (pendingFilter{}) {
+	if (s.Mode() != ModeNormal) || ps.filter != (pendingFilter{}) {
 		t.Fatal("esc should close the input and keep the old filter")
 	}
 
@@ -183,7 +176,7 @@ func TestPendingFilter(t *testing.T) {
 	if ps.filter.consumer != "CAR" || ps.filter.minIdle != time.Hour {
 		t.Fatalf("filter %+v", ps.filter)
 	}
-	requireShows(t, s, "filter: CAR idle:1h0m0s (carol) · esc clears", "carol", "1 pending with them, 3 in all")
+	requireShows(t, s, "filter: CAR idle:1h0m0s (carol) · esc clears", "carol", "1 of 3 pending")
 	requireHides(t, s, " bob ", " alice ")
 
 	skeys(t, s, "/")
@@ -231,12 +224,34 @@ func TestParsePendingFilter(t *testing.T) {
 
 // Claiming bob's entry asks first; n cancels, enter does nothing, y takes
 // it and hands it to the screen that holds messages.
+// The idle time the question gives is the one the list shows: one clock.
+// The server's, fresher, is written into the list too.
+func TestPendingIdleIsOneClock(t *testing.T) {
+	f := pendingQueue(3)
+	now := fixedNow
+	c := testCommon(f)
+	c.Now = func() time.Time { return now }
+	s := NewPendingScreen(c)
+	sdrive(t, s, s.Init())
+	sdrive(t, s, func() tea.Msg { return VisibleMsg{Visible: true} })
+	now = now.Add(6 * time.Second)
+	s.Update(pendingTickMsg{})
+	requireShows(t, s, "bob      18s") // 12s when read, 6s ago
+	skeys(t, s, "c")
+	// The server says 12s: bob kept it alive meanwhile.
+	requireShows(t, s, "(idle 12s) — take it anyway? y/n", "bob      12s")
+	skeys(t, s, "n")
+	now = now.Add(3 * time.Second) // and it ticks on from there
+	s.Update(pendingTickMsg{})
+	requireShows(t, s, "bob      15s")
+}
+
 func TestPendingClaimConfirm(t *testing.T) {
 	f := pendingQueue(3)
 	s, c := started(t, NewPendingScreen, f, 100, 24)
 	skeys(t, s, "c")
 	requireShows(t, s, "bob holds Sender 0's message (idle 12s) — take it anyway? y/n")
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("the question should capture y/n")
 	}
 	skeys(t, s, "n")
@@ -337,7 +352,7 @@ func TestPendingOpen(t *testing.T) {
 	s, _ := started(t, NewPendingScreen, f, 100, 24)
 	skeys(t, s, "enter")
 	requireShows(t, s, "Entry 1795424400000-0", "Hello number 0, about the invoice", "Sent      2026-11-23 09:00:00 UTC")
-	help := helpText(s.ShortHelp())
+	help := hints(s)
 	for _, want := range []string{"c claim", "a ack", "y copy email", "esc back to the list"} {
 		if !strings.Contains(help, want) {
 			t.Fatalf("the open entry's help lacks %q: %s", want, help)
@@ -379,7 +394,7 @@ func TestPendingReadOnly(t *testing.T) {
 	f := pendingQueue(3)
 	c := testCommon(f)
 	c.ReadOnly = true
-	s := NewPendingScreen(c, 0)
+	s := NewPendingScreen(c)
 	sdrive(t, s, s.Init())
 	n := len(f.calls)
 	skeys(t, s, "c")
@@ -389,7 +404,7 @@ func TestPendingReadOnly(t *testing.T) {
 	if len(f.calls) != n {
 		t.Fatalf("read-only made calls: %v", f.calls[n:])
 	}
-	if help := helpText(s.ShortHelp()); strings.Contains(help, "claim") || strings.Contains(help, "ack") {
+	if help := hints(s); strings.Contains(help, "claim") || strings.Contains(help, "ack") {
 		t.Fatalf("a read-only session's help lists keys that do nothing: %s", help)
 	}
 }
@@ -399,12 +414,12 @@ func TestPendingReadOnly(t *testing.T) {
 func TestPendingStaleReply(t *testing.T) {
 	f := pendingQueue(3)
 	c := testCommon(f)
-	s := NewPendingScreen(c, 0)
+	s := NewPendingScreen(c)
 	first := s.Init()
-	old := first().(ScreenMsg).Msg
-	_, second := s.Update(bkey("ctrl+r"))
+	old := first()
+	second := keyCmd(s, "ctrl+r")
 	delete(f.pending, "1795424400000-0")
-	latest := second().(ScreenMsg).Msg
+	latest := second()
 	s.Update(latest)
 	s.Update(old)
 	requireHides(t, s, "1795424400000-0")

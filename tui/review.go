@@ -3,10 +3,10 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
@@ -25,8 +25,8 @@ var reasonPresets = []string{"spam", "abuse", "duplicate"}
 // in full, then ack, release or dead-letter it. While a message is held it
 // is kept alive so a long read is not reclaimed by someone else.
 type ReviewScreen struct {
-	c  *Common
-	to replyTo
+	c       *Common
+	actions []Action
 
 	held *queue.Claimed
 	// gen changes with every claim, so ticks and keep-alives of a message
@@ -35,6 +35,14 @@ type ReviewScreen struct {
 	busy   bool      // a claim, ack, release or dead-letter is in flight
 	keptAt time.Time // last time the server reset the held message's idle time
 	empty  bool      // the last claim found nothing
+	// claimSeq numbers the claims; taking a message over from another
+	// screen moves it on, so a claim still on its way comes too late and
+	// its message goes back (claimedTooLate).
+	claimSeq int
+	// handedBack is what this session released and nobody has claimed
+	// since, as far as it knows: waiting for the next claim, though the
+	// header's lag does not count it.
+	handedBack []string
 
 	reason reasonPrompt
 
@@ -82,17 +90,10 @@ type keepAliveTickMsg struct {
 // countdownTickMsg redraws the "reclaimable in" countdown once a second.
 type countdownTickMsg struct{ Gen int }
 
-// Keys only the Review screen's prompt uses.
-var (
-	reviewScroll  = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
-	reasonChoose  = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose"))
-	reasonConfirm = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "dead-letter"))
-	reasonType    = key.NewBinding(key.WithHelp("type", "your own reason"))
-	reasonCancel  = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-)
+const reviewID ScreenID = "review"
 
 // NewReviewScreen builds the Review screen.
-func NewReviewScreen(c *Common, id ScreenID) Screen {
+func NewReviewScreen(c *Common) Screen {
 	ti := textinput.New()
 	ti.Prompt = ""
 	ti.Placeholder = "why this message goes to dead letters"
@@ -100,12 +101,74 @@ func NewReviewScreen(c *Common, id ScreenID) Screen {
 	st := ti.Styles()
 	st.Cursor.Blink = false // steady: no tick per keystroke
 	ti.SetStyles(st)
-	return &ReviewScreen{c: c, to: replyTo{c, id}, reason: reasonPrompt{input: ti}, vp: viewport.New()}
+	s := &ReviewScreen{c: c, reason: reasonPrompt{input: ti}, vp: viewport.New()}
+	s.actions = s.keyTable()
+	return s
 }
 
-func (s *ReviewScreen) Init() tea.Cmd   { return nil }
-func (s *ReviewScreen) Title() string   { return "Review" }
-func (s *ReviewScreen) Capturing() bool { return s.reason.open }
+// keyTable is the Review screen's keys.
+func (s *ReviewScreen) keyTable() []Action {
+	idle := func() bool { return !s.c.ReadOnly && s.held == nil && !s.busy }
+	free := func() bool { return s.held != nil && !s.busy }
+	held := func() bool { return s.held != nil }
+	scroll := func() bool { return s.held != nil && s.scrollable() }
+	nothingHeld := func() string {
+		if s.c.ReadOnly || s.held != nil {
+			return ""
+		}
+		return "no message held: press " + s.c.key("claim") + " to claim one first"
+	}
+	choosing := func() bool { return !s.reason.typing }
+	return []Action{
+		{Name: "claim", Desc: "claim", When: idle, Run: do(s.claim), Why: func() string {
+			if s.held == nil {
+				return ""
+			}
+			return fmt.Sprintf("finish %s first: %s ack · %s release · %s dead-letter", s.about(), s.c.key("ack"), s.c.key("release"), s.c.key("dead-letter"))
+		}},
+		{Name: "ack", Desc: "ack", When: free, Run: do(func() tea.Cmd { s.busy = true; return ackCmd(s.c, s.held.ID) }), Why: nothingHeld},
+		{Name: "ack-and-claim", Desc: "ack + claim next", When: free, Why: nothingHeld, Run: do(func() tea.Cmd {
+			s.busy = true
+			s.claimSeq++
+			return ackClaimCmd(s.c, s.held.ID, s.claimSeq)
+		})},
+		{Name: "release", Desc: "release", When: free, Run: do(func() tea.Cmd { s.busy = true; return releaseCmd(s.c, s.held.ID) }), Why: nothingHeld},
+		{Name: "dead-letter", Desc: "dead-letter", When: free, Run: do(s.openReason), Why: nothingHeld},
+		{Name: "copy-email", Desc: "copy email", When: held, Run: do(func() tea.Cmd { return copyEmailCmd(s.c, &s.held.Entry) }), Why: nothingHeld},
+		{Name: "up", Desc: "scroll up", Short: "scroll", When: scroll, Run: do(func() tea.Cmd { s.vp.ScrollUp(1); return nil })},
+		{Name: "down", Desc: "scroll down", Short: "scroll", When: scroll, Run: do(func() tea.Cmd { s.vp.ScrollDown(1); return nil })},
+		{Name: "page-up", Desc: "page up", More: true, When: scroll, Run: do(func() tea.Cmd { s.vp.PageUp(); return nil })},
+		{Name: "page-down", Desc: "page down", More: true, When: scroll, Run: do(func() tea.Cmd { s.vp.PageDown(); return nil })},
+		{Name: "top", Desc: "top", More: true, When: scroll, Run: do(func() tea.Cmd { s.vp.GotoTop(); return nil })},
+		{Name: "bottom", Desc: "bottom", More: true, When: scroll, Run: do(func() tea.Cmd { s.vp.GotoBottom(); return nil })},
+
+		// The dead-letter reason: a preset, or one typed.
+		{Name: "apply", Mode: ModeChoice, Desc: "dead-letter", Run: do(s.applyReason)},
+		{Name: "prev-choice", Mode: ModeChoice, Desc: "previous reason", Short: "choose", Run: do(func() tea.Cmd { s.choose(-1); return nil })},
+		{Name: "next-choice", Mode: ModeChoice, Desc: "next reason", Short: "choose", Run: do(func() tea.Cmd { s.choose(1); return nil })},
+		{Name: "pick", Mode: ModeChoice, Desc: "pick", When: choosing, Run: s.pick},
+		{Name: "back", Mode: ModeChoice, Desc: "cancel", Run: do(func() tea.Cmd { s.closeReason(); return nil })},
+		{Name: "apply", Mode: ModeInput, Desc: "dead-letter", Run: do(s.applyReason)},
+		{Name: "back", Mode: ModeInput, Desc: "cancel", Run: do(func() tea.Cmd { s.closeReason(); return nil })},
+	}
+}
+
+func (s *ReviewScreen) Init() tea.Cmd     { return nil }
+func (s *ReviewScreen) writes()           {}
+func (s *ReviewScreen) Title() string     { return "Review" }
+func (s *ReviewScreen) Actions() []Action { return s.actions }
+
+// Mode is the dead-letter reason while it is asked: presets to choose
+// from, then the reviewer's own text once they type.
+func (s *ReviewScreen) Mode() Mode {
+	switch {
+	case !s.reason.open:
+		return ModeNormal
+	case s.reason.typing:
+		return ModeInput
+	}
+	return ModeChoice
+}
 
 // Held is the message on screen, nil when none.
 func (s *ReviewScreen) Held() *queue.Claimed { return s.held }
@@ -122,48 +185,13 @@ func (s *ReviewScreen) SetSize(width, height int) {
 	s.render()
 }
 
-func (s *ReviewScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	switch {
-	case s.c.ReadOnly:
-		return nil
-	case s.reason.open && s.reason.typing:
-		return []key.Binding{reasonConfirm, reasonCancel}
-	case s.reason.open:
-		return []key.Binding{reasonChoose, reasonConfirm, reasonType, reasonCancel}
-	case s.held != nil && s.scrollable():
-		return []key.Binding{k.Ack, k.AckNext, k.Release, k.Dead, k.Copy, reviewScroll}
-	case s.held != nil:
-		return []key.Binding{k.Ack, k.AckNext, k.Release, k.Dead, k.Copy}
-	}
-	return []key.Binding{k.Claim}
-}
-
 // scrollable is true when the held message is longer than the screen.
 func (s *ReviewScreen) scrollable() bool { return s.vp.TotalLineCount() > s.vp.Height() }
-
-func (s *ReviewScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	switch {
-	case s.c.ReadOnly:
-		return nil
-	case s.reason.open:
-		return [][]key.Binding{s.ShortHelp()}
-	case s.held != nil && s.scrollable():
-		return [][]key.Binding{
-			{k.Ack, k.AckNext, k.Release, k.Dead, k.Copy},
-			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		}
-	case s.held != nil:
-		return [][]key.Binding{{k.Ack, k.AckNext, k.Release, k.Dead, k.Copy}}
-	}
-	return [][]key.Binding{{k.Claim}}
-}
 
 func (s *ReviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		return s, s.key(msg)
+		return s, s.typed(msg)
 	case tea.MouseWheelMsg:
 		if s.held != nil {
 			switch msg.Button {
@@ -181,6 +209,9 @@ func (s *ReviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, cmd
 		}
 	case ClaimedMsg:
+		if msg.Seq != s.claimSeq {
+			return s, s.claimedTooLate(msg.Result.Message, "")
+		}
 		s.busy = false
 		return s, s.claimed(msg.Result, msg.Err, "")
 	case AckedMsg:
@@ -195,9 +226,15 @@ func (s *ReviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, s.done(msg.ID, func() { s.released(msg) })
 	case RejectedMsg:
 		return s, s.done(msg.ID, func() { s.rejected(msg) })
+	case HandOverMsg:
+		return s, s.adopt(msg.Message)
+	case HeldDoneMsg:
+		if s.held != nil && s.held.ID == msg.ID {
+			s.drop()
+		}
 	case keepAliveTickMsg:
 		if s.held != nil && msg.Gen == s.gen && msg.ID == s.held.ID {
-			return s, keepAliveCmd(s.to, msg.ID, msg.Gen)
+			return s, keepAliveCmd(s.c, msg.ID, msg.Gen)
 		}
 	case KeptAliveMsg:
 		return s, s.keptAlive(msg)
@@ -208,12 +245,15 @@ func (s *ReviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case StatsLoadedMsg:
 		if msg.Err == nil {
 			s.stats, s.haveStats = msg.Stats, true
+			if msg.Stats.Group.Pending == 0 {
+				s.handedBack = nil // nothing is pending, so nothing released waits
+			}
 		}
 		if msg.Err == nil && msg.Stats.GroupRecreated && s.held != nil {
 			// The group had vanished (the server restarted empty or was
 			// flushed); a keep-alive now tells at once whether the held
 			// message went with it, rather than at the next tick.
-			return s, keepAliveCmd(s.to, s.held.ID, s.gen)
+			return s, keepAliveCmd(s.c, s.held.ID, s.gen)
 		}
 	case tea.BackgroundColorMsg:
 		s.render()
@@ -221,114 +261,84 @@ func (s *ReviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-func (s *ReviewScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	if s.c.ReadOnly {
-		return nil
-	}
-	if s.reason.open {
-		return s.reasonKey(msg)
-	}
-	k := s.c.Keys
-	switch {
-	case key.Matches(msg, k.Top):
-		s.vp.GotoTop()
-		return nil
-	case key.Matches(msg, k.Bottom):
-		s.vp.GotoBottom()
-		return nil
-	case key.Matches(msg, k.Claim, k.Ack, k.AckNext, k.Release, k.Dead) && s.busy:
-		return nil // one action at a time: no double claims or acks
-	case key.Matches(msg, k.Claim):
-		if s.held != nil {
-			s.c.warn("finish %s first: a ack · r release · x dead-letter", s.about())
-			return nil
-		}
-		s.busy = true
-		s.c.info("claiming…")
-		return claimCmd(s.to)
-	case key.Matches(msg, k.Ack, k.AckNext, k.Release, k.Dead, k.Copy) && s.held == nil:
-		s.c.warn("no message held: press c to claim one first")
-		return nil
-	case key.Matches(msg, k.Ack):
-		s.busy = true
-		return ackCmd(s.to, s.held.ID)
-	case key.Matches(msg, k.AckNext):
-		s.busy = true
-		return ackClaimCmd(s.to, s.held.ID)
-	case key.Matches(msg, k.Release):
-		s.busy = true
-		return releaseCmd(s.to, s.held.ID)
-	case key.Matches(msg, k.Dead):
-		s.reason.open, s.reason.typing, s.reason.choice, s.reason.err = true, false, 0, ""
-		s.reason.input.Reset()
-		return nil
-	case key.Matches(msg, k.Copy):
-		return copyEmailCmd(s.c, &s.held.Entry)
-	case s.held == nil:
-		return nil
-	}
-	var cmd tea.Cmd
-	s.vp, cmd = s.vp.Update(msg)
-	return cmd
+// claim claims the next message.
+func (s *ReviewScreen) claim() tea.Cmd {
+	s.busy = true
+	s.claimSeq++
+	s.c.info("claiming…")
+	return claimCmd(s.c, s.claimSeq)
 }
 
-// reasonKey handles a key while the dead-letter reason is asked: ←/→ or a
-// number pick a preset, enter confirms it, any other text starts a reason
-// of the reviewer's own, esc cancels.
-func (s *ReviewScreen) reasonKey(msg tea.KeyPressMsg) tea.Cmd {
-	r := &s.reason
-	other := len(reasonPresets)
-	switch msg.String() {
-	case "esc":
-		s.closeReason()
+// openReason asks why the held message goes to dead letters.
+func (s *ReviewScreen) openReason() tea.Cmd {
+	s.reason.open, s.reason.typing, s.reason.choice, s.reason.err = true, false, 0, ""
+	s.reason.input.Reset()
+	return nil
+}
+
+// choose moves the reason's choice by d, round the presets and "other…".
+func (s *ReviewScreen) choose(d int) {
+	n := len(reasonPresets) + 1
+	s.reason.choice = (s.reason.choice + d + n) % n
+}
+
+// pick chooses the preset of the key's place among pick's keys: the
+// first key the first preset, the last "other…", which starts typing.
+func (s *ReviewScreen) pick(msg tea.KeyPressMsg) tea.Cmd {
+	i := slices.Index(s.c.keys.keys("pick", ModeChoice), msg.String())
+	if i < 0 || i > len(reasonPresets) {
 		return nil
-	case "enter":
-		reason := ""
-		switch {
-		case r.typing:
-			reason = strings.TrimSpace(r.input.Value())
-			if reason == "" {
-				r.err = "type a reason, or esc to cancel"
-				return nil
-			}
-		case r.choice == other:
-			r.typing = true
-			return r.input.Focus()
-		default:
-			reason = reasonPresets[r.choice]
-		}
-		if s.held == nil || s.busy {
+	}
+	s.reason.choice = i
+	if i == len(reasonPresets) {
+		s.reason.typing = true
+		return s.reason.input.Focus()
+	}
+	return nil
+}
+
+// applyReason dead-letters the held message with the chosen or typed
+// reason; "other…" starts typing one.
+func (s *ReviewScreen) applyReason() tea.Cmd {
+	r := &s.reason
+	reason := ""
+	switch {
+	case r.typing:
+		reason = strings.TrimSpace(r.input.Value())
+		if reason == "" {
+			r.err = "type a reason, or " + s.c.key("back") + " to cancel"
 			return nil
 		}
-		s.closeReason()
-		s.busy = true
-		return rejectCmd(s.to, s.held.ID, reason)
+	case r.choice == len(reasonPresets):
+		r.typing = true
+		return r.input.Focus()
+	default:
+		reason = reasonPresets[r.choice]
+	}
+	if s.held == nil || s.busy {
+		return nil
+	}
+	s.closeReason()
+	s.busy = true
+	return rejectCmd(s.c, s.held.ID, reason)
+}
+
+// typed takes a key no action took while the reason is asked: text for
+// the reason, which a character starts while the presets are shown.
+func (s *ReviewScreen) typed(msg tea.KeyPressMsg) tea.Cmd {
+	r := &s.reason
+	if !r.open {
+		return nil
 	}
 	if !r.typing {
-		switch msg.String() {
-		case "left", "shift+tab", "up":
-			r.choice = (r.choice + other) % (other + 1)
-			return nil
-		case "right", "tab", "down":
-			r.choice = (r.choice + 1) % (other + 1)
-			return nil
-		}
-		if n := msg.String(); len(n) == 1 && n[0] >= '1' && int(n[0]-'1') <= other {
-			r.choice = int(n[0] - '1')
-			if r.choice == other {
-				r.typing = true
-				return r.input.Focus()
-			}
-			return nil
-		}
 		if msg.Text == "" {
 			return nil // a key that types nothing
 		}
 		r.typing = true
-		cmd := r.input.Focus()
+		focus := r.input.Focus()
 		var typed tea.Cmd
 		r.input, typed = r.input.Update(msg)
-		return tea.Batch(cmd, typed)
+		return tea.Batch(focus, typed)
 	}
 	var cmd tea.Cmd
 	r.input, cmd = r.input.Update(msg)
@@ -358,7 +368,6 @@ func (s *ReviewScreen) claimed(res queue.ClaimResult, err error, done string) te
 		return nil
 	}
 	s.c.succeeded("claim")
-	s.c.succeeded("held") // a new message: what happened to the last is old news
 	cmds := []tea.Cmd{statsCmd(s.c)}
 	m := res.Message
 	var note []string
@@ -366,12 +375,13 @@ func (s *ReviewScreen) claimed(res queue.ClaimResult, err error, done string) te
 		note = append(note, done)
 	}
 	if m == nil {
-		s.empty = true
+		s.empty, s.handedBack = true, nil
 		if done != "" {
 			note = append(note, "no more messages waiting")
 		}
 	} else {
 		s.held, s.empty = m, false
+		s.forgetReleased(m.ID)
 		s.gen++
 		s.keptAt = s.c.Now() // the claim itself reset the idle time
 		s.vp.GotoTop()
@@ -387,16 +397,18 @@ func (s *ReviewScreen) claimed(res queue.ClaimResult, err error, done string) te
 	switch {
 	case len(note) > 0:
 		s.c.ok("%s", strings.Join(note, "; "))
-	case s.c.status.level != levelErr:
+	case s.c.status().level != levelErr:
 		s.c.setStatus(status{}) // "claiming…" is over
 	}
 	return tea.Batch(cmds...)
 }
 
-// Adopt takes over a message claimed on another screen (Pending's "claim
+// adopt takes over a message claimed on another screen (Pending's "claim
 // this one"), so it is read, kept alive and acked here. A message held
-// before is handed back rather than left to go idle.
-func (s *ReviewScreen) Adopt(m *queue.Claimed) tea.Cmd {
+// before is handed back rather than left to go idle, unless an action on
+// it is under way (its reply settles it); a claim on its way comes too
+// late and hands its message back when it arrives.
+func (s *ReviewScreen) adopt(m *queue.Claimed) tea.Cmd {
 	if m == nil || s.c.ReadOnly {
 		return nil
 	}
@@ -405,9 +417,10 @@ func (s *ReviewScreen) Adopt(m *queue.Claimed) tea.Cmd {
 	}
 	var release tea.Cmd
 	before := ""
-	if s.held != nil {
-		release, before = releaseCmd(s.to, s.held.ID), s.about()
+	if s.held != nil && !s.busy {
+		release, before = releaseCmd(s.c, s.held.ID), s.about()
 	}
+	s.claimSeq++
 	s.busy = false
 	cmd := s.claimed(queue.ClaimResult{Message: m}, nil, "")
 	if before != "" {
@@ -416,11 +429,33 @@ func (s *ReviewScreen) Adopt(m *queue.Claimed) tea.Cmd {
 	return tea.Batch(release, cmd)
 }
 
-// Forget lets go of the held message id, finished on another screen.
-func (s *ReviewScreen) Forget(id string) {
-	if s.held != nil && s.held.ID == id {
-		s.drop()
+// claimedTooLate hands back m, the message of a claim that arrived after
+// the screen took another one over: nothing is held twice, nothing left
+// to go idle. done is what the same reply did before it (an ack).
+func (s *ReviewScreen) claimedTooLate(m *queue.Claimed, done string) tea.Cmd {
+	if m == nil {
+		if done != "" {
+			s.c.ok("%s", done)
+		}
+		return statsCmd(s.c)
 	}
+	note := fmt.Sprintf("handed %s back to the queue: you took %s meanwhile", about(m.ID, &m.Entry), s.about())
+	if done != "" {
+		note = done + "; " + note
+	}
+	s.c.info("%s", note)
+	return tea.Batch(releaseCmd(s.c, m.ID), statsCmd(s.c))
+}
+
+// forgetReleased drops id from what this session released: claimed
+// again. Released messages come first, so a claim that got another one
+// means none of ours still waits.
+func (s *ReviewScreen) forgetReleased(id string) {
+	if slices.Contains(s.handedBack, id) {
+		s.handedBack = slices.DeleteFunc(s.handedBack, func(r string) bool { return r == id })
+		return
+	}
+	s.handedBack = nil
 }
 
 // clearedNote reports what a claim cleared away on its way.
@@ -451,12 +486,11 @@ func (s *ReviewScreen) acked(msg AckedMsg) {
 	switch {
 	case msg.Err != nil:
 		if !s.lost(msg.Err) {
-			s.c.fail("ack", "acking "+name, msg.Err)
-			s.c.status.text += " — it stays here, try again"
+			s.c.fail("ack", "acking "+name, msg.Err, "it stays here, try again")
 		}
 	case msg.N == 0:
 		s.drop()
-		s.c.failf("held", false, "%s was already taken over or acked elsewhere: nothing acked", name)
+		s.c.warn("%s was already taken over or acked elsewhere: nothing acked", name)
 	default:
 		s.c.succeeded("ack")
 		s.drop()
@@ -466,6 +500,15 @@ func (s *ReviewScreen) acked(msg AckedMsg) {
 
 // ackClaimed takes the result of A: the ack, then the next claim.
 func (s *ReviewScreen) ackClaimed(msg AckClaimedMsg) tea.Cmd {
+	if msg.Seq != s.claimSeq {
+		// The screen took another message over meanwhile: the ack stands,
+		// the next message goes back.
+		done := ""
+		if msg.Err == nil && msg.N > 0 {
+			done = "acked " + safeID(msg.ID)
+		}
+		return s.claimedTooLate(msg.Result.Message, done)
+	}
 	if s.held == nil || msg.ID != s.held.ID {
 		return nil
 	}
@@ -473,8 +516,7 @@ func (s *ReviewScreen) ackClaimed(msg AckClaimedMsg) tea.Cmd {
 	name := s.about()
 	if msg.Err != nil {
 		if !s.lost(msg.Err) {
-			s.c.fail("ack", "acking "+name+" and claiming the next", msg.Err)
-			s.c.status.text += " — it stays here, try again"
+			s.c.fail("ack", "acking "+name+" and claiming the next", msg.Err, "it stays here, try again")
 		}
 		return statsCmd(s.c)
 	}
@@ -494,13 +536,13 @@ func (s *ReviewScreen) ackClaimed(msg AckClaimedMsg) tea.Cmd {
 func (s *ReviewScreen) released(msg ReleasedMsg) {
 	name := s.about()
 	if msg.Err == nil {
+		s.handedBack = append(s.handedBack, msg.ID)
 		s.drop()
 		s.c.ok("released %s: back in the queue for the next claim", name)
 		return
 	}
 	if !s.lost(msg.Err) {
-		s.c.fail("release", "releasing "+name, msg.Err)
-		s.c.status.text += " — it stays here, try again"
+		s.c.fail("release", "releasing "+name, msg.Err, "it stays here, try again")
 	}
 }
 
@@ -521,8 +563,7 @@ func (s *ReviewScreen) rejected(msg RejectedMsg) {
 		return
 	}
 	if !s.lost(msg.Err) {
-		s.c.fail("dead-letter", "dead-lettering "+name, msg.Err)
-		s.c.status.text += " — it stays here, try again"
+		s.c.fail("dead-letter", "dead-lettering "+name, msg.Err, "it stays here, try again")
 	}
 }
 
@@ -543,20 +584,20 @@ func (s *ReviewScreen) keptAlive(msg KeptAliveMsg) tea.Cmd {
 }
 
 // lost drops the held message when err says it is no longer ours, says
-// which message and why, and reports whether it did. The note stays until
-// the next claim.
+// which message and why, and reports whether it did. It happened and is
+// over: the note fades like any other.
 func (s *ReviewScreen) lost(err error) bool {
 	name := s.about()
 	var held *queue.HeldError
 	switch {
 	case errors.As(err, &held) && held.Owner != "":
-		s.c.failf("held", false, "%s took %s: it is no longer yours, nothing was acked", safeID(held.Owner), name)
+		s.c.warn("%s took %s: it is no longer yours, nothing was acked", safeID(held.Owner), name)
 	case errors.Is(err, queue.ErrNotHeld):
-		s.c.failf("held", false, "another reviewer took %s: it is no longer yours, nothing was acked", name)
+		s.c.warn("another reviewer took %s: it is no longer yours, nothing was acked", name)
 	case errors.Is(err, queue.ErrNotPending):
-		s.c.failf("held", false, "%s is no longer pending: acked or dead-lettered elsewhere", name)
+		s.c.warn("%s is no longer pending: acked or dead-lettered elsewhere", name)
 	case errors.Is(err, queue.ErrLost):
-		s.c.failf("held", false, "%s", lostNote(name, s.held.ID))
+		s.c.warn("%s", lostNote(name, s.held.ID))
 	default:
 		return false
 	}
@@ -582,11 +623,11 @@ func (s *ReviewScreen) drop() {
 
 func (s *ReviewScreen) keepAliveTick() tea.Cmd {
 	every := max(s.c.ReclaimAfter/3, 10*time.Millisecond)
-	return s.to.after(every, keepAliveTickMsg{ID: s.held.ID, Gen: s.gen})
+	return s.c.after(every, keepAliveTickMsg{ID: s.held.ID, Gen: s.gen})
 }
 
 func (s *ReviewScreen) countdownTick() tea.Cmd {
-	return s.to.after(time.Second, countdownTickMsg{Gen: s.gen})
+	return s.c.after(time.Second, countdownTickMsg{Gen: s.gen})
 }
 
 // render sanitises and wraps the held message into the viewport, when the
@@ -608,7 +649,8 @@ func (s *ReviewScreen) View() string {
 	if s.c.ReadOnly {
 		return lipgloss.NewStyle().Width(max(s.width, 20)).Render(
 			th.ReadOnly.Render("READ-ONLY") + " " +
-				th.Subtle.Render("Reviewing is not available in this session (browsing only): no claim, ack, release or dead-letter. Browse with 3 Pending, 4 Stream, 5 Dead letters and 6 Activity."))
+				th.Subtle.Render("Reviewing is not available in this session (browsing only): no claim, ack, release or dead-letter. Browse with "+
+					s.c.browsing()+"."))
 	}
 	if s.held == nil {
 		return s.emptyView()
@@ -636,7 +678,7 @@ func (s *ReviewScreen) emptyView() string {
 	case s.empty:
 		return th.Title.Render("No messages waiting. New ones show up here by themselves.")
 	}
-	return th.Title.Render("Nothing claimed. Press c to claim the next message.")
+	return th.Title.Render("Nothing claimed. Press " + s.c.key("claim") + " to claim the next message.")
 }
 
 // waiting reads new arrivals off the latest header numbers; polling Claim
@@ -645,12 +687,19 @@ func (s *ReviewScreen) waiting() string {
 	if !s.haveStats {
 		return ""
 	}
-	g := s.stats.Group
+	g, press := s.stats.Group, " — press "+s.c.key("claim")+" to claim"
+	released := int64(len(s.handedBack))
 	switch {
+	case g.Lag > 0 && released > 0:
+		return fmt.Sprintf("%s waiting (%d new, %d you released)%s", plural(g.Lag+released, "message"), g.Lag, released, press)
 	case g.Lag > 0:
-		return fmt.Sprintf("%s waiting — press c to claim", plural(g.Lag, "new message"))
+		return plural(g.Lag, "new message") + " waiting" + press
+	case released == 1:
+		return "1 message waiting: the one you released" + press
+	case released > 1:
+		return fmt.Sprintf("%d messages waiting: the ones you released%s", released, press)
 	case g.Lag < 0 && s.stats.Length > g.Pending:
-		return fmt.Sprintf("New messages may be waiting (%d in the stream) — press c to claim", s.stats.Length)
+		return fmt.Sprintf("New messages may be waiting (%d in the stream)%s", s.stats.Length, press)
 	}
 	return ""
 }
@@ -678,16 +727,24 @@ func (s *ReviewScreen) promptLine() string {
 		}
 		return line + r.input.View()
 	}
-	for i, p := range append(reasonPresets, "other…") {
-		label := fmt.Sprintf("%d %s", i+1, p)
-		if i == r.choice {
-			line += th.Selected.Render("[" + label + "]")
-		} else {
-			line += th.Subtle.Render(" " + label + " ")
+	picks := s.c.keys.keys("pick", ModeChoice)
+	var choices string
+	for i, p := range append(slices.Clone(reasonPresets), "other…") {
+		label := p
+		if i < len(picks) {
+			label = picks[i] + " " + p
 		}
-		line += " "
+		if i == r.choice {
+			choices += th.Selected.Render("[" + label + "]")
+		} else {
+			choices += th.Subtle.Render(" " + label + " ")
+		}
+		choices += " "
 	}
-	return line + th.Subtle.Render("or type one")
+	if full := line + choices + th.Subtle.Render("or type one"); lipgloss.Width(full) <= s.width {
+		return full
+	}
+	return th.Prompt.Render("reason: ") + choices // a narrow terminal: the choices stay whole
 }
 
 func (s *ReviewScreen) badges() string {
@@ -723,20 +780,12 @@ func (s *ReviewScreen) badges() string {
 		parts = append(parts, th.Subtle.Render("working…"))
 	}
 	line := strings.Join(parts, "  ")
-	if where := scrollPosition(s.vp); where != "" {
-		line = spreadPlain(line, th.Subtle.Render(where), s.width)
+	// Where the text is scrolled to, at the right end when there is
+	// room: the badges never give way to it.
+	if where := scrollPosition(s.vp); where != "" && lipgloss.Width(line)+2+lipgloss.Width(where) <= s.width {
+		line = spread(lipgloss.NewStyle(), line, th.Subtle.Render(where), s.width)
 	}
 	return line
-}
-
-// spreadPlain puts right at the end of a line of width cells after left,
-// when both fit; else left alone.
-func spreadPlain(left, right string, width int) string {
-	gap := width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 2 {
-		return left
-	}
-	return left + strings.Repeat(" ", gap) + right
 }
 
 // clock writes a countdown as m:ss, or h:mm:ss past an hour, rounding up so

@@ -49,13 +49,13 @@ func countCalls(q *fakeQueue, prefix string) int {
 	return n
 }
 
-func review(a *App) *ReviewScreen { return a.screens[0].(*ReviewScreen) }
+func review(a *App) *ReviewScreen { return screenOf[*ReviewScreen](a, reviewID) }
 
 // toReview hands msg to the Review screen as a reply to it, and runs what
 // it returns.
 func toReview(t testing.TB, a *App, msg tea.Msg) {
 	t.Helper()
-	_, cmd := a.Update(ScreenMsg{ID: 0, Msg: msg})
+	_, cmd := a.Update(ScreenMsg{ID: reviewID, Msg: msg})
 	run(t, a, cmd)
 }
 
@@ -176,7 +176,7 @@ func TestReviewDeadLetterReason(t *testing.T) {
 	press(t, a, "c", "x")
 	requireContains(t, a, "dead-letter reason:", "[1 spam]", "2 abuse", "3 duplicate", "4 other…", "or type one",
 		"←/→ choose", "enter dead-letter", "esc cancel", "ctrl+c quit")
-	if !review(a).Capturing() {
+	if review(a).Mode() == ModeNormal {
 		t.Fatal("the reason prompt does not capture keys")
 	}
 	// esc cancels; the message stays.
@@ -224,7 +224,7 @@ func TestReviewReclaimedBadge(t *testing.T) {
 	requireContains(t, a, "RECLAIMED", "idle 3m12s from bob", "delivery 2", "reclaimable in 1:00")
 	requireContains(t, a, "2 messages had been deleted while pending; recorded in dead letters")
 	requireLacks(t, a, "lines 1–") // it fits: no position, no scroll keys
-	if help := helpText(review(a).ShortHelp()); strings.Contains(help, "scroll") {
+	if help := hints(review(a)); strings.Contains(help, "scroll") {
 		t.Fatalf("a short message's help offers scrolling: %s", help)
 	}
 }
@@ -284,13 +284,14 @@ func TestReviewKeepAlive(t *testing.T) {
 	toReview(t, a, KeptAliveMsg{ID: annID, Gen: s.gen})
 	requireLacks(t, a, "keep-alive of")
 
-	// Someone else reclaimed it: the note names the message, and stays.
+	// Someone else reclaimed it: the note names the message, and, being
+	// news rather than a lasting condition, fades like any other.
 	q.setFail(&queue.Error{Op: "keep alive", Kind: queue.ErrNotHeld, Cause: &queue.HeldError{Owner: "bob"}})
 	toReview(t, a, keepAliveTickMsg{ID: annID, Gen: s.gen})
 	requireContains(t, a, "bob took Ann's message: it is no longer yours, nothing was acked")
 	requireLacks(t, a, "ate my message")
-	a.Update(statusFadeMsg{gen: a.c.status.gen})
-	requireContains(t, a, "bob took Ann's message")
+	a.Update(statusFadeMsg{screen: reviewID, gen: a.c.notes[reviewID].gen})
+	requireLacks(t, a, "bob took Ann's message")
 }
 
 func TestReviewScrolls(t *testing.T) {
@@ -301,7 +302,7 @@ func TestReviewScrolls(t *testing.T) {
 	press(t, a, "c")
 	requireLacks(t, a, "the end")
 	requireContains(t, a, "lines 1–23 of 66")
-	if help := helpText(review(a).ShortHelp()); !strings.Contains(help, "↑/↓ scroll") {
+	if help := hints(review(a)); !strings.Contains(help, "↑/↓ scroll") {
 		t.Fatalf("a long message's help lacks scrolling: %s", help)
 	}
 	press(t, a, "G")
@@ -341,7 +342,7 @@ func TestReviewReadOnlyKeysDoNothing(t *testing.T) {
 	if n := countCalls(q, "claim") + countCalls(q, "ack") + countCalls(q, "release") + countCalls(q, "reject"); n != 0 {
 		t.Fatalf("%d actions in a read-only session", n)
 	}
-	if review(a).Capturing() {
+	if review(a).Mode() != ModeNormal {
 		t.Fatal("x opened the reason prompt in a read-only session")
 	}
 }
@@ -358,11 +359,11 @@ func TestReviewAdoptsMessageClaimedOnPending(t *testing.T) {
 	q.entries = append(q.entries, other)
 	q.pending[other.ID] = queue.PendingEntry{ID: other.ID, Consumer: "alice", Deliveries: 2}
 	q.mu.Unlock()
-	press(t, a, "3")
-	_, cmd := a.Update(HandOverMsg{Message: &queue.Claimed{Entry: other, Deliveries: 2, PreviousConsumer: "bob", Reclaimed: true}})
+	press(t, a, keyOf(a, pendingID))
+	_, cmd := a.Update(ScreenMsg{ID: pendingID, Msg: HandOverMsg{Message: &queue.Claimed{Entry: other, Deliveries: 2, PreviousConsumer: "bob", Reclaimed: true}}})
 	run(t, a, cmd)
-	if a.active != 0 {
-		t.Fatalf("the hand-over did not bring Review to the front: screen %d", a.active+1)
+	if activeOf(a) != reviewID {
+		t.Fatalf("the hand-over did not bring Review to the front: %s", activeOf(a))
 	}
 	requireContains(t, a, "picked on the pending screen", "RECLAIMED", "bob",
 		"handed Ann's message back to the queue to review Bo's message")
@@ -400,7 +401,7 @@ func TestReviewNothingHeldSaysSo(t *testing.T) {
 		if got := statusLine(a); got != "no message held: press c to claim one first" {
 			t.Fatalf("%s with nothing held: status %q", k, got)
 		}
-		if review(a).Capturing() || len(q.callList()) != countCalls(q, "stats")+countCalls(q, "pending")+countCalls(q, "stream")+countCalls(q, "deadpage") {
+		if review(a).Mode() != ModeNormal || len(q.callList()) != countCalls(q, "stats")+countCalls(q, "pending")+countCalls(q, "stream")+countCalls(q, "deadpage") {
 			t.Fatalf("%s with nothing held acted: %v", k, q.callList())
 		}
 	}
@@ -413,8 +414,7 @@ func TestReviewCopyEmail(t *testing.T) {
 	a := newTestApp(t, testDeps(annQueue()))
 	press(t, a, "c")
 	_, cmd := a.Update(keyMsg("y"))
-	var got []tea.Msg
-	collect(cmd, &got)
+	got := collect(t, cmd)
 	found := false
 	for _, m := range got {
 		if fmt.Sprintf("%T", m) == "tea.setClipboardMsg" && fmt.Sprint(m) == "ann@example.com" {
@@ -425,27 +425,6 @@ func TestReviewCopyEmail(t *testing.T) {
 		t.Fatalf("y gave %#v", got)
 	}
 	requireContains(t, a, "copied ann@example.com (from Ann's message) to the clipboard")
-}
-
-// collect runs cmd and the batches it returns, without feeding anything
-// back: what the program itself would receive.
-func collect(cmd tea.Cmd, out *[]tea.Msg) {
-	if cmd == nil {
-		return
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	select {
-	case msg := <-done:
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				collect(c, out)
-			}
-			return
-		}
-		*out = append(*out, msg)
-	case <-time.After(100 * time.Millisecond): // a timer
-	}
 }
 
 // The wheel scrolls a long message.
@@ -459,6 +438,59 @@ func TestReviewWheelScrolls(t *testing.T) {
 	}
 	requireContains(t, a, "the end")
 	requireLacks(t, a, "From      Ann")
+}
+
+// A claim still on its way when a message claimed on Pending is taken
+// over comes too late: its message goes back to the queue, the adopted
+// one stays, and nothing is held twice or left to go idle. So does the
+// next message of an ack-and-claim.
+func TestReviewClaimAfterAdoptHandsItsMessageBack(t *testing.T) {
+	t.Parallel()
+	for _, k := range []string{"c", "A"} {
+		q := newFakeQueue(contact(annID, "Ann", "ann@example.com", "first"), contact("1795426200001-0", "Bo", "bo@example.com", "second"))
+		a := newTestApp(t, testDeps(q))
+		if k == "A" {
+			press(t, a, "c") // holds Ann's; A acks it and claims Bo's
+		}
+		_, late := a.Update(keyPress(k)) // not run yet: on its way
+		picked := contact("1795426100000-0", "Cy", "cy@example.com", "picked on the pending screen")
+		q.mu.Lock()
+		q.entries = append(q.entries, picked)
+		q.pending[picked.ID] = queue.PendingEntry{ID: picked.ID, Consumer: "alice", Deliveries: 1}
+		q.mu.Unlock()
+		_, cmd := a.Update(ScreenMsg{ID: pendingID, Msg: HandOverMsg{Message: &queue.Claimed{Entry: picked, Deliveries: 1}}})
+		run(t, a, cmd)
+		run(t, a, late)
+		if held := review(a).Held(); held == nil || held.ID != picked.ID {
+			t.Fatalf("%s: holds %v, want the message taken over", k, held)
+		}
+		lateID := annID
+		if k == "A" {
+			lateID = "1795426200001-0"
+		}
+		if !q.isReleased(lateID) {
+			t.Fatalf("%s: the late claim's message %s was not handed back", k, lateID)
+		}
+		requireContains(t, a, "picked on the pending screen")
+		requireLacks(t, a, "ate my message", "second")
+	}
+}
+
+// After a release, the waiting line counts the released message too: the
+// next claim gets it first, though the group's lag does not count it.
+func TestReviewWaitingCountsWhatWasReleased(t *testing.T) {
+	t.Parallel()
+	q := newFakeQueue(contact(annID, "Ann", "ann@example.com", "first"), contact("1795426200001-0", "Bo", "bo@example.com", "second"))
+	a := newTestApp(t, testDeps(q))
+	requireContains(t, a, "2 new messages waiting — press c to claim")
+	press(t, a, "c", "r")
+	run(t, a, statsCmd(a.c))
+	requireContains(t, a, "2 messages waiting (1 new, 1 you released) — press c to claim")
+	press(t, a, "c") // the released one comes first
+	requireContains(t, a, "RELEASED", "first")
+	press(t, a, "a")
+	run(t, a, statsCmd(a.c))
+	requireContains(t, a, "1 new message waiting — press c to claim")
 }
 
 // The server itself lost the held message (it restarted empty or was
@@ -485,7 +517,7 @@ func TestReviewServerLostTheHeldMessage(t *testing.T) {
 	a := newTestApp(t, testDeps(annQueue()))
 	press(t, a, "c")
 	next := &queue.Claimed{Entry: contact("1795426200001-0", "Bo", "bo@example.com", "second"), Deliveries: 1}
-	toReview(t, a, AckClaimedMsg{ID: annID, N: 0, Result: queue.ClaimResult{Message: next, GroupRecreated: true}})
+	toReview(t, a, AckClaimedMsg{Seq: review(a).claimSeq, ID: annID, N: 0, Result: queue.ClaimResult{Message: next, GroupRecreated: true}})
 	requireContains(t, a, "the server lost Ann's message ("+annID+")", "second")
 
 	// The header's numbers found the group recreated: a keep-alive checks

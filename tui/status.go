@@ -8,9 +8,13 @@ import (
 	"github.com/reviewq/reviewq/termtext"
 )
 
-// statusFade is how long a note stays on the status line. Errors stay
-// until what caused them clears.
-const statusFade = 5 * time.Second
+// How long a note stays on the status line: a warning says more, and
+// gets longer to be read. Errors stay until what caused them clears, or
+// esc dismisses them.
+const (
+	noteFade = 5 * time.Second
+	warnFade = 10 * time.Second
+)
 
 type statusLevel int
 
@@ -21,7 +25,10 @@ const (
 	levelErr
 )
 
-// status is the one line under the screen where every action reports.
+// status is the line under the screen where every action reports. Each
+// screen has its own (what it says is about that screen, and shows while
+// it is in front), and the session has one ("") for what concerns all
+// (the desk's notes, the embedded server).
 type status struct {
 	text  string
 	level statusLevel
@@ -31,12 +38,24 @@ type status struct {
 	// conn marks an error that is a lost connection: it is withdrawn once
 	// the header reaches the server again.
 	conn bool
-	// gen changes with every note, so a fade timer of an older note does
-	// nothing.
+	// gen is the note's place in the session's order of notes: a fade
+	// timer of an older note does nothing, and of the screen's and the
+	// session's, the later shows.
 	gen int
 }
 
-// note puts a line on the status line that fades after statusFade.
+// fade is how long s stays; 0 for an error, which stays.
+func (s status) fade() time.Duration {
+	switch {
+	case s.text == "" || s.level == levelErr:
+		return 0
+	case s.level == levelWarn:
+		return warnFade
+	}
+	return noteFade
+}
+
+// note puts a line on the status line that fades.
 func (c *Common) note(level statusLevel, format string, args ...any) {
 	c.setStatus(status{text: fmt.Sprintf(format, args...), level: level})
 }
@@ -45,11 +64,16 @@ func (c *Common) info(format string, args ...any) { c.note(levelInfo, format, ar
 func (c *Common) ok(format string, args ...any)   { c.note(levelOK, format, args...) }
 func (c *Common) warn(format string, args ...any) { c.note(levelWarn, format, args...) }
 
-// fail reports a failed cond on the status line, "<what> failed: <reason>",
-// where it stays until cond succeeds, the connection comes back (when that
-// was the reason), or another note replaces it.
-func (c *Common) fail(cond, what string, err error) {
-	c.failf(cond, isConnection(err), "%s failed: %s", what, errReason(err))
+// fail reports a failed cond on the status line, "<what> failed:
+// <reason>", and advice when there is some ("it stays here, try again"):
+// it stays until cond succeeds, the connection comes back (when that was
+// the reason), esc dismisses it, or another note replaces it.
+func (c *Common) fail(cond, what string, err error, advice ...string) {
+	text := fmt.Sprintf("%s failed: %s", what, errReason(err))
+	for _, a := range advice {
+		text += " — " + a
+	}
+	c.setStatus(status{text: text, level: levelErr, cond: cond, conn: isConnection(err)})
 }
 
 // failf is fail with a line of its own.
@@ -57,25 +81,65 @@ func (c *Common) failf(cond string, conn bool, format string, args ...any) {
 	c.setStatus(status{text: fmt.Sprintf(format, args...), level: levelErr, cond: cond, conn: conn})
 }
 
-// succeeded withdraws an error about cond, and an error that was a lost
-// connection: a call just went through.
+// succeeded withdraws the current screen's error about cond, or one that
+// was a lost connection: a call just went through.
 func (c *Common) succeeded(cond string) {
-	if c.status.level == levelErr && (c.status.cond == cond || c.status.conn) && c.status.text != "" {
-		c.setStatus(status{})
+	if st := c.notes[c.current]; st.level == levelErr && (st.cond == cond || st.conn) {
+		delete(c.notes, c.current)
 	}
 }
 
-// reconnected withdraws an error that was a lost connection.
+// reconnected withdraws every error that was a lost connection.
 func (c *Common) reconnected() {
-	if c.status.level == levelErr && c.status.conn {
-		c.setStatus(status{})
+	for id, st := range c.notes {
+		if st.level == levelErr && st.conn {
+			delete(c.notes, id)
+		}
 	}
 }
 
+// setStatus replaces the current screen's note.
 func (c *Common) setStatus(s status) {
+	if c.notes == nil {
+		c.notes = map[ScreenID]status{}
+	}
 	s.text = termtext.SanitizeLine(s.text)
-	s.gen = c.status.gen + 1
-	c.status = s
+	if s.text == "" {
+		delete(c.notes, c.current)
+		return
+	}
+	c.noteGen++
+	s.gen = c.noteGen
+	c.notes[c.current] = s
+	if s.fade() > 0 {
+		c.fresh = append(c.fresh, c.current)
+	}
+}
+
+// status is the current screen's note.
+func (c *Common) status() status { return c.notes[c.current] }
+
+// shownStatus is the note the status line shows while screen id is in
+// front: its own or the session's, the later of the two.
+func (c *Common) shownStatus(id ScreenID) status {
+	own, session := c.notes[id], c.notes[""]
+	if session.gen > own.gen {
+		return session
+	}
+	return own
+}
+
+// dismiss takes the note off the line while screen id is in front (esc).
+func (c *Common) dismiss(id ScreenID) {
+	delete(c.notes, id)
+	delete(c.notes, "")
+}
+
+// faded clears the note of screen id if it is still note gen.
+func (c *Common) faded(id ScreenID, gen int) {
+	if st, ok := c.notes[id]; ok && st.gen == gen && st.level != levelErr {
+		delete(c.notes, id)
+	}
 }
 
 // about names a message for a note, by its sender's name ("Ann's

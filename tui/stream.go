@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
@@ -23,8 +22,8 @@ import (
 // length: the page's first and last IDs are the cursors.
 type StreamScreen struct {
 	browse
+	actions   []Action
 	filtering bool // the input is the filter, not the jump
-	atNewest  bool // a refresh reads the newest page, so arrivals show
 	statsKey  string
 
 	// entries are the listed entries as they came (the page, or a
@@ -59,37 +58,181 @@ func (s *StreamScreen) agesTick() tea.Cmd {
 		return nil
 	}
 	s.aging = true
-	return s.to.after(agesEvery, streamAgesMsg{})
+	return s.c.after(agesEvery, streamAgesMsg{})
 }
 
+const streamID ScreenID = "stream"
+
 // NewStreamScreen builds the Stream screen.
-func NewStreamScreen(c *Common, id ScreenID) Screen {
-	return &StreamScreen{browse: newBrowse(c, id,
+func NewStreamScreen(c *Common) Screen {
+	s := &StreamScreen{browse: newBrowse(c,
 		tableCol{title: "ID", max: 24},
 		tableCol{title: "time", max: 26, drop: 1},
 		tableCol{title: "state", max: 40, drop: 2},
 		tableCol{title: "preview", min: 16},
 	), bar: progress.New(progress.WithWidth(24), progress.WithFillCharacters('█', '░'))}
+	s.actions = s.keyTable()
+	return s
+}
+
+// keyTable is the Stream screen's keys.
+func (s *StreamScreen) keyTable() []Action {
+	list := func() bool { return !s.detail.open }
+	page := func() bool { return list() && s.results == nil }
+	results := func() bool { return list() && s.results != nil }
+	markable := func() bool { return page() && !s.c.ReadOnly && s.hasTarget() }
+	onMark := func() bool {
+		r, _ := s.table.selected()
+		return s.mark == r.id
+	}
+	replayable := func() bool { return !s.c.ReadOnly && s.hasTarget() }
+	stop := func() tea.Cmd {
+		s.job.cancel() // its reply says what it did before it stopped
+		return nil
+	}
+	acts := []Action{
+		{Name: "back", Desc: "stop search", When: func() bool { return list() && s.job != nil && s.job.kind == jobSearch }, Run: do(stop)},
+		{Name: "back", Desc: "stop replay", When: func() bool { return list() && s.job != nil && s.job.kind != jobSearch }, Run: do(stop)},
+		{Name: "open", Desc: "open", When: func() bool { return list() && s.hasTarget() }, Run: do(func() tea.Cmd {
+			r, _ := s.target()
+			return getEntryCmd(s.c, s.nextOpen(), r.id)
+		})},
+		{Name: "replay", Desc: "replay the range", When: func() bool { return replayable() && list() && s.mark != "" }, Run: do(s.replay)},
+		{Name: "replay", Desc: "replay", When: func() bool { return replayable() && (s.mark == "" || s.detail.open) && s.targetAcked() }, Run: do(s.replay), Why: s.replayWhy},
+		{Name: "mark", Desc: "mark a range", When: func() bool { return markable() && s.mark == "" }, Run: do(s.toggleMark)},
+		{Name: "mark", Desc: "start the range here", When: func() bool { return markable() && s.mark != "" && !onMark() }, Run: do(s.toggleMark)},
+		{Name: "mark", Desc: "unmark", When: func() bool { return markable() && s.mark != "" && onMark() }, Run: do(s.toggleMark)},
+	}
+	acts = append(acts, s.copyAction(func() bool { return s.detail.open }))
+	acts = append(acts, s.detailActions()...)
+	acts = append(acts,
+		Action{Name: "back", Desc: "clear the range", When: func() bool { return list() && s.job == nil && s.mark != "" }, Run: do(func() tea.Cmd { s.mark = ""; return nil })},
+		Action{Name: "back", Desc: "back to the stream", When: func() bool { return results() && s.job == nil && s.mark == "" }, Run: do(s.leaveResults)},
+		Action{Name: "back", Desc: "clear filter", When: func() bool { return page() && s.job == nil && s.mark == "" && s.table.filter != "" }, Run: do(func() tea.Cmd {
+			s.table.setFilter("")
+			return nil
+		})},
+		Action{Name: "page-down", Desc: "more matches", When: func() bool { return results() && s.results.next != "" }, Why: func() string {
+			if results() {
+				return "no more matches: the search reached the stream's oldest message"
+			}
+			return ""
+		}, Run: do(func() tea.Cmd { return s.searchAgain(s.results.next) })},
+		Action{Name: "page-up", Desc: "first matches", When: func() bool { return results() && s.results.query.Before != "" }, Why: func() string {
+			if results() {
+				return "these are the newest matches"
+			}
+			return ""
+		}, Run: do(func() tea.Cmd { return s.searchAgain("") })},
+	)
+	acts = append(acts, s.idPageActions(streamPageCmd, page)...)
+	acts = append(acts,
+		Action{Name: "jump", Desc: "jump to ID/time", When: list, Run: do(func() tea.Cmd {
+			s.filtering = false
+			return s.openInput("jump: ", "an ID, or a time like 2026-11-23 09:00", "", 0)
+		})},
+		Action{Name: "filter", Desc: "filter / search", When: page, Run: do(s.openFilter)},
+		Action{Name: "filter", Desc: "search again", When: results, Run: do(s.openFilter)},
+		s.copyAction(list),
+	)
+	acts = append(acts, s.selectActions(list, false)...)
+	acts = append(acts, s.selectActions(results, true)[2:]...) // g and G: the first and the last result
+	acts = append(acts,
+		Action{Name: "refresh", Desc: "refresh", More: true, When: list, Run: do(func() tea.Cmd {
+			if s.results != nil {
+				return s.searchAgain(s.results.query.Before)
+			}
+			return s.reload()
+		})},
+
+		// The filter, as it is typed, and the jump.
+		Action{Name: "apply", Mode: ModeInput, Desc: "search the whole stream", When: func() bool { return s.filtering }, Run: do(s.search)},
+		Action{Name: "apply", Mode: ModeInput, Desc: "jump", When: func() bool { return !s.filtering }, Run: do(s.jump)},
+		Action{Name: "up", Mode: ModeInput, Desc: "pick from the page", Short: "pick from the page", When: func() bool { return s.filtering }, Run: do(func() tea.Cmd { s.closeInput(); return nil })},
+		Action{Name: "down", Mode: ModeInput, Desc: "pick from the page", Short: "pick from the page", When: func() bool { return s.filtering }, Run: do(func() tea.Cmd { s.closeInput(); return nil })},
+		Action{Name: "back", Mode: ModeInput, Desc: "clear", When: func() bool { return s.filtering }, Run: do(func() tea.Cmd {
+			s.table.setFilter("")
+			s.closeInput()
+			return nil
+		})},
+		Action{Name: "back", Mode: ModeInput, Desc: "cancel", When: func() bool { return !s.filtering }, Run: do(func() tea.Cmd { s.closeInput(); return nil })},
+	)
+	return append(acts, s.askActions()...)
 }
 
 func (s *StreamScreen) Init() tea.Cmd { return s.load(moveNewest, "") }
 
 func (s *StreamScreen) Title() string             { return "Stream" }
-func (s *StreamScreen) Capturing() bool           { return s.capturing() }
+func (s *StreamScreen) Actions() []Action         { return s.actions }
 func (s *StreamScreen) SetSize(width, height int) { s.setSize(width, height) }
+
+// openFilter opens the filter, which applies to the page as it is typed.
+func (s *StreamScreen) openFilter() tea.Cmd {
+	s.filtering = true
+	return s.openInput("filter: ", "type to filter this page", s.table.filter, 32)
+}
+
+// search searches the whole stream for the filter's text.
+func (s *StreamScreen) search() tea.Cmd {
+	text := strings.TrimSpace(s.input.Value())
+	s.closeInput()
+	if text == "" {
+		s.table.setFilter("")
+		return nil
+	}
+	s.table.setFilter("") // the results are the filter now
+	return s.startSearch(queue.SearchQuery{Text: text, Limit: s.pageSize()})
+}
+
+// jump goes to the page at the typed ID or time; a bad one keeps the
+// input open for correcting, and says what it takes.
+func (s *StreamScreen) jump() tea.Cmd {
+	from, err := parseJump(s.input.Value(), s.c.Location)
+	if err != nil {
+		s.c.failf("jump", false, "jump: %s", err.Error())
+		return nil
+	}
+	s.c.succeeded("jump")
+	s.closeInput()
+	return s.load(moveAt, from)
+}
+
+// targetAcked is true when the entry the actions apply to is acked.
+func (s *StreamScreen) targetAcked() bool {
+	r, ok := s.target()
+	if !ok {
+		return false
+	}
+	e, listed := s.entry(r.id)
+	return listed && e.State == queue.StateAcked
+}
+
+// replayWhy says why r does nothing on the selected entry.
+func (s *StreamScreen) replayWhy() string {
+	r, ok := s.target()
+	switch {
+	case !ok:
+		return ""
+	case s.c.ReadOnly:
+		return "read-only session: replay is off"
+	}
+	if e, listed := s.entry(r.id); listed && e.State != queue.StateAcked {
+		return fmt.Sprintf("only acked messages are replayed: %s is %s", about(r.id, r.entry), e.State)
+	}
+	return ""
+}
 
 func (s *StreamScreen) load(move pageMove, from string) tea.Cmd {
 	return s.loadIDs(streamPageCmd, move, from)
 }
 
-func (s *StreamScreen) reload() tea.Cmd { return s.reloadIDs(streamPageCmd, s.atNewest) }
+func (s *StreamScreen) reload() tea.Cmd { return s.reloadIDs(streamPageCmd) }
 
 func (s *StreamScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	cmd := s.update(msg)
 	if s.resized() && s.results == nil {
 		cmd = tea.Batch(cmd, s.reload())
 	}
-	s.followMark()
 	return s, cmd
 }
 
@@ -145,7 +288,13 @@ func (s *StreamScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(s.setVisible(msg.Visible, s.reload), s.agesTick())
 	case tea.KeyPressMsg:
-		return s.key(msg)
+		if s.inputOn {
+			cmd := s.updateInput(msg)
+			if s.filtering {
+				s.table.setFilter(s.input.Value())
+			}
+			return cmd
+		}
 	case tea.MouseMsg:
 		s.mouse(msg)
 	}
@@ -163,6 +312,7 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 	if len(msg.Entries) == 0 && s.loaded {
 		switch msg.Move {
 		case moveOlder:
+			s.atOldest = true
 			s.c.info("no older entries: this is the oldest page")
 			return
 		case moveAt:
@@ -174,7 +324,7 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 	s.results = nil // a page asked for while results were listed (a jump) replaces them
 	s.entries = msg.Entries
 	s.buildRows(s.keepOnArrival(msg.Move))
-	s.atNewest = msg.Move == moveNewest || msg.Move == moveLatest
+	s.arrived(msg.Move, msg.Newest, len(s.table.rows))
 }
 
 // buildRows writes the listed entries as rows, with their ages as of now,
@@ -234,114 +384,6 @@ func searchText(id, state string, fields []queue.Field) string {
 	return strings.ToLower(termtext.SanitizeLine(strings.Join(parts, "\x1f")))
 }
 
-func (s *StreamScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
-	switch {
-	case s.ask != nil:
-		return s.answer(msg)
-	case s.inputOn:
-		return s.typed(msg)
-	case key.Matches(msg, k.Copy):
-		r, _ := s.target()
-		return copyEmailCmd(s.c, r.entry)
-	case key.Matches(msg, k.Replay):
-		return s.replay()
-	}
-	if s.detailKeys(msg) {
-		return nil
-	}
-	if key.Matches(msg, k.Back) {
-		return s.back()
-	}
-	if s.results != nil {
-		if cmd, ok := s.resultKeys(msg); ok {
-			return cmd
-		}
-	} else if cmd, ok := s.pageIDKeys(msg, streamPageCmd); ok {
-		return cmd
-	}
-	switch {
-	case s.moveKeys(msg):
-	case key.Matches(msg, k.Mark):
-		s.toggleMark()
-	case key.Matches(msg, k.Open):
-		if r, ok := s.target(); ok {
-			return getEntryCmd(s.to, s.nextOpen(), r.id)
-		}
-	case key.Matches(msg, k.Refresh):
-		if s.results != nil {
-			return s.searchAgain(s.results.query.Before)
-		}
-		return s.reload()
-	case key.Matches(msg, k.Filter):
-		s.filtering = true
-		return s.openInput("filter: ", "type to filter this page", s.table.filter, 32)
-	case key.Matches(msg, k.Jump):
-		s.filtering = false
-		return s.openInput("jump: ", "an ID, or a time like 2026-11-23 09:00", "", 0)
-	}
-	return nil
-}
-
-// back is esc on the list: it stops a job, else clears the mark, else
-// leaves a search's results, else clears the filter.
-func (s *StreamScreen) back() tea.Cmd {
-	switch {
-	case s.job != nil:
-		s.job.cancel() // its reply says what it did before it stopped
-	case s.mark != "":
-		s.mark = ""
-	case s.results != nil:
-		return s.leaveResults()
-	default:
-		s.table.setFilter("")
-	}
-	return nil
-}
-
-// typed handles a key while the filter or the jump input is open. The
-// filter applies to the page as it is typed, ↑/↓ leave it applied to pick
-// a row, and enter searches the whole stream for it; the jump goes on
-// enter.
-func (s *StreamScreen) typed(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
-		if s.filtering {
-			s.table.setFilter("")
-		}
-		s.closeInput()
-		return nil
-	case "up", "down":
-		if s.filtering {
-			s.closeInput()
-			return nil
-		}
-	case "enter":
-		if s.filtering {
-			text := strings.TrimSpace(s.input.Value())
-			s.closeInput()
-			if text == "" {
-				return nil
-			}
-			s.table.setFilter("") // the results are the filter now
-			return s.startSearch(queue.SearchQuery{Text: text, Limit: s.pageSize()})
-		}
-		from, err := parseJump(s.input.Value(), s.c.Location)
-		if err != nil {
-			s.c.failf("jump", false, "jump: %s", err.Error())
-			return nil
-		}
-		s.c.succeeded("jump")
-		s.closeInput()
-		return s.load(moveAt, from)
-	}
-	cmd := s.updateInput(msg)
-	if s.filtering {
-		s.table.setFilter(s.input.Value())
-	}
-	return cmd
-}
-
 var (
 	reID = regexp.MustCompile(`^[0-9]+-[0-9]+$`)
 	reMs = regexp.MustCompile(`^[0-9]+$`)
@@ -378,6 +420,7 @@ func parseJump(text string, loc *time.Location) (string, error) {
 }
 
 func (s *StreamScreen) View() string {
+	s.followMark()
 	title, about := "Stream", ""
 	if first, last := s.table.first(), s.table.last(); first != "" {
 		about = fmt.Sprintf("%s … %s · newest first", termtext.SanitizeLine(first), termtext.SanitizeLine(last))
@@ -386,9 +429,9 @@ func (s *StreamScreen) View() string {
 	count := fmt.Sprintf("(%d of %d on this page)", len(s.table.shown), len(s.table.rows))
 	switch {
 	case s.inputOn && s.filtering:
-		bottom = fmt.Sprintf("%d of %d · enter searches the stream", len(s.table.shown), len(s.table.rows))
+		bottom = fmt.Sprintf("%d of %d · %s searches the stream", len(s.table.shown), len(s.table.rows), s.c.key("apply"))
 	case s.table.filter != "":
-		bottom = "filter: " + termtext.SanitizeLine(s.table.filter) + " " + count + " · esc clears"
+		bottom = "filter: " + termtext.SanitizeLine(s.table.filter) + " " + count + " · " + s.c.key("back") + " clears"
 	case s.mark != "":
 		bottom = s.markLine()
 	case s.results != nil:
@@ -408,57 +451,4 @@ func (s *StreamScreen) View() string {
 		v = v[:strings.LastIndexByte(v, '\n')+1] + s.jobLine()
 	}
 	return v
-}
-
-func (s *StreamScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	if s.inputOn && s.filtering {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search the whole stream")),
-			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "pick from the page")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
-		}
-	}
-	var list []key.Binding
-	if s.job != nil {
-		list = append(list, withHelp(k.Back, "esc", "stop "+s.job.name()))
-	}
-	if s.hasTarget() {
-		list = append(list, k.Open)
-	}
-	list = append(list, s.replayHelp()...)
-	switch {
-	case s.results != nil:
-		if s.results.next != "" {
-			list = append(list, withHelp(k.PageDown, "pgdn", "more matches"))
-		}
-		if s.results.query.Before != "" {
-			list = append(list, withHelp(k.PageUp, "pgup", "first matches"))
-		}
-		list = append(list, withHelp(k.Filter, "/", "search again"))
-		if s.job == nil && s.mark == "" {
-			list = append(list, withHelp(k.Back, "esc", "back to the stream"))
-		}
-	default:
-		if len(s.table.rows) > 0 {
-			list = append(list, k.PageDown, k.PageUp)
-		}
-		list = append(list, k.Jump, withHelp(k.Filter, "/", "filter / search"))
-		if s.table.filter != "" && s.job == nil && s.mark == "" {
-			list = append(list, withHelp(k.Back, "esc", "clear filter"))
-		}
-		list = append(list, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest"))
-	}
-	if s.hasTarget() {
-		list = append(list, k.Copy)
-	}
-	return s.helpFor(list, append(s.replayHelp(), k.Copy))
-}
-
-func (s *StreamScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	if s.capturing() || s.detail.open {
-		return [][]key.Binding{s.ShortHelp()}
-	}
-	return [][]key.Binding{s.ShortHelp(), {k.Up, k.Down, k.Refresh}}
 }

@@ -88,9 +88,12 @@ func TestStreamPaging(t *testing.T) {
 	requirePage("older", 17, 13)
 	skeys(t, s, "pgdown", "pgdown", "pgdown")
 	requirePage("oldest by paging", 2, 0)
+	if help := hints(s); strings.Contains(help, "pgdn") {
+		t.Fatalf("pgdn offered on the oldest page: %s", help)
+	}
 	skeys(t, s, "pgdown")
 	requirePage("past the oldest", 2, 0)
-	requireStatus(t, c, "no older entries")
+	requireStatus(t, c, "this is the oldest page")
 	skeys(t, s, "pgup")
 	requirePage("newer", 7, 3)
 	skeys(t, s, "pgup", "pgup", "pgup")
@@ -152,14 +155,14 @@ func TestStreamJump(t *testing.T) {
 	ss := s.(*StreamScreen)
 
 	skeys(t, s, ":")
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("the jump input should capture keys")
 	}
 	stype(t, s, "next tuesday")
 	skeys(t, s, "enter")
 	requireStatus(t, c, `jump: "next tuesday" is not an ID`)
 	requireShows(t, s, sid(22))
-	if !s.Capturing() {
+	if !(s.Mode() != ModeNormal) {
 		t.Fatal("a bad jump should keep the input for correcting")
 	}
 	skeys(t, s, "esc")
@@ -183,6 +186,23 @@ func TestStreamJump(t *testing.T) {
 	if ss.table.first() != sid(15) {
 		t.Fatalf("an empty jump lost the page: %s", ss.table.first())
 	}
+}
+
+// A time typed to jump to is read in the viewer's zone.
+func TestStreamJumpReadsTheViewersZone(t *testing.T) {
+	f := streamQueue(23)
+	c := testCommon(f)
+	c.Location = time.FixedZone("JST", 9*3600)
+	c.Width, c.Height = 100, 8
+	s := NewStreamScreen(c)
+	sdrive(t, s, s.Init())
+	skeys(t, s, ":")
+	stype(t, s, "2026-11-23 18:00:15") // 09:00:15 UTC: entry 15
+	skeys(t, s, "enter")
+	if first := s.(*StreamScreen).table.first(); first != sid(15) {
+		t.Fatalf("jumped to %s, want %s", first, sid(15))
+	}
+	requireShows(t, s, "2026-11-23 18:00:15 JST")
 }
 
 func TestStreamFilter(t *testing.T) {
@@ -225,7 +245,7 @@ func TestStreamOpenAndErrors(t *testing.T) {
 	requireShows(t, s, "> "+sid(6))
 
 	f.failWith = &queue.Error{Op: "range", Kind: queue.ErrUnreachable}
-	skeys(t, s, "pgdown")
+	skeys(t, s, "ctrl+r")
 	requireStatus(t, c, "loading the stream failed: server unreachable")
 	requireShows(t, s, sid(7), "> "+sid(6))
 	skeys(t, s, "enter")
@@ -244,10 +264,11 @@ func TestStreamStaleAndResize(t *testing.T) {
 	f := streamQueue(30)
 	c := testCommon(f)
 	c.Height = 8
-	s := NewStreamScreen(c, 0)
-	oldCmd := s.Init()
-	_, newCmd := s.Update(bkey("G"))
-	newest, oldest := oldCmd().(ScreenMsg).Msg, newCmd().(ScreenMsg).Msg
+	s := NewStreamScreen(c)
+	sdrive(t, s, s.Init())
+	oldCmd := keyCmd(s, "g")
+	newCmd := keyCmd(s, "G")
+	newest, oldest := oldCmd(), newCmd()
 	s.Update(oldest)
 	s.Update(newest) // stale
 	if first := s.(*StreamScreen).table.first(); first != sid(4) {
@@ -294,30 +315,46 @@ func TestStreamRefreshShowsArrivals(t *testing.T) {
 }
 
 // A detail view's footer lists what works there; the list's help lists
-// esc only while there is a filter to clear.
+// esc only while there is a filter to clear, and pgup only off the newest
+// page.
 func TestStreamHelpListsOnlyWorkingKeys(t *testing.T) {
+	paged, _ := started(t, NewStreamScreen, streamQueue(40), 100, 12)
+	if help := hints(paged); strings.Contains(help, "pgup") || !strings.Contains(help, "pgdn older page") {
+		t.Fatalf("on the newest page: %s", help)
+	}
+	skeys(t, paged, "pgdown")
+	if help := hints(paged); !strings.Contains(help, "pgup newer page") {
+		t.Fatalf("on an older page: %s", help)
+	}
+	skeys(t, paged, "pgup")
+	if help := hints(paged); strings.Contains(help, "pgup") {
+		t.Fatalf("back on the newest page: %s", help)
+	}
+	skeys(t, paged, "pgup")
+	requireStatus(t, commonOf(paged), "this is the newest page")
+
 	s, _ := started(t, NewStreamScreen, streamQueue(8), 100, 24)
-	if help := helpText(s.ShortHelp()); strings.Contains(help, "esc") {
+	if help := hints(s); strings.Contains(help, "esc") {
 		t.Fatalf("esc listed with nothing to back out of: %s", help)
 	}
 	skeys(t, s, "/")
 	stype(t, s, "Sender")
-	if help := helpText(s.ShortHelp()); help != "enter search the whole stream · ↑/↓ pick from the page · esc clear" {
+	if help := hints(s); help != "enter search the whole stream · ↑/↓ pick from the page · esc clear" {
 		t.Fatalf("while typing a filter: %s", help)
 	}
 	skeys(t, s, "down")
-	if help := helpText(s.ShortHelp()); !strings.Contains(help, "esc clear filter") {
+	if help := hints(s); !strings.Contains(help, "esc clear filter") {
 		t.Fatalf("esc not listed with a filter on: %s", help)
 	}
 	skeys(t, s, "enter")
-	help := helpText(s.ShortHelp())
-	for _, want := range []string{"y copy email", "esc back to the list", "↑/↓ scroll"} {
+	help := hints(s)
+	for _, want := range []string{"y copy email", "esc back to the list"} {
 		if !strings.Contains(help, want) {
 			t.Fatalf("the open entry's help lacks %q: %s", want, help)
 		}
 	}
-	if strings.Contains(help, "filter") || strings.Contains(help, "jump") {
-		t.Fatalf("the open entry's help lists list keys: %s", help)
+	if strings.Contains(help, "filter") || strings.Contains(help, "jump") || strings.Contains(help, "scroll") {
+		t.Fatalf("the open entry's help lists keys that do nothing there (it fits): %s", help)
 	}
 	skeys(t, s, "esc", "esc")
 	requireHides(t, s, "filter:", "Entry ")

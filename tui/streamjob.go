@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/queue"
@@ -62,7 +61,7 @@ type searchResults struct {
 // context and sequence number.
 func (s *StreamScreen) startJob(kind jobKind, subject string, run func(ctx context.Context, seq int) tea.Cmd) tea.Cmd {
 	if s.job != nil {
-		s.c.warn("a %s is under way: wait for it, or esc to stop it", s.job.name())
+		s.c.warn("a %s is under way: wait for it, or %s to stop it", s.job.name(), s.c.key("back"))
 		return nil
 	}
 	ctx, cancel := jobContext(s.c)
@@ -90,7 +89,7 @@ func (s *StreamScreen) jobUpdate(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		s.job.done, s.job.total, s.job.found = msg.Done, msg.Total, msg.Found
-		return listenJob(s.to, msg.next)
+		return listenJob(msg.next)
 	case SearchedMsg:
 		if j := s.endJob(msg.Seq); j != nil {
 			s.searched(j, msg)
@@ -115,15 +114,15 @@ func (s *StreamScreen) jobLine() string {
 	switch j.kind {
 	case jobSearch:
 		what = "searching " + j.subject
-		tail = thousands(j.found) + " found"
+		tail = termtext.Thousands(j.found) + " found"
 	case jobCount:
 		what = "counting the acked messages to replay"
-		tail = fmt.Sprintf("%s looked at, %s acked", thousands(j.done), thousands(j.found))
+		tail = fmt.Sprintf("%s looked at, %s acked", termtext.Thousands(j.done), termtext.Thousands(j.found))
 	case jobReplay:
 		what = "replaying"
-		tail = fmt.Sprintf("%s of %s copied", thousands(j.done), thousands(j.total))
+		tail = fmt.Sprintf("%s of %s copied", termtext.Thousands(j.done), termtext.Thousands(j.total))
 	}
-	tail += " · esc stops"
+	tail += " · " + s.c.key("back") + " stops"
 	bar := ""
 	if j.total > 0 {
 		b := s.bar
@@ -139,7 +138,7 @@ func (s *StreamScreen) jobLine() string {
 func (s *StreamScreen) startSearch(q queue.SearchQuery) tea.Cmd {
 	subject := `"` + termtext.Line(q.Text, 30) + `"`
 	return s.startJob(jobSearch, subject, func(ctx context.Context, seq int) tea.Cmd {
-		return searchCmd(s.to, ctx, seq, q)
+		return searchCmd(s.c, ctx, seq, q)
 	})
 }
 
@@ -159,7 +158,7 @@ func (s *StreamScreen) searched(j *streamJob, msg SearchedMsg) {
 	s.c.succeeded("search")
 	page := msg.Page
 	if stopped && len(page.Entries) == 0 {
-		s.c.info("search for %s stopped after %s messages: nothing found", j.subject, thousands(page.Scanned))
+		s.c.info("search for %s stopped after %s messages: nothing found", j.subject, termtext.Thousands(page.Scanned))
 		return
 	}
 	r := &searchResults{query: msg.Query, next: page.Next, scanned: page.Scanned, stopped: stopped}
@@ -173,30 +172,8 @@ func (s *StreamScreen) searched(j *streamJob, msg SearchedMsg) {
 	s.table.top()
 	s.buildRows("")
 	if stopped {
-		s.c.info("search for %s stopped: %d found so far; pgdn goes on", j.subject, len(page.Entries))
+		s.c.info("search for %s stopped: %d found so far; %s goes on", j.subject, len(page.Entries), s.c.key("page-down"))
 	}
-}
-
-// resultKeys pages through a search's results: pgdn searches on for the
-// next page of matches, pgup back to the first. It reports whether msg
-// was one of them.
-func (s *StreamScreen) resultKeys(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k, r := s.c.Keys, s.results
-	switch {
-	case key.Matches(msg, k.PageDown):
-		if r.next == "" {
-			s.c.info("no more matches: the search reached the stream's oldest message")
-			return nil, true
-		}
-		return s.searchAgain(r.next), true
-	case key.Matches(msg, k.PageUp):
-		if r.query.Before == "" {
-			s.c.info("these are the newest matches")
-			return nil, true
-		}
-		return s.searchAgain(""), true
-	}
-	return nil, false
 }
 
 // leaveResults shows the stream page the results replaced, and reads it
@@ -208,14 +185,26 @@ func (s *StreamScreen) leaveResults() tea.Cmd {
 	return s.reload()
 }
 
+// resultsAbout says what a page of results is: how many found in how
+// many messages searched, and whether that was the whole stream or a
+// search that stopped at a page's worth of matches (or at esc).
 func (s *StreamScreen) resultsAbout() string {
 	r := s.results
-	page := ""
-	if r.query.Before != "" {
-		page = ", further back"
+	text := termtext.Line(r.query.Text, 30)
+	found, searched := termtext.Thousands(int64(len(s.table.rows))), termtext.Thousands(r.scanned)
+	whole := r.next == "" && !r.stopped
+	var about string
+	switch {
+	case r.query.Before == "" && whole:
+		about = fmt.Sprintf(`"%s": %s found in all %s messages`, text, found, searched)
+	case r.query.Before == "":
+		about = fmt.Sprintf(`"%s": %s found in the newest %s messages, so far`, text, found, searched)
+	case whole:
+		about = fmt.Sprintf(`"%s", further back: %s found in the last %s messages`, text, found, searched)
+	default:
+		about = fmt.Sprintf(`"%s", further back: %s found in %s more messages, so far`, text, found, searched)
 	}
-	return fmt.Sprintf(`"%s"%s: %s found in %s messages · newest first`,
-		termtext.Line(r.query.Text, 30), page, thousands(int64(len(s.table.rows))), thousands(r.scanned))
+	return about + " · newest first"
 }
 
 func (s *StreamScreen) resultsLine() string {
@@ -223,29 +212,27 @@ func (s *StreamScreen) resultsLine() string {
 	var where string
 	switch {
 	case r.stopped:
-		where = "stopped before the end · pgdn goes on"
+		where = "stopped before the end · " + s.c.key("page-down") + " goes on"
 	case r.next != "":
-		where = "pgdn searches on for more"
+		where = s.c.key("page-down") + " searches on for more"
 	default:
 		where = "searched to the stream's oldest message"
 	}
-	return where + " · esc back to the stream"
+	return where + " · " + s.c.key("back") + " back to the stream"
 }
 
 // Replay.
 
 // toggleMark starts a range to replay at the selected entry, or clears
 // it when it starts there already.
-func (s *StreamScreen) toggleMark() {
-	r, ok := s.table.selected()
-	switch {
-	case !ok || s.c.ReadOnly || s.results != nil:
-		return
-	case s.mark == r.id:
+func (s *StreamScreen) toggleMark() tea.Cmd {
+	r, _ := s.table.selected()
+	if s.mark == r.id {
 		s.mark = ""
-	default:
+	} else {
 		s.mark = r.id
 	}
+	return nil
 }
 
 // followMark draws the marked range from the mark to the selection.
@@ -268,42 +255,13 @@ func (s *StreamScreen) markLine() string {
 	if lo == "" {
 		lo = hi
 	}
-	return fmt.Sprintf("range %s … %s: r replays the acked ones, esc clears", safeID(lo), safeID(hi))
-}
-
-// replayHelp is r (and space) when they would act.
-func (s *StreamScreen) replayHelp() []key.Binding {
-	k := s.c.Keys
-	if s.c.ReadOnly || !s.hasTarget() {
-		return nil
-	}
-	var list []key.Binding
-	r, _ := s.target()
-	switch {
-	case s.mark != "" && !s.detail.open:
-		list = append(list, withHelp(k.Replay, "r", "replay the range"))
-	default:
-		if e, ok := s.entry(r.id); ok && e.State == queue.StateAcked {
-			list = append(list, k.Replay)
-		}
-	}
-	if s.results == nil && !s.detail.open {
-		if s.mark == "" {
-			list = append(list, k.Mark)
-		} else {
-			list = append(list, withHelp(k.Back, "esc", "clear the range"))
-		}
-	}
-	return list
+	return fmt.Sprintf("range %s … %s: %s replays the acked ones, %s clears", safeID(lo), safeID(hi), s.c.key("replay"), s.c.key("back"))
 }
 
 // replay counts what r would copy (the marked range, else the selected
 // entry) and asks; only acked entries are copied.
 func (s *StreamScreen) replay() tea.Cmd {
-	r, ok := s.target()
-	if !ok || s.readOnly("replay") {
-		return nil
-	}
+	r, _ := s.target()
 	var rng queue.ReplayRange
 	var subject string
 	single := s.mark == "" || s.detail.open
@@ -326,7 +284,7 @@ func (s *StreamScreen) replay() tea.Cmd {
 		rng, subject = queue.ReplayRange{From: lo, To: hi}, safeID(lo)+" … "+safeID(hi)
 	}
 	cmd := s.startJob(jobCount, subject, func(ctx context.Context, seq int) tea.Cmd {
-		return planReplayCmd(s.to, ctx, seq, rng)
+		return planReplayCmd(s.c, ctx, seq, rng)
 	})
 	if s.job != nil {
 		s.job.single = single
@@ -363,7 +321,7 @@ func (s *StreamScreen) planned(j *streamJob, msg ReplayPlannedMsg) {
 	subject, single := j.subject, j.single
 	s.confirm(question, func() tea.Cmd {
 		cmd := s.startJob(jobReplay, subject, func(ctx context.Context, seq int) tea.Cmd {
-			return replayCmd(s.to, ctx, seq, plan)
+			return replayCmd(s.c, ctx, seq, plan)
 		})
 		if s.job != nil {
 			s.job.single, s.job.total = single, plan.Count

@@ -88,13 +88,13 @@ func TestStreamReplaySelected(t *testing.T) {
 	f := goldenQueue()
 	s, c := started(t, NewStreamScreen, f, 120, 24)
 	skeys(t, s, "j") // sid(6): new
-	if help := helpText(s.ShortHelp()); strings.Contains(help, "r replay") || !strings.Contains(help, "space mark a range") {
+	if help := hints(s); strings.Contains(help, "r replay") || !strings.Contains(help, "space mark a range") {
 		t.Fatalf("help on a new entry: %s", help)
 	}
 	skeys(t, s, "r")
 	requireStatus(t, c, "only acked messages are replayed: Sender 6's message is new")
 	skeys(t, s, "j", "j", "j", "j") // sid(2): acked by alice
-	if help := helpText(s.ShortHelp()); !strings.Contains(help, "r replay") {
+	if help := hints(s); !strings.Contains(help, "r replay") {
 		t.Fatalf("r not listed on an acked entry: %s", help)
 	}
 	skeys(t, s, "r")
@@ -131,7 +131,7 @@ func TestStreamReplayRange(t *testing.T) {
 	requireShows(t, s, "range "+sid(0)+" … "+sid(5)+": r replays the acked ones, esc clears",
 		"┃ "+sid(0), "┃ "+sid(4), "> "+sid(5))
 	requireHides(t, s, "┃ "+sid(6))
-	if help := helpText(s.ShortHelp()); !strings.Contains(help, "r replay the range") || !strings.Contains(help, "esc clear the range") {
+	if help := hints(s); !strings.Contains(help, "r replay the range") || !strings.Contains(help, "esc clear the range") {
 		t.Fatalf("help with a range: %s", help)
 	}
 	skeys(t, s, "r")
@@ -160,11 +160,11 @@ func TestStreamReplayReadOnly(t *testing.T) {
 	f := goldenQueue()
 	c := testCommon(f)
 	c.ReadOnly = true
-	s := NewStreamScreen(c, 0)
+	s := NewStreamScreen(c)
 	sdrive(t, s, s.Init())
 	skeys(t, s, "j", "j", "j", "j", "j", "space", "r")
 	requireStatus(t, c, "read-only session: replay is off")
-	if help := helpText(s.ShortHelp()); strings.Contains(help, "replay") || strings.Contains(help, "mark") {
+	if help := hints(s); strings.Contains(help, "replay") || strings.Contains(help, "mark") {
 		t.Fatalf("read-only help: %s", help)
 	}
 	requireHides(t, s, "range ")
@@ -184,11 +184,11 @@ func runningJob(t *testing.T, s Screen, cmd tea.Cmd) (done <-chan tea.Msg) {
 	}
 	out := make(chan tea.Msg, 1)
 	go func() { out <- batch[0]() }()
-	report := batch[1]().(ScreenMsg)
-	if _, ok := report.Msg.(JobProgressMsg); !ok {
-		t.Fatalf("not a progress report: %T", report.Msg)
+	report, ok := batch[1]().(JobProgressMsg)
+	if !ok {
+		t.Fatalf("not a progress report: %T", report)
 	}
-	s.Update(report.Msg)
+	s.Update(report)
 	return out
 }
 
@@ -200,30 +200,29 @@ func TestStreamSearchProgressAndStop(t *testing.T) {
 	s, c := started(t, NewStreamScreen, f, 100, 24)
 	skeys(t, s, "/")
 	stype(t, s, "Sender")
-	_, cmd := s.Update(bkey("enter"))
+	cmd := keyCmd(s, "enter")
 	done := runningJob(t, s, cmd)
 	requireShows(t, s, `searching "Sender"`, "█", "░", "7%  2 found · esc stops")
-	if help := helpText(s.ShortHelp()); !strings.HasPrefix(help, "esc stop search") {
+	if help := hints(s); !strings.HasPrefix(help, "esc stop search") {
 		t.Fatalf("help while searching: %s", help)
 	}
 	// One job at a time.
 	skeys(t, s, "/")
 	stype(t, s, "again")
-	_, again := s.Update(bkey("enter"))
+	again := keyCmd(s, "enter")
 	if again != nil {
 		t.Fatal("a second search started beside the first")
 	}
 	requireStatus(t, c, "a search is under way")
 	skeys(t, s, "esc")
 
-	s.Update(bkey("esc")) // stop it
-	final := (<-done).(ScreenMsg)
-	s.Update(final.Msg)
-	requireShows(t, s, `Search  "Sender": 2 found in 2 messages`, "stopped before the end · pgdn goes on", sid(29), sid(28))
+	keyCmd(s, "esc") // stop it
+	s.Update(<-done)
+	requireShows(t, s, `Search  "Sender": 2 found in the newest 2 messages, so far`, "stopped before the end · pgdn goes on", sid(29), sid(28))
 	requireStatus(t, c, `search for "Sender" stopped: 2 found so far`)
 	close(f.gate)
 	skeys(t, s, "pgdown")
-	requireShows(t, s, `"Sender", further back: 21 found in 21 messages`, sid(27), sid(7))
+	requireShows(t, s, `"Sender", further back: 21 found in 21 more messages, so far`, sid(27), sid(7))
 	skeys(t, s, "esc")
 	requireShows(t, s, "Stream  "+sid(29)+" … ")
 	requireHides(t, s, "Search")
@@ -240,9 +239,9 @@ func TestStreamSearchResults(t *testing.T) {
 	stype(t, s, "foo")
 	requireShows(t, s, "0 of 9 · enter searches the stream")
 	skeys(t, s, "enter")
-	requireShows(t, s, `Search  "foo": 1 found in 30 messages`, "> "+sid(2), "Zoë: A FOOBAR question",
+	requireShows(t, s, `Search  "foo": 1 found in all 30 messages`, "> "+sid(2), "Zoë: A FOOBAR question",
 		"searched to the stream's oldest message · esc back to the stream")
-	if help := helpText(s.ShortHelp()); !strings.Contains(help, "esc back to the stream") || strings.Contains(help, "pgdn") {
+	if help := hints(s); !strings.Contains(help, "esc back to the stream") || strings.Contains(help, "pgdn") {
 		t.Fatalf("help on the results: %s", help)
 	}
 	skeys(t, s, "enter")
@@ -264,7 +263,7 @@ func TestStreamSearchResults(t *testing.T) {
 	skeys(t, s, "/")
 	stype(t, s, "no such words")
 	skeys(t, s, "enter")
-	requireShows(t, s, "Nothing found.", `"no such words": 0 found in 30 messages`)
+	requireShows(t, s, "Nothing found.", `"no such words": 0 found in all 30 messages`)
 
 	// Many found: a page of them, pgdn for the next, pgup back to the first.
 	skeys(t, s, "esc", "/")
@@ -304,11 +303,11 @@ func TestStreamReplayStop(t *testing.T) {
 	skeys(t, s, "space", "G")
 	skeys(t, s, "r")
 	requireShows(t, s, "replay 8 acked messages ("+sid(0)+" … "+sid(7)+") as new ones? y/n")
-	_, cmd := s.Update(bkey("y"))
+	cmd := keyCmd(s, "y")
 	done := runningJob(t, s, cmd)
 	requireShows(t, s, "replaying", "25%  2 of 8 copied · esc stops")
-	s.Update(bkey("esc"))
-	s.Update((<-done).(ScreenMsg).Msg)
+	keyCmd(s, "esc")
+	s.Update((<-done))
 	requireStatus(t, c, "replay stopped: 2 messages copied (up to 1795426400000-2), the rest not")
 	if n := len(f.entries); n != 10 {
 		t.Fatalf("%d entries after a stopped replay", n)

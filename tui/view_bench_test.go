@@ -26,7 +26,7 @@ func fullMessage() string {
 func BenchmarkView(b *testing.B) {
 	b.Run("review", func(b *testing.B) {
 		q := newFakeQueue(contact(annID, "Ann", "ann@example.com", fullMessage()))
-		a := New(testDeps(q))
+		a := testApp(testDeps(q))
 		a.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 		run(b, a, a.Init())
 		press(b, a, "c")
