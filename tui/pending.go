@@ -69,7 +69,7 @@ func NewPendingScreen(c *Common) Screen {
 	s := &PendingScreen{
 		browse: newBrowse(c,
 			tableCol{title: "ID", max: 24},
-			tableCol{title: "consumer", max: 32, drop: 2},
+			tableCol{title: "consumer", max: 20, drop: 2},
 			tableCol{title: "idle", max: 7},
 			tableCol{title: "deliv.", max: 6, drop: 1},
 			tableCol{title: "preview", min: 16},
@@ -296,14 +296,19 @@ func (s *PendingScreen) setRows() {
 	now := s.c.Now()
 	for i, w := range s.waiting {
 		entry := w.Entry
+		// The state leads the preview, which no width drops.
 		state := termtext.WaitState(w.Wait, now, s.c.Location)
 		preview := termtext.Preview(&entry, 1<<10)
+		style := cellSubtle
+		if strings.HasPrefix(preview, "⚠") {
+			style = cellWarn
+		}
 		rows[i] = tableRow{id: w.ID, entry: &entry, pinned: true, cells: []tableCell{
 			{text: termtext.SanitizeLine(w.ID), style: cellSubtle},
-			{text: state, style: cellSubtle},
+			{text: termtext.Line(w.Wait.By, 20), style: cellSubtle},
 			{text: ""},
 			{text: strconv.FormatInt(w.Wait.Delivered(), 10), style: cellSubtle},
-			{text: preview, style: warnIfMarked(preview)},
+			{text: state + " · " + preview, style: style},
 		}}
 	}
 	for _, p := range s.entries {

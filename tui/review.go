@@ -894,9 +894,9 @@ func (s *ReviewScreen) badges() string {
 		case b.Kind == queue.WaitSnoozed:
 			parts = append(parts, th.Snoozed.Render("SNOOZED")+" "+th.Subtle.Render("snoozed by "+safeID(b.By)+" until "+until))
 		case b.After == queue.AfterReclaim:
-			parts = append(parts, th.Reclaimed.Render("RETRY")+" "+th.Subtle.Render("abandoned by "+safeID(b.By)+", waited until "+until))
+			parts = append(parts, th.Reclaimed.Render("RETRY")+" "+th.Subtle.Render("abandoned by "+safeID(b.By)))
 		default:
-			parts = append(parts, th.Released.Render("RETRY")+" "+th.Subtle.Render("released by "+safeID(b.By)+", waited until "+until))
+			parts = append(parts, th.Released.Render("RETRY")+" "+th.Subtle.Render("released by "+safeID(b.By)))
 		}
 	}
 	parts = append(parts, th.Delivery.Render(fmt.Sprintf("delivery %d", max(m.Deliveries, 1))))

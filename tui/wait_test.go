@@ -87,11 +87,11 @@ func TestReviewSnoozedAndRetryBadges(t *testing.T) {
 		{back(queue.Field{Name: queue.FieldRetryOf, Value: annID}, queue.Field{Name: queue.FieldRetryBy, Value: "bob"},
 			queue.Field{Name: queue.FieldRetryUntil, Value: until}, queue.Field{Name: queue.FieldRetryDeliveries, Value: "1"},
 			queue.Field{Name: queue.FieldRetryAfter, Value: queue.AfterRelease}),
-			[]string{"RETRY", "released by bob, waited until 13:00", "delivery 2"}},
+			[]string{"RETRY", "released by bob", "delivery 2"}},
 		{back(queue.Field{Name: queue.FieldRetryOf, Value: annID}, queue.Field{Name: queue.FieldRetryBy, Value: "bob"},
 			queue.Field{Name: queue.FieldRetryUntil, Value: until}, queue.Field{Name: queue.FieldRetryDeliveries, Value: "1"},
 			queue.Field{Name: queue.FieldRetryAfter, Value: queue.AfterReclaim}),
-			[]string{"RETRY", "abandoned by bob, waited until 13:00"}},
+			[]string{"RETRY", "abandoned by bob"}},
 	} {
 		q := newFakeQueue()
 		q.nextClaim = c.claim
