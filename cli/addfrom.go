@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/progress"
@@ -22,12 +23,13 @@ import (
 )
 
 // addFrom reads JSON lines ({"name":…,"email":…,"message":…} per line, and
-// an optional "idempotencyKey"), validates every one of them first, so a
-// bad line adds nothing at all (fix the file and run it again), then adds
-// them in the file's order through queue.AddContacts' pipeline. With --json
-// it writes the web example's add shape per line, in order ("duplicate":true
-// for a line whose key had added a message already); on a terminal stderr
-// shows a progress bar.
+// an optional "idempotencyKey" and "notBefore"), validates every one of
+// them first, so a bad line adds nothing at all (fix the file and run it
+// again), then adds them in the file's order through queue.AddContacts'
+// pipeline. With --json it writes the web example's add shape per line, in
+// order ("duplicate":true for a line whose key had added a message already;
+// {"scheduledId":…,"notBefore":…} for one added for later); on a terminal
+// stderr shows a progress bar.
 func (a *app) addFrom(cmd *cobra.Command, from string) error {
 	var data []byte
 	var err error
@@ -55,15 +57,22 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 		out := bufio.NewWriterSize(a.stdout, 64<<10)
 		defer out.Flush()
 		bar := a.newProgressBar(len(msgs))
-		done, dups := 0, 0
+		done, dups, later := 0, 0, 0
 		n, err := s.client.AddContacts(cmd.Context(), msgs, func(batch []queue.Added) {
 			for _, r := range batch {
 				if r.Duplicate {
 					dups++
+				} else if r.ScheduledID != "" {
+					later++
 				}
 			}
 			if a.json {
 				for _, r := range batch {
+					if r.ScheduledID != "" {
+						line, _ := json.Marshal(addedJSON(r))
+						out.Write(append(line, '\n'))
+						continue
+					}
 					// IDs and toISOString times need no JSON escaping.
 					out.WriteString(`{"streamMessageId":"`)
 					out.WriteString(r.ID)
@@ -85,6 +94,9 @@ func (a *app) addFrom(cmd *cobra.Command, from string) error {
 		}
 		if !a.json {
 			fmt.Fprintf(out, "added %s\n", termtext.Plural(int64(n-dups), "message", "messages"))
+			if later > 0 {
+				fmt.Fprintf(out, "of which %d for later (notBefore): scheduled, not in the stream until then\n", later)
+			}
 			if dups > 0 {
 				fmt.Fprintf(out, "skipped %s whose idempotency key had added a message within %s\n", termtext.Plural(int64(dups), "line", "lines"), shortDuration(queue.IdempotencyWindow))
 			}
@@ -149,8 +161,18 @@ func parseContactLines(text string, workers int) ([]queue.NewContact, []string) 
 						continue
 					}
 				}
+				var notBefore time.Time
+				if line.NotBefore != "" || strings.Contains(l, `"notBefore"`) {
+					t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(line.NotBefore))
+					if err != nil {
+						c.problems = append(c.problems, fmt.Sprintf("line %d: notBefore %q is not an RFC 3339 time (2026-11-24T09:00:00Z)", n, line.NotBefore))
+						continue
+					}
+					notBefore = t
+				}
 				ct := line.Contact.Trimmed()
-				c.msgs = append(c.msgs, queue.NewContact{Name: ct.Name, Email: ct.Email, Message: ct.Message, IdempotencyKey: line.IdempotencyKey})
+				c.msgs = append(c.msgs, queue.NewContact{Name: ct.Name, Email: ct.Email, Message: ct.Message,
+					IdempotencyKey: line.IdempotencyKey, NotBefore: notBefore})
 			}
 		}()
 	}
@@ -181,10 +203,17 @@ func parseContactLines(text string, workers int) ([]queue.NewContact, []string) 
 type contactLine struct {
 	form.Contact
 	IdempotencyKey string `json:"idempotencyKey"`
+	// NotBefore adds it for later, an RFC 3339 time (see
+	// queue.AddContactLater); one in the past adds it at once.
+	NotBefore string `json:"notBefore"`
 }
 
-// lineIdempotencyKey is contactLine's key for IdempotencyKey.
-const lineIdempotencyKey = "idempotencyKey"
+// lineIdempotencyKey and lineNotBefore are contactLine's keys for
+// IdempotencyKey and NotBefore.
+const (
+	lineIdempotencyKey = "idempotencyKey"
+	lineNotBefore      = "notBefore"
+)
 
 // parseContactLine reads one line as encoding/json would into a
 // contactLine with unknown fields refused and nothing after the object.
@@ -208,7 +237,7 @@ func parseContactLine(line string) (contactLine, error) {
 }
 
 // plainContact reads {"name":"…","email":"…","message":"…"} and an optional
-// "idempotencyKey" (any order, any subset, JSON white space) whose keys are
+// "idempotencyKey" and "notBefore" (any order, any subset, JSON white space) whose keys are
 // exactly those and whose values are strings without escapes, control
 // characters or invalid UTF-8: the values are then the line's own bytes.
 // ok is false for anything else.
@@ -238,6 +267,8 @@ func plainContact(s string) (c contactLine, ok bool) {
 			c.Message = val
 		case lineIdempotencyKey:
 			c.IdempotencyKey = val
+		case lineNotBefore:
+			c.NotBefore = val
 		default:
 			return c, false
 		}

@@ -103,7 +103,7 @@ func FuzzPlainContact(f *testing.F) {
 		` {"message":"a","message":"b"} `,
 		`{"name":"é"}`, `{"name":"\u00e9"}`, `{"NAME":"x"}`, `{}`, `{"name":1}`,
 		`{"name":"a",}`, `{"name":"a"}x`, "{\"name\":\"a\xff\"}", `{"name":"a"} {"name":"b"}`,
-		`{"name":"Ada","idempotencyKey":"k-1"}`, `{"idempotencykey":"k"}`,
+		`{"name":"Ada","idempotencyKey":"k-1"}`, `{"idempotencykey":"k"}`, `{"name":"Ada","notBefore":"2026-11-24T09:00:00Z"}`,
 	} {
 		f.Add(s)
 	}

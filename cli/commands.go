@@ -18,7 +18,8 @@ import (
 
 func (a *app) addCommand() *cobra.Command {
 	var c form.Contact
-	var from, key string
+	var from, key, at string
+	var delay time.Duration
 	cmd := &cobra.Command{
 		Use:   "add",
 		Short: "Add a contact message (or many, as JSON lines)",
@@ -30,22 +31,48 @@ same key within 24 hours adds nothing and answers with the first message's ID
 With --wait-replicas N the add succeeds only once N replicas have the
 message. When fewer confirm in time, it is on the primary but not yet safe:
 the add prints its ID, says so and exits 2; the same --idempotency-key again
-waits again and adds nothing twice.`,
+waits again and adds nothing twice.
+
+With --delay or --at the message is added for later: until then it waits out
+of everyone's reach (not in the stream, where the web example would read it),
+shown as "scheduled" by range and counted by stats; --json says
+{"scheduledId":…,"notBefore":…}. An --idempotency-key works as for any add,
+answering with the scheduled ID while it waits and the stream ID once added.
+It enters the stream when due at the next claim, or within seconds while a
+console or reviewq serve runs. In JSON lines, "notBefore" (RFC 3339) does the
+same per line; one in the past adds at once.`,
 		Example: `  reviewq add --name "Ada Lovelace" --email ada@example.org --message "Hello"
   reviewq add --name Ada --email ada@example.org --message Hello --idempotency-key form-7f3a
   reviewq add --wait-replicas 1 --name Ada --email ada@example.org --message Hello --idempotency-key form-7f3a
+  reviewq add --delay 10m --name Ada --email ada@example.org --message "Call me back"
+  reviewq add --at "tomorrow 09:00" --name Ada --email ada@example.org --message "Call me back"
   reviewq add --from messages.jsonl        # {"name":…,"email":…,"message":…[,"idempotencyKey":…]} per line
   generate | reviewq add --from - --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if from != "" {
-				if c != (form.Contact{}) || key != "" {
-					return userErrorf("give either --from or --name/--email/--message/--idempotency-key, not both (a line carries its own \"idempotencyKey\")")
+				if c != (form.Contact{}) || key != "" || at != "" || delay != 0 {
+					return userErrorf("give either --from or --name/--email/--message/--idempotency-key/--delay/--at, not both (a line carries its own \"idempotencyKey\" and \"notBefore\")")
 				}
 				return a.addFrom(cmd, from)
 			}
 			if errs := form.ValidateAll(c); len(errs) > 0 {
 				return userErrorf("%s", joinErrors(errs))
+			}
+			var notBefore time.Time
+			switch {
+			case at != "" && delay != 0:
+				return userErrorf("give --delay or --at, not both")
+			case delay < 0:
+				return userErrorf("--delay %s: a delay cannot be negative", delay)
+			case delay > 0:
+				notBefore = time.Now().Add(delay)
+			case at != "":
+				t, err := termtext.ParseWhen(at, time.Now(), loc)
+				if err != nil {
+					return userErrorf("--at: %v", err)
+				}
+				notBefore = t
 			}
 			if cmd.Flags().Changed("idempotency-key") {
 				if err := checkIdempotencyKey(key); err != nil {
@@ -56,9 +83,12 @@ waits again and adds nothing twice.`,
 			return a.withClient(cmd, func(s *session) error {
 				var added queue.Added
 				var err error
-				if key != "" {
+				switch {
+				case !notBefore.IsZero():
+					added, err = s.client.AddContactLater(cmd.Context(), key, c.Name, c.Email, c.Message, notBefore)
+				case key != "":
 					added, err = s.client.AddContactOnce(cmd.Context(), key, c.Name, c.Email, c.Message)
-				} else {
+				default:
 					added, err = s.client.AddContact(cmd.Context(), c.Name, c.Email, c.Message)
 				}
 				var notSafe *queue.ReplicationError
@@ -70,20 +100,25 @@ waits again and adds nothing twice.`,
 				}
 				note := ""
 				if added.Duplicate {
-					note = fmt.Sprintf("idempotency key %q already added %s within %s; nothing was added", key, added.ID, shortDuration(queue.IdempotencyWindow))
+					note = fmt.Sprintf("idempotency key %q already added %s within %s; nothing was added", key, added.Handle(), shortDuration(queue.IdempotencyWindow))
 				}
 				if a.json {
-					if note == "" {
-						return a.printJSON(added)
+					out := addedJSON(added)
+					if note != "" {
+						out["note"] = note
 					}
-					return a.printJSON(map[string]any{"streamMessageId": added.ID, "timestamp": added.Timestamp, "duplicate": true, "note": note})
+					return a.printJSON(out)
+				}
+				what := added.ID
+				if added.ScheduledID != "" {
+					what = fmt.Sprintf("%s for %s (scheduled, not in the stream until then)", added.ScheduledID, termtext.Time(added.NotBefore, loc))
 				}
 				if added.Duplicate {
-					fmt.Fprintf(a.stdout, "already added %s\n", added.ID)
+					fmt.Fprintf(a.stdout, "already added %s\n", what)
 					fmt.Fprintln(a.stderr, "note:", note)
 					return nil
 				}
-				fmt.Fprintf(a.stdout, "added %s\n", added.ID)
+				fmt.Fprintf(a.stdout, "added %s\n", what)
 				return nil
 			})
 		},
@@ -93,7 +128,25 @@ waits again and adds nothing twice.`,
 	cmd.Flags().StringVar(&c.Message, "message", "", "the message (at most 10,000 characters)")
 	cmd.Flags().StringVar(&key, "idempotency-key", "", "add only once: the same key within 24 hours adds nothing and answers with the first ID")
 	cmd.Flags().StringVar(&from, "from", "", "read JSON lines from FILE, or - for standard input")
+	cmd.Flags().DurationVar(&delay, "delay", 0, "add it for later: offered to nobody before this long from now, e.g. 10m")
+	cmd.Flags().StringVar(&at, "at", "", `add it for later: offered to nobody before this time (14:00, "tomorrow 09:00", 2026-11-24 09:00; local unless a zone is given)`)
 	return cmd
+}
+
+// addedJSON is an add's JSON: the web example's shape, or for a message
+// added for later {"scheduledId":…,"notBefore":…,"timestamp":…}; with
+// "duplicate":true when its idempotency key had added it already.
+func addedJSON(added queue.Added) map[string]any {
+	out := map[string]any{"timestamp": added.Timestamp}
+	if added.ScheduledID != "" {
+		out["scheduledId"], out["notBefore"] = added.ScheduledID, rfc3339(added.NotBefore)
+	} else {
+		out["streamMessageId"] = added.ID
+	}
+	if added.Duplicate {
+		out["duplicate"] = true
+	}
+	return out
 }
 
 // addNotReplicated reports an add that reached the primary but not yet
@@ -107,8 +160,12 @@ func (a *app) addNotReplicated(added queue.Added, e *queue.ReplicationError, key
 		retry = "adding it again would add a second copy; --idempotency-key makes a retry safe"
 	}
 	if a.json {
-		if perr := a.printJSON(map[string]any{"streamMessageId": e.ID, "timestamp": added.Timestamp, "duplicate": added.Duplicate,
-			"replicated": false, "replicas": e.Confirmed, "waitReplicas": e.Want}); perr != nil {
+		out := addedJSON(added)
+		if added.Handle() == "" {
+			out["streamMessageId"] = e.ID
+		}
+		out["duplicate"], out["replicated"], out["replicas"], out["waitReplicas"] = added.Duplicate, false, e.Confirmed, e.Want
+		if perr := a.printJSON(out); perr != nil {
 			return perr
 		}
 	} else {
@@ -171,6 +228,17 @@ type claimJSON struct {
 	ReleasedAt string `json:"releasedAt,omitempty"`
 	// ReplayOf is the original's ID when the entry is a replay.
 	ReplayOf string `json:"replayOf,omitempty"`
+	// A message back from a snooze: who snoozed it, until when, and the
+	// entry it was; from a retry backoff: the entry it was, why it waited
+	// (released, reclaimed), by whom, until when. Deliveries counts those
+	// before the wait too.
+	SnoozedBy    string `json:"snoozedBy,omitempty"`
+	SnoozedUntil string `json:"snoozedUntil,omitempty"`
+	SnoozeOf     string `json:"snoozeOf,omitempty"`
+	RetryOf      string `json:"retryOf,omitempty"`
+	RetryAfter   string `json:"retryAfter,omitempty"`
+	RetryBy      string `json:"retryBy,omitempty"`
+	RetryUntil   string `json:"retryUntil,omitempty"`
 	// Fields carries every field of an entry that is not a contact message.
 	Fields map[string]string `json:"fields,omitempty"`
 }
@@ -231,6 +299,11 @@ same round trip. Exit code 0 also when the queue is empty ({"message":null}).`,
 							j.Claimed, j.PreviousConsumer, j.IdleMs = true, m.PreviousConsumer, m.Idle.Milliseconds()
 						}
 						j.ReplayOf = m.ReplayOf()
+						if b := m.Returned(); b != nil && b.Kind == queue.WaitSnoozed {
+							j.SnoozedBy, j.SnoozedUntil, j.SnoozeOf = b.By, rfc3339(b.Until), b.Of
+						} else if b != nil {
+							j.RetryOf, j.RetryAfter, j.RetryBy, j.RetryUntil = b.Of, b.After, b.By, rfc3339(b.Until)
+						}
 						if !m.IsContact() {
 							j.Fields = fieldMap(m.Fields)
 						}
@@ -247,6 +320,9 @@ same round trip. Exit code 0 also when the queue is empty ({"message":null}).`,
 					}
 					if len(res.DeadLettered) > 0 {
 						out["deadLettered"] = res.DeadLettered
+					}
+					if len(res.Waiting) > 0 {
+						out["waiting"] = res.Waiting
 					}
 					if recreated {
 						out["groupRecreated"] = true
@@ -290,6 +366,10 @@ func (a *app) reportCleared(res queue.ClaimResult, dead string) {
 		fmt.Fprintf(a.stderr, "note: %s past the max deliveries and moved to %s (%s)\n",
 			termtext.Plural(int64(len(res.DeadLettered)), "message went", "messages went"), dead, strings.Join(res.DeadLettered, " "))
 	}
+	if len(res.Waiting) > 0 {
+		fmt.Fprintf(a.stderr, "note: %s abandoned past --reclaim-after and now %s before a retry (--retry-backoff): %s\n",
+			termtext.Plural(int64(len(res.Waiting)), "message was", "messages were"), termtext.Plural(int64(len(res.Waiting)), "waits", "wait"), strings.Join(res.Waiting, " "))
+	}
 }
 
 func (a *app) ackCommand() *cobra.Command {
@@ -328,16 +408,76 @@ func (a *app) releaseCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "release ID",
 		Short: "Hand a message you hold back: the next claim takes it first, as released by --consumer",
-		Args:  cobra.ExactArgs(1),
+		Long: `Hand a message you hold back: the next claim takes it first, as released by
+--consumer, at the same delivery count (a release is not a failed delivery).
+
+With --retry-backoff on, a release is a retry instead: the message waits
+base × 2^(deliveries−1), at most --retry-backoff-max, out of everyone's reach
+(the web example's too), then comes back as a new message whose delivery
+counts; --json says when ("retryAt").`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withClient(cmd, func(s *session) error {
-				if err := s.client.Release(cmd.Context(), args[0]); err != nil {
+				due, err := s.client.ReleaseDue(cmd.Context(), args[0])
+				if err != nil {
 					return err
 				}
-				return a.success(fmt.Sprintf("released %s", args[0]), nil)
+				if due.IsZero() {
+					return a.success(fmt.Sprintf("released %s", args[0]), nil)
+				}
+				return a.success(fmt.Sprintf("released %s: it waits, and is offered again at %s (in %s)", args[0], termtext.Time(due, loc),
+					termtext.Span(time.Until(due))), map[string]any{"retryAt": rfc3339(due)})
 			})
 		},
 	}
+}
+
+func (a *app) snoozeCommand() *cobra.Command {
+	var forD time.Duration
+	var until string
+	cmd := &cobra.Command{
+		Use:   "snooze ID (--for DURATION | --until TIME)",
+		Short: "Put a message you hold away until a time: nobody's claim gets it before",
+		Long: `Put a message you hold away until a time. It leaves the pending list, so no
+claim takes it, reviewq's or the web example's, and comes back as a new
+message when due, at the next claim (or within seconds while a console or
+reviewq serve runs), with a SNOOZED badge: who snoozed it, until when
+("snoozedBy", "snoozedUntil" in claim --json). Its delivery count stays: a
+snooze is not a failed delivery. The outcome trail records the snooze.
+
+--until reads 14:00 (today), "tomorrow 09:00", or a date and time, in the
+local zone unless one is given; a time in the past is an error.`,
+		Example: `  reviewq snooze 1764009314892-0 --for 1h
+  reviewq snooze 1764009314892-0 --until "tomorrow 09:00"`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			now := time.Now()
+			var t time.Time
+			switch {
+			case (forD != 0) == (until != ""):
+				return userErrorf("give --for or --until (one of them)")
+			case forD < 0:
+				return userErrorf("--for %s: cannot be negative", forD)
+			case forD > 0:
+				t = now.Add(forD)
+			default:
+				var err error
+				if t, err = termtext.ParseWhen(until, now, loc); err != nil {
+					return userErrorf("--until: %v", err)
+				}
+			}
+			return a.withClient(cmd, func(s *session) error {
+				if err := s.client.Snooze(cmd.Context(), args[0], t); err != nil {
+					return err
+				}
+				return a.success(fmt.Sprintf("snoozed %s until %s", args[0], termtext.Time(t, loc)),
+					map[string]any{"snoozedUntil": rfc3339(t)})
+			})
+		},
+	}
+	cmd.Flags().DurationVar(&forD, "for", 0, "snooze for this long, e.g. 15m, 1h")
+	cmd.Flags().StringVar(&until, "until", "", `snooze until this time: 14:00, "tomorrow 09:00", 2026-11-24 09:00`)
+	return cmd
 }
 
 func (a *app) rejectCommand() *cobra.Command {
@@ -412,9 +552,12 @@ walk the whole list): the output says how far the scan got and how to go on.`,
 					if q.MinIdle > 0 {
 						out["scanned"], out["total"] = page.Scanned, page.Pending
 					}
+					if q.After == "" && q.Consumer == "" && q.MinIdle <= 0 {
+						out["waiting"], out["waitingTotal"] = waitingRows(page.Waiting), page.WaitingTotal
+					}
 					return a.printJSON(out)
 				}
-				a.printPending(page, q)
+				a.printPending(page, q, s.client.Config().Now())
 				return nil
 			})
 		},
@@ -469,7 +612,11 @@ When the page is full, the last line is the command for the next page
 				}
 				next := nextRangeCursor(q, page)
 				if a.json {
-					return a.printJSON(map[string]any{"entries": entryRows(page.Entries), "lastDeliveredId": page.LastDelivered, "next": next})
+					out := map[string]any{"entries": entryRows(page.Entries), "lastDeliveredId": page.LastDelivered, "next": next}
+					if q.From == "" && !q.Forward {
+						out["scheduled"], out["scheduledTotal"] = waitingRows(page.Scheduled), page.ScheduledTotal
+					}
+					return a.printJSON(out)
 				}
 				more := ""
 				if next != "" {
@@ -481,7 +628,7 @@ When the page is full, the last line is the command for the next page
 						more += fmt.Sprintf(" --count %d", q.Count)
 					}
 				}
-				a.printRange(page.Entries, s.client.Config().Now(), more)
+				a.printRange(page, s.client.Config().Now(), more)
 				return nil
 			})
 		},
@@ -534,6 +681,11 @@ func entryRows(entries []queue.StreamEntry) []map[string]any {
 		if of := e.ReplayOf(); of != "" {
 			row["replayOf"] = of
 		}
+		if b := e.Returned(); b != nil && b.Kind == queue.WaitSnoozed {
+			row["snoozeOf"] = b.Of
+		} else if b != nil {
+			row["retryOf"] = b.Of
+		}
 		switch e.State {
 		case queue.StatePending:
 			row["consumer"], row["deliveries"] = e.Consumer, e.Deliveries
@@ -554,6 +706,46 @@ func entryRows(entries []queue.StreamEntry) []map[string]any {
 					row["redrivenAs"], row["redrivenBy"], row["redrivenAt"] = o.RedrivenAs, o.RedrivenBy, rfc3339(o.RedrivenAt)
 				}
 			}
+		case queue.StateSnoozed, queue.StateWaiting, queue.StateReturned:
+			for k, v := range waitJSON(*e.Wait) {
+				row[k] = v
+			}
+			if e.State == queue.StateReturned {
+				row["as"], row["wait"] = e.Wait.BackAs, string(e.Wait.Kind)
+			}
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
+// waitJSON is what range, pending and search say of a wait: "until", and
+// but for a scheduled message "by", "at" (put away), "deliveries" (how
+// many it had before its wait) and, backing off, "after" (released or
+// reclaimed).
+func waitJSON(w queue.Wait) map[string]any {
+	out := map[string]any{"until": rfc3339(w.Until)}
+	if w.Kind != queue.WaitScheduled {
+		out["by"], out["at"], out["deliveries"] = w.By, rfc3339(w.At), w.Delivered()
+	}
+	if w.After != "" {
+		out["after"] = w.After
+	}
+	return out
+}
+
+// waitingRows are messages that wait, in JSON: "id" (the entry it was,
+// or a scheduled ID), "state" (scheduled, snoozed or waiting), the wait,
+// the fields and whether they were cut.
+func waitingRows(list []queue.WaitingEntry) []map[string]any {
+	rows := make([]map[string]any, len(list))
+	for i, w := range list {
+		row := waitJSON(w.Wait)
+		row["state"], row["fields"], row["cut"] = string(w.Wait.Kind), fieldMap(w.Fields), w.Cut
+		if w.Wait.Kind == queue.WaitScheduled {
+			row["scheduledId"] = w.ID
+		} else {
+			row["streamMessageId"] = w.ID
 		}
 		rows[i] = row
 	}
@@ -606,6 +798,7 @@ rejects and median time held.`,
 						"stream": st.Stream, "length": st.Length, "group": st.Group,
 						"consumers": cons, "deadStream": st.DeadStream, "deadLength": st.DeadLength,
 						"oldestUnclaimedMs": msOrNil(st.OldestUnclaimed), "trimmedUnread": countOrNil(st.TrimmedUnread),
+						"scheduled": st.Scheduled, "snoozed": st.Snoozed, "waiting": st.Waiting,
 					}
 					for k, v := range activityJSON(act) {
 						out[k] = v
@@ -642,6 +835,7 @@ func activityJSON(act queue.Activity) map[string]any {
 	activity := map[string]any{
 		"bucket": "1m", "start": rfc3339(act.Start),
 		"arrivals": act.Arrivals, "acks": act.Acks, "dead": act.Dead,
+		"snoozes": act.Snoozes, "retries": act.Retries,
 	}
 	if act.ArrivalsBehind {
 		activity["arrivalsBehind"] = true
@@ -677,6 +871,12 @@ func (a *app) deadCommand() *cobra.Command {
 							"deadLetterId": d.ID, "streamMessageId": d.OriginalID, "reason": d.Reason,
 							"deliveries": d.Deliveries, "consumer": d.Consumer, "at": queue.FormatTimestamp(d.At),
 							"fields": fieldMap(d.Original.Fields),
+						}
+						// A message back from a wait keeps the entry it was.
+						if b := d.Original.Returned(); b != nil && b.Kind == queue.WaitSnoozed {
+							rows[i]["snoozeOf"] = b.Of
+						} else if b != nil {
+							rows[i]["retryOf"] = b.Of
 						}
 					}
 					return a.printJSON(map[string]any{"deadLetters": rows})

@@ -29,6 +29,8 @@ type options struct {
 	consumer      string
 	deadStream    string
 	reclaimAfter  time.Duration
+	retryBackoff  time.Duration
+	retryMax      time.Duration
 	maxDeliveries int
 	maxLen        int64
 	waitReplicas  int
@@ -49,6 +51,8 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.consumer, "consumer", defaultConsumer(), "consumer name: who claims")
 	fs.StringVar(&o.deadStream, "dead-stream", "", "dead-letter stream (default <stream>:dead)")
 	fs.DurationVar(&o.reclaimAfter, "reclaim-after", queue.DefaultReclaimAfter, "a pending message idle this long may be reclaimed by another reviewer")
+	fs.DurationVar(&o.retryBackoff, "retry-backoff", 0, "a released or reclaimed message waits this × 2^(deliveries−1) out of everyone's reach before it is offered again, e.g. 30s; 0 offers it again at once")
+	fs.DurationVar(&o.retryMax, "retry-backoff-max", queue.DefaultRetryBackoffMax, "the longest a message waits before a retry (--retry-backoff)")
 	fs.IntVar(&o.maxDeliveries, "max-deliveries", queue.DefaultMaxDeliveries, "dead-letter a message instead of delivering it more often than this; 0 disables")
 	fs.Int64Var(&o.maxLen, "maxlen", 0, "trim the stream to about this many entries on add (XADD MAXLEN ~); 0 never trims")
 	fs.IntVar(&o.waitReplicas, "wait-replicas", 0, "an add (add, Compose) succeeds only once this many replicas have it (WAIT, up to half of --timeout); 0 does not wait, and a failover may lose an add the primary acknowledged")
@@ -83,7 +87,7 @@ func (o *options) config() queue.Config {
 	return queue.Config{
 		Stream: o.stream, Group: o.group, Consumer: o.consumer, DeadStream: o.deadStream,
 		ReclaimAfter: o.reclaimAfter, MaxDeliveries: maxDeliveries, MaxLen: o.maxLen, Timeout: o.timeout,
-		WaitReplicas: o.waitReplicas,
+		WaitReplicas: o.waitReplicas, RetryBackoff: o.retryBackoff, RetryBackoffMax: o.retryMax,
 	}
 }
 
@@ -177,6 +181,9 @@ func (o *options) validate() error {
 	}
 	if o.waitReplicas < 0 {
 		return userErrorf("--wait-replicas cannot be negative")
+	}
+	if o.retryBackoff < 0 || o.retryMax < time.Millisecond {
+		return userErrorf("--retry-backoff cannot be negative, nor --retry-backoff-max less than a millisecond")
 	}
 	return nil
 }

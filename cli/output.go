@@ -34,6 +34,9 @@ func (a *app) printClaimed(m *queue.Claimed) {
 	if of := m.ReplayOf(); of != "" {
 		fmt.Fprintf(w, "REPLAY     of %s\n", of)
 	}
+	if b := m.Returned(); b != nil {
+		fmt.Fprintln(w, returnedLine(b))
+	}
 	fmt.Fprintf(w, "Delivery   %d\n", m.Deliveries)
 	if !m.IsContact() {
 		fmt.Fprintf(w, "Added      %s\n", termtext.Time(m.Time(), loc))
@@ -47,6 +50,16 @@ func (a *app) printClaimed(m *queue.Claimed) {
 	fmt.Fprintln(w, termtext.Sanitize(m.Message()))
 }
 
+// returnedLine is the badge line of a message back from a wait: "SNOOZED
+// by alice until 14:00 (was 1764…-0)", "RETRY after released by bob,
+// waited until 14:02 (was 1764…-0)".
+func returnedLine(b *queue.Return) string {
+	if b.Kind == queue.WaitSnoozed {
+		return fmt.Sprintf("SNOOZED    by %s until %s (was %s)", cell(b.By, 60), termtext.Time(b.Until, loc), b.Of)
+	}
+	return fmt.Sprintf("RETRY      after %s by %s, waited until %s (was %s)", b.After, cell(b.By, 60), termtext.Time(b.Until, loc), b.Of)
+}
+
 func (a *app) table(header string, rows func(tw *tabwriter.Writer)) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, header)
@@ -54,7 +67,19 @@ func (a *app) table(header string, rows func(tw *tabwriter.Writer)) {
 	tw.Flush()
 }
 
-func (a *app) printPending(p queue.PendingPage, q queue.PendingQuery) {
+func (a *app) printPending(p queue.PendingPage, q queue.PendingQuery, now time.Time) {
+	if len(p.Waiting) > 0 {
+		a.table("WAITING\tSTATE\tDELIVERIES\tPREVIEW", func(tw *tabwriter.Writer) {
+			for _, w := range p.Waiting {
+				entry := w.Entry
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", w.ID, termtext.WaitState(w.Wait, now, loc), w.Wait.Delivered(), termtext.Preview(&entry, 50))
+			}
+		})
+		if more := p.WaitingTotal - int64(len(p.Waiting)); more > 0 {
+			fmt.Fprintf(a.stdout, "and %s more waiting\n", termtext.Thousands(more))
+		}
+		fmt.Fprintln(a.stdout)
+	}
 	switch {
 	case len(p.Entries) > 0:
 		a.table("ID\tCONSUMER\tIDLE\tDELIVERIES\tPREVIEW", func(tw *tabwriter.Writer) {
@@ -99,15 +124,23 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(termtext.SanitizeLine(s), "'", `'\''`) + "'"
 }
 
-// printRange prints one page of the stream and, when there may be more,
-// the command that reads the next page.
-func (a *app) printRange(entries []queue.StreamEntry, now time.Time, more string) {
-	if len(entries) == 0 {
+// printRange prints one page of the stream, after the messages added for
+// later (not in the stream yet) on the page at its newest end, and, when
+// there may be more, the command that reads the next page.
+func (a *app) printRange(p queue.StreamPage, now time.Time, more string) {
+	if len(p.Entries) == 0 && len(p.Scheduled) == 0 {
 		fmt.Fprintln(a.stdout, "no entries")
 		return
 	}
 	a.table("ID\tTIME\tSTATE\tPREVIEW", func(tw *tabwriter.Writer) {
-		for _, e := range entries {
+		for _, w := range p.Scheduled {
+			entry := w.Entry
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", w.ID, termtext.Time(w.Wait.Until, loc), termtext.WaitState(w.Wait, now, loc), termtext.Preview(&entry, 50))
+		}
+		if hidden := p.ScheduledTotal - int64(len(p.Scheduled)); hidden > 0 {
+			fmt.Fprintf(tw, "…\t\t%s more scheduled\t\n", termtext.Thousands(hidden))
+		}
+		for _, e := range p.Entries {
 			entry := e.Entry
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, termtext.Time(e.Time(), loc), stateCell(e, now), termtext.Preview(&entry, 50))
 		}
@@ -143,11 +176,30 @@ func stateCell(e queue.StreamEntry, now time.Time) string {
 				state += ", redriven as " + o.RedrivenAs
 			}
 		}
+	case queue.StateSnoozed, queue.StateWaiting:
+		state = termtext.WaitState(*e.Wait, now, loc)
+	case queue.StateReturned:
+		state = fmt.Sprintf("returned as %s (%s)", e.Wait.BackAs, waitHow(e.Wait.Kind, e.Wait.After, e.Wait.By))
 	}
 	if of := e.ReplayOf(); of != "" {
 		state += ", replay of " + of
 	}
+	if b := e.Returned(); b != nil {
+		state += fmt.Sprintf(", back from %s (%s)", b.Of, waitHow(b.Kind, b.After, b.By))
+	}
 	return state
+}
+
+// waitHow says how a message came to wait: "snoozed by alice", "retry:
+// released by bob", "retry: reclaimed from carol".
+func waitHow(kind queue.WaitKind, after, by string) string {
+	switch {
+	case kind == queue.WaitSnoozed:
+		return "snoozed by " + cell(by, 20)
+	case after == queue.AfterReclaim:
+		return "retry: reclaimed from " + cell(by, 20)
+	}
+	return "retry: released by " + cell(by, 20)
 }
 
 func (a *app) printActivity(act queue.Activity) {
@@ -167,6 +219,8 @@ func (a *app) printActivity(act queue.Activity) {
 	fmt.Fprintf(w, "  arrivals    │%s│ %d%s\n", termtext.Sparkline(act.Arrivals, 0), total(act.Arrivals), behind)
 	fmt.Fprintf(w, "  acks        │%s│ %d\n", termtext.Sparkline(act.Acks, 0), total(act.Acks))
 	fmt.Fprintf(w, "  dead        │%s│ %d\n", termtext.Sparkline(act.Dead, 0), total(act.Dead))
+	fmt.Fprintf(w, "  snoozes     │%s│ %d\n", termtext.Sparkline(act.Snoozes, 0), total(act.Snoozes))
+	fmt.Fprintf(w, "  retries     │%s│ %d\n", termtext.Sparkline(act.Retries, 0), total(act.Retries))
 	if act.TimeToAck.Count > 0 {
 		fmt.Fprintf(w, "time to ack   p50 %s · p90 %s (%s)\n", termtext.Ago(act.TimeToAck.P50), termtext.Ago(act.TimeToAck.P90), termtext.Plural(int64(act.TimeToAck.Count), "ack", "acks"))
 	} else {
@@ -209,6 +263,7 @@ func (a *app) printStats(st queue.Stats) {
 	}
 	fmt.Fprintf(a.stdout, "lost unread   %s\n", lost)
 	fmt.Fprintf(a.stdout, "dead letters  %s (%s)\n", st.DeadStream, termtext.Plural(st.DeadLength, "entry", "entries"))
+	fmt.Fprintf(a.stdout, "waiting       %d scheduled, %d snoozed, %d backing off before a retry\n", st.Scheduled, st.Snoozed, st.Waiting)
 	if len(st.Consumers) == 0 {
 		return
 	}

@@ -75,7 +75,7 @@ which also completes --profile with the file's profile names.`,
 	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles) // the flag exists: no error
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
-		a.addCommand(), a.claimCommand(), a.ackCommand(), a.releaseCommand(), a.rejectCommand(),
+		a.addCommand(), a.claimCommand(), a.ackCommand(), a.releaseCommand(), a.snoozeCommand(), a.rejectCommand(),
 		a.pendingCommand(), a.rangeCommand(), a.statsCommand(), a.deadCommand(), a.serveCommand(),
 		a.replayCommand(), a.searchCommand(), a.trimCommand(), a.configCommand(),
 	)

@@ -81,7 +81,7 @@ func (a *app) printSearch(p queue.SearchPage, q queue.SearchQuery, stopped bool,
 	if len(p.Entries) == 0 {
 		fmt.Fprintln(a.stdout, "no messages found")
 	} else {
-		a.printRange(p.Entries, c.Config().Now(), "")
+		a.printRange(queue.StreamPage{Entries: p.Entries}, c.Config().Now(), "")
 	}
 	how := "searched"
 	if stopped {

@@ -17,11 +17,9 @@ import (
 // not. A command without the flag has no use for the setting. A new
 // setting is a field in config.Profile and a line here.
 //
-// retryBackoff, retryBackoffMax, waitReplicas and retention name flags
-// that other changes add (--retry-backoff, --retry-backoff-max,
-// --wait-replicas, --retention): until a command has the flag, the
-// setting is read, checked and shown by reviewq config show, and sets
-// nothing.
+// retention names a flag that another change adds (--retention): until a
+// command has the flag, the setting is read, checked and shown by reviewq
+// config show, and sets nothing.
 var profileFlags = []struct{ setting, flag string }{
 	{"url", "url"},
 	{"tls", "tls"},

@@ -66,8 +66,17 @@ var Samples = []Sample{
 	{"Diego Fernández", "diego.fernandez@example.es", "Webhook deliveries started failing at 09:14 UTC with 'certificate has expired'. Nothing changed on our side."},
 }
 
+// Later is the sample added for later: it waits, scheduled, for
+// LaterDelay after the seeding, then arrives like any message.
+var Later = Sample{"Hedy Lamarr", "hedy@example.org", "Please call me back after 3 pm about the renewal; I'm in meetings until then."}
+
+// LaterDelay is how long after the seeding Later arrives.
+const LaterDelay = 2 * time.Minute
+
 // Seed adds the samples and leaves one message held by "bob" and idle past
-// the reclaim threshold, so the first claim shows a RECLAIMED message.
+// the reclaim threshold, so the first claim shows a RECLAIMED message, and
+// adds Later for LaterDelay from now, so Stream shows a scheduled message
+// that then arrives.
 func (s *Server) Seed(ctx context.Context, c *queue.Client) error {
 	batch := make([][]queue.Field, len(Samples))
 	for i, s := range Samples {
@@ -89,5 +98,6 @@ func (s *Server) Seed(ctx context.Context, c *queue.Client) error {
 	if res.Message == nil {
 		return fmt.Errorf("embedded server: seeding left nothing to claim")
 	}
-	return nil
+	_, err = c.AddContactLater(ctx, "", Later.Name, Later.Email, Later.Message, c.Config().Now().Add(LaterDelay))
+	return err
 }

@@ -71,8 +71,8 @@ func TestHeldMessageKeepsItsDeliveryCountAndLag(t *testing.T) {
 		t.Fatalf("dead-letter stream %q: the embedded server was taken for a cluster", c.Config().DeadStream)
 	}
 	st, err := c.Stats(ctx)
-	if err != nil || st.Length != 12 || st.Group.Pending != 1 || st.Group.Lag != 11 {
-		t.Fatalf("stats after seeding: %+v %v, want 12 entries, 1 pending, lag 11", st, err)
+	if err != nil || st.Length != 12 || st.Group.Pending != 1 || st.Group.Lag != 11 || st.Scheduled != 1 {
+		t.Fatalf("stats after seeding: %+v %v, want 12 entries, 1 pending, lag 11, 1 scheduled", st, err)
 	}
 	r, err := c.Claim(ctx)
 	if err != nil || r.Message == nil || !r.Message.Reclaimed || r.Message.Deliveries != 2 {
@@ -134,4 +134,21 @@ func seeded(t *testing.T, cfg queue.Config) (*Server, *queue.Client, context.Con
 		t.Fatal(err)
 	}
 	return s, c, ctx
+}
+
+// The sample added for later waits, out of the stream, then arrives.
+func TestTheLaterSampleArrives(t *testing.T) {
+	now := time.Now()
+	clock := now
+	s, c, ctx := seeded(t, queue.Config{Consumer: "alice", Now: func() time.Time { return clock }})
+	page, err := c.StreamPage(ctx, queue.StreamQuery{})
+	if err != nil || page.ScheduledTotal != 1 || page.Scheduled[0].Name() != Later.Name || !page.Scheduled[0].Wait.Until.Equal(now.Add(LaterDelay).Truncate(time.Millisecond)) {
+		t.Fatalf("stream page's scheduled: %+v %v", page.Scheduled, err)
+	}
+	clock = now.Add(LaterDelay)
+	s.mr.SetTime(clock)
+	st, err := c.Stats(ctx)
+	if err != nil || st.Scheduled != 0 || st.Length != int64(len(Samples))+1 {
+		t.Fatalf("stats once due: %+v %v", st, err)
+	}
 }

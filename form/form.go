@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
@@ -36,9 +37,41 @@ type Form struct {
 	name    *huh.Input
 	email   *huh.Input
 	message *huh.Text
-	nav     navKeys
-	errs    map[string]string // the error shown under each field, by key
-	counted int               // the message length its title shows; -1 before the first
+	// later is the optional "Send later" field (WithSendLater), nil
+	// without it; parseLater reads it, and notBefore is what it said at
+	// the last Submit (zero: now).
+	later      *huh.Input
+	parseLater func(string) (time.Time, error)
+	notBefore  time.Time
+	nav        navKeys
+	errs       map[string]string // the error shown under each field, by key
+	counted    int               // the message length its title shows; -1 before the first
+}
+
+// FieldLater is the key of the optional "Send later" field.
+const FieldLater = "later"
+
+// maxLater bounds what the "Send later" field takes: "tomorrow 09:00" and
+// a full date with its zone fit many times over.
+const maxLater = 64
+
+// Option adds to the form.
+type Option func(*Form)
+
+// WithSendLater adds a last, optional field, "Send later", bound to value:
+// when to add the message, as the reviewer types it ("10m", "14:00",
+// "tomorrow 09:00"; empty adds it now). parse reads it, and refuses what
+// is not a time to come; the form shows its error under the field.
+func WithSendLater(value *string, parse func(string) (time.Time, error)) Option {
+	return func(f *Form) {
+		f.parseLater = parse
+		f.later = huh.NewInput().
+			Key(FieldLater).
+			Title("Send later").
+			Placeholder("now — or 10m, 14:00, tomorrow 09:00").
+			CharLimit(maxLater).
+			Value(value)
+	}
 }
 
 type navKeys struct {
@@ -69,8 +102,11 @@ func KeyMap() *huh.KeyMap {
 // New builds the compose form bound to c. width is the form width in cells
 // (0 or less: huh's default); theme may be nil for huh's default theme.
 // Call Init and return its Cmd when the screen opens.
-func New(c *Contact, width int, theme huh.Theme) *Form {
+func New(c *Contact, width int, theme huh.Theme, opts ...Option) *Form {
 	f := &Form{c: c, errs: map[string]string{}, counted: -1}
+	for _, o := range opts {
+		o(f)
+	}
 	// The fields keep their limits for typing; a paste over a limit is
 	// refused whole by CheckPaste instead of cut short.
 	f.name = huh.NewInput().
@@ -96,7 +132,11 @@ func New(c *Contact, width int, theme huh.Theme) *Form {
 	}
 	km := KeyMap()
 	f.nav = navKeys{next: km.Text.Next, prev: km.Text.Prev, inputNext: km.Input.Next}
-	f.form = huh.NewForm(huh.NewGroup(f.name, f.email, f.message)).
+	fields := []huh.Field{f.name, f.email, f.message}
+	if f.later != nil {
+		fields = append(fields, f.later)
+	}
+	f.form = huh.NewForm(huh.NewGroup(fields...)).
 		WithShowHelp(false).
 		WithShowErrors(false). // each field shows its own, under its title
 		WithKeyMap(km).
@@ -155,7 +195,7 @@ func (f *Form) Update(msg tea.Msg) (*Form, tea.Cmd) {
 			return f, f.form.PrevField()
 		case key.Matches(k, f.nav.next),
 			focused != huh.Field(f.message) && key.Matches(k, f.nav.inputNext):
-			if focused == f.message {
+			if focused == f.last() {
 				return f, nil // last field: tab neither wraps nor submits
 			}
 			f.left(f.Focused())
@@ -169,6 +209,14 @@ func (f *Form) Update(msg tea.Msg) (*Form, tea.Cmd) {
 	return f, cmd
 }
 
+// last is the form's last field: tab goes no further.
+func (f *Form) last() huh.Field {
+	if f.later != nil {
+		return f.later
+	}
+	return f.message
+}
+
 // left checks a field the reviewer leaves, when something was typed in it:
 // an empty field is only "required" once they submit.
 func (f *Form) left(field string) {
@@ -176,7 +224,7 @@ func (f *Form) left(field string) {
 	if strings.TrimSpace(v) == "" {
 		return
 	}
-	f.setErr(field, validate(field, v))
+	f.setErr(field, f.validate(field, v))
 }
 
 // recheck clears the errors of fields that are now right, as they are
@@ -184,7 +232,7 @@ func (f *Form) left(field string) {
 func (f *Form) recheck() bool {
 	cleared := false
 	for field := range f.errs {
-		if validate(field, f.value(field)) == nil {
+		if f.validate(field, f.value(field)) == nil {
 			f.setErr(field, nil)
 			cleared = true
 		}
@@ -192,14 +240,29 @@ func (f *Form) recheck() bool {
 	return cleared
 }
 
-func validate(field, v string) error {
+func (f *Form) validate(field, v string) error {
 	switch field {
 	case FieldName:
 		return ValidateName(v)
 	case FieldEmail:
 		return ValidateEmail(v)
+	case FieldLater:
+		_, err := f.when(v)
+		return err
 	}
 	return ValidateMessage(v)
+}
+
+// when reads the "Send later" field: the zero time for empty (now).
+func (f *Form) when(v string) (time.Time, error) {
+	if strings.TrimSpace(v) == "" || f.parseLater == nil {
+		return time.Time{}, nil
+	}
+	t, err := f.parseLater(v)
+	if err != nil {
+		return time.Time{}, &ValidationError{Field: FieldLater, Msg: err.Error()}
+	}
+	return t, nil
 }
 
 // value is the field's text as it is on screen.
@@ -209,6 +272,11 @@ func (f *Form) value(field string) string {
 		return f.name.GetValue().(string)
 	case FieldEmail:
 		return f.email.GetValue().(string)
+	case FieldLater:
+		if f.later == nil {
+			return ""
+		}
+		return f.later.GetValue().(string)
 	}
 	return f.message.GetValue().(string)
 }
@@ -232,6 +300,8 @@ func (f *Form) setErr(field string, err error) {
 		f.name.Description(text)
 	case FieldEmail:
 		f.email.Description(text)
+	case FieldLater:
+		f.later.Description(text)
 	default:
 		f.message.Description(text)
 	}
@@ -256,23 +326,29 @@ func (f *Form) View() string { return f.form.View() }
 // that grow an error line stay in view.
 func (f *Form) SetSize(width, height int) { f.form = f.form.WithWidth(width).WithHeight(height) }
 
-// Focused returns the key of the focused field: FieldName, FieldEmail or
-// FieldMessage.
+// Focused returns the key of the focused field: FieldName, FieldEmail,
+// FieldMessage or FieldLater.
 func (f *Form) Focused() string {
-	switch f.form.GetFocusedField() {
-	case f.email:
+	switch fld := f.form.GetFocusedField(); {
+	case fld == f.email:
 		return FieldEmail
-	case f.message:
+	case fld == f.message:
 		return FieldMessage
+	case f.later != nil && fld == f.later:
+		return FieldLater
 	}
 	return FieldName
 }
 
-// Focus moves the focus to a field (FieldName, FieldEmail, FieldMessage).
+// Last reports whether the focused field is the last one.
+func (f *Form) Last() bool { return f.form.GetFocusedField() == f.last() }
+
+// Focus moves the focus to a field (FieldName, FieldEmail, FieldMessage,
+// FieldLater).
 func (f *Form) Focus(field string) tea.Cmd {
-	order := map[string]int{FieldName: 0, FieldEmail: 1, FieldMessage: 2}
+	order := map[string]int{FieldName: 0, FieldEmail: 1, FieldMessage: 2, FieldLater: 3}
 	var cmds []tea.Cmd
-	for i := 0; i < 3 && f.Focused() != field; i++ {
+	for i := 0; i < 4 && f.Focused() != field; i++ {
 		if order[f.Focused()] < order[field] {
 			cmds = append(cmds, f.form.NextField())
 		} else {
@@ -299,7 +375,7 @@ func (e *PasteError) Error() string {
 // limit, rather than let it be cut without a word.
 func (f *Form) CheckPaste(text string) error {
 	field := f.Focused()
-	limit := map[string]int{FieldName: MaxName, FieldEmail: MaxEmail, FieldMessage: MaxMessage}[field]
+	limit := map[string]int{FieldName: MaxName, FieldEmail: MaxEmail, FieldMessage: MaxMessage, FieldLater: maxLater}[field]
 	pasted, have := utf8.RuneCountInString(text), utf8.RuneCountInString(f.value(field))
 	if pasted+have > limit {
 		return &PasteError{Field: field, Pasted: pasted, Have: have, Limit: limit}
@@ -307,16 +383,25 @@ func (f *Form) CheckPaste(text string) error {
 	return nil
 }
 
-// Submit validates the bound contact, shows every failing field's error
-// under its title, moves the focus to the first of them, and returns the
-// trimmed contact with one error per failing field. When there is none the
-// form moves to huh.StateCompleted and ignores further input; build a new
-// Form for the next message.
+// Submit validates the bound contact (and when to send it), shows every
+// failing field's error under its title, moves the focus to the first of
+// them, and returns the trimmed contact with one error per failing field.
+// When there is none the form moves to huh.StateCompleted and ignores
+// further input (NotBefore says when to add it); build a new Form for the
+// next message.
 func (f *Form) Submit() (Contact, []error, tea.Cmd) {
 	c := f.c.Trimmed()
 	errs := ValidateAll(*f.c)
 	for _, field := range []string{FieldName, FieldEmail, FieldMessage} {
 		f.setErr(field, nil)
+	}
+	if f.later != nil {
+		f.setErr(FieldLater, nil)
+		t, err := f.when(f.value(FieldLater))
+		if err != nil {
+			errs = append(errs, err)
+		}
+		f.notBefore = t
 	}
 	for _, err := range errs {
 		var ve *ValidationError
@@ -335,3 +420,7 @@ func (f *Form) Submit() (Contact, []error, tea.Cmd) {
 	}
 	return c, errs, f.Focus(first.Field)
 }
+
+// NotBefore is when the last successful Submit asked to add the message:
+// the zero time for now.
+func (f *Form) NotBefore() time.Time { return f.notBefore }

@@ -2,6 +2,7 @@ package form
 
 import (
 	"errors"
+	"fmt"
 	"image/color"
 	"reflect"
 	"runtime"
@@ -348,5 +349,59 @@ func TestFormRefusesALongPaste(t *testing.T) {
 	if err := f.CheckPaste(strings.Repeat("m", MaxMessage+1)); err == nil ||
 		err.Error() != "paste of 10,001 characters refused: the message takes 10,000 (0 typed)" {
 		t.Fatalf("CheckPaste = %v", err)
+	}
+}
+
+// "Send later" is optional and last: empty adds now, a time to come is
+// NotBefore, anything else is an error under it, and tab stops there.
+func TestFormSendLater(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	parse := func(s string) (time.Time, error) {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return time.Time{}, fmt.Errorf("%q is not a time to come", s)
+		}
+		return now.Add(d), nil
+	}
+	c := Contact{Name: "Ann", Email: "ann@example.com", Message: "call me"}
+	var later string
+	f := New(&c, 60, nil, WithSendLater(&later, parse))
+	for _, m := range runCmd(t, f.Init()) {
+		drive(t, f, m)
+	}
+	drive(t, f, tea.WindowSizeMsg{Width: 80, Height: 40})
+	if _, errs, _ := f.Submit(); len(errs) != 0 || !f.NotBefore().IsZero() {
+		t.Fatalf("empty send later: %v, not before %v; want now", errs, f.NotBefore())
+	}
+
+	f = New(&c, 60, nil, WithSendLater(&later, parse))
+	for _, m := range runCmd(t, f.Init()) {
+		drive(t, f, m)
+	}
+	drive(t, f, tea.WindowSizeMsg{Width: 80, Height: 40})
+	drive(t, f, tab)
+	drive(t, f, tab)
+	drive(t, f, tab)
+	if f.Focused() != FieldLater || !f.Last() {
+		t.Fatalf("focused %q after three tabs, want the last field, later", f.Focused())
+	}
+	drive(t, f, tab) // the last field: tab goes no further
+	if f.Focused() != FieldLater {
+		t.Fatalf("tab left the last field for %q", f.Focused())
+	}
+	typeText(t, f, "soon")
+	_, errs, _ := f.Submit()
+	if len(errs) != 1 || !strings.Contains(view(f), `✗ "soon" is not a time to come`) {
+		t.Fatalf("errors %v, view:\n%s", errs, view(f))
+	}
+	if err := f.CheckPaste(strings.Repeat("9", 61)); err == nil {
+		t.Fatal("a paste past the field's limit was taken")
+	}
+	for range 4 {
+		drive(t, f, tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	typeText(t, f, "10m")
+	if _, errs, _ := f.Submit(); len(errs) != 0 || !f.NotBefore().Equal(now.Add(10*time.Minute)) {
+		t.Fatalf("send later 10m: %v, not before %v", errs, f.NotBefore())
 	}
 }

@@ -56,6 +56,7 @@ type Collector struct {
 
 	up, age, info                                       *prometheus.Desc
 	length, pending, lag, dead, oldest, consumerPending *prometheus.Desc
+	scheduled, snoozed, waiting                         *prometheus.Desc
 	sessions, maxSessions                               *prometheus.Desc
 	claims, acks, releases, deadLettered                *prometheus.Desc
 }
@@ -82,6 +83,9 @@ func NewCollector(src Sources) *Collector {
 		oldest:  d("oldest_unclaimed_seconds", "Age of the oldest entry nobody has claimed yet, from its ID's time; 0 when every entry has been claimed."),
 		consumerPending: d("consumer_pending", "Entries each consumer holds (delivered, not acknowledged); consumers that hold nothing are left out.",
 			"consumer"),
+		scheduled:    d("scheduled", "Messages added for later (add --delay/--at), not in the stream until they are due."),
+		snoozed:      d("snoozed", "Messages reviewers snoozed: out of the pending list and of everyone's claims until they are due."),
+		waiting:      d("waiting", "Messages released or reclaimed that back off before their retry (--retry-backoff), out of everyone's claims until they are due."),
 		sessions:     d("sessions", "Open SSH sessions."),
 		maxSessions:  d("max_sessions", "The most SSH sessions the desk lets open at once (--max-sessions)."),
 		claims:       d("desk_claims_total", "Messages handed to a reviewer through the desk: claim next (c, and the claim of A) and claims from Pending; an empty queue is not a claim."),
@@ -94,7 +98,7 @@ func NewCollector(src Sources) *Collector {
 // Describe sends every metric's description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.up, c.age, c.info, c.length, c.pending, c.lag, c.dead, c.oldest,
-		c.consumerPending, c.sessions, c.maxSessions, c.claims, c.acks, c.releases, c.deadLettered} {
+		c.consumerPending, c.scheduled, c.snoozed, c.waiting, c.sessions, c.maxSessions, c.claims, c.acks, c.releases, c.deadLettered} {
 		ch <- d
 	}
 }
@@ -139,6 +143,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(c.dead, float64(st.DeadLength))
 	gauge(c.oldest, max(st.OldestUnclaimed.Seconds(), 0))
+	gauge(c.scheduled, float64(st.Scheduled))
+	gauge(c.snoozed, float64(st.Snoozed))
+	gauge(c.waiting, float64(st.Waiting))
 
 	// Consumer names are whatever the programs on the stream chose; two
 	// that are the same once made valid UTF-8 are one series, summed.

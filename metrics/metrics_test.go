@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/valkey-io/valkey-go"
 
 	"github.com/reviewq/reviewq/internal/testserver"
 	"github.com/reviewq/reviewq/queue"
@@ -237,7 +238,39 @@ func TestAScrapeShowsTheQueueAsTheDeskLastReadIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	refreshed(t, p)
-	expect(t, scrape(t, url), map[string]float64{"reviewq_dead_letters": 1, "reviewq_pending": 2, `reviewq_consumer_pending{consumer="bob"}`: 1})
+	expect(t, scrape(t, url), map[string]float64{"reviewq_dead_letters": 1, "reviewq_pending": 2, `reviewq_consumer_pending{consumer="bob"}`: 1,
+		"reviewq_scheduled": 0, "reviewq_snoozed": 0, "reviewq_waiting": 0})
+
+	// Messages that wait: one added for later, bob's snoozed, carol's
+	// released with a retry backoff.
+	if _, err := c.AddContactLater(ctx, "", "Ada", "ada@example.org", "later", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.Snooze(ctx, ids[2], time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	backingOff := cfg
+	backingOff.Consumer, backingOff.RetryBackoff = "carol", time.Minute
+	carol, err := queue.New(vkOf(t), backingOff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := carol.Release(ctx, ids[3]); err != nil {
+		t.Fatal(err)
+	}
+	refreshed(t, p)
+	expect(t, scrape(t, url), map[string]float64{"reviewq_scheduled": 1, "reviewq_snoozed": 1, "reviewq_waiting": 1, "reviewq_pending": 0})
+}
+
+// vkOf is another connection to the test server.
+func vkOf(t *testing.T) valkey.Client {
+	t.Helper()
+	vk, err := queue.Dial(context.Background(), queue.ServerOptions{Endpoint: srv.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(vk.Close)
+	return vk
 }
 
 // A scrape reads the poller's latest snapshot: however many come, the

@@ -25,10 +25,14 @@ import (
 // The fields of an activity hash. Buckets are histogram buckets (see
 // luaRecords' bucket).
 const (
-	activityAcks   = "acks"
-	activityDead   = "dead"
-	activityAck    = "a:" // + time-to-ack bucket + ":" + held bucket ("" unknown) + ":" + consumer
-	activityDeadBy = "d:" // + consumer (rejects only)
+	activityAcks = "acks"
+	activityDead = "dead"
+	// messages put away to wait (see lua/waiting.lua): snoozed by a
+	// reviewer, or backing off before a retry
+	activitySnoozes = "snoozes"
+	activityRetries = "retries"
+	activityAck     = "a:" // + time-to-ack bucket + ":" + held bucket ("" unknown) + ":" + consumer
+	activityDeadBy  = "d:" // + consumer (rejects only)
 )
 
 const (
@@ -67,6 +71,11 @@ type Activity struct {
 	Arrivals []int64
 	Acks     []int64
 	Dead     []int64
+	// Snoozes counts messages reviewers snoozed; Retries those put away
+	// to back off before a retry (released or reclaimed with the retry
+	// backoff on).
+	Snoozes []int64
+	Retries []int64
 	// ArrivalsBehind is true while the arrivals count has not caught up
 	// with the stream (a burst of more than arrivalsChunk*arrivalsCalls
 	// entries since the last call): later calls go on counting.
@@ -144,6 +153,8 @@ func (c *Client) activity(ctx context.Context, now time.Time, a *Activity) error
 	a.Arrivals, a.ArrivalsBehind = arrivals, behind
 	a.Acks = make([]int64, ActivityBuckets)
 	a.Dead = make([]int64, ActivityBuckets)
+	a.Snoozes = make([]int64, ActivityBuckets)
+	a.Retries = make([]int64, ActivityBuckets)
 	var tta histogram
 	type reviewer struct {
 		acked, dead int64
@@ -173,6 +184,10 @@ func (c *Client) activity(ctx context.Context, now time.Time, a *Activity) error
 				a.Acks[i] += n
 			case field == activityDead:
 				a.Dead[i] += n
+			case field == activitySnoozes:
+				a.Snoozes[i] += n
+			case field == activityRetries:
+				a.Retries[i] += n
 			case strings.HasPrefix(field, activityAck):
 				parts := strings.SplitN(field[len(activityAck):], ":", 3)
 				if len(parts) != 3 {
@@ -261,6 +276,12 @@ func (c *Client) oldestUnclaimed(ctx context.Context, now time.Time) (time.Durat
 	if err != nil {
 		return -1, err
 	}
+	return oldestAge(msg, now)
+}
+
+// oldestAge reads oldest.lua's reply as the age of the entry it names at
+// now; negative when there is none.
+func oldestAge(msg valkey.ValkeyMessage, now time.Time) (time.Duration, error) {
 	id, err := parseOldestReply(msg)
 	if err != nil {
 		return -1, err

@@ -40,9 +40,11 @@ const pendingScanStep = 2_000
 
 // PendingEntry is one row of the pending list.
 type PendingEntry struct {
-	ID         string
-	Consumer   string
-	Idle       time.Duration
+	ID       string
+	Consumer string
+	Idle     time.Duration
+	// Deliveries counts those of the pending list, and those an entry
+	// back from a wait carries from before it (Entry.Returned).
 	Deliveries int64
 	// Entry holds a preview of the entry's fields (values cut to
 	// PreviewBytes); nil when the entry was deleted from the stream while
@@ -64,6 +66,13 @@ type PendingPage struct {
 	// "scanned 40,000 of 1,000,000". Both are zero without MinIdle.
 	Scanned int64
 	Pending int64
+
+	// Waiting are the group's messages that wait out of the pending list
+	// (snoozed, or backing off before a retry), soonest due first, at most
+	// Count, on the first page of an unfiltered query (no After, Consumer
+	// or MinIdle); WaitingTotal counts them all.
+	Waiting      []WaitingEntry
+	WaitingTotal int64
 }
 
 // PendingPage reads one page of the pending list with XPENDING's extended
@@ -100,6 +109,22 @@ func (c *Client) pendingPage(ctx context.Context, q PendingQuery) (PendingPage, 
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
+	type waitingReply struct {
+		list  []WaitingEntry
+		total int64
+		err   error
+	}
+	waiting := make(chan waitingReply, 1)
+	if q.After == "" && q.Consumer == "" && q.MinIdle <= 0 {
+		// Sent beside the first call, so it shares its round trip.
+		go func() {
+			var r waitingReply
+			r.list, r.total, r.err = c.waits(ctx, waitListGroup, q.Count)
+			waiting <- r
+		}()
+	} else {
+		waiting <- waitingReply{}
+	}
 	var page PendingPage
 	err := idempotent(ctx, func() (err error) {
 		if q.MinIdle > 0 {
@@ -109,9 +134,14 @@ func (c *Client) pendingPage(ctx context.Context, q PendingQuery) (PendingPage, 
 		}
 		return err
 	})
+	w := <-waiting
+	if err == nil {
+		err = w.err
+	}
 	if err != nil {
 		return PendingPage{}, wrap("pending", err)
 	}
+	page.Waiting, page.WaitingTotal = w.list, w.total
 	if len(page.Entries) == 0 {
 		return page, nil
 	}
@@ -130,9 +160,20 @@ func (c *Client) pendingPage(ctx context.Context, q PendingQuery) (PendingPage, 
 	for i := range page.Entries {
 		if e, ok := previews[page.Entries[i].ID]; ok {
 			page.Entries[i].Entry = &e
+			page.Entries[i].Deliveries += carried(e)
 		}
 	}
 	return page, nil
+}
+
+// carried is how many deliveries an entry back from a wait carries from
+// before it (Return.Deliveries); 0 for others. The pending list counts
+// only its own.
+func carried(e Entry) int64 {
+	if r := e.Returned(); r != nil {
+		return r.Deliveries
+	}
+	return 0
 }
 
 // pendingRows reads one page of rows, Count of them from start.
@@ -312,6 +353,16 @@ const (
 	// the record is gone (see Config.OutcomeRetention) it shows as acked,
 	// which it also is in the group.
 	StateDeadLettered
+	// StateSnoozed is an entry a reviewer put away until a time, and
+	// StateWaiting one released or abandoned that backs off before its
+	// retry (see Snooze, Config.RetryBackoff): acknowledged out of the
+	// pending list, it waits, and comes back as a new entry when due.
+	// StreamEntry.Wait says who, until when.
+	StateSnoozed
+	StateWaiting
+	// StateReturned is such an entry after its wait: it came back as a new
+	// entry (StreamEntry.Wait.BackAs), which is where its fate is.
+	StateReturned
 )
 
 func (s State) String() string {
@@ -324,6 +375,12 @@ func (s State) String() string {
 		return "skipped"
 	case StateDeadLettered:
 		return "dead-lettered"
+	case StateSnoozed:
+		return string(WaitSnoozed)
+	case StateWaiting:
+		return string(WaitBackoff)
+	case StateReturned:
+		return "returned"
 	}
 	return "new"
 }
@@ -373,6 +430,9 @@ type StreamEntry struct {
 	// Released is set on a pending entry its holder handed back, until the
 	// next claim takes it.
 	Released *Release
+	// Wait is set for the states snoozed, waiting and returned: who put it
+	// away, until when, and what it came back as.
+	Wait *Wait
 }
 
 // StreamPage is one page of the stream.
@@ -382,6 +442,12 @@ type StreamPage struct {
 	// Start is the ID the group was created at, "" when unknown (see
 	// GroupInfo.Start); entries up to it that are not pending are skipped.
 	Start string
+	// Scheduled are the messages added for later, soonest due first, at
+	// most the page's count, on the page at the newest end (no From,
+	// newest first): they are not in the stream yet, and will be added
+	// after its newest entry. ScheduledTotal counts them all.
+	Scheduled      []WaitingEntry
+	ScheduledTotal int64
 }
 
 // StreamPage reads one page of the stream with each entry's state: one
@@ -414,27 +480,48 @@ func (c *Client) streamPage(ctx context.Context, q StreamQuery) (StreamPage, err
 		})
 		group <- r
 	}()
-	entries, pending, records, err := c.page(ctx, c.cfg.Stream, c.cfg.Group, q)
-	g := <-group
+	type scheduledReply struct {
+		list  []WaitingEntry
+		total int64
+		err   error
+	}
+	scheduled := make(chan scheduledReply, 1)
+	if q.From == "" && !q.Forward {
+		// Sent beside the page, so it shares its round trip.
+		go func() {
+			var r scheduledReply
+			r.list, r.total, r.err = c.waits(ctx, waitListScheduled, q.pageSize())
+			scheduled <- r
+		}()
+	} else {
+		scheduled <- scheduledReply{}
+	}
+	entries, pending, records, waits, err := c.page(ctx, c.cfg.Stream, c.cfg.Group, q)
+	g, sch := <-group, <-scheduled
 	if err != nil {
 		return StreamPage{}, err
 	}
 	if g.err != nil {
 		return StreamPage{}, wrap("stream", g.err)
 	}
-	page := StreamPage{LastDelivered: g.info.LastDelivered, Start: g.info.Start, Entries: entries}
-	if err := page.settleStates(pending, records); err != nil {
+	if sch.err != nil {
+		return StreamPage{}, wrap("stream", sch.err)
+	}
+	page := StreamPage{LastDelivered: g.info.LastDelivered, Start: g.info.Start, Entries: entries,
+		Scheduled: sch.list, ScheduledTotal: sch.total}
+	if err := page.settleStates(pending, records, waits); err != nil {
 		return StreamPage{}, err
 	}
 	return page, nil
 }
 
 // settleStates gives each entry its state: pending when the pending list
-// has it; new after the group's last-delivered ID; dead-lettered or acked
+// has it; snoozed or waiting while it waits (waits has it); new after the
+// group's last-delivered ID; dead-lettered, acked or returned from a wait
 // as its outcome record says; skipped up to the group's start; acked in
 // between (by another program: no record says who). records holds each
 // entry's record, "" for none.
-func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []string) error {
+func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []string, waits map[string]Wait) error {
 	last, err := ParseID(p.LastDelivered)
 	if err != nil {
 		return opError("stream", ErrBadReply, fmt.Errorf("last-delivered-id: %w", err))
@@ -455,9 +542,16 @@ func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []str
 			rec, hasRec = parseRecord(records[i])
 		}
 		if pe, ok := pending[e.ID]; ok {
-			e.State, e.Consumer, e.Deliveries = StatePending, pe.Consumer, pe.Deliveries
+			e.State, e.Consumer, e.Deliveries = StatePending, pe.Consumer, pe.Deliveries+carried(e.Entry)
 			if hasRec && rec.kind == recordReleased && rec.by == pe.Consumer {
 				e.Released = &Release{By: rec.by, At: rec.at}
+			}
+			continue
+		}
+		if w, ok := waits[e.ID]; ok {
+			e.State, e.Wait = StateSnoozed, &w
+			if w.Kind == WaitBackoff {
+				e.State = StateWaiting
 			}
 			continue
 		}
@@ -468,6 +562,8 @@ func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []str
 		switch {
 		case last.Compare(id) < 0:
 			e.State = StateNew
+		case hasRec && (rec.kind == recordSnoozed || rec.kind == recordWaiting):
+			e.State, e.Wait = StateReturned, rec.wait()
 		case hasRec && rec.kind == recordDead:
 			e.State, e.Outcome = StateDeadLettered, rec.outcome()
 		case hasRec && rec.kind == recordAcked:
@@ -479,6 +575,14 @@ func (p *StreamPage) settleStates(pending map[string]PendingEntry, records []str
 		}
 	}
 	return nil
+}
+
+// pageSize is the query's count, or the default page.
+func (q StreamQuery) pageSize() int {
+	if q.Count <= 0 {
+		return 50
+	}
+	return q.Count
 }
 
 func (q StreamQuery) bounds() (cmd, first, second string, err error) {
@@ -507,35 +611,47 @@ func (q StreamQuery) bounds() (cmd, first, second string, err error) {
 
 // pageScript reads one page with its pending rows and outcome records: see
 // lua/page.lua.
-var pageScript = newScript("page.lua", luaIDs, luaRecordLookup)
+var pageScript = newScript("page.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
 
-// page reads one page of key, and with a group the page's pending rows and
-// outcome records (one per entry, "" for none).
-func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]StreamEntry, map[string]PendingEntry, []string, error) {
-	if q.Count <= 0 {
-		q.Count = 50
-	}
+// page reads one page of key, and with a group the page's pending rows,
+// outcome records (one per entry, "" for none) and the entries that wait.
+func (c *Client) page(ctx context.Context, key, group string, q StreamQuery) ([]StreamEntry, map[string]PendingEntry, []string, map[string]Wait, error) {
 	cmd, first, second, err := q.bounds()
 	if err != nil {
-		return nil, nil, nil, opError("range", ErrInvalidID, fmt.Errorf("%q", q.From))
+		return nil, nil, nil, nil, opError("range", ErrInvalidID, fmt.Errorf("%q", q.From))
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
 	var msg valkey.ValkeyMessage
 	err = idempotent(ctx, func() (err error) {
-		msg, err = pageScript.exec(ctx, c.vk, []string{key, c.outcomes},
-			[]string{group, cmd, first, second, strconv.Itoa(q.Count), strconv.Itoa(PreviewBytes)})
+		msg, err = pageScript.exec(ctx, c.vk, []string{key, c.outcomes, c.waiting, c.snoozed, c.backoff},
+			[]string{group, cmd, first, second, strconv.Itoa(q.pageSize()), strconv.Itoa(PreviewBytes)})
 		return err
 	})
 	if err != nil {
-		return nil, nil, nil, wrap("range", err)
+		return nil, nil, nil, nil, wrap("range", err)
 	}
 	return parsePage(msg)
 }
 
+// parseWaitRows reads part i of a reply, rows of {id, kind, by, at, until,
+// deliveries, why} (page.lua's waits), by ID.
+func parseWaitRows(r *reply, i int) map[string]Wait {
+	waits := map[string]Wait{}
+	r.rows(i, 7, func(row *reply) {
+		id := row.id(0)
+		w := parseWait(row, 1)
+		if w.Kind == WaitScheduled {
+			row.fail("%s[1]: a scheduled message in the stream", row.path)
+		}
+		waits[id] = w
+	})
+	return waits
+}
+
 // parsePage reads page.lua's reply.
-func parsePage(msg valkey.ValkeyMessage) ([]StreamEntry, map[string]PendingEntry, []string, error) {
-	r := newReply("range", msg, 3)
+func parsePage(msg valkey.ValkeyMessage) ([]StreamEntry, map[string]PendingEntry, []string, map[string]Wait, error) {
+	r := newReply("range", msg, 4)
 	var entries []StreamEntry
 	r.rows(0, 3, func(row *reply) { entries = append(entries, parseCutEntry(row)) })
 	pending := map[string]PendingEntry{}
@@ -551,10 +667,11 @@ func parsePage(msg valkey.ValkeyMessage) ([]StreamEntry, map[string]PendingEntry
 	if len(records) != 0 && len(records) != len(entries) {
 		r.fail("reply[2]: %d records for %d entries", len(records), len(entries))
 	}
+	waits := parseWaitRows(r, 3)
 	if err := r.err(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return entries, pending, records, nil
+	return entries, pending, records, waits, nil
 }
 
 // parseCutEntry reads {id, fields, cut} as the scripts that read pages
@@ -626,14 +743,22 @@ type Stats struct {
 	// server and servers before Redis 7 keep no such counters, and see
 	// lua/unread.lua for when the others cannot say.
 	TrimmedUnread int64 `json:"-"`
+	// The messages that wait, out of everyone's reach (see Snooze): added
+	// for later (the stream's), snoozed and backing off (the group's).
+	Scheduled int64 `json:"scheduled"`
+	Snoozed   int64 `json:"snoozed"`
+	Waiting   int64 `json:"waiting"`
 }
 
 // Stats reads the stream's length, the group, its consumers, the
-// dead-letter length and the group's recorded start in one pipeline, and
-// beside it what the group has not read (see unread). The numbers are the
-// same on every server: where one reports a number wrongly (the embedded
-// server's lag and pending) reviewq works it out from what all report alike
-// (see settleLag). A missing group is created again.
+// dead-letter length, how many messages wait, the group's recorded start
+// and what the group has not read (see unread) in one pipeline, and adds
+// due messages to the stream first (Promote: the console and the SSH desk
+// read Stats every few seconds, so due messages reach the web example
+// without a claim). The numbers are the same on every server: where one
+// reports a number wrongly (the embedded server's lag and pending) reviewq
+// works it out from what all report alike (see settleLag). A missing group
+// is created again.
 func (c *Client) Stats(ctx context.Context) (Stats, error) {
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
@@ -647,35 +772,45 @@ func (c *Client) Stats(ctx context.Context) (Stats, error) {
 }
 
 func (c *Client) stats(ctx context.Context, st *Stats) error {
-	type oldestReply struct {
-		age time.Duration
-		err error
-	}
-	oldest := make(chan oldestReply, 1)
-	go func() {
-		// Sent beside the pipeline below, so it shares its round trip.
-		age, err := c.oldestUnclaimed(ctx, c.cfg.Now())
-		oldest <- oldestReply{age, err}
-	}()
-	type unreadReply struct {
-		undelivered, trimmed int64
-		err                  error
-	}
-	unread := make(chan unreadReply, 1)
-	go func() {
-		// Likewise.
-		undelivered, trimmed, err := c.unread(ctx)
-		unread <- unreadReply{undelivered, trimmed, err}
-	}()
+	now := c.cfg.Now()
+	// The promotion goes first in the pipeline, so that what follows counts
+	// the messages it added, and says how many still wait.
 	b := c.vk.B()
-	r := c.vk.DoMulti(ctx,
-		b.Xlen().Key(c.cfg.Stream).Build(),
-		b.XinfoGroups().Key(c.cfg.Stream).Build(),
-		b.XinfoConsumers().Key(c.cfg.Stream).Group(c.cfg.Group).Build(),
-		b.Xlen().Key(c.cfg.DeadStream).Build(),
-		b.Hget().Key(c.startKey).Field(c.cfg.Group).Build(),
-	)
-	var err error
+	all := c.doWithScripts(ctx, []*luaScript{promoteScript, oldestScript, unreadScript}, func() valkey.Commands {
+		return valkey.Commands{
+			promoteScript.cmd(c.vk, c.promoteKeys(now), c.promoteArgs(now)),
+			oldestScript.cmd(c.vk, []string{c.cfg.Stream}, []string{c.cfg.Group}),
+			unreadScript.cmd(c.vk, []string{c.cfg.Stream}, []string{c.cfg.Group, strconv.Itoa(unreadCountLimit), strconv.Itoa(unreadCountChunk)}),
+			b.Xlen().Key(c.cfg.Stream).Build(),
+			b.XinfoGroups().Key(c.cfg.Stream).Build(),
+			b.XinfoConsumers().Key(c.cfg.Stream).Group(c.cfg.Group).Build(),
+			b.Xlen().Key(c.cfg.DeadStream).Build(),
+			b.Hget().Key(c.startKey).Field(c.cfg.Group).Build(),
+		}
+	})
+	msg, err := all[0].ToMessage()
+	if err != nil {
+		return promoteScript.locate(err)
+	}
+	p, err := parsePromoteReply(msg)
+	if err != nil {
+		return err
+	}
+	st.Scheduled, st.Snoozed, st.Waiting = p.scheduled, p.snoozed, p.waiting
+	if msg, err = all[1].ToMessage(); err != nil {
+		return oldestScript.locate(err)
+	}
+	if st.OldestUnclaimed, err = oldestAge(msg, now); err != nil {
+		return err
+	}
+	if msg, err = all[2].ToMessage(); err != nil {
+		return unreadScript.locate(err)
+	}
+	undelivered, trimmed, err := parseUnreadReply(msg)
+	if err != nil {
+		return err
+	}
+	r := all[3:]
 	if st.Length, err = r[0].AsInt64(); err != nil {
 		return err
 	}
@@ -700,16 +835,10 @@ func (c *Client) stats(ctx context.Context, st *Stats) error {
 	if err := c.noteStart(ctx, &g); err != nil {
 		return err
 	}
-	u := <-unread
-	if u.err != nil {
-		return u.err
-	}
-	settleLag(st.Length, u.undelivered, &g)
-	st.TrimmedUnread = u.trimmed
+	settleLag(st.Length, undelivered, &g)
+	st.TrimmedUnread = trimmed
 	st.Group = g.GroupInfo
-	o := <-oldest
-	st.OldestUnclaimed = o.age
-	return o.err
+	return nil
 }
 
 func parseConsumers(r valkey.ValkeyResult) ([]ConsumerInfo, error) {
@@ -777,7 +906,7 @@ func parseDeadLetter(e Entry) DeadLetter {
 
 // DeadPage reads one page of the dead-letter stream.
 func (c *Client) DeadPage(ctx context.Context, q StreamQuery) ([]DeadLetter, error) {
-	entries, _, _, err := c.page(ctx, c.cfg.DeadStream, "", q)
+	entries, _, _, _, err := c.page(ctx, c.cfg.DeadStream, "", q)
 	if err != nil {
 		return nil, err
 	}
@@ -800,12 +929,14 @@ func (c *Client) GetDead(ctx context.Context, id string) (DeadLetter, error) {
 
 // redriveScript puts a dead letter back on the stream: see
 // lua/redrive.lua.
-var redriveScript = newScript("redrive.lua", luaIDs, luaRecordLookup, luaRecords)
+var redriveScript = newScript("redrive.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
 
 // Redrive puts a dead letter back on the main stream as a new entry and
 // removes it from the dead-letter stream, atomically, and records on the
 // original entry's outcome who redrove it, when, and as what. It returns
-// the new ID.
+// the new ID. The new entry starts afresh: the meta fields of a return
+// from a wait (Entry.Returned), with the deliveries they carry, are left
+// out.
 func (c *Client) Redrive(ctx context.Context, id string) (string, error) {
 	op := "redrive " + id
 	if _, err := ParseID(id); err != nil {

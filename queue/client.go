@@ -188,7 +188,14 @@ type Config struct {
 	// wait: an add the primary acknowledged is lost if it fails over
 	// before a replica has it.
 	WaitReplicas int
-	Now          func() time.Time
+	// RetryBackoff turns the retry backoff on: a released message, or one
+	// a claim finds abandoned past ReclaimAfter, waits RetryBackoff ×
+	// 2^(deliveries−1), at most RetryBackoffMax
+	// (DefaultRetryBackoffMax when zero), out of everyone's reach, before
+	// it is offered again (see Release). 0 offers it again at once.
+	RetryBackoff    time.Duration
+	RetryBackoffMax time.Duration
+	Now             func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -216,6 +223,12 @@ func (c Config) withDefaults() Config {
 	if c.OutcomeRetention <= 0 {
 		c.OutcomeRetention = DefaultOutcomeRetention
 	}
+	if c.RetryBackoff < 0 {
+		c.RetryBackoff = 0
+	}
+	if c.RetryBackoffMax <= 0 {
+		c.RetryBackoffMax = DefaultRetryBackoffMax
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -234,6 +247,11 @@ type Client struct {
 	// outcomes and released are the group's outcome records and released
 	// entries (outcomesKey, releasedKey), named once.
 	outcomes, released string
+	// The keys of the messages that wait (see lua/waiting.lua): the
+	// group's waiting set and contents (waitingKey, snoozedKey,
+	// backoffKey), the stream's scheduled set and contents (scheduledKey,
+	// scheduledContentKey).
+	waiting, snoozed, backoff, scheduled, scheduledContent string
 }
 
 // New wraps a connected valkey client. In a cluster the dead-letter stream
@@ -253,7 +271,10 @@ func New(vk valkey.Client, cfg Config) (*Client, error) {
 		}
 	}
 	return &Client{vk: vk, cfg: cfg, startKey: groupStartKeyFor(cfg.Stream, cluster),
-		outcomes: outcomesKey(cfg.Stream, cfg.Group), released: releasedKey(cfg.Stream, cfg.Group)}, nil
+		outcomes: outcomesKey(cfg.Stream, cfg.Group), released: releasedKey(cfg.Stream, cfg.Group),
+		waiting: waitingKey(cfg.Stream, cfg.Group), snoozed: snoozedKey(cfg.Stream, cfg.Group),
+		backoff: backoffKey(cfg.Stream, cfg.Group), scheduled: scheduledKey(cfg.Stream),
+		scheduledContent: scheduledContentKey(cfg.Stream)}, nil
 }
 
 // WithConsumer is the same client acting as another consumer.

@@ -40,7 +40,8 @@ func TestThreeNodeCluster(t *testing.T) {
 	}
 	for n, stream := range streamsOnEveryNode(t, cl, "cluster:") {
 		t.Run(fmt.Sprintf("node%d", n), func(t *testing.T) {
-			c := newClientOn(t, vk, Config{Stream: stream, ReclaimAfter: time.Minute})
+			clock := newTestClock()
+			c := newClientOn(t, vk, Config{Stream: stream, ReclaimAfter: time.Minute, Now: clock.Now})
 			if c.cfg.DeadStream != "{"+stream+"}:dead" {
 				t.Fatalf("dead stream %q", c.cfg.DeadStream)
 			}
@@ -93,6 +94,25 @@ func TestThreeNodeCluster(t *testing.T) {
 				t.Fatal(err)
 			}
 
+			// Messages that wait: their sets and contents are keys of
+			// their own, in the slot too (checked below).
+			mustAdd(t, c, 2)
+			snoozed, retried := mustClaim(t, c), mustClaim(t, c)
+			if err := c.Snooze(ctx(t), snoozed.ID, clock.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			backingOff := *c
+			backingOff.cfg.RetryBackoff = time.Minute
+			if err := backingOff.Release(ctx(t), retried.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.AddContactLater(ctx(t), "later-1", "Ada", "ada@example.org", "later", clock.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if st, err := c.Stats(ctx(t)); err != nil || st.Scheduled != 1 || st.Snoozed != 1 || st.Waiting != 1 {
+				t.Fatalf("stats of what waits: %+v %v", st, err)
+			}
+
 			// The keys live on the node that serves the stream's slot.
 			slot := strconv.Itoa(int(keySlot(stream)))
 			node := cl.NodeFor(int(keySlot(stream)))
@@ -104,6 +124,26 @@ func TestThreeNodeCluster(t *testing.T) {
 			if err != nil || err2 != nil || inSlot != size || inSlot < 2 {
 				t.Fatalf("keys on %s: %d in slot %s of %d in all (%v %v), want every one in the slot, the stream and its dead letters at least",
 					node.Addr, inSlot, slot, size, err, err2)
+			}
+
+			// Due, they come back, behind what was new before.
+			clock.Add(time.Hour)
+			back := map[string]bool{}
+			for range 10 {
+				r, err := c.Claim(ctx(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Message == nil {
+					break
+				}
+				back[r.Message.Message()] = true
+				if b := r.Message.Returned(); b != nil {
+					back[b.Of] = true
+				}
+			}
+			if !back[snoozed.ID] || !back[retried.ID] || !back["later"] {
+				t.Fatalf("back from their waits: %v, want %s, %s and the message added for later", back, snoozed.ID, retried.ID)
 			}
 		})
 	}

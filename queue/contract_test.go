@@ -1008,7 +1008,7 @@ func (r *contractRun) claimed(m *Claimed) string {
 	case m.Reclaimed:
 		how = "reclaimed from " + m.PreviousConsumer
 	}
-	return fmt.Sprintf("%s %s delivery %d", r.name(m.ID, "m"), how, m.Deliveries)
+	return fmt.Sprintf("%s %s delivery %d", r.name(m.ID, "m"), how, m.Deliveries) + r.returned(m.Entry)
 }
 
 // claim claims for c and checks what came, when want is given.
@@ -1111,6 +1111,12 @@ func (r *contractRun) pending(c *Client, q PendingQuery, want ...string) {
 		}
 		got[i] = fmt.Sprintf("%s %s delivery %d %s %s", r.name(e.ID, "m"), e.Consumer, e.Deliveries, idle, preview)
 	}
+	for _, w := range p.Waiting {
+		got = append(got, fmt.Sprintf("waits: %s %s %s%s", r.name(w.ID, "m"), w.Wait.Kind, r.wait(w.Wait), preview(w.Entry)))
+	}
+	if p.WaitingTotal != int64(len(p.Waiting)) {
+		got = append(got, fmt.Sprintf("waiting in all: %d", p.WaitingTotal))
+	}
 	r.see("pending %+v: %q", q.Count, got)
 	if len(want) == 0 {
 		want = []string{}
@@ -1126,9 +1132,15 @@ func (r *contractRun) page(c *Client, q StreamQuery, want ...string) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	got := make([]string, len(p.Entries))
-	for i, e := range p.Entries {
-		got[i] = r.streamEntry(e)
+	var got []string
+	for _, w := range p.Scheduled {
+		got = append(got, "scheduled "+r.wait(w.Wait)+preview(w.Entry))
+	}
+	if p.ScheduledTotal != int64(len(p.Scheduled)) {
+		got = append(got, fmt.Sprintf("scheduled in all: %d", p.ScheduledTotal))
+	}
+	for _, e := range p.Entries {
+		got = append(got, r.streamEntry(e))
 	}
 	r.see("stream page: %q, last delivered %s", got, r.name(p.LastDelivered, "m"))
 	if !reflect.DeepEqual(got, want) {
@@ -1157,7 +1169,10 @@ func (r *contractRun) streamEntry(e StreamEntry) string {
 	} else if e.State == StateAcked || e.State == StateDeadLettered {
 		s += " by ''"
 	}
-	return s
+	if e.Wait != nil {
+		s += " " + r.wait(*e.Wait)
+	}
+	return s + r.returned(e.Entry)
 }
 
 func (r *contractRun) dead(c *Client, want ...string) {
@@ -1190,7 +1205,7 @@ func sentinel(err error) string {
 	}{
 		{"ErrLost", ErrLost}, {"ErrNotHeld", ErrNotHeld}, {"ErrNotPending", ErrNotPending},
 		{"ErrNoGroup", ErrNoGroup}, {"ErrNotFound", ErrNotFound}, {"ErrEmpty", ErrEmpty},
-		{"ErrInvalidID", ErrInvalidID}, {"ErrWrongType", ErrWrongType}, {"ErrServer", ErrServer},
+		{"ErrInvalidID", ErrInvalidID}, {"ErrWrongType", ErrWrongType}, {"ErrServer", ErrServer}, {"ErrConfig", ErrConfig},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name

@@ -46,22 +46,29 @@ func (e Entry) Timestamp() string { return e.value(FieldTimestamp) }
 
 // IsContact reports whether the entry has the four fields of a contact
 // message, each once, and nothing else but the meta fields reviewq itself
-// adds (FieldReplayOf); anything else is shown generically.
+// adds (FieldReplayOf, and those of a message back from a wait: see
+// Returned); anything else is shown generically.
 func (e Entry) IsContact() bool {
 	seen := 0
+	meta := map[string]bool{}
 	for _, f := range e.Fields {
-		switch f.Name {
-		case FieldName, FieldEmail, FieldMessage, FieldTimestamp:
+		switch {
+		case f.Name == FieldName || f.Name == FieldEmail || f.Name == FieldMessage || f.Name == FieldTimestamp:
 			seen++
-		case FieldReplayOf:
+		case meta[f.Name]:
+			return false
+		case f.Name == FieldReplayOf:
 			if _, err := ParseID(f.Value); err != nil {
 				return false
 			}
+			meta[f.Name] = true
+		case waitMeta[f.Name]:
+			meta[f.Name] = true
 		default:
 			return false
 		}
 	}
-	return seen == 4 && len(e.Fields) <= 5 && e.has(FieldName, FieldEmail, FieldMessage, FieldTimestamp)
+	return seen == 4 && len(e.Fields) == 4+len(meta) && e.has(FieldName, FieldEmail, FieldMessage, FieldTimestamp)
 }
 
 func (e Entry) has(names ...string) bool {

@@ -112,6 +112,17 @@ func trimLockKey(stream string) string { return slotMate(stream, ":trim-lock") }
 // entry an idempotency key added.
 func idempotencyKey(stream, key string) string { return slotMate(stream, ":idem:"+key) }
 
+// The contents of the messages that wait (see waitingKey and
+// scheduledKey), kept beside their sorted sets so that a message survives
+// a trim of its original entry: hashes whose field is the member (the
+// original entry's ID, or the scheduled ID) and whose value is the
+// message's encoded fields and what its wait is (see lua/waiting.lua).
+// A group's snoozed and backing-off messages are in two hashes, so each
+// kind is counted with one HLEN.
+func snoozedKey(stream, group string) string   { return slotMate(stream, ":snoozed:"+group) }
+func backoffKey(stream, group string) string   { return slotMate(stream, ":backoff:"+group) }
+func scheduledContentKey(stream string) string { return slotMate(stream, ":scheduled-content") }
+
 // replicationMarkKey is written by an add that waits for replicas, just
 // before it waits (see Client.waitCmds); it expires on its own.
 func replicationMarkKey(stream string) string { return slotMate(stream, ":replication-mark") }
@@ -163,7 +174,13 @@ func hasHashTag(key string) bool {
 	return close > 0
 }
 
-// waitingKey names the sorted set of a group's entries waiting to be
-// offered again (snoozed, or backing off: score, when they are due in ms;
-// member, the entry's ID).
+// waitingKey names the sorted set of a group's messages that wait out of
+// everyone's reach, snoozed or backing off before a retry: member the
+// original entry's ID, score when it is due (ms). Retention must never
+// trim a member's entry.
 func waitingKey(stream, group string) string { return slotMate(stream, ":waiting:"+group) }
+
+// scheduledKey names the sorted set of the stream's messages added for
+// later, not in the stream yet: member the scheduled ID, score when it is
+// due (ms).
+func scheduledKey(stream string) string { return slotMate(stream, ":scheduled") }

@@ -331,7 +331,7 @@ func TestLuaFilesStandAlone(t *testing.T) {
 	used := map[string]bool{}
 	for _, s := range []*luaScript{claimScript, claimIDScript, ackScript, touchScript, rejectScript, redriveScript,
 		pageScript, searchScript, replayScript, unreadScript, oldestScript, arrivalsScript, addOnceScript,
-		trimScript, trimDeadScript, lockScript} {
+		trimScript, trimDeadScript, lockScript, snoozeScript, addLaterScript, promoteScript, waitsScript} {
 		for _, p := range s.parts {
 			used[p.file] = true
 		}

@@ -19,6 +19,19 @@ type Added struct {
 	// entry within IdempotencyWindow: nothing was added, and ID and
 	// Timestamp are that first entry's.
 	Duplicate bool `json:"duplicate,omitempty"`
+	// ScheduledID is set, and ID is "", for a message added for later
+	// (AddContactLater) that is not due yet: it waits, not in the stream,
+	// until NotBefore.
+	ScheduledID string    `json:"-"`
+	NotBefore   time.Time `json:"-"`
+}
+
+// Handle is the added message's ID, or its scheduled ID while it waits.
+func (a Added) Handle() string {
+	if a.ScheduledID != "" {
+		return a.ScheduledID
+	}
+	return a.ID
 }
 
 // IdempotencyWindow is how long an idempotency key remembers the entry it
@@ -113,10 +126,20 @@ func (c *Client) addOnceArgs(fields []Field, stamp string) []string {
 	return append([]string{ms(IdempotencyWindow), stamp, maxLen}, flatten(fields)...)
 }
 
-// parseAddedOnce reads add_once.lua's reply.
+// parseAddedOnce reads add_once.lua's reply, and add_later.lua's: {ID,
+// timestamp, duplicate, ""}, or {scheduled ID, timestamp, duplicate, due
+// ms} for a message that waits.
 func parseAddedOnce(msg valkey.ValkeyMessage) (Added, error) {
-	r := newReply("add", msg, 3)
-	a := Added{ID: r.id(0), Timestamp: r.str(1), Duplicate: r.flag(2)}
+	r := newReply("add", msg, 4)
+	a := Added{Timestamp: r.str(1), Duplicate: r.flag(2)}
+	if due := r.str(3); due == "" {
+		a.ID = r.id(0)
+	} else {
+		a.ScheduledID, a.NotBefore = r.str(0), msTime(due)
+		if !isScheduledID(a.ScheduledID) {
+			r.fail("reply[0]: %q, want a scheduled ID", a.ScheduledID)
+		}
+	}
 	return a, r.err()
 }
 
@@ -260,6 +283,9 @@ type NewContact struct {
 	// IdempotencyKey, when set, adds the message once (see
 	// AddContactOnce).
 	IdempotencyKey string
+	// NotBefore, when after the time of the add, adds it for later (see
+	// AddContactLater).
+	NotBefore time.Time
 }
 
 // addPipeline is how many XADDs one batch of AddContacts carries: enough
@@ -278,9 +304,10 @@ const addPipeline = 2_000
 // it (every entry of a batch either answers with its ID or with the error).
 // A message with an IdempotencyKey goes through the idempotent add's script
 // in the same pipeline (Added.Duplicate says when it added nothing; it
-// counts among those returned); the others are plain XADDs.
+// counts among those returned), one with a NotBefore after now through the
+// add for later's (Added.ScheduledID); the others are plain XADDs.
 func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(batch []Added)) (int, error) {
-	keyed := false
+	keyed, later := false, false
 	for _, m := range msgs {
 		if m.IdempotencyKey != "" {
 			if err := checkIdempotencyKey(m.IdempotencyKey); err != nil {
@@ -288,20 +315,26 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 			}
 			keyed = true
 		}
+		later = later || !m.NotBefore.IsZero()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if keyed {
-		// The pipeline sends EVALSHA, which cannot fall back to EVAL
-		// halfway through an ordered batch: load the script first.
-		if err := c.loadScript(ctx, addOnceScript); err != nil {
-			return 0, wrap("add", err)
+	// The pipeline sends EVALSHA, which cannot fall back to EVAL halfway
+	// through an ordered batch: load the scripts first.
+	for _, s := range []struct {
+		needed bool
+		script *luaScript
+	}{{keyed, addOnceScript}, {later, addLaterScript}} {
+		if s.needed {
+			if err := c.loadScript(ctx, s.script); err != nil {
+				return 0, wrap("add", err)
+			}
 		}
 	}
 	type batch struct {
-		cmds  valkey.Commands
-		stamp []string
-		once  []bool // sent through addOnceScript
+		cmds     valkey.Commands
+		stamp    []string
+		scripted []bool // sent through addOnceScript or addLaterScript
 	}
 	batches := make(chan batch, 1)
 	go func() {
@@ -318,17 +351,23 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 				if now := c.cfg.Now(); now.UnixMilli() != stampMs {
 					stamp, stampMs = FormatTimestamp(now), now.UnixMilli()
 				}
-				if m.IdempotencyKey != "" {
+				fields := []Field{{FieldName, m.Name}, {FieldEmail, m.Email}, {FieldMessage, m.Message}, {FieldTimestamp, stamp}}
+				scripted := true
+				switch {
+				case m.NotBefore.UnixMilli() > stampMs:
+					keys := c.addLaterKeys(m.IdempotencyKey)
+					b.cmds = append(b.cmds, c.vk.B().Evalsha().Sha1(addLaterScript.sha).Numkeys(int64(len(keys))).
+						Key(keys...).Arg(c.addLaterArgs(fields, stamp, m.NotBefore)...).Build())
+				case m.IdempotencyKey != "":
 					b.cmds = append(b.cmds, c.vk.B().Evalsha().Sha1(addOnceScript.sha).Numkeys(2).
 						Key(c.addOnceKeys(m.IdempotencyKey)...).
-						Arg(c.addOnceArgs([]Field{{FieldName, m.Name}, {FieldEmail, m.Email}, {FieldMessage, m.Message}, {FieldTimestamp, stamp}}, stamp)...).Build())
-				} else {
+						Arg(c.addOnceArgs(fields, stamp)...).Build())
+				default:
 					b.cmds = append(b.cmds, c.xaddContact(m, stamp))
+					scripted = false
 				}
 				b.stamp = append(b.stamp, stamp)
-				if keyed {
-					b.once = append(b.once, m.IdempotencyKey != "")
-				}
+				b.scripted = append(b.scripted, scripted)
 			}
 			select {
 			case batches <- b:
@@ -352,7 +391,7 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 		out = out[:0]
 		var err error
 		for i, r := range results[:len(b.cmds)] {
-			if keyed && b.once[i] {
+			if b.scripted[i] {
 				reply, rerr := r.ToMessage()
 				if rerr != nil {
 					err = rerr
@@ -376,7 +415,7 @@ func (c *Client) AddContacts(ctx context.Context, msgs []NewContact, added func(
 		if err == nil && waited > 0 {
 			// The batch is on the primary whatever WAIT says: it is
 			// reported as added, and a shortfall stops the rest.
-			err = c.replicated(bctx, out[len(out)-1].ID, results[len(results)-1], waited)
+			err = c.replicated(bctx, out[len(out)-1].Handle(), results[len(results)-1], waited)
 		}
 		bcancel()
 		n += len(out)
@@ -424,9 +463,11 @@ type Claimed struct {
 	// (Release): not a failed delivery, so Deliveries did not grow, and it
 	// was not idle (Idle is zero). ReleasedBy is who handed it back (also
 	// PreviousConsumer) and ReleasedAt when. Reclaimed is false then.
-	Released         bool          `json:"-"`
-	ReleasedBy       string        `json:"-"`
-	ReleasedAt       time.Time     `json:"-"`
+	Released   bool      `json:"-"`
+	ReleasedBy string    `json:"-"`
+	ReleasedAt time.Time `json:"-"`
+	// Deliveries counts every delivery of the message: for one back from
+	// a wait (Entry.Returned), those before the wait too.
 	Deliveries       int64         `json:"deliveries"`
 	PreviousConsumer string        `json:"previousConsumer,omitempty"`
 	Idle             time.Duration `json:"-"`
@@ -444,6 +485,10 @@ type ClaimResult struct {
 	// DeadLettered are entries past the max deliveries, moved to the
 	// dead-letter stream and acknowledged.
 	DeadLettered []string
+	// Waiting are entries the claim found abandoned and, with the retry
+	// backoff on (Config.RetryBackoff), put away to wait before their
+	// retry instead of claiming them.
+	Waiting []string
 	// GroupRecreated is true when the claim found the consumer group
 	// missing and created it (at the start of the stream, as at start)
 	// before claiming: a new stream, or, on a stream in use, the server
@@ -484,14 +529,14 @@ const (
 const claimBudget = 64
 
 // claimArgs are the constants above as the script takes them, written once.
-var claimArgs = struct{ budget, headRows, sweepSteps, window, cursorTTL, trimStep string }{
+var claimArgs = struct{ budget, headRows, sweepSteps, window, cursorTTL, trimStep, promote string }{
 	strconv.Itoa(claimBudget), strconv.Itoa(claimHeadRows), strconv.Itoa(claimSweepSteps),
-	strconv.Itoa(claimWindow), ms(claimCursorTTL), strconv.Itoa(outcomeTrimStep),
+	strconv.Itoa(claimWindow), ms(claimCursorTTL), strconv.Itoa(outcomeTrimStep), strconv.Itoa(promoteBatch),
 }
 
 // claimScript claims the next message, after acking the one finished:
 // see lua/claim.lua.
-var claimScript = newScript("claim.lua", luaIDs, luaGroup, luaRecordLookup, luaRecords, luaDeadLetter)
+var claimScript = newScript("claim.lua", luaIDs, luaGroup, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
 
 // Claim hands this consumer the next message, in one round trip: an entry
 // idle past the reclaim threshold (the oldest among the first ten pending
@@ -533,18 +578,20 @@ func (c *Client) ackAndClaim(ctx context.Context, op, ackID string) (int64, Clai
 	return acked, res, err
 }
 
+// maxDeliveries is Config.MaxDeliveries as the scripts take it: 0 never
+// dead-letters.
+func (c *Client) maxDeliveries() int { return max(c.cfg.MaxDeliveries, 0) }
+
 func (c *Client) claimOnce(ctx context.Context, op, ackID string) (int64, ClaimResult, error) {
-	maxDeliveries := c.cfg.MaxDeliveries
-	if maxDeliveries < 0 {
-		maxDeliveries = 0
-	}
 	now := c.cfg.Now()
 	msg, err := claimScript.exec(ctx, c.vk,
-		append(append([]string{c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)}, c.recordKeys(now)...), c.startKey),
+		slices.Concat([]string{c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)}, c.recordKeys(now),
+			[]string{c.startKey, c.waiting, c.snoozed, c.backoff, c.scheduled, c.scheduledContent}),
 		[]string{c.cfg.Group, c.cfg.Consumer, ms(c.cfg.ReclaimAfter),
-			strconv.Itoa(maxDeliveries), msString(now), claimArgs.budget, ackID,
+			strconv.Itoa(c.maxDeliveries()), msString(now), claimArgs.budget, ackID,
 			claimArgs.headRows, claimArgs.sweepSteps, claimArgs.window, claimArgs.cursorTTL,
-			c.retentionMs(), claimArgs.trimStep},
+			c.retentionMs(), claimArgs.trimStep, ms(c.cfg.RetryBackoff), ms(c.cfg.RetryBackoffMax),
+			claimArgs.promote, c.maxLenArg()},
 	)
 	if err != nil {
 		return 0, ClaimResult{}, wrap(op, err)
@@ -554,10 +601,10 @@ func (c *Client) claimOnce(ctx context.Context, op, ackID string) (int64, ClaimR
 
 // parseClaimReply reads claim.lua's reply: the ack's count, and the claim.
 func parseClaimReply(op string, msg valkey.ValkeyMessage) (int64, ClaimResult, error) {
-	r := newReply(op, msg, 12)
+	r := newReply(op, msg, 13)
 	kind := r.str(0)
 	var res ClaimResult
-	res.Dropped, res.DeadLettered = r.ids(6), r.ids(7)
+	res.Dropped, res.DeadLettered, res.Waiting = r.ids(6), r.ids(7), r.ids(12)
 	acked := r.int(8)
 	scan := r.sub(9, 3)
 	res.scan = claimScan{rows: scan.int(0), windows: scan.int(1), steps: scan.int(2)}
@@ -599,7 +646,7 @@ func parseClaimed(r *reply, i int) *Claimed {
 }
 
 // claimIDScript claims one given pending entry: see lua/claim_id.lua.
-var claimIDScript = newScript("claim_id.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter)
+var claimIDScript = newScript("claim_id.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
 
 // ClaimID claims one given pending entry for this consumer. When another
 // consumer holds it and it has not been idle past the reclaim threshold it
@@ -727,7 +774,8 @@ func parseAckReply(op string, msg valkey.ValkeyMessage) (int64, []string, error)
 // consumer took it meanwhile, ErrNotPending when it was acked, and ErrLost
 // when the server lost it (group or entry gone).
 func (c *Client) KeepAlive(ctx context.Context, id string) error {
-	return c.touch(ctx, "keep alive "+id, id, modeKeep)
+	_, err := c.touch(ctx, "keep alive "+id, id, modeKeep)
+	return err
 }
 
 // Release hands an entry this consumer holds back to the group, recording
@@ -735,62 +783,82 @@ func (c *Client) KeepAlive(ctx context.Context, id string) error {
 // as a released message (Claimed.Released), not as a failed delivery (its
 // delivery count does not grow). It is also left idle past the reclaim
 // threshold, for other programs' claims. It fails as KeepAlive does.
+//
+// With the retry backoff on (Config.RetryBackoff), a release is a retry
+// instead: the message waits RetryBackoff(base, max, deliveries) out of
+// everyone's reach (see Snooze), then comes back as a new entry whose
+// delivery counts (Entry.Returned says it was released, by whom), so the
+// wait doubles with each release, and the max deliveries still apply.
 func (c *Client) Release(ctx context.Context, id string) error {
+	_, err := c.ReleaseDue(ctx, id)
+	return err
+}
+
+// ReleaseDue is Release, and says when the message is offered again: the
+// zero time for at once (the retry backoff is off).
+func (c *Client) ReleaseDue(ctx context.Context, id string) (time.Time, error) {
 	return c.touch(ctx, "release "+id, id, modeRelease)
 }
 
 // touchScript keeps a held entry alive or hands it back: see
 // lua/touch.lua.
-var touchScript = newScript("touch.lua", luaIDs, luaRecordLookup, luaRecords)
+var touchScript = newScript("touch.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
 
-func (c *Client) touch(ctx context.Context, op, id, mode string) error {
+func (c *Client) touch(ctx context.Context, op, id, mode string) (time.Time, error) {
 	if _, err := ParseID(id); err != nil {
-		return opError(op, ErrInvalidID, nil)
+		return time.Time{}, opError(op, ErrInvalidID, nil)
 	}
 	ctx, cancel := c.deadline(ctx)
 	defer cancel()
 	var msg valkey.ValkeyMessage
 	err := idempotent(ctx, func() (err error) {
-		keys := c.recordKeys(c.cfg.Now())
-		msg, err = touchScript.exec(ctx, c.vk, []string{c.cfg.Stream, keys[0], keys[1]},
-			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter), c.nowMs(), c.retentionMs(), strconv.Itoa(outcomeTrimStep)})
+		msg, err = touchScript.exec(ctx, c.vk, append([]string{c.cfg.Stream}, append(c.recordKeys(c.cfg.Now()), c.waiting, c.backoff)...),
+			[]string{c.cfg.Group, c.cfg.Consumer, id, mode, ms(c.cfg.ReclaimAfter), c.nowMs(), c.retentionMs(), strconv.Itoa(outcomeTrimStep),
+				ms(c.cfg.RetryBackoff), ms(c.cfg.RetryBackoffMax)})
 		return err
 	})
 	if isNoGroup(err) {
-		return c.groupLost(ctx, op)
+		return time.Time{}, c.groupLost(ctx, op)
 	}
 	if err != nil {
-		return wrap(op, err)
+		return time.Time{}, wrap(op, err)
 	}
 	return parseTouchReply(op, msg)
 }
 
-// parseTouchReply reads touch.lua's reply: nil when it kept the entry alive
-// or released it.
-func parseTouchReply(op string, msg valkey.ValkeyMessage) error {
-	tag, r := newTaggedReply(op, msg, map[string]int{tagOK: 1, tagNotPending: 1, tagGone: 1, tagDeleted: 1, tagHeld: 2})
-	owner := ""
-	if tag == tagHeld {
+// parseTouchReply reads touch.lua's reply, and snooze.lua's: when the
+// entry is due again when it was put away to wait (the zero time when it
+// was not), or why nothing was done.
+func parseTouchReply(op string, msg valkey.ValkeyMessage) (time.Time, error) {
+	tag, r := newTaggedReply(op, msg, map[string]int{tagOK: 2, tagNotPending: 1, tagGone: 1, tagDeleted: 1, tagHeld: 2})
+	var owner string
+	var due time.Time
+	switch tag {
+	case tagHeld:
 		owner = r.str(1)
+	case tagOK:
+		if s := r.str(1); s != "" {
+			due = time.UnixMilli(r.int(1)).UTC()
+		}
 	}
 	if err := r.err(); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	switch tag {
 	case tagNotPending:
-		return opError(op, ErrNotPending, nil)
+		return due, opError(op, ErrNotPending, nil)
 	case tagGone:
-		return opError(op, ErrLost, errEntryGone)
+		return due, opError(op, ErrLost, errEntryGone)
 	case tagDeleted:
-		return opError(op, ErrLost, errDeletedHeld)
+		return due, opError(op, ErrLost, errDeletedHeld)
 	case tagHeld:
-		return opError(op, ErrNotHeld, &HeldError{Owner: owner})
+		return due, opError(op, ErrNotHeld, &HeldError{Owner: owner})
 	}
-	return nil
+	return due, nil
 }
 
 // rejectScript dead-letters a pending entry: see lua/reject.lua.
-var rejectScript = newScript("reject.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter)
+var rejectScript = newScript("reject.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
 
 // Reject moves a pending entry to the dead-letter stream now, with a reason,
 // and acknowledges it, recording this client's consumer as who did it. It

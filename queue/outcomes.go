@@ -20,6 +20,9 @@ const (
 	recordReleased = "r"
 	recordAcked    = "a"
 	recordDead     = "d"
+	// put away to wait (see lua/waiting.lua): snoozed, or backing off
+	recordSnoozed = "s"
+	recordWaiting = "w"
 )
 
 // DefaultOutcomeRetention is how long the records of an entry are kept,
@@ -126,6 +129,17 @@ func parseRecord(s string) (r record, ok bool) {
 		r.held = time.Duration(h) * time.Millisecond
 	}
 	return r, true
+}
+
+// wait is a snoozed or waiting record's wait: {kind, at, by, held, until,
+// back as, back at, why} (see luaRecords).
+func (r record) wait() *Wait {
+	w := &Wait{Kind: WaitSnoozed, By: r.by, At: r.at, Until: msTime(r.reason),
+		BackAs: r.redrivenAs, BackAt: r.redrivenAt, After: r.redrivenBy}
+	if r.kind == recordWaiting {
+		w.Kind = WaitBackoff
+	}
+	return w
 }
 
 func (r record) outcome() *Outcome {

@@ -665,6 +665,8 @@ func TestOwnKeysShareTheStreamSlot(t *testing.T) {
 			outcomesKey(stream, "contact-processors"),
 			releasedKey(stream, "contact-processors"), activityKey(stream, "contact-processors", time.UnixMilli(1764009300000)),
 			arrivalsKey(stream), idempotencyKey(stream, "draft-1"),
+			waitingKey(stream, "contact-processors"), snoozedKey(stream, "contact-processors"),
+			backoffKey(stream, "contact-processors"), scheduledKey(stream), scheduledContentKey(stream),
 		} {
 			if keySlot(key) != keySlot(stream) {
 				t.Errorf("%q of %q is in slot %d, the stream in %d", key, stream, keySlot(key), keySlot(stream))

@@ -14,7 +14,9 @@ import (
 // copied to the end of the stream as a new entry with the original fields
 // and FieldReplayOf = the original's ID; the original is untouched. Only
 // acked entries are copied: not new, pending, dead-lettered or skipped
-// ones. The work goes in chunks of replayChunk entries per server call,
+// ones, nor one put away to wait (snoozed or backing off, whether it
+// waits still or came back: its new entry is copied once acked), and a
+// copy leaves out the meta fields of a return from a wait. The work goes in chunks of replayChunk entries per server call,
 // whatever the range.
 
 // replayChunk is how many entries one replay call looks at (and copies,
@@ -161,7 +163,7 @@ func parseReplayReply(op string, msg valkey.ValkeyMessage) (replayChunkReply, er
 
 // replayScript counts or copies the acked entries of one chunk: see
 // lua/replay.lua.
-var replayScript = newScript("replay.lua", luaIDs, luaGroup, luaRecordLookup, luaRecords)
+var replayScript = newScript("replay.lua", luaIDs, luaGroup, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
 
 func (c *Client) replay(ctx context.Context, r ReplayRange, mode string, progress func(ReplayProgress)) (ReplayResult, int64, error) {
 	op := "replay"
@@ -193,7 +195,7 @@ func (c *Client) replay(ctx context.Context, r ReplayRange, mode string, progres
 			defer cancel()
 			call := func() (err error) {
 				msg, err = replayScript.exec(cctx, c.vk,
-					[]string{c.cfg.Stream, c.outcomes, c.startKey},
+					[]string{c.cfg.Stream, c.outcomes, c.startKey, c.waiting},
 					[]string{c.cfg.Group, next, r.To, strconv.Itoa(replayChunk), mode, maxLen})
 				return err
 			}

@@ -104,10 +104,12 @@ func TestScriptDecodersRefuseMalformedReplies(t *testing.T) {
 			return err
 		},
 		"ack.lua":       func(m valkey.ValkeyMessage) error { _, _, err := parseAckReply("ack", m); return err },
-		"touch.lua":     func(m valkey.ValkeyMessage) error { return parseTouchReply("touch", m) },
+		"touch.lua":     func(m valkey.ValkeyMessage) error { _, err := parseTouchReply("touch", m); return err },
 		"reject.lua":    func(m valkey.ValkeyMessage) error { _, err := parseRejectReply("reject", m); return err },
 		"redrive.lua":   func(m valkey.ValkeyMessage) error { _, err := parseRedriveReply("redrive", m); return err },
-		"page.lua":      func(m valkey.ValkeyMessage) error { _, _, _, err := parsePage(m); return err },
+		"page.lua":      func(m valkey.ValkeyMessage) error { _, _, _, _, err := parsePage(m); return err },
+		"waits.lua":     func(m valkey.ValkeyMessage) error { _, _, err := parseWaits(m); return err },
+		"promote.lua":   func(m valkey.ValkeyMessage) error { _, err := parsePromoteReply(m); return err },
 		"search.lua":    func(m valkey.ValkeyMessage) error { _, err := parseSearchReply(m); return err },
 		"replay.lua":    func(m valkey.ValkeyMessage) error { _, err := parseReplayReply("replay", m); return err },
 		"unread.lua":    func(m valkey.ValkeyMessage) error { _, _, err := parseUnreadReply(m); return err },
@@ -119,7 +121,7 @@ func TestScriptDecodersRefuseMalformedReplies(t *testing.T) {
 		"add_once.lua":  func(m valkey.ValkeyMessage) error { _, err := parseAddedOnce(m); return err },
 		"XPENDING row":  func(m valkey.ValkeyMessage) error { _, err := parsePendingRow(m); return err },
 	}
-	for _, malformed := range []string{"false", "7", "{}", "{'weird'}", "{'ok', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}", "{{}, {}, {}, {}}"} {
+	for _, malformed := range []string{"false", "7", "{}", "{'weird'}", "{'ok', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}", "{{}, {}, {}, {}, {}}"} {
 		for name, decode := range decoders {
 			func() {
 				defer func() {
@@ -133,14 +135,14 @@ func TestScriptDecodersRefuseMalformedReplies(t *testing.T) {
 	}
 
 	// The cases the issue names. A claim of an unknown kind is no claim.
-	claim := "{'%s', '1-1', {'name', 'Ada'}, 1, '', 0, {}, {}, 0, {1, 0, 30}, '', ''}"
+	claim := "{'%s', '1-1', {'name', 'Ada'}, 1, '', 0, {}, {}, 0, {1, 0, 30}, '', '', {}}"
 	if _, res, err := parseClaimReply("claim", luaValue(t, vk, strings.Replace(claim, "%s", claimNew, 1))); err != nil || res.Message == nil || res.Message.ID != "1-1" {
 		t.Fatalf("a good claim reply: %+v %v", res, err)
 	}
 	_, _, err := parseClaimReply("claim", luaValue(t, vk, strings.Replace(claim, "%s", "stolen", 1)))
 	expectBadReply(t, "a claim of an unknown kind", err, `reply[0]: unknown kind "stolen"`)
 	// The claim's scan figures were read only when they looked right.
-	_, _, err = parseClaimReply("claim", luaValue(t, vk, "{'empty', '', {}, 0, '', 0, {}, {}, 0, {1, 0}, '', ''}"))
+	_, _, err = parseClaimReply("claim", luaValue(t, vk, "{'empty', '', {}, 0, '', 0, {}, {}, 0, {1, 0}, '', '', {}}"))
 	expectBadReply(t, "a claim's scan of 2 figures", err, "reply[9]: 2 parts, want 3")
 	// A replay whose cursor is not an ID stops with an error, not as done.
 	_, err = parseReplayReply("replay", luaValue(t, vk, "{1, 100, 'later', {}}"))
@@ -152,6 +154,15 @@ func TestScriptDecodersRefuseMalformedReplies(t *testing.T) {
 	_, err = parseRejectReply("reject", luaValue(t, vk, "{'ok', 5}"))
 	expectBadReply(t, "reject's dead-letter ID", err, "reply[1]: the integer 5, want a string")
 	// A page whose pending rows are not triples.
-	_, _, _, err = parsePage(luaValue(t, vk, "{{}, {'1-1', 'alice'}, {}}"))
+	_, _, _, _, err = parsePage(luaValue(t, vk, "{{}, {'1-1', 'alice'}, {}, {}}"))
 	expectBadReply(t, "page's pending rows", err, "reply[1]: 2 strings, want id, consumer, deliveries triples")
+	// A wait of a kind nobody writes, and a scheduled message said to be
+	// in the stream.
+	_, _, _, _, err = parsePage(luaValue(t, vk, "{{}, {}, {}, {{'1-1', 'napping', 'alice', '1', '2', '0', ''}}}"))
+	expectBadReply(t, "page's wait of an unknown kind", err, `unknown wait "napping"`)
+	_, _, _, _, err = parsePage(luaValue(t, vk, "{{}, {}, {}, {{'1-1', 'scheduled', '', '', '2', '', ''}}}"))
+	expectBadReply(t, "page's scheduled wait", err, "a scheduled message in the stream")
+	// A scheduled add answered with a stream ID for its scheduled ID.
+	_, err = parseAddedOnce(luaValue(t, vk, "{'1-1', 'stamp', 0, '1700000000000'}"))
+	expectBadReply(t, "an add for later without a scheduled ID", err, `"1-1", want a scheduled ID`)
 }

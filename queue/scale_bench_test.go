@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -274,6 +275,143 @@ func BenchmarkScalePages(b *testing.B) {
 			return err
 		})
 	}
+}
+
+// fillWaitingScript puts ARGV[1] messages in a group's waiting set (backing
+// off) and as many in the stream's scheduled set, as lua/waiting.lua keeps
+// them, due at ARGV[2] (ms), numbered from ARGV[3]: a waiting crowd
+// without a claim for each.
+var fillWaitingScript = composeScript("fill_waiting.lua", `
+local n, due, from = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+for i = from, from + n - 1 do
+  local id = string.format('1-%d', i)
+  local f = {'name', 'Ada', 'email', 'ada@example.org', 'message', 'waiting ' .. i, 'timestamp', '2026-11-23T09:00:00.000Z'}
+  redis.call('ZADD', KEYS[1], due, id)
+  redis.call('HSET', KEYS[2], id, enc({'web', '0', due, '1', 'released', unpack(f)}))
+  redis.call('ZADD', KEYS[3], due, 's' .. id)
+  redis.call('HSET', KEYS[4], 's' .. id, enc({due, '', '2026-11-23T09:00:00.000Z', unpack(f)}))
+end
+return n`, luaIDs, luaRecordLookup, luaRecords)
+
+// BenchmarkScaleClaimWaiting is a claim beside none, 10 and 100,000
+// messages that wait, not due for a day (that many scheduled and as many backing
+// off): with nothing else (the claim finds nothing at all), and with one
+// more of each falling due at every claim (it adds both to the stream and
+// claims one, acking the one before). Neither should cost more beside
+// 100,000 than beside 10: due messages are found in a sorted set, a
+// bounded number per claim. The server's time is the script's, from INFO
+// commandstats.
+func BenchmarkScaleClaimWaiting(b *testing.B) {
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"0", 0}, {"10", 10}, {"100k", 100_000}} {
+		setup := func(b *testing.B, stream string) (*Client, *testClock) {
+			scaleOnce.Do(func() { scaleSrv, scaleErr = testserver.Start() })
+			if scaleErr != nil {
+				b.Fatal(scaleErr)
+			}
+			clock := newTestClock()
+			c, err := New(dial(b, scaleSrv.Addr), Config{Stream: stream, Consumer: "alice", ReclaimAfter: 24 * time.Hour, Now: clock.Now})
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = do(b, c, "DEL", stream, c.cfg.DeadStream, c.waiting, c.backoff, c.scheduled, c.scheduledContent, c.outcomes)
+			if err := c.EnsureGroup(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			for from := 0; from < size.n; from += 50_000 {
+				fillWaiting(b, c, min(50_000, size.n-from), clock.Now().Add(24*time.Hour), from+1)
+			}
+			return c, clock
+		}
+		b.Run("waiting="+size.name+"/none-due", func(b *testing.B) {
+			c, _ := setup(b, "scale:waiting:"+size.name+":none")
+			ctx := context.Background()
+			commandTime(b, c, "evalsha", func() {
+				if r, err := c.Claim(ctx); err != nil || r.Message != nil {
+					b.Fatalf("claim: %+v %v", r.Message, err)
+				}
+			})
+		})
+		b.Run("waiting="+size.name+"/one-due-each", func(b *testing.B) {
+			c, clock := setup(b, "scale:waiting:"+size.name+":due")
+			ctx := context.Background()
+			held, next := "", size.n+1
+			commandTime(b, c, "evalsha", func() {
+				fillWaiting(b, c, 1, clock.Now(), next) // EVAL: not counted
+				next++
+				var r ClaimResult
+				var err error
+				if held == "" {
+					r, err = c.Claim(ctx)
+				} else {
+					_, r, err = c.AckAndClaim(ctx, held)
+				}
+				if err != nil || r.Message == nil {
+					b.Fatalf("claim: %+v %v", r.Message, err)
+				}
+				held = r.Message.ID
+			})
+		})
+	}
+}
+
+// fillWaiting puts n messages numbered from `from` in the client's
+// group's waiting set and as many in its stream's scheduled set, due at
+// due; sent with EVAL, so that commandTime's count of EVALSHA leaves it
+// out.
+func fillWaiting(b *testing.B, c *Client, n int, due time.Time, from int) {
+	b.Helper()
+	err := c.vk.Do(context.Background(), c.vk.B().Eval().Script(fillWaitingScript.source).Numkeys(4).
+		Key(c.waiting, c.backoff, c.scheduled, c.scheduledContent).
+		Arg(fmt.Sprint(n), msString(due), fmt.Sprint(from)).Build()).Error()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// commandTime runs f b.N times and reports the server's own time per call
+// of f from INFO commandstats, for the command cmd ("evalsha": a script's
+// time, the commands it ran included), without SLOWLOG's cost of logging
+// every command a script runs.
+func commandTime(b *testing.B, c *Client, cmd string, f func()) {
+	b.Helper()
+	usec := func() (calls, us int64) {
+		info, err := do(b, c, "INFO", "commandstats").ToString()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for line := range strings.Lines(info) {
+			rest, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_"+cmd+":")
+			if !ok {
+				continue
+			}
+			for _, kv := range strings.Split(rest, ",") {
+				k, v, _ := strings.Cut(kv, "=")
+				n, _ := strconv.ParseInt(v, 10, 64)
+				switch k {
+				case "calls":
+					calls = n
+				case "usec":
+					us = n
+				}
+			}
+		}
+		return calls, us
+	}
+	f() // loads the script
+	calls0, us0 := usec()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f()
+	}
+	b.StopTimer()
+	calls, us := usec()
+	if calls-calls0 < int64(b.N) {
+		b.Fatalf("commandstats counted %d %s for %d calls", calls-calls0, cmd, b.N)
+	}
+	b.ReportMetric(float64(us-us0)/float64(b.N), "server-µs/op")
 }
 
 // ackAllScript acks up to n of a group's pending entries from the head of its

@@ -22,7 +22,7 @@ import (
 // written in its header; the Go variable that runs it sits beside the
 // method that calls it and names the preludes it runs after: files of
 // helper functions shared by several scripts (lua/ids.lua, group.lua,
-// record_lookup.lua, records.lua, dead_letter.lua). The server gets the
+// record_lookup.lua, records.lua, dead_letter.lua, waiting.lua). The server gets the
 // preludes and the script joined in that order, and an error's line is
 // mapped back to the file it is in (see scriptError).
 
@@ -64,50 +64,70 @@ const (
 // their source (a Lua name, so that every file parses as Lua on its own),
 // so each is typed once, here, and the two sides cannot drift apart.
 var luaConstants = map[string]string{
-	"KIND_CLAIMED":          strconv.Quote(recordClaimed),
-	"KIND_RELEASED":         strconv.Quote(recordReleased),
-	"KIND_ACKED":            strconv.Quote(recordAcked),
-	"KIND_DEAD":             strconv.Quote(recordDead),
-	"ACT_ACKS":              strconv.Quote(activityAcks),
-	"ACT_DEAD":              strconv.Quote(activityDead),
-	"ACT_ACK":               strconv.Quote(activityAck),
-	"ACT_DEAD_BY":           strconv.Quote(activityDeadBy),
-	"ACTIVITY_TTL_MS":       strconv.FormatInt(activityTTL.Milliseconds(), 10),
-	"HIST_SUB":              strconv.Itoa(histogramSteps),
-	"REASON_DELETED":        strconv.Quote(ReasonDeleted),
-	"REASON_MAX_DELIVERIES": strconv.Quote(ReasonMaxDeliveries),
-	"RELEASED_STALE_MAX":    strconv.Itoa(releasedStaleMax),
-	"TRIM_EVERY":            strconv.Itoa(outcomeTrimEvery),
-	"FIELD_NAME":            strconv.Quote(FieldName),
-	"FIELD_EMAIL":           strconv.Quote(FieldEmail),
-	"FIELD_MESSAGE":         strconv.Quote(FieldMessage),
-	"FIELD_REPLAY_OF":       strconv.Quote(FieldReplayOf),
-	"ARRIVALS_CURSOR":       strconv.Quote(arrivalsCursorField),
-	"DEAD_ID":               strconv.Quote(deadFieldID),
-	"DEAD_REASON":           strconv.Quote(deadFieldReason),
-	"DEAD_DELIVERIES":       strconv.Quote(deadFieldDeliveries),
-	"DEAD_CONSUMER":         strconv.Quote(deadFieldConsumer),
-	"DEAD_AT":               strconv.Quote(deadFieldAt),
-	"DEAD_META_FIELDS":      strconv.Itoa(deadMetaFields),
-	"START_UNKNOWN":         strconv.Quote(groupStartUnknown),
-	"TAG_OK":                strconv.Quote(tagOK),
-	"TAG_NOT_PENDING":       strconv.Quote(tagNotPending),
-	"TAG_HELD":              strconv.Quote(tagHeld),
-	"TAG_DELETED":           strconv.Quote(tagDeleted),
-	"TAG_GONE":              strconv.Quote(tagGone),
-	"TAG_MISSING":           strconv.Quote(tagMissing),
-	"TAG_EMPTY":             strconv.Quote(tagEmpty),
-	"CLAIM_NEW":             strconv.Quote(claimNew),
-	"CLAIM_RECLAIMED":       strconv.Quote(claimReclaimed),
-	"CLAIM_RELEASED":        strconv.Quote(claimReleased),
-	"MODE_KEEP":             strconv.Quote(modeKeep),
-	"MODE_RELEASE":          strconv.Quote(modeRelease),
-	"MODE_COUNT":            strconv.Quote(modeCount),
-	"MODE_COPY":             strconv.Quote(modeCopy),
-	"MODE_TRIM":             strconv.Quote(modeTrim),
-	"MODE_TAKE":             strconv.Quote(modeTake),
-	"MODE_RENEW":            strconv.Quote(modeRenew),
-	"TAG_REGROUP":           strconv.Quote(tagRegroup),
+	"KIND_CLAIMED":            strconv.Quote(recordClaimed),
+	"KIND_RELEASED":           strconv.Quote(recordReleased),
+	"KIND_ACKED":              strconv.Quote(recordAcked),
+	"KIND_DEAD":               strconv.Quote(recordDead),
+	"KIND_SNOOZED":            strconv.Quote(recordSnoozed),
+	"KIND_WAITING":            strconv.Quote(recordWaiting),
+	"ACT_SNOOZES":             strconv.Quote(activitySnoozes),
+	"ACT_RETRIES":             strconv.Quote(activityRetries),
+	"ACT_ACKS":                strconv.Quote(activityAcks),
+	"ACT_DEAD":                strconv.Quote(activityDead),
+	"ACT_ACK":                 strconv.Quote(activityAck),
+	"ACT_DEAD_BY":             strconv.Quote(activityDeadBy),
+	"ACTIVITY_TTL_MS":         strconv.FormatInt(activityTTL.Milliseconds(), 10),
+	"HIST_SUB":                strconv.Itoa(histogramSteps),
+	"REASON_DELETED":          strconv.Quote(ReasonDeleted),
+	"REASON_MAX_DELIVERIES":   strconv.Quote(ReasonMaxDeliveries),
+	"RELEASED_STALE_MAX":      strconv.Itoa(releasedStaleMax),
+	"TRIM_EVERY":              strconv.Itoa(outcomeTrimEvery),
+	"FIELD_NAME":              strconv.Quote(FieldName),
+	"FIELD_EMAIL":             strconv.Quote(FieldEmail),
+	"FIELD_MESSAGE":           strconv.Quote(FieldMessage),
+	"FIELD_REPLAY_OF":         strconv.Quote(FieldReplayOf),
+	"FIELD_SNOOZE_OF":         strconv.Quote(FieldSnoozeOf),
+	"FIELD_SNOOZE_BY":         strconv.Quote(FieldSnoozeBy),
+	"FIELD_SNOOZE_UNTIL":      strconv.Quote(FieldSnoozeUntil),
+	"FIELD_SNOOZE_DELIVERIES": strconv.Quote(FieldSnoozeDeliveries),
+	"FIELD_RETRY_OF":          strconv.Quote(FieldRetryOf),
+	"FIELD_RETRY_BY":          strconv.Quote(FieldRetryBy),
+	"FIELD_RETRY_UNTIL":       strconv.Quote(FieldRetryUntil),
+	"FIELD_RETRY_DELIVERIES":  strconv.Quote(FieldRetryDeliveries),
+	"FIELD_RETRY_AFTER":       strconv.Quote(FieldRetryAfter),
+	"WAIT_SNOOZED":            strconv.Quote(string(WaitSnoozed)),
+	"WAIT_BACKOFF":            strconv.Quote(string(WaitBackoff)),
+	"WAIT_SCHEDULED":          strconv.Quote(string(WaitScheduled)),
+	"WAIT_LIST_GROUP":         strconv.Quote(waitListGroup),
+	"WAIT_LIST_SCHEDULED":     strconv.Quote(waitListScheduled),
+	"WHY_RELEASED":            strconv.Quote(AfterRelease),
+	"WHY_RECLAIMED":           strconv.Quote(AfterReclaim),
+	"ARRIVALS_CURSOR":         strconv.Quote(arrivalsCursorField),
+	"DEAD_ID":                 strconv.Quote(deadFieldID),
+	"DEAD_REASON":             strconv.Quote(deadFieldReason),
+	"DEAD_DELIVERIES":         strconv.Quote(deadFieldDeliveries),
+	"DEAD_CONSUMER":           strconv.Quote(deadFieldConsumer),
+	"DEAD_AT":                 strconv.Quote(deadFieldAt),
+	"DEAD_META_FIELDS":        strconv.Itoa(deadMetaFields),
+	"START_UNKNOWN":           strconv.Quote(groupStartUnknown),
+	"TAG_OK":                  strconv.Quote(tagOK),
+	"TAG_NOT_PENDING":         strconv.Quote(tagNotPending),
+	"TAG_HELD":                strconv.Quote(tagHeld),
+	"TAG_DELETED":             strconv.Quote(tagDeleted),
+	"TAG_GONE":                strconv.Quote(tagGone),
+	"TAG_MISSING":             strconv.Quote(tagMissing),
+	"TAG_EMPTY":               strconv.Quote(tagEmpty),
+	"CLAIM_NEW":               strconv.Quote(claimNew),
+	"CLAIM_RECLAIMED":         strconv.Quote(claimReclaimed),
+	"CLAIM_RELEASED":          strconv.Quote(claimReleased),
+	"MODE_KEEP":               strconv.Quote(modeKeep),
+	"MODE_RELEASE":            strconv.Quote(modeRelease),
+	"MODE_COUNT":              strconv.Quote(modeCount),
+	"MODE_COPY":               strconv.Quote(modeCopy),
+	"MODE_TRIM":               strconv.Quote(modeTrim),
+	"MODE_TAKE":               strconv.Quote(modeTake),
+	"MODE_RENEW":              strconv.Quote(modeRenew),
+	"TAG_REGROUP":             strconv.Quote(tagRegroup),
 }
 
 var luaConstant = regexp.MustCompile(`__([A-Z][A-Z0-9_]*)__`)
@@ -126,6 +146,7 @@ var (
 	luaRecordLookup = &luaPrelude{file: "record_lookup.lua"}
 	luaRecords      = &luaPrelude{file: "records.lua", needs: []*luaPrelude{luaIDs, luaRecordLookup}}
 	luaDeadLetter   = &luaPrelude{file: "dead_letter.lua", needs: []*luaPrelude{luaRecords}}
+	luaWaiting      = &luaPrelude{file: "waiting.lua", needs: []*luaPrelude{luaRecords, luaDeadLetter}}
 )
 
 // luaScript is one script as the server runs it: its preludes and its own
@@ -270,6 +291,32 @@ func (s *luaScript) fileLine(n int) string {
 func scriptSHA(src string) string {
 	sum := sha1.Sum([]byte(src))
 	return hex.EncodeToString(sum[:])
+}
+
+// cmd is the script as a command for a pipeline: EVALSHA, which cannot
+// fall back to EVAL there (see doWithScripts).
+func (s *luaScript) cmd(vk valkey.Client, keys, args []string) valkey.Completed {
+	return vk.B().Evalsha().Sha1(s.sha).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build()
+}
+
+// doWithScripts sends a pipeline that runs scripts by their SHA (see cmd):
+// when the server does not have one (NOSCRIPT: it restarted, or failed
+// over), it loads them and sends the pipeline again, built afresh (a
+// command is recycled once sent), once.
+func (c *Client) doWithScripts(ctx context.Context, scripts []*luaScript, build func() valkey.Commands) []valkey.ValkeyResult {
+	r := c.vk.DoMulti(ctx, build()...)
+	for _, res := range r {
+		var verr *valkey.ValkeyError
+		if errors.As(res.Error(), &verr) && verr.IsNoScript() {
+			for _, s := range scripts {
+				if err := c.loadScript(ctx, s); err != nil {
+					return r
+				}
+			}
+			return c.vk.DoMulti(ctx, build()...)
+		}
+	}
+	return r
 }
 
 // loadScript loads a script on every node, so that EVALSHA in a pipeline

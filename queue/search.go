@@ -182,20 +182,29 @@ type searchReply struct {
 	entries []StreamEntry
 	pending map[string]PendingEntry // the matches that are pending
 	records []string                // each match's outcome record, "" for none
+	waits   map[string]Wait         // the matches that wait
 	scanned int64                   // entries looked at
 	last    string                  // the last ID looked at, "" for none
 }
 
 // parseSearchReply reads search.lua's reply.
 func parseSearchReply(msg valkey.ValkeyMessage) (searchReply, error) {
-	found := searchReply{pending: map[string]PendingEntry{}}
+	found := searchReply{pending: map[string]PendingEntry{}, waits: map[string]Wait{}}
 	r := newReply("search", msg, 3)
-	r.rows(0, 4, func(m *reply) {
+	r.rows(0, 5, func(m *reply) {
 		e := parseCutEntry(m.sub(0, 3))
 		if owner := m.str(1); owner != "" {
 			found.pending[e.ID] = PendingEntry{ID: e.ID, Consumer: owner, Deliveries: m.int(2)}
 		}
 		found.records = append(found.records, m.str(3))
+		// {} when it does not wait, else a row of page.lua's waits.
+		switch w := m.sub(4, -1); len(w.parts) {
+		case 0:
+		case 7:
+			found.waits[w.id(0)] = parseWait(w, 1)
+		default:
+			w.fail("%s: %d parts, want 0 or 7", w.path, len(w.parts))
+		}
 		found.entries = append(found.entries, e)
 	})
 	found.scanned, found.last = r.int(1), r.optionalID(2)
@@ -204,7 +213,7 @@ func parseSearchReply(msg valkey.ValkeyMessage) (searchReply, error) {
 
 // searchScript looks at one chunk of the stream for the needles: see
 // lua/search.lua.
-var searchScript = newScript("search.lua", luaRecordLookup)
+var searchScript = newScript("search.lua", luaIDs, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
 
 func (c *Client) searchChunk(ctx context.Context, needles []string, before string) (SearchPage, error) {
 	from := "+"
@@ -237,7 +246,7 @@ func (c *Client) searchChunk(ctx context.Context, needles []string, before strin
 		}()
 		var msg valkey.ValkeyMessage
 		err := idempotent(ctx, func() (err error) {
-			msg, err = searchScript.exec(ctx, c.vk, []string{c.cfg.Stream, c.outcomes},
+			msg, err = searchScript.exec(ctx, c.vk, []string{c.cfg.Stream, c.outcomes, c.waiting, c.snoozed, c.backoff},
 				append([]string{c.cfg.Group, from, strconv.Itoa(SearchChunk), strconv.Itoa(PreviewBytes)}, needles...))
 			return err
 		})
@@ -254,7 +263,7 @@ func (c *Client) searchChunk(ctx context.Context, needles []string, before strin
 		}
 		scanned, last = found.scanned, found.last
 		page = StreamPage{LastDelivered: g.info.LastDelivered, Start: g.info.Start, Entries: found.entries}
-		return page.settleStates(found.pending, found.records)
+		return page.settleStates(found.pending, found.records, found.waits)
 	})
 	if err != nil {
 		return SearchPage{}, wrap("search", err)

@@ -3,6 +3,7 @@ package sshd
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/tui"
@@ -82,12 +83,12 @@ func (q countingQueue) AckAndClaim(ctx context.Context, id string) (int64, queue
 	return n, res, err
 }
 
-func (q countingQueue) Release(ctx context.Context, id string) error {
-	err := q.Queue.Release(ctx, id)
+func (q countingQueue) ReleaseDue(ctx context.Context, id string) (time.Time, error) {
+	due, err := q.Queue.ReleaseDue(ctx, id)
 	if err == nil {
 		q.n.releases.Add(1)
 	}
-	return err
+	return due, err
 }
 
 func (q countingQueue) Reject(ctx context.Context, id, reason string) (string, error) {

@@ -45,7 +45,7 @@ func TestTheDeskCountsWhatSucceeded(t *testing.T) {
 	want.Acks++
 	want.Claims++
 	check("an ack and claim")
-	if err := q.Release(ctx, ids[1]); err != nil {
+	if _, err := q.ReleaseDue(ctx, ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	want.Releases++

@@ -42,6 +42,7 @@ type Theme struct {
 	Offline   lipgloss.Style
 	Reclaimed lipgloss.Style
 	Released  lipgloss.Style
+	Snoozed   lipgloss.Style
 	Replay    lipgloss.Style
 	Delivery  lipgloss.Style
 	KeepAlive lipgloss.Style
@@ -204,6 +205,7 @@ func (p *palette) theme(isDark bool) *Theme {
 		Offline:   lipgloss.NewStyle().Background(panel).Foreground(red).Bold(true),
 		Reclaimed: badge(yellow),
 		Released:  badge(accent),
+		Snoozed:   badge(accent),
 		Replay:    badge(fg),
 		Delivery:  badge(blue),
 		KeepAlive: badge(green),

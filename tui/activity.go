@@ -17,7 +17,7 @@ import (
 )
 
 // ActivityScreen is the last hour of the group, minute by minute:
-// sparklines of arrivals, acks and dead letters, time to ack, the oldest
+// sparklines of arrivals, acks, dead letters and snoozes, time to ack, the oldest
 // message nobody has claimed, and what each reviewer did. It reads
 // queue.Activity while it is in front, every activityEvery, and not at
 // all behind another screen.
@@ -125,15 +125,20 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 		return th.Title.Render("Activity") + "\n" + th.Subtle.Render(note)
 	}
 	a := s.act
-	totals := []string{termtext.Thousands(sum(a.Arrivals)), termtext.Thousands(sum(a.Acks)), termtext.Thousands(sum(a.Dead))}
+	snoozes := a.Snoozes
+	if len(snoozes) != len(a.Arrivals) {
+		snoozes = make([]int64, len(a.Arrivals)) // none counted
+	}
+	totals := []string{termtext.Thousands(sum(a.Arrivals)), termtext.Thousands(sum(a.Acks)), termtext.Thousands(sum(a.Dead)), termtext.Thousands(sum(snoozes))}
 	countWidth := 5
 	for _, t := range totals {
 		countWidth = max(countWidth, len(t))
 	}
 	labelWidth := sparkNames + 1 + countWidth + 1
 	cols, perCol, perMinute := sparkLayout(w - labelWidth - 2)
-	series := [][]int64{resample(a.Arrivals, perCol, perMinute), resample(a.Acks, perCol, perMinute), resample(a.Dead, perCol, perMinute)}
-	// One scale for the three, so acks read against arrivals.
+	series := [][]int64{resample(a.Arrivals, perCol, perMinute), resample(a.Acks, perCol, perMinute), resample(a.Dead, perCol, perMinute),
+		resample(snoozes, perCol, perMinute)}
+	// One scale for all, so acks read against arrivals.
 	var top int64
 	for _, xs := range series {
 		top = max(top, slices.Max(append(xs, 0)))
@@ -157,7 +162,7 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 	for i, row := range []struct {
 		name  string
 		style lipgloss.Style
-	}{{"arrivals", th.StateNew}, {"acks", th.StateAck}, {"dead", th.StateDead}} {
+	}{{"arrivals", th.StateNew}, {"acks", th.StateAck}, {"dead", th.StateDead}, {"snoozes", th.Subtle}} {
 		label := fmt.Sprintf("%-*s %*s ", sparkNames, row.name, countWidth, totals[i])
 		lines = append(lines, th.Label.Width(labelWidth).Render(label)+rule+
 			row.style.Render(termtext.Sparkline(series[i], top))+rule)

@@ -121,9 +121,9 @@ func TestActivityDraws(t *testing.T) {
 	s, _ := shownActivity(t, f, 100, 24)
 	v := plainView(s)
 	lines := strings.Split(v, "\n")
-	// One scale for the three lines: the busiest minute is the top bar.
+	// One scale for the lines: the busiest minute is the top bar.
 	requireShows(t, s, "a bar per minute, █ = 6 · times in UTC",
-		"arrivals   136 │", "acks        85 │", "dead         3 │",
+		"arrivals   136 │", "acks        85 │", "dead         3 │", "snoozes      2 │",
 		"time to ack       p50 2m10s · p90 8m03s  over 41 acks",
 		"oldest unclaimed  4m12s",
 		"reviewer     acked  dead-lettered  median held",
@@ -143,7 +143,7 @@ func TestActivityDraws(t *testing.T) {
 		t.Fatalf("arrivals drawn %q", bars)
 	}
 	// The time axis names the clock under the lines, and now at the end.
-	axis := lines[5]
+	axis := lines[6]
 	if !strings.Contains(axis, "08:40") || !strings.Contains(axis, "09:20") || !strings.HasSuffix(axis, "now") {
 		t.Fatalf("axis %q", axis)
 	}

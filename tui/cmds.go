@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -47,10 +48,19 @@ type AckClaimedMsg struct {
 	Err    error
 }
 
-// ReleasedMsg is the outcome of handing a message back.
+// ReleasedMsg is the outcome of handing a message back; Due is when it is
+// offered again when it waits first (the retry backoff), else zero.
 type ReleasedMsg struct {
 	ID  string
+	Due time.Time
 	Err error
+}
+
+// SnoozedMsg is the outcome of snoozing the held message until Until.
+type SnoozedMsg struct {
+	ID    string
+	Until time.Time
+	Err   error
 }
 
 // RejectedMsg is the outcome of dead-lettering a message.
@@ -86,13 +96,16 @@ type PendingLoadedMsg struct {
 }
 
 // StreamLoadedMsg is one page of the stream, newest first; Newest when
-// it is the newest page.
+// it is the newest page, which comes with the messages added for later
+// (Scheduled, the soonest due; ScheduledTotal of them in all).
 type StreamLoadedMsg struct {
-	Seq     int
-	Move    pageMove
-	Newest  bool
-	Entries []queue.StreamEntry
-	Err     error
+	Seq            int
+	Move           pageMove
+	Newest         bool
+	Entries        []queue.StreamEntry
+	Scheduled      []queue.WaitingEntry
+	ScheduledTotal int64
+	Err            error
 }
 
 // DeadLoadedMsg is one page of the dead-letter stream, newest first;
@@ -223,7 +236,15 @@ func ackClaimCmd(c *Common, id string, seq int) tea.Cmd {
 func releaseCmd(c *Common, id string) tea.Cmd {
 	q := c.Queue
 	return c.call(func(ctx context.Context) tea.Msg {
-		return ReleasedMsg{ID: id, Err: q.Release(ctx, id)}
+		due, err := q.ReleaseDue(ctx, id)
+		return ReleasedMsg{ID: id, Due: due, Err: err}
+	})
+}
+
+func snoozeCmd(c *Common, id string, until time.Time) tea.Cmd {
+	q := c.Queue
+	return c.call(func(ctx context.Context) tea.Msg {
+		return SnoozedMsg{ID: id, Until: until, Err: q.Snooze(ctx, id, until)}
 	})
 }
 
@@ -245,10 +266,12 @@ func keepAliveCmd(c *Common, id string, gen int) tea.Cmd {
 // addContactCmd adds a draft once: the same key again (a double submit,
 // a retry after a timeout that did reach the server) adds nothing and
 // answers with the first entry.
-func addContactCmd(c *Common, key, name, email, message string) tea.Cmd {
+// addContactCmd adds a contact message once per key; a notBefore after now
+// adds it for later (zero: now).
+func addContactCmd(c *Common, key, name, email, message string, notBefore time.Time) tea.Cmd {
 	q := c.Queue
 	return c.call(func(ctx context.Context) tea.Msg {
-		added, err := q.AddContactOnce(ctx, key, name, email, message)
+		added, err := q.AddContactLater(ctx, key, name, email, message, notBefore)
 		return ContactAddedMsg{Added: added, Err: err}
 	})
 }
@@ -327,13 +350,21 @@ func pendingPageCmd(c *Common, seq int, q queue.PendingQuery, consumers, stack [
 
 func streamPageCmd(c *Common, seq int, move pageMove, from string, count int) tea.Cmd {
 	sr := c.Queue
-	read := func(ctx context.Context, q queue.StreamQuery) ([]queue.StreamEntry, error) {
-		p, err := sr.StreamPage(ctx, q)
-		return p.Entries, err
-	}
 	return c.call(func(ctx context.Context) tea.Msg {
+		var newestPage queue.StreamPage // the page at the newest end, when read
+		read := func(ctx context.Context, q queue.StreamQuery) ([]queue.StreamEntry, error) {
+			p, err := sr.StreamPage(ctx, q)
+			if q.From == "" && !q.Forward {
+				newestPage = p
+			}
+			return p.Entries, err
+		}
 		rows, newest, err := fetchPage(ctx, read, move, from, count)
-		return StreamLoadedMsg{Seq: seq, Move: move, Newest: newest, Entries: rows, Err: err}
+		msg := StreamLoadedMsg{Seq: seq, Move: move, Newest: newest, Entries: rows, Err: err}
+		if newest {
+			msg.Scheduled, msg.ScheduledTotal = newestPage.Scheduled, newestPage.ScheduledTotal
+		}
+		return msg
 	})
 }
 

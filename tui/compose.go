@@ -1,11 +1,14 @@
 package tui
 
 import (
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/reviewq/reviewq/form"
+	"github.com/reviewq/reviewq/termtext"
 )
 
 // ComposeScreen adds contact messages: the form from package form, ctrl+s
@@ -19,8 +22,11 @@ type ComposeScreen struct {
 	c       *Common
 	actions []Action
 	contact *form.Contact
-	nonce   string     // the draft's, for its idempotency key (draftkey.go)
-	form    *form.Form // nil until shown, and again once hidden empty
+	// later is the draft's "Send later" field: when to add it, as typed
+	// ("" now).
+	later string
+	nonce string     // the draft's, for its idempotency key (draftkey.go)
+	form  *form.Form // nil until shown, and again once hidden empty
 	// huh asks its theme for styles on every render; build both once,
 	// with the form.
 	huhStyles *[2]*huh.Styles
@@ -48,7 +54,7 @@ func NewComposeScreen(c *Common) Screen {
 			return cmd
 		}
 	}
-	drafted := func() bool { return s.contact.Trimmed() != (form.Contact{}) }
+	drafted := func() bool { return s.contact.Trimmed() != (form.Contact{}) || s.later != "" }
 	leave := func(tea.KeyPressMsg) tea.Cmd {
 		if drafted() {
 			s.c.info("draft kept: %s brings it back", s.c.key("compose"))
@@ -60,7 +66,7 @@ func NewComposeScreen(c *Common) Screen {
 		{Name: "back", Mode: ModeForm, Desc: "leave (draft kept)", When: drafted, Run: leave},
 		{Name: "back", Mode: ModeForm, Desc: "leave", When: func() bool { return !drafted() }, Run: leave},
 		{Name: "next-field", Mode: ModeForm, Desc: "next field", Short: "fields", Run: field(tea.KeyPressMsg{Code: tea.KeyTab}),
-			When: func() bool { return s.form != nil && s.form.Focused() != form.FieldMessage }},
+			When: func() bool { return s.form != nil && !s.form.Last() }},
 		{Name: "prev-field", Mode: ModeForm, Desc: "prev field", Short: "fields", Run: field(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}),
 			When: func() bool { return s.form != nil && s.form.Focused() != form.FieldName }},
 	}
@@ -80,7 +86,7 @@ func (s *ComposeScreen) show() tea.Cmd {
 // hide lets the form go when nothing was typed in it and nothing is on its
 // way: building it again when the screen is shown loses nothing.
 func (s *ComposeScreen) hide() {
-	if s.form != nil && !s.busy && *s.contact == (form.Contact{}) {
+	if s.form != nil && !s.busy && *s.contact == (form.Contact{}) && s.later == "" {
 		s.form, s.huhStyles = nil, nil
 	}
 }
@@ -97,7 +103,10 @@ func (s *ComposeScreen) build() {
 		}
 		return s.huhStyles[0]
 	})
-	s.form = form.New(s.contact, s.formWidth(), theme)
+	// "Send later" reads times in the reviewer's zone, from the session's
+	// clock, when it is checked.
+	when := func(v string) (time.Time, error) { return termtext.ParseWhen(v, s.c.Now(), s.c.Location) }
+	s.form = form.New(s.contact, s.formWidth(), theme, form.WithSendLater(&s.later, when))
 	s.form.SetSize(s.formWidth(), s.formHeight())
 }
 
@@ -203,7 +212,7 @@ func (s *ComposeScreen) submit() tea.Cmd {
 	}
 	s.busy = true
 	s.c.info("adding…")
-	return addContactCmd(s.c, draftKey(s.nonce, c), c.Name, c.Email, c.Message)
+	return addContactCmd(s.c, draftKey(s.nonce, c), c.Name, c.Email, c.Message, s.form.NotBefore())
 }
 
 func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
@@ -219,14 +228,19 @@ func (s *ComposeScreen) added(msg ContactAddedMsg) tea.Cmd {
 		return s.form.Init()
 	}
 	s.c.succeeded("add")
-	if msg.Added.Duplicate {
+	name, a := safeID(s.contact.Trimmed().Name), msg.Added
+	switch {
+	case a.Duplicate:
 		// A repeated submit (the first answer was lost): say which entry
 		// holds it, so nobody adds it a third time.
-		s.c.warn("%s's message was already added as %s: not added again", safeID(s.contact.Trimmed().Name), safeID(msg.Added.ID))
-	} else {
-		s.c.ok("added %s's message as %s: the form is ready for the next one", safeID(s.contact.Trimmed().Name), safeID(msg.Added.ID))
+		s.c.warn("%s's message was already added as %s: not added again", name, safeID(a.Handle()))
+	case a.ScheduledID != "":
+		s.c.ok("%s's message is scheduled for %s (%s): nobody gets it before; the form is ready for the next one",
+			name, termtext.Clock(a.NotBefore, s.c.Now(), s.c.Location), safeID(a.ScheduledID))
+	default:
+		s.c.ok("added %s's message as %s: the form is ready for the next one", name, safeID(a.ID))
 	}
-	s.contact, s.nonce = &form.Contact{}, newDraftNonce()
+	s.contact, s.later, s.nonce = &form.Contact{}, "", newDraftNonce()
 	if !s.visible { // the reviewer went elsewhere meanwhile: a fresh form when they come back
 		s.form, s.huhStyles = nil, nil
 		return statsCmd(s.c)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -213,8 +214,8 @@ type lostAnswer struct {
 	lost int
 }
 
-func (q *lostAnswer) AddContactOnce(ctx context.Context, key, name, email, message string) (queue.Added, error) {
-	added, err := q.Queue.AddContactOnce(ctx, key, name, email, message)
+func (q *lostAnswer) AddContactLater(ctx context.Context, key, name, email, message string, notBefore time.Time) (queue.Added, error) {
+	added, err := q.Queue.AddContactLater(ctx, key, name, email, message, notBefore)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if err == nil && q.lost > 0 {

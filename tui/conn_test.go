@@ -173,8 +173,8 @@ func TestHeaderOnADeskFeed(t *testing.T) {
 // whose replica did not confirm: the entry is on the primary.
 type notSafeQueue struct{ *fakeQueue }
 
-func (q notSafeQueue) AddContactOnce(ctx context.Context, key, name, email, message string) (queue.Added, error) {
-	a, err := q.fakeQueue.AddContactOnce(ctx, key, name, email, message)
+func (q notSafeQueue) AddContactLater(ctx context.Context, key, name, email, message string, notBefore time.Time) (queue.Added, error) {
+	a, err := q.fakeQueue.AddContactLater(ctx, key, name, email, message, notBefore)
 	if err != nil {
 		return a, err
 	}

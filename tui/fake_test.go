@@ -44,6 +44,14 @@ type fakeQueue struct {
 	activity queue.Activity
 	// idem maps an idempotency key to the entry it added.
 	idem map[string]string
+	// waits are the entries put away to wait (Snooze; Release with
+	// backoff set), scheduled the messages added for later: Stream and
+	// Pending list them as queue's do.
+	waits     map[string]queue.Wait
+	scheduled []queue.WaitingEntry
+	// backoff, when set, is the wait of every release, as
+	// Config.RetryBackoff makes it (fixed, for tests).
+	backoff time.Duration
 	// gate, when set, holds a search or a replay after its first chunk
 	// until it is closed or the context ends, so a test can see it under
 	// way and stop it.
@@ -56,7 +64,8 @@ const fakeChunk = 2
 
 func newFakeQueue(entries ...queue.Entry) *fakeQueue {
 	return &fakeQueue{entries: entries, pending: map[string]queue.PendingEntry{}, acked: map[string]bool{},
-		outcomes: map[string]*queue.Outcome{}, released: map[string]queue.Release{}, idem: map[string]string{}}
+		outcomes: map[string]*queue.Outcome{}, released: map[string]queue.Release{}, idem: map[string]string{},
+		waits: map[string]queue.Wait{}}
 }
 
 // clone is a fake with the same contents, none of them shared.
@@ -68,7 +77,7 @@ func (f *fakeQueue) clone() *fakeQueue {
 		skipped: maps.Clone(f.skipped), scanLimit: f.scanLimit, dead: slices.Clone(f.dead), next: f.next,
 		failWith: f.failWith, stats: f.stats, nextClaim: f.nextClaim, statsBlock: f.statsBlock,
 		outcomes: maps.Clone(f.outcomes), released: maps.Clone(f.released), activity: f.activity,
-		idem: maps.Clone(f.idem), gate: f.gate,
+		idem: maps.Clone(f.idem), gate: f.gate, waits: maps.Clone(f.waits), scheduled: slices.Clone(f.scheduled), backoff: f.backoff,
 	}
 	for i, e := range g.entries {
 		g.entries[i].Fields = slices.Clone(e.Fields)
@@ -125,6 +134,9 @@ func (f *fakeQueue) Claim(ctx context.Context) (queue.ClaimResult, error) {
 	}
 	for _, e := range f.entries {
 		if _, p := f.pending[e.ID]; p || f.acked[e.ID] {
+			continue
+		}
+		if _, w := f.waits[e.ID]; w {
 			continue
 		}
 		f.pending[e.ID] = queue.PendingEntry{ID: e.ID, Consumer: "alice", Deliveries: 1}
@@ -189,17 +201,41 @@ func (f *fakeQueue) KeepAlive(ctx context.Context, id string) error {
 	return f.record("keepalive " + id)
 }
 
-func (f *fakeQueue) Release(ctx context.Context, id string) error {
+func (f *fakeQueue) ReleaseDue(ctx context.Context, id string) (time.Time, error) {
 	if err := f.record("release " + id); err != nil {
+		return time.Time{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.pending[id]
+	switch {
+	case ok && f.backoff > 0:
+		// Out of the pending list, waiting for its retry.
+		delete(f.pending, id)
+		due := fixedNow.Add(f.backoff)
+		f.waits[id] = queue.Wait{Kind: queue.WaitBackoff, By: p.Consumer, At: fixedNow, Until: due, Deliveries: p.Deliveries, After: queue.AfterRelease}
+		return due, nil
+	case ok:
+		// Still pending, with the one who let go, until the next claim
+		// takes it first.
+		f.released[id] = queue.Release{By: p.Consumer, At: fixedNow}
+	}
+	return time.Time{}, nil
+}
+
+func (f *fakeQueue) Snooze(ctx context.Context, id string, until time.Time) error {
+	if err := f.record("snooze " + id + " " + until.UTC().Format(time.RFC3339)); err != nil {
 		return err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	// Still pending, with the one who let go, until the next claim takes
-	// it first.
-	if p, ok := f.pending[id]; ok {
-		f.released[id] = queue.Release{By: p.Consumer, At: fixedNow}
+	p, ok := f.pending[id]
+	if !ok {
+		return &queue.Error{Op: "snooze " + id, Kind: queue.ErrNotPending}
 	}
+	delete(f.pending, id)
+	delete(f.released, id)
+	f.waits[id] = queue.Wait{Kind: queue.WaitSnoozed, By: p.Consumer, At: fixedNow, Until: until, Deliveries: p.Deliveries - 1}
 	return nil
 }
 
@@ -236,17 +272,31 @@ func (f *fakeQueue) AddContact(ctx context.Context, name, email, message string)
 	f.mu.Lock()
 	key := fmt.Sprintf("plain-%d", f.next)
 	f.mu.Unlock()
-	return f.AddContactOnce(ctx, key, name, email, message)
+	return f.AddContactLater(ctx, key, name, email, message, time.Time{})
 }
 
-func (f *fakeQueue) AddContactOnce(ctx context.Context, key, name, email, message string) (queue.Added, error) {
-	if err := f.record("add " + name); err != nil {
+func (f *fakeQueue) AddContactLater(ctx context.Context, key, name, email, message string, notBefore time.Time) (queue.Added, error) {
+	call := "add " + name
+	if !notBefore.IsZero() {
+		call += " at " + notBefore.UTC().Format(time.RFC3339)
+	}
+	if err := f.record(call); err != nil {
 		return queue.Added{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if id, ok := f.idem[key]; ok {
+		if strings.HasPrefix(id, "s") {
+			return queue.Added{ScheduledID: id, Timestamp: "2026-11-23T09:30:00.000Z", Duplicate: true}, nil
+		}
 		return queue.Added{ID: id, Timestamp: "2026-11-23T09:30:00.000Z", Duplicate: true}, nil
+	}
+	if notBefore.After(fixedNow) {
+		sid := fmt.Sprintf("s1795426200000-%d", len(f.scheduled))
+		f.idem[key] = sid
+		w := queue.WaitingEntry{Entry: contact(sid, name, email, message), Wait: queue.Wait{Kind: queue.WaitScheduled, At: fixedNow, Until: notBefore}}
+		f.scheduled = append(f.scheduled, w)
+		return queue.Added{ScheduledID: sid, NotBefore: notBefore, Timestamp: "2026-11-23T09:30:00.000Z"}, nil
 	}
 	f.next++
 	f.idem[key] = fmt.Sprintf("1795426200000-%d", f.next)
@@ -262,6 +312,14 @@ func (f *fakeQueue) PendingPage(ctx context.Context, q queue.PendingQuery) (queu
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var page queue.PendingPage
+	if q.After == "" && q.Consumer == "" && q.MinIdle <= 0 {
+		for _, e := range f.entries {
+			if w, ok := f.waits[e.ID]; ok {
+				page.Waiting = append(page.Waiting, queue.WaitingEntry{Entry: e, Wait: w})
+			}
+		}
+		page.WaitingTotal = int64(len(page.Waiting))
+	}
 	stopped := false
 	for i := range f.entries {
 		e := f.entries[i]
@@ -321,6 +379,9 @@ func (f *fakeQueue) StreamPage(ctx context.Context, q queue.StreamQuery) (queue.
 		count = 50
 	}
 	var page queue.StreamPage
+	if q.From == "" && !q.Forward {
+		page.Scheduled, page.ScheduledTotal = slices.Clone(f.scheduled), int64(len(f.scheduled))
+	}
 	n := len(f.entries)
 	for k := 0; k < n && len(page.Entries) < count; k++ {
 		i := n - 1 - k
@@ -343,6 +404,11 @@ func (f *fakeQueue) streamEntry(e queue.Entry) queue.StreamEntry {
 		se.State, se.Consumer, se.Deliveries = queue.StatePending, p.Consumer, p.Deliveries
 		if r, ok := f.released[e.ID]; ok {
 			se.Released = &r
+		}
+	} else if w, ok := f.waits[e.ID]; ok {
+		se.State, se.Wait = queue.StateSnoozed, &w
+		if w.Kind == queue.WaitBackoff {
+			se.State = queue.StateWaiting
 		}
 	} else if f.acked[e.ID] {
 		se.State, se.Outcome = queue.StateAcked, f.outcomes[e.ID]
@@ -524,8 +590,16 @@ func (f *fakeQueue) Stats(ctx context.Context) (queue.Stats, error) {
 	st := f.stats
 	st.Length = int64(len(f.entries))
 	st.Group.Pending = int64(len(f.pending))
-	st.Group.Lag = int64(len(f.entries) - len(f.pending) - len(f.acked))
+	st.Group.Lag = int64(len(f.entries) - len(f.pending) - len(f.acked) - len(f.waits))
 	st.DeadLength = int64(len(f.dead))
+	st.Scheduled = int64(len(f.scheduled))
+	for _, w := range f.waits {
+		if w.Kind == queue.WaitSnoozed {
+			st.Snoozed++
+		} else {
+			st.Waiting++
+		}
+	}
 	return st, nil
 }
 

@@ -317,9 +317,14 @@ func activityHour() queue.Activity {
 		if i%17 == 9 {
 			dead = 1
 		}
+		var snoozes int64
+		if i == 25 || i == 51 {
+			snoozes = 1
+		}
 		a.Arrivals = append(a.Arrivals, arrivals)
 		a.Acks = append(a.Acks, acks)
 		a.Dead = append(a.Dead, dead)
+		a.Snoozes = append(a.Snoozes, snoozes)
 	}
 	return a
 }

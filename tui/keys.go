@@ -12,8 +12,6 @@ import (
 // screen's file and app.go) say what an action does and when; this says
 // which keys press it, and a Keymap may say otherwise. The digit keys that
 // bring a screen to the front ("screen-<id>") come from the screen list.
-//
-// "snooze" is reserved for Review's snooze (s), which a later change adds.
 var defaultKeys = map[string][]string{
 	// Everywhere.
 	"help":        {"?"},
@@ -34,6 +32,7 @@ var defaultKeys = map[string][]string{
 	"ack-and-claim": {"A"},
 	"release":       {"r"},
 	"dead-letter":   {"x"},
+	"snooze":        {"s"},
 	"copy-email":    {"y"},
 	"redrive":       {"r"},
 	"replay":        {"r"},
@@ -51,7 +50,7 @@ var defaultKeys = map[string][]string{
 	"prev-field":  {"shift+tab"},
 	"prev-choice": {"left", "up", "shift+tab"},
 	"next-choice": {"right", "down", "tab"},
-	"pick":        {"1", "2", "3", "4"}, // the dead-letter reasons, "other…" last
+	"pick":        {"1", "2", "3", "4"}, // the dead-letter reasons or snooze times, "other…" last
 
 	// Movement.
 	"up":        {"up", "k"},

@@ -15,9 +15,11 @@ import (
 
 // stateCell is an entry's state in a list: "acked · alice · 4m ago",
 // "dead-lettered · spam · bob", "pending · carol", "released · zed · 12s
-// ago", "skipped", "new"; plain "acked" when another program acked it (no
-// record says who). Sanitised; ages are from now.
-func stateCell(e queue.StreamEntry, now time.Time) tableCell {
+// ago", "snoozed · alice · until 14:00", "waiting · retry in 1m",
+// "returned · 1795…-0", "skipped", "new"; plain "acked" when another
+// program acked it (no record says who). Sanitised; ages are from now,
+// times in loc.
+func stateCell(e queue.StreamEntry, now time.Time, loc *time.Location) tableCell {
 	ago := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -62,6 +64,12 @@ func stateCell(e queue.StreamEntry, now time.Time) tableCell {
 	case queue.StateSkipped:
 		// Before the group's start, never delivered to it.
 		return tableCell{text: "skipped", style: cellSubtle}
+	case queue.StateSnoozed, queue.StateWaiting:
+		// Out of everyone's reach until then.
+		return tableCell{text: termtext.WaitState(*e.Wait, now, loc), style: cellSubtle}
+	case queue.StateReturned:
+		// Its wait is over: its new entry is where it stands.
+		return tableCell{text: join("returned", termtext.SanitizeLine(e.Wait.BackAs)), style: cellSubtle}
 	}
 	return tableCell{text: "new", style: cellNew}
 }
@@ -94,6 +102,29 @@ func renderOutcome(th *styles.Theme, e queue.StreamEntry, now time.Time, loc *ti
 		row("State", "pending: held by "+name(e.Consumer)+", delivery "+strconv.FormatInt(e.Deliveries, 10))
 	case queue.StateSkipped:
 		row("State", "skipped: before the group's start, never delivered to it")
+	case queue.StateSnoozed, queue.StateWaiting, queue.StateReturned:
+		w := e.Wait
+		if e.State == queue.StateReturned {
+			row("State", "returned as "+termtext.SanitizeLine(w.BackAs)+": its wait is over, the new entry is where it stands")
+		} else {
+			row("State", termtext.WaitState(*w, now, loc))
+		}
+		how := "snoozed by " + name(w.By)
+		switch {
+		case w.Kind == queue.WaitBackoff && w.After == queue.AfterReclaim:
+			how = "abandoned by " + name(w.By) + ", backing off before its retry"
+		case w.Kind == queue.WaitBackoff:
+			how = "released by " + name(w.By) + ", backing off before its retry"
+		}
+		label := "Waits"
+		if e.State == queue.StateReturned {
+			label = "Waited"
+		}
+		row(label, how+": out of everyone's reach until "+termtext.Time(w.Until, loc))
+		if !w.At.IsZero() {
+			row("Since", when(w.At))
+		}
+
 	case queue.StateAcked:
 		if o == nil {
 			row("State", "acked, by another program (no record of who)")
@@ -129,6 +160,9 @@ func renderOutcome(th *styles.Theme, e queue.StreamEntry, now time.Time, loc *ti
 	}
 	if of := e.ReplayOf(); of != "" {
 		row("Replay", "of "+termtext.SanitizeLine(of)+" (a copy of an acked message)")
+	}
+	if r := e.Returned(); r != nil {
+		row("Back", "from "+termtext.SanitizeLine(r.Of)+" ("+string(r.Kind)+" by "+name(r.By)+" until "+termtext.Time(r.Until, loc)+")")
 	}
 	return b.String()
 }

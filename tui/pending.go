@@ -41,11 +41,15 @@ type PendingScreen struct {
 	scans       []int64
 	scanPending int64
 	entries     []queue.PendingEntry
-	loadedAt    time.Time // when entries' idle times were read
-	stats       queue.Stats
-	haveStats   bool
-	statsKey    string
-	ticking     bool // a redraw of the idle times is due
+	// waiting are the group's messages that wait out of the pending list
+	// (snoozed, backing off), the soonest due, listed above the first page
+	// of an unfiltered list (the header's numbers count them all).
+	waiting   []queue.WaitingEntry
+	loadedAt  time.Time // when entries' idle times were read
+	stats     queue.Stats
+	haveStats bool
+	statsKey  string
+	ticking   bool // a redraw of the idle times is due
 }
 
 // pendingFilter is what the reviewer typed after /: part of a consumer's
@@ -79,9 +83,24 @@ func NewPendingScreen(c *Common) Screen {
 // keyTable is the Pending screen's keys.
 func (s *PendingScreen) keyTable() []Action {
 	list := func() bool { return !s.detail.open }
+	// A message that waits is not pending: nothing to claim or ack until
+	// it comes back by itself.
+	pendingRow := func() bool {
+		r, ok := s.target()
+		return s.writable() && ok && !r.pinned
+	}
+	why := func(what string) func() string {
+		readOnly := s.readOnlyWhy(what)
+		return func() string {
+			if r, ok := s.target(); ok && r.pinned && !s.c.ReadOnly {
+				return about(r.id, r.entry) + " waits, out of the pending list: it comes back by itself when due"
+			}
+			return readOnly()
+		}
+	}
 	acts := []Action{
-		{Name: "claim", Desc: "claim", When: s.writable, Why: s.readOnlyWhy("claiming"), Run: do(s.claim)},
-		{Name: "ack", Desc: "ack", When: s.writable, Why: s.readOnlyWhy("acking"), Run: do(s.ack)},
+		{Name: "claim", Desc: "claim", When: pendingRow, Why: why("claiming"), Run: do(s.claim)},
+		{Name: "ack", Desc: "ack", When: pendingRow, Why: why("acking"), Run: do(s.ack)},
 		{Name: "open", Desc: "open", When: func() bool { return list() && s.hasTarget() }, Run: do(func() tea.Cmd {
 			r, _ := s.target()
 			return getEntryCmd(s.c, s.nextOpen(), r.id)
@@ -187,7 +206,7 @@ func (s *PendingScreen) update(msg tea.Msg) tea.Cmd {
 		return s.acked(msg)
 	case pendingTickMsg:
 		s.ticking = false
-		if s.visible && len(s.entries) > 0 {
+		if s.visible && len(s.entries)+len(s.waiting) > 0 {
 			s.setRows()
 			return s.tick()
 		}
@@ -219,7 +238,7 @@ func (s *PendingScreen) update(msg tea.Msg) tea.Cmd {
 // tick plans the next redraw of the idle times, one at a time, while the
 // list is on screen.
 func (s *PendingScreen) tick() tea.Cmd {
-	if s.ticking || !s.visible || len(s.entries) == 0 {
+	if s.ticking || !s.visible || len(s.entries)+len(s.waiting) == 0 {
 		return nil
 	}
 	s.ticking = true
@@ -228,7 +247,7 @@ func (s *PendingScreen) tick() tea.Cmd {
 
 func pendingStatsKey(st queue.Stats) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s", st.Group.Pending, st.Group.LastDelivered)
+	fmt.Fprintf(&b, "%d %s %d %d", st.Group.Pending, st.Group.LastDelivered, st.Snoozed, st.Waiting)
 	for _, c := range st.Consumers {
 		fmt.Fprintf(&b, " %s=%d", c.Name, c.Pending)
 	}
@@ -263,27 +282,48 @@ func (s *PendingScreen) pageArrived(msg PendingLoadedMsg) tea.Cmd {
 	s.scans = append(s.scans[:min(len(s.scans), len(msg.Stack)-1)], msg.Page.Scanned)
 	s.scanPending = msg.Page.Pending
 	s.entries, s.loadedAt = msg.Page.Entries, s.c.Now()
+	s.waiting = msg.Page.Waiting
 	s.setRows()
 	return s.tick()
 }
 
-// setRows draws the page's rows, with each idle time as it is now.
+// setRows draws the page's rows, with each idle time as it is now, after
+// the messages that wait (snoozed, backing off: out of the pending list)
+// with how long they still wait.
 func (s *PendingScreen) setRows() {
 	keep, _ := s.table.selected()
-	rows := make([]tableRow, len(s.entries))
-	for i, p := range s.entries {
+	rows := make([]tableRow, len(s.waiting), len(s.waiting)+len(s.entries))
+	now := s.c.Now()
+	for i, w := range s.waiting {
+		entry := w.Entry
+		// The state leads the preview, which no width drops.
+		state := termtext.WaitState(w.Wait, now, s.c.Location)
+		preview := termtext.Preview(&entry, 1<<10)
+		style := cellSubtle
+		if strings.HasPrefix(preview, "⚠") {
+			style = cellWarn
+		}
+		rows[i] = tableRow{id: w.ID, entry: &entry, pinned: true, cells: []tableCell{
+			{text: termtext.SanitizeLine(w.ID), style: cellSubtle},
+			{text: termtext.Line(w.Wait.By, 20), style: cellSubtle},
+			{text: ""},
+			{text: strconv.FormatInt(w.Wait.Delivered(), 10), style: cellSubtle},
+			{text: state + " · " + preview, style: style},
+		}}
+	}
+	for _, p := range s.entries {
 		owner := cellPending
 		if p.Consumer == s.c.Consumer {
 			owner = cellPlain
 		}
 		preview := termtext.Preview(p.Entry, 1<<10)
-		rows[i] = tableRow{id: p.ID, entry: p.Entry, cells: []tableCell{
+		rows = append(rows, tableRow{id: p.ID, entry: p.Entry, cells: []tableCell{
 			{text: termtext.SanitizeLine(p.ID)},
 			{text: termtext.SanitizeLine(p.Consumer), style: owner},
 			{text: termtext.Ago(s.idleNow(p))},
 			{text: strconv.FormatInt(p.Deliveries, 10)},
 			{text: preview, style: warnIfMarked(preview)},
-		}}
+		}})
 	}
 	s.table.setRows(rows, keep.id)
 }
@@ -523,6 +563,9 @@ func (s *PendingScreen) total() string {
 	if s.filter.consumer == "" {
 		if s.filter.minIdle > 0 {
 			return "" // the scan's progress says how many are pending
+		}
+		if w := s.stats.Snoozed + s.stats.Waiting; w > 0 {
+			return fmt.Sprintf("%d pending · %d waiting", s.stats.Group.Pending, w)
 		}
 		return fmt.Sprintf("%d pending", s.stats.Group.Pending)
 	}

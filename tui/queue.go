@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"time"
 
 	"github.com/reviewq/reviewq/queue"
 )
@@ -16,9 +17,10 @@ type Queue interface {
 	Ack(ctx context.Context, ids ...string) (int64, error)
 	AckAndClaim(ctx context.Context, id string) (int64, queue.ClaimResult, error)
 	KeepAlive(ctx context.Context, id string) error
-	Release(ctx context.Context, id string) error
+	ReleaseDue(ctx context.Context, id string) (time.Time, error)
+	Snooze(ctx context.Context, id string, until time.Time) error
 	Reject(ctx context.Context, id, reason string) (string, error)
-	AddContactOnce(ctx context.Context, key, name, email, message string) (queue.Added, error)
+	AddContactLater(ctx context.Context, key, name, email, message string, notBefore time.Time) (queue.Added, error)
 	Get(ctx context.Context, id string) (queue.Entry, error)
 	PendingPage(ctx context.Context, q queue.PendingQuery) (queue.PendingPage, error)
 	StreamPage(ctx context.Context, q queue.StreamQuery) (queue.StreamPage, error)

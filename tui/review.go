@@ -21,6 +21,20 @@ import (
 // still type another.
 var reasonPresets = []string{"spam", "abuse", "duplicate"}
 
+// snoozePresets are the times s offers, in the reviewer's zone; the
+// reviewer can still type another ("10m", "14:00", "tomorrow 09:00").
+var snoozePresets = []struct {
+	label string
+	until func(now time.Time, loc *time.Location) time.Time
+}{
+	{"15 minutes", func(now time.Time, _ *time.Location) time.Time { return now.Add(15 * time.Minute) }},
+	{"1 hour", func(now time.Time, _ *time.Location) time.Time { return now.Add(time.Hour) }},
+	{"tomorrow 09:00", func(now time.Time, loc *time.Location) time.Time {
+		t, _ := termtext.ParseWhen("tomorrow 09:00", now, loc) // always a time to come
+		return t
+	}},
+}
+
 // ReviewScreen is where the console opens: claim the next message, read it
 // in full, then ack, release or dead-letter it. While a message is held it
 // is kept alive so a long read is not reclaimed by someone else.
@@ -44,7 +58,9 @@ type ReviewScreen struct {
 	// header's lag does not count it.
 	handedBack []string
 
-	reason reasonPrompt
+	// reason is the dead-letter reason while it is asked, snooze the time
+	// to snooze until; one at most is open.
+	reason, snooze choicePrompt
 
 	stats     queue.Stats
 	haveStats bool
@@ -65,15 +81,32 @@ type ReviewScreen struct {
 	width, height int
 }
 
-// reasonPrompt is the dead-letter reason: a preset picked with ←/→ (or its
-// number), or one typed.
-type reasonPrompt struct {
-	open    bool
-	choice  int  // into reasonPresets, len(reasonPresets) is "other…"
-	typing  bool // the reviewer types their own
-	input   textinput.Model
-	inputTh *styles.Theme // the theme input was styled with, only compared
-	err     string
+// choicePrompt asks for the dead-letter reason or the snooze's time: a
+// preset picked with ←/→ (or its number), or one typed.
+type choicePrompt struct {
+	label   string   // "dead-letter reason: ", and short where the presets do not fit
+	short   string   //
+	presets []string // then "other…"
+	// numbered: the pick keys (digits) choose a preset. The snooze's are
+	// not: a typed time starts with a digit ("10m", "14:00").
+	numbered bool
+	open     bool
+	choice   int  // into presets, len(presets) is "other…"
+	typing   bool // the reviewer types their own
+	input    textinput.Model
+	inputTh  *styles.Theme // the theme input was styled with, only compared
+	err      string
+}
+
+func newChoicePrompt(label, short, placeholder string, presets []string, numbered bool) choicePrompt {
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.Placeholder = placeholder
+	ti.CharLimit = 500
+	st := ti.Styles()
+	st.Cursor.Blink = false // steady: no tick per keystroke
+	ti.SetStyles(st)
+	return choicePrompt{label: label, short: short, presets: presets, numbered: numbered, input: ti}
 }
 
 type vpKey struct {
@@ -94,14 +127,13 @@ const reviewID ScreenID = "review"
 
 // NewReviewScreen builds the Review screen.
 func NewReviewScreen(c *Common) Screen {
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.Placeholder = "why this message goes to dead letters"
-	ti.CharLimit = 500
-	st := ti.Styles()
-	st.Cursor.Blink = false // steady: no tick per keystroke
-	ti.SetStyles(st)
-	s := &ReviewScreen{c: c, reason: reasonPrompt{input: ti}, vp: viewport.New()}
+	snoozes := make([]string, len(snoozePresets))
+	for i, p := range snoozePresets {
+		snoozes[i] = p.label
+	}
+	s := &ReviewScreen{c: c, vp: viewport.New(),
+		reason: newChoicePrompt("dead-letter reason: ", "reason: ", "why this message goes to dead letters", reasonPresets, true),
+		snooze: newChoicePrompt("snooze until: ", "until: ", "10m, 2h, 14:00, tomorrow 09:00 or 2026-11-24 09:00", snoozes, false)}
 	s.actions = s.keyTable()
 	return s
 }
@@ -118,7 +150,9 @@ func (s *ReviewScreen) keyTable() []Action {
 		}
 		return "no message held: press " + s.c.key("claim") + " to claim one first"
 	}
-	choosing := func() bool { return !s.reason.typing }
+	choosing := func() bool { p := s.prompt(); return p != nil && !p.typing && p.numbered }
+	reasoning := func() bool { return s.reason.open }
+	snoozing := func() bool { return s.snooze.open }
 	return []Action{
 		{Name: "claim", Desc: "claim", When: idle, Run: do(s.claim), Why: func() string {
 			if s.held == nil {
@@ -133,7 +167,8 @@ func (s *ReviewScreen) keyTable() []Action {
 			return ackClaimCmd(s.c, s.held.ID, s.claimSeq)
 		})},
 		{Name: "release", Desc: "release", When: free, Run: do(func() tea.Cmd { s.busy = true; return releaseCmd(s.c, s.held.ID) }), Why: nothingHeld},
-		{Name: "dead-letter", Desc: "dead-letter", When: free, Run: do(s.openReason), Why: nothingHeld},
+		{Name: "dead-letter", Desc: "dead-letter", When: free, Run: do(func() tea.Cmd { return s.open(&s.reason) }), Why: nothingHeld},
+		{Name: "snooze", Desc: "snooze", When: free, Run: do(func() tea.Cmd { return s.open(&s.snooze) }), Why: nothingHeld},
 		{Name: "copy-email", Desc: "copy email", When: held, Run: do(func() tea.Cmd { return copyEmailCmd(s.c, &s.held.Entry) }), Why: nothingHeld},
 		{Name: "up", Desc: "scroll up", Short: "scroll", When: scroll, Run: do(func() tea.Cmd { s.vp.ScrollUp(1); return nil })},
 		{Name: "down", Desc: "scroll down", Short: "scroll", When: scroll, Run: do(func() tea.Cmd { s.vp.ScrollDown(1); return nil })},
@@ -142,14 +177,19 @@ func (s *ReviewScreen) keyTable() []Action {
 		{Name: "top", Desc: "top", More: true, When: scroll, Run: do(func() tea.Cmd { s.vp.GotoTop(); return nil })},
 		{Name: "bottom", Desc: "bottom", More: true, When: scroll, Run: do(func() tea.Cmd { s.vp.GotoBottom(); return nil })},
 
-		// The dead-letter reason: a preset, or one typed.
-		{Name: "apply", Mode: ModeChoice, Desc: "dead-letter", Run: do(s.applyReason)},
-		{Name: "prev-choice", Mode: ModeChoice, Desc: "previous reason", Short: "choose", Run: do(func() tea.Cmd { s.choose(-1); return nil })},
-		{Name: "next-choice", Mode: ModeChoice, Desc: "next reason", Short: "choose", Run: do(func() tea.Cmd { s.choose(1); return nil })},
+		// The dead-letter reason, or the time to snooze until: a preset,
+		// or one typed.
+		{Name: "apply", Mode: ModeChoice, Desc: "dead-letter", When: reasoning, Run: do(s.applyReason)},
+		{Name: "apply", Mode: ModeChoice, Desc: "snooze", When: snoozing, Run: do(s.applySnooze)},
+		{Name: "prev-choice", Mode: ModeChoice, Desc: "previous reason", Short: "choose", When: reasoning, Run: do(func() tea.Cmd { s.choose(-1); return nil })},
+		{Name: "next-choice", Mode: ModeChoice, Desc: "next reason", Short: "choose", When: reasoning, Run: do(func() tea.Cmd { s.choose(1); return nil })},
+		{Name: "prev-choice", Mode: ModeChoice, Desc: "earlier choice", Short: "choose", When: snoozing, Run: do(func() tea.Cmd { s.choose(-1); return nil })},
+		{Name: "next-choice", Mode: ModeChoice, Desc: "later choice", Short: "choose", When: snoozing, Run: do(func() tea.Cmd { s.choose(1); return nil })},
 		{Name: "pick", Mode: ModeChoice, Desc: "pick", When: choosing, Run: s.pick},
-		{Name: "back", Mode: ModeChoice, Desc: "cancel", Run: do(func() tea.Cmd { s.closeReason(); return nil })},
-		{Name: "apply", Mode: ModeInput, Desc: "dead-letter", Run: do(s.applyReason)},
-		{Name: "back", Mode: ModeInput, Desc: "cancel", Run: do(func() tea.Cmd { s.closeReason(); return nil })},
+		{Name: "back", Mode: ModeChoice, Desc: "cancel", Run: do(func() tea.Cmd { s.closePrompts(); return nil })},
+		{Name: "apply", Mode: ModeInput, Desc: "dead-letter", When: reasoning, Run: do(s.applyReason)},
+		{Name: "apply", Mode: ModeInput, Desc: "snooze", When: snoozing, Run: do(s.applySnooze)},
+		{Name: "back", Mode: ModeInput, Desc: "cancel", Run: do(func() tea.Cmd { s.closePrompts(); return nil })},
 	}
 }
 
@@ -158,16 +198,28 @@ func (s *ReviewScreen) writes()           {}
 func (s *ReviewScreen) Title() string     { return "Review" }
 func (s *ReviewScreen) Actions() []Action { return s.actions }
 
-// Mode is the dead-letter reason while it is asked: presets to choose
-// from, then the reviewer's own text once they type.
+// Mode is the dead-letter reason or the snooze's time while it is asked:
+// presets to choose from, then the reviewer's own text once they type.
 func (s *ReviewScreen) Mode() Mode {
+	p := s.prompt()
 	switch {
-	case !s.reason.open:
+	case p == nil:
 		return ModeNormal
-	case s.reason.typing:
+	case p.typing:
 		return ModeInput
 	}
 	return ModeChoice
+}
+
+// prompt is the question open, nil when none is.
+func (s *ReviewScreen) prompt() *choicePrompt {
+	switch {
+	case s.reason.open:
+		return &s.reason
+	case s.snooze.open:
+		return &s.snooze
+	}
+	return nil
 }
 
 // Held is the message on screen, nil when none.
@@ -182,6 +234,7 @@ func (s *ReviewScreen) SetSize(width, height int) {
 	s.vp.SetWidth(width)
 	s.vp.SetHeight(max(height-2, 1))
 	s.reason.input.SetWidth(max(width-24, 10))
+	s.snooze.input.SetWidth(max(width-20, 10))
 	s.render()
 }
 
@@ -202,10 +255,10 @@ func (s *ReviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 	case tea.PasteMsg:
-		if s.reason.open {
-			s.reason.typing = true
+		if p := s.prompt(); p != nil {
+			p.typing = true
 			var cmd tea.Cmd
-			s.reason.input, cmd = s.reason.input.Update(msg)
+			p.input, cmd = p.input.Update(msg)
 			return s, cmd
 		}
 	case ClaimedMsg:
@@ -226,6 +279,8 @@ func (s *ReviewScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, s.done(msg.ID, func() { s.released(msg) })
 	case RejectedMsg:
 		return s, s.done(msg.ID, func() { s.rejected(msg) })
+	case SnoozedMsg:
+		return s, s.done(msg.ID, func() { s.snoozed(msg) })
 	case HandOverMsg:
 		return s, s.adopt(msg.Message)
 	case HeldDoneMsg:
@@ -269,30 +324,36 @@ func (s *ReviewScreen) claim() tea.Cmd {
 	return claimCmd(s.c, s.claimSeq)
 }
 
-// openReason asks why the held message goes to dead letters.
-func (s *ReviewScreen) openReason() tea.Cmd {
-	s.reason.open, s.reason.typing, s.reason.choice, s.reason.err = true, false, 0, ""
-	s.reason.input.Reset()
+// open asks p: why the held message goes to dead letters, or until when
+// it is snoozed.
+func (s *ReviewScreen) open(p *choicePrompt) tea.Cmd {
+	s.closePrompts()
+	p.open, p.typing, p.choice, p.err = true, false, 0, ""
+	p.input.Reset()
 	return nil
 }
 
-// choose moves the reason's choice by d, round the presets and "other…".
+// choose moves the open prompt's choice by d, round the presets and
+// "other…".
 func (s *ReviewScreen) choose(d int) {
-	n := len(reasonPresets) + 1
-	s.reason.choice = (s.reason.choice + d + n) % n
+	if p := s.prompt(); p != nil {
+		n := len(p.presets) + 1
+		p.choice = (p.choice + d + n) % n
+	}
 }
 
 // pick chooses the preset of the key's place among pick's keys: the
 // first key the first preset, the last "other…", which starts typing.
 func (s *ReviewScreen) pick(msg tea.KeyPressMsg) tea.Cmd {
+	p := s.prompt()
 	i := slices.Index(s.c.keys.keys("pick", ModeChoice), msg.String())
-	if i < 0 || i > len(reasonPresets) {
+	if p == nil || i < 0 || i > len(p.presets) {
 		return nil
 	}
-	s.reason.choice = i
-	if i == len(reasonPresets) {
-		s.reason.typing = true
-		return s.reason.input.Focus()
+	p.choice = i
+	if i == len(p.presets) {
+		p.typing = true
+		return p.input.Focus()
 	}
 	return nil
 }
@@ -318,16 +379,45 @@ func (s *ReviewScreen) applyReason() tea.Cmd {
 	if s.held == nil || s.busy {
 		return nil
 	}
-	s.closeReason()
+	s.closePrompts()
 	s.busy = true
 	return rejectCmd(s.c, s.held.ID, reason)
 }
 
-// typed takes a key no action took while the reason is asked: text for
-// the reason, which a character starts while the presets are shown.
+// applySnooze snoozes the held message until the chosen or typed time, in
+// the reviewer's zone; "other…" starts typing one. A typed time that is
+// not one, or not to come, stays to be corrected.
+func (s *ReviewScreen) applySnooze() tea.Cmd {
+	p, now := &s.snooze, s.c.Now()
+	var until time.Time
+	switch {
+	case p.typing:
+		t, err := termtext.ParseWhen(p.input.Value(), now, s.c.Location)
+		if err != nil {
+			p.err = err.Error()
+			return nil
+		}
+		until = t
+	case p.choice == len(snoozePresets):
+		p.typing = true
+		return p.input.Focus()
+	default:
+		until = snoozePresets[p.choice].until(now, s.c.Location)
+	}
+	if s.held == nil || s.busy {
+		return nil
+	}
+	s.closePrompts()
+	s.busy = true
+	return snoozeCmd(s.c, s.held.ID, until)
+}
+
+// typed takes a key no action took while the reason or the time is
+// asked: text for it, which a character starts while the presets are
+// shown.
 func (s *ReviewScreen) typed(msg tea.KeyPressMsg) tea.Cmd {
-	r := &s.reason
-	if !r.open {
+	r := s.prompt()
+	if r == nil {
 		return nil
 	}
 	if !r.typing {
@@ -346,9 +436,11 @@ func (s *ReviewScreen) typed(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (s *ReviewScreen) closeReason() {
-	s.reason.open, s.reason.typing, s.reason.err = false, false, ""
-	s.reason.input.Blur()
+func (s *ReviewScreen) closePrompts() {
+	for _, p := range []*choicePrompt{&s.reason, &s.snooze} {
+		p.open, p.typing, p.err = false, false, ""
+		p.input.Blur()
+	}
 }
 
 // about names the held message for a note.
@@ -467,6 +559,9 @@ func clearedNote(r queue.ClaimResult) string {
 	if n := int64(len(r.DeadLettered)); n > 0 {
 		parts = append(parts, fmt.Sprintf("%s past the delivery limit moved to dead letters", plural(n, "message")))
 	}
+	if n := int64(len(r.Waiting)); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s abandoned now waiting before a retry", plural(n, "message")))
+	}
 	return strings.Join(parts, "; ")
 }
 
@@ -535,6 +630,13 @@ func (s *ReviewScreen) ackClaimed(msg AckClaimedMsg) tea.Cmd {
 
 func (s *ReviewScreen) released(msg ReleasedMsg) {
 	name := s.about()
+	if msg.Err == nil && !msg.Due.IsZero() {
+		// The retry backoff: out of everyone's reach until then.
+		s.drop()
+		s.c.ok("released %s: it waits, and is offered again at %s (in %s)", name,
+			termtext.Clock(msg.Due, s.c.Now(), s.c.Location), termtext.Span(msg.Due.Sub(s.c.Now())))
+		return
+	}
 	if msg.Err == nil {
 		s.handedBack = append(s.handedBack, msg.ID)
 		s.drop()
@@ -552,6 +654,18 @@ func (s *ReviewScreen) releasedBefore(msg ReleasedMsg) {
 	if msg.Err != nil && !errors.Is(msg.Err, queue.ErrNotPending) && !errors.Is(msg.Err, queue.ErrNotHeld) {
 		s.c.warn("could not hand %s back (%s): it returns to the queue once idle for %s",
 			safeID(msg.ID), errReason(msg.Err), termtext.Ago(s.c.ReclaimAfter))
+	}
+}
+
+func (s *ReviewScreen) snoozed(msg SnoozedMsg) {
+	name := s.about()
+	if msg.Err == nil {
+		s.drop()
+		s.c.ok("snoozed %s until %s: nobody gets it before, then it comes back", name, termtext.Clock(msg.Until, s.c.Now(), s.c.Location))
+		return
+	}
+	if !s.lost(msg.Err) {
+		s.c.fail("snooze", "snoozing "+name, msg.Err, "it stays here, try again")
 	}
 }
 
@@ -617,7 +731,7 @@ func lostNote(name, id string) string {
 
 func (s *ReviewScreen) drop() {
 	s.held, s.busy = nil, false
-	s.closeReason()
+	s.closePrompts()
 	s.vp.SetContent("")
 }
 
@@ -704,17 +818,17 @@ func (s *ReviewScreen) waiting() string {
 	return ""
 }
 
-// promptLine is the dead-letter reason while it is asked, else the
-// REPLAY badge of a replayed message, else empty.
+// promptLine is the dead-letter reason or the snooze's time while it is
+// asked, else the REPLAY badge of a replayed message, else empty.
 func (s *ReviewScreen) promptLine() string {
-	th, r := s.c.Theme, &s.reason
-	if !r.open {
+	th, r := s.c.Theme, s.prompt()
+	if r == nil {
 		if of := s.held.ReplayOf(); of != "" {
 			return th.Replay.Render("REPLAY of "+safeID(of)) + " " + th.Subtle.Render("acked before, put back for another look")
 		}
 		return ""
 	}
-	line := th.Prompt.Render("dead-letter reason: ")
+	line := th.Prompt.Render(r.label)
 	if r.inputTh != th {
 		r.inputTh = th
 		st := textinput.DefaultStyles(th.IsDark)
@@ -727,9 +841,12 @@ func (s *ReviewScreen) promptLine() string {
 		}
 		return line + r.input.View()
 	}
-	picks := s.c.keys.keys("pick", ModeChoice)
+	var picks []string
+	if r.numbered {
+		picks = s.c.keys.keys("pick", ModeChoice)
+	}
 	var choices string
-	for i, p := range append(slices.Clone(reasonPresets), "other…") {
+	for i, p := range append(slices.Clone(r.presets), "other…") {
 		label := p
 		if i < len(picks) {
 			label = picks[i] + " " + p
@@ -744,7 +861,7 @@ func (s *ReviewScreen) promptLine() string {
 	if full := line + choices + th.Subtle.Render("or type one"); lipgloss.Width(full) <= s.width {
 		return full
 	}
-	return th.Prompt.Render("reason: ") + choices // a narrow terminal: the choices stay whole
+	return th.Prompt.Render(r.short) + choices // a narrow terminal: the choices stay whole
 }
 
 func (s *ReviewScreen) badges() string {
@@ -768,6 +885,19 @@ func (s *ReviewScreen) badges() string {
 			from = " from " + safeID(m.PreviousConsumer)
 		}
 		parts = append(parts, th.Reclaimed.Render("RECLAIMED")+" "+th.Subtle.Render("idle "+termtext.Ago(m.Idle)+from))
+	}
+	if b := m.Returned(); b != nil {
+		// Back from a wait, as a new entry: say who put it away and until
+		// when, in the reviewer's zone.
+		until := termtext.Clock(b.Until, s.c.Now(), s.c.Location)
+		switch {
+		case b.Kind == queue.WaitSnoozed:
+			parts = append(parts, th.Snoozed.Render("SNOOZED")+" "+th.Subtle.Render("snoozed by "+safeID(b.By)+" until "+until))
+		case b.After == queue.AfterReclaim:
+			parts = append(parts, th.Reclaimed.Render("RETRY")+" "+th.Subtle.Render("abandoned by "+safeID(b.By)))
+		default:
+			parts = append(parts, th.Released.Render("RETRY")+" "+th.Subtle.Render("released by "+safeID(b.By)))
+		}
 	}
 	parts = append(parts, th.Delivery.Render(fmt.Sprintf("delivery %d", max(m.Deliveries, 1))))
 	left := s.keptAt.Add(s.c.ReclaimAfter).Sub(s.c.Now())

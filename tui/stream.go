@@ -30,8 +30,12 @@ type StreamScreen struct {
 	// search's results): the rows are written from them again as their
 	// ages move on, and an opened entry shows its outcome from them.
 	entries []queue.StreamEntry
-	builtAt time.Time // when the rows' ages were written
-	aging   bool      // a rewrite of the ages is due (one timer at a time)
+	// scheduled are the messages added for later, listed above the newest
+	// page (not in the stream yet); scheduledTotal counts them all.
+	scheduled      []queue.WaitingEntry
+	scheduledTotal int64
+	builtAt        time.Time // when the rows' ages were written
+	aging          bool      // a rewrite of the ages is due (one timer at a time)
 
 	// mark is the ID a range to replay starts at (it ends at the selected
 	// entry); "" when none.
@@ -80,12 +84,12 @@ func (s *StreamScreen) keyTable() []Action {
 	list := func() bool { return !s.detail.open }
 	page := func() bool { return list() && s.results == nil }
 	results := func() bool { return list() && s.results != nil }
-	markable := func() bool { return page() && !s.c.ReadOnly && s.hasTarget() }
+	markable := func() bool { return page() && !s.c.ReadOnly && s.onEntry() }
 	onMark := func() bool {
 		r, _ := s.table.selected()
 		return s.mark == r.id
 	}
-	replayable := func() bool { return !s.c.ReadOnly && s.hasTarget() }
+	replayable := func() bool { return !s.c.ReadOnly && s.onEntry() }
 	stop := func() tea.Cmd {
 		s.job.cancel() // its reply says what it did before it stopped
 		return nil
@@ -95,6 +99,10 @@ func (s *StreamScreen) keyTable() []Action {
 		{Name: "back", Desc: "stop replay", When: func() bool { return list() && s.job != nil && s.job.kind != jobSearch }, Run: do(stop)},
 		{Name: "open", Desc: "open", When: func() bool { return list() && s.hasTarget() }, Run: do(func() tea.Cmd {
 			r, _ := s.target()
+			if r.pinned {
+				s.openScheduled(r.id)
+				return nil
+			}
 			return getEntryCmd(s.c, s.nextOpen(), r.id)
 		})},
 		{Name: "replay", Desc: "replay the range", When: func() bool { return replayable() && list() && s.mark != "" }, Run: do(s.replay)},
@@ -161,6 +169,31 @@ func (s *StreamScreen) keyTable() []Action {
 }
 
 func (s *StreamScreen) Init() tea.Cmd { return s.load(moveNewest, "") }
+
+// onEntry reports whether the selection (or the opened entry) is an
+// entry of the stream, not a message added for later.
+func (s *StreamScreen) onEntry() bool {
+	r, ok := s.target()
+	return ok && !r.pinned
+}
+
+// openScheduled shows a message added for later, from what the page
+// brought: it is not in the stream to be read.
+func (s *StreamScreen) openScheduled(id string) {
+	for _, w := range s.scheduled {
+		if w.ID != id {
+			continue
+		}
+		e, now, loc := w.Entry, s.c.Now(), s.c.Location
+		wait := w.Wait
+		s.showDetail(id, "Scheduled "+termtext.SanitizeLine(id), func(th *styles.Theme, width int) string {
+			state := "scheduled: added for later, not in the stream yet; it is added at " + termtext.Time(wait.Until, loc) +
+				" (" + termtext.WaitState(wait, now, loc) + ")"
+			return th.Label.Render("State") + th.Value.Render(termtext.Truncate(state, max(width-10, 10))) + "\n\n" + RenderEntry(th, e, loc, width)
+		})
+		return
+	}
+}
 
 func (s *StreamScreen) Title() string             { return "Stream" }
 func (s *StreamScreen) Actions() []Action         { return s.actions }
@@ -267,7 +300,7 @@ func (s *StreamScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		// Who holds what is part of an entry's state: a reclaim moves a
 		// message between consumers without changing any total.
-		key := fmt.Sprintf("%d %d ", msg.Stats.Length, msg.Stats.DeadLength) + pendingStatsKey(msg.Stats)
+		key := fmt.Sprintf("%d %d %d %d %d ", msg.Stats.Length, msg.Stats.DeadLength, msg.Stats.Scheduled, msg.Stats.Snoozed, msg.Stats.Waiting) + pendingStatsKey(msg.Stats)
 		changed := s.statsKey != "" && key != s.statsKey
 		s.statsKey = key
 		if changed && !s.busy() && s.results == nil && s.job == nil {
@@ -323,6 +356,7 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 	s.loaded = true
 	s.results = nil // a page asked for while results were listed (a jump) replaces them
 	s.entries = msg.Entries
+	s.scheduled, s.scheduledTotal = msg.Scheduled, msg.ScheduledTotal
 	s.buildRows(s.keepOnArrival(msg.Move))
 	s.arrived(msg.Move, msg.Newest, len(s.table.rows))
 }
@@ -332,15 +366,35 @@ func (s *StreamScreen) pageArrived(msg StreamLoadedMsg) {
 func (s *StreamScreen) buildRows(keep string) {
 	now := s.c.Now()
 	s.builtAt = now
-	rows := make([]tableRow, len(s.entries))
-	for i, e := range s.entries {
-		state := stateCell(e, now)
+	rows := make([]tableRow, 0, len(s.scheduled)+len(s.entries))
+	if s.results == nil {
+		// Above the newest page: what will be added after it.
+		for _, w := range s.scheduled {
+			entry := w.Entry
+			state := termtext.WaitState(w.Wait, now, s.c.Location)
+			preview := termtext.Preview(&entry, 1<<10)
+			rows = append(rows, tableRow{
+				id:     w.ID,
+				entry:  &entry,
+				pinned: true,
+				cells: []tableCell{
+					{text: termtext.SanitizeLine(w.ID), style: cellSubtle},
+					{text: termtext.Time(w.Wait.Until, s.c.Location), style: cellSubtle},
+					{text: state, style: cellSubtle},
+					{text: preview, style: warnIfMarked(preview)},
+				},
+				search: searchText(w.ID, state, w.Fields),
+			})
+		}
+	}
+	for _, e := range s.entries {
+		state := stateCell(e, now, s.c.Location)
 		entry := e.Entry
 		preview := termtext.Preview(&entry, 1<<10)
 		if e.ReplayOf() != "" {
 			preview = "replay: " + preview
 		}
-		rows[i] = tableRow{
+		rows = append(rows, tableRow{
 			id:    e.ID,
 			entry: &entry,
 			cells: []tableCell{
@@ -350,7 +404,7 @@ func (s *StreamScreen) buildRows(keep string) {
 				{text: preview, style: warnIfMarked(preview)},
 			},
 			search: searchText(e.ID, state.text, e.Fields),
-		}
+		})
 	}
 	s.table.setRows(rows, keep)
 }

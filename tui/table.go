@@ -69,6 +69,9 @@ type tableRow struct {
 	cells  []tableCell
 	search string
 	entry  *queue.Entry
+	// pinned is a row above the page, not of it (a message that waits,
+	// not in the page's order): never a cursor of the page.
+	pinned bool
 }
 
 // table is the list the Pending, Stream and Dead letters screens share: a
@@ -264,20 +267,24 @@ func (t *table) clickRow(y int) bool {
 	return true
 }
 
-// first and last are the IDs at the ends of the page, filter or not: the
-// page's cursors.
+// first and last are the IDs at the ends of the page, filter or not, its
+// pinned rows left out: the page's cursors.
 func (t *table) first() string {
-	if len(t.rows) == 0 {
-		return ""
+	for _, r := range t.rows {
+		if !r.pinned {
+			return r.id
+		}
 	}
-	return t.rows[0].id
+	return ""
 }
 
 func (t *table) last() string {
-	if len(t.rows) == 0 {
-		return ""
+	for i := len(t.rows) - 1; i >= 0; i-- {
+		if !t.rows[i].pinned {
+			return t.rows[i].id
+		}
 	}
-	return t.rows[len(t.rows)-1].id
+	return ""
 }
 
 // join lays cells out in the visible columns, in their styles unless

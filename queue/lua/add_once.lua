@@ -7,13 +7,19 @@
 -- none), ARGV[3] MAXLEN ~ ("" never trims), ARGV[4…] field, value pairs.
 --
 -- Reply: {id, timestamp, 1 when the key had added an entry already (its
--- ID and timestamp are answered, nothing is added) else 0}.
+-- ID and timestamp are answered, nothing is added) else 0, ""}. A key
+-- whose add was for later (add_later.lua) and is not due yet answers
+-- with the scheduled ID and, last, when it is due (ms).
+--
+-- The key's value is "ID\ntimestamp", or "scheduled ID\ntimestamp\ndue"
+-- until the scheduled message is added to the stream (see waiting.lua's
+-- promote, which rewrites it).
 
 local prev = redis.call('GET', KEYS[2])
 if prev then
-  local nl = string.find(prev, '\n', 1, true)
-  if nl then return {string.sub(prev, 1, nl - 1), string.sub(prev, nl + 1), 1} end
-  return {prev, '', 1}
+  local parts = {}
+  for line in string.gmatch(prev .. '\n', '([^\n]*)\n') do parts[#parts + 1] = line end
+  return {parts[1], parts[2] or '', 1, parts[3] or ''}
 end
 local args = {'XADD', KEYS[1]}
 if ARGV[3] ~= '' then
@@ -25,4 +31,4 @@ args[#args + 1] = '*'
 for i = 4, #ARGV do args[#args + 1] = ARGV[i] end
 local id = redis.call(unpack(args))
 redis.call('SET', KEYS[2], id .. '\n' .. ARGV[2], 'PX', ARGV[1])
-return {id, ARGV[2], 0}
+return {id, ARGV[2], 0, ''}

@@ -6,19 +6,30 @@
 -- KEYS[1] stream, KEYS[2] dead-letter stream, KEYS[3] the group's sweep
 -- cursor (claimCursorKey), KEYS[4] outcomes, KEYS[5] released entries,
 -- KEYS[6] this minute's activity (see records.lua), KEYS[7] group starts
--- (see group.lua)
+-- (see group.lua), KEYS[8] the group's waiting set, KEYS[9] snoozed
+-- contents, KEYS[10] backing-off contents, KEYS[11] the stream's
+-- scheduled set, KEYS[12] scheduled contents (see waiting.lua)
 -- ARGV[1] group, ARGV[2] consumer, ARGV[3] reclaim-after (ms),
 -- ARGV[4] max deliveries (0: never dead-letter), ARGV[5] now (ms),
 -- ARGV[6] how many unusable pending entries one call may clear away,
 -- ARGV[7] ID to acknowledge first ("" for none), ARGV[8] head rows,
 -- ARGV[9] budget (steps), ARGV[10] busy-millisecond window width,
 -- ARGV[11] cursor lifetime (ms), ARGV[12] record retention (ms),
--- ARGV[13] records trimmed per call at most.
+-- ARGV[13] records trimmed per call at most, ARGV[14] retry backoff base
+-- (ms; 0: off), ARGV[15] its cap (ms), ARGV[16] how many due messages of
+-- each kind one call adds to the stream, ARGV[17] MAXLEN ~ for them (""
+-- never trims).
 --
 -- The group comes first: a missing one fails with NOGROUP, before
 -- anything is acked, and one met for the first time has its start recorded
 -- (note_start: one HEXISTS once it is), so that a claim is the only command
 -- a fresh `reviewq claim` sends after connecting.
+--
+-- Due messages come next (see waiting.lua): at most ARGV[16] scheduled
+-- and ARGV[16] waiting ones are added to the stream as new entries, so
+-- that this claim, or the next, reads them with XREADGROUP ... > behind
+-- any older new entries. A message that comes back carries its earlier
+-- deliveries: the counts below are those plus the pending list's.
 --
 -- Released entries come next: an entry its holder handed back (Release)
 -- is in KEYS[5], oldest release first, and is claimed at once, whatever
@@ -66,7 +77,10 @@
 -- and recorded in the dead-letter stream), past the max deliveries (moved
 -- to the dead-letter stream and acknowledged; a released entry never is),
 -- or claimed with XCLAIM, which counts one more delivery (a released entry
--- keeps its count). Without one, it reads one new entry with
+-- keeps its count). With the retry backoff on (ARGV[14] > 0), an idle
+-- entry that is not released is not claimed but put away to wait base x
+-- 2^(deliveries-1), capped, before its retry (waiting.lua), and the
+-- claim looks on. Without one, it reads one new entry with
 -- XREADGROUP ... >.
 --
 -- Every claim records who claimed it and when (the start of the hold an
@@ -77,7 +91,7 @@
 --
 -- Reply: {kind, id, fields, deliveries, previous owner, idle ms, dropped
 -- ids, dead-lettered ids, acked, {rows read, windows walked, steps spent},
--- released by, released at (ms)}; kind is __CLAIM_RELEASED__,
+-- released by, released at (ms), ids put away to wait for a retry}; kind is __CLAIM_RELEASED__,
 -- __CLAIM_RECLAIMED__, __CLAIM_NEW__ or __TAG_EMPTY__. Reading the entry
 -- with XRANGE before XCLAIM tells a deleted entry apart exactly, on every
 -- server version (XCLAIM's reply for one changed in Redis 7).
@@ -87,8 +101,12 @@ local group, consumer, min_idle_ms, min_idle = ARGV[1], ARGV[2], ARGV[3], tonumb
 local max_deliveries, now, unusable = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
 local ack_id, head_rows, budget = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
 local width, lifetime = tonumber(ARGV[10]), ARGV[11]
+local backoff, cap = tonumber(ARGV[14]), tonumber(ARGV[15])
 rec.stream, rec.outcomes, rec.released, rec.activity = stream, KEYS[4], KEYS[5], KEYS[6]
 rec.now, rec.actor, rec.retention, rec.step = now, consumer, tonumber(ARGV[12]), tonumber(ARGV[13])
+wt.group, wt.set, wt.snoozed, wt.backoff = group, KEYS[8], KEYS[9], KEYS[10]
+wt.scheduled, wt.scheduled_content, wt.maxlen = KEYS[11], KEYS[12], ARGV[17]
+wt.dead, wt.max = dead, max_deliveries
 local ROW, CALL, BUSY, SPARSE_PROBE, WALK = 14, 30, 20, 64, 4
 
 -- Before anything else: a missing group fails with NOGROUP (the caller
@@ -107,11 +125,13 @@ if ack_id ~= '' then
     acked = 1
   end
 end
-local dropped, deadlettered = {}, {}
+local dropped, deadlettered, waited = {}, {}, {}
+promote(tonumber(ARGV[16]), deadlettered)
 local rows, windows, steps = 0, 0, 0
 
 -- claim hands the entry to the consumer: one more delivery, or, for an
--- entry handed back (rel, its release record), the same count.
+-- entry handed back (rel, its release record), the same count. The reply
+-- counts the deliveries it carries from before a wait too.
 local function claim(id, fields, deliveries, owner, idle, rel)
   local kind, n, rel_by, rel_at = __CLAIM_RECLAIMED__, deliveries + 1, '', ''
   if rel then
@@ -120,7 +140,7 @@ local function claim(id, fields, deliveries, owner, idle, rel)
   -- JUSTID alone would not count the delivery; RETRYCOUNT sets it.
   redis.call('XCLAIM', stream, group, consumer, 0, id, 'RETRYCOUNT', n, 'JUSTID')
   if rel then record_claim(id) end
-  return {kind, id, fields, n, owner, idle, dropped, deadlettered, acked, {rows, windows, steps}, rel_by, rel_at}
+  return {kind, id, fields, n + carried_of(fields), owner, idle, dropped, deadlettered, acked, {rows, windows, steps}, rel_by, rel_at, waited}
 end
 
 -- Released entries first, oldest release first.
@@ -251,15 +271,22 @@ while cleared < unusable do
   qi = qi + 1
   local id, owner, idle, deliveries = r[1], r[2], r[3], r[4]
   local e = redis.call('XRANGE', stream, id, id)
-  local rel = nil
-  if #e > 0 then rel = released_record(id, owner) end
+  local rel, total = nil, deliveries
+  if #e > 0 then
+    rel = released_record(id, owner)
+    total = deliveries + carried_of(e[1][2])
+  end
   if #e == 0 then
     dead_letter(stream, dead, group, id, {}, __REASON_DELETED__, deliveries, owner, idle, now, true)
     dropped[#dropped + 1] = id
     cleared = cleared + 1
-  elseif not rel and max_deliveries > 0 and deliveries >= max_deliveries then
-    dead_letter(stream, dead, group, id, e[1][2], __REASON_MAX_DELIVERIES__, deliveries, owner, idle, now, true)
+  elseif not rel and max_deliveries > 0 and total >= max_deliveries then
+    dead_letter(stream, dead, group, id, e[1][2], __REASON_MAX_DELIVERIES__, total, owner, idle, now, true)
     deadlettered[#deadlettered + 1] = id
+    cleared = cleared + 1
+  elseif not rel and backoff > 0 then
+    wait_put(__WAIT_BACKOFF__, id, e[1][2], owner, owner, idle, tonumber(now) + backoff_ms(backoff, cap, total), total, __WHY_RECLAIMED__)
+    waited[#waited + 1] = id
     cleared = cleared + 1
   else
     if in_head then
@@ -277,6 +304,6 @@ if in_head then save_cursor(stored) else save_cursor(pos) end
 local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, '>')
 if r and #r > 0 and #r[1][2] > 0 then
   local e = r[1][2][1]
-  return {__CLAIM_NEW__, e[1], e[2], 1, '', 0, dropped, deadlettered, acked, {rows, windows, steps}, '', ''}
+  return {__CLAIM_NEW__, e[1], e[2], 1 + carried_of(e[2]), '', 0, dropped, deadlettered, acked, {rows, windows, steps}, '', '', waited}
 end
-return {__TAG_EMPTY__, '', {}, 0, '', 0, dropped, deadlettered, acked, {rows, windows, steps}, '', ''}
+return {__TAG_EMPTY__, '', {}, 0, '', 0, dropped, deadlettered, acked, {rows, windows, steps}, '', '', waited}

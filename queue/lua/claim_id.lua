@@ -9,7 +9,9 @@
 -- per call at most.
 --
 -- An entry its holder handed back is not held: it is taken at once, and
--- without counting a delivery, as the claim takes it.
+-- without counting a delivery, as the claim takes it. The deliveries
+-- answered count those an entry added again after a wait carries (see
+-- waiting.lua).
 --
 -- Reply: {__TAG_OK__, id, fields, deliveries, previous owner, idle ms,
 -- released by, released at} | {__TAG_NOT_PENDING__} | {__TAG_HELD__,
@@ -35,4 +37,4 @@ if rel then
 end
 redis.call('XCLAIM', stream, group, consumer, 0, id, 'RETRYCOUNT', n, 'JUSTID')
 if rel then record_claim(id) end
-return {__TAG_OK__, id, e[1][2], n, owner, idle, rel_by, rel_at}
+return {__TAG_OK__, id, e[1][2], n + carried_of(e[1][2]), owner, idle, rel_by, rel_at}

@@ -1,21 +1,27 @@
 -- page.lua: reads one page of a stream with every value cut to a preview
 -- size (an entry may hold megabytes; a page should not), plus which of the
 -- page's entries are pending and with whom, and the page's outcome
--- records. Runs after its preludes (see pageScript in browse.go).
+-- records, and which of them wait (snoozed or backing off: see
+-- waiting.lua). Runs after its preludes (see pageScript in browse.go).
 --
--- KEYS[1] stream, KEYS[2] outcomes (read only with a group)
+-- KEYS[1] stream, KEYS[2] outcomes, KEYS[3] the group's waiting set,
+-- KEYS[4] snoozed contents, KEYS[5] backing-off contents (read only with
+-- a group)
 -- ARGV[1] group ("" for none), ARGV[2] "XRANGE" or "XREVRANGE",
 -- ARGV[3] first bound, ARGV[4] second bound (in the command's order),
 -- ARGV[5] count, ARGV[6] preview bytes.
 --
--- Reply: {entries, pending, records} where entries are {id, fields, cut},
--- pending is a flat list of id, consumer, deliveries, and records holds
--- each entry's outcome record in the entries' order ("" for none): one
--- lookup per entry of the page, whatever the number of records.
+-- Reply: {entries, pending, records, waits} where entries are {id, fields,
+-- cut}, pending is a flat list of id, consumer, deliveries, records holds
+-- each entry's outcome record in the entries' order ("" for none), and
+-- waits the entries that wait, each {id, kind, by, at, until, deliveries,
+-- why} (see wait_of): a few lookups per entry of the page, whatever the
+-- number of records or of waiting messages.
 
 local stream, group, cmd, preview = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[6])
 local raw = redis.call(cmd, stream, ARGV[3], ARGV[4], 'COUNT', ARGV[5])
-local entries, pending, records = {}, {}, {}
+wt.set, wt.snoozed, wt.backoff = KEYS[3], KEYS[4], KEYS[5]
+local entries, pending, records, waits = {}, {}, {}, {}
 local ids = {}
 for i, e in ipairs(raw) do
   local fields, cut = {}, 0
@@ -49,6 +55,13 @@ if group ~= '' and #raw > 0 then
     -- servers lack
     lo = next_id(p[#p][1])
   end
-  for i, id in ipairs(ids) do records[i] = record_of(KEYS[2], id) or '' end
+  for i, id in ipairs(ids) do
+    records[i] = record_of(KEYS[2], id) or ''
+    local w = wait_of(id)
+    if w then
+      table.insert(w, 1, id)
+      waits[#waits + 1] = w
+    end
+  end
 end
-return {entries, pending, records}
+return {entries, pending, records, waits}

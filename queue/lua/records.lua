@@ -17,7 +17,8 @@
 --
 -- kind is __KIND_CLAIMED__ (by claimed it at), __KIND_RELEASED__ (by handed
 -- it back at), __KIND_ACKED__ or __KIND_DEAD__; an entry has one record,
--- its latest. held is how long the holder had it, from its claim to the
+-- its latest. __KIND_SNOOZED__ and __KIND_WAITING__ (put away to wait: see
+-- waiting.lua) read {kind, at, by, held, until ms, back as, back at, why}. held is how long the holder had it, from its claim to the
 -- ack or dead-letter (keep-alives do not restart it, a reclaim does). A
 -- claim writes nothing: a pending entry's idle time is the time since its
 -- delivery until a keep-alive resets it, so the first keep-alive of a

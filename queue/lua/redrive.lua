@@ -1,5 +1,7 @@
 -- redrive.lua: puts a dead letter back on the main stream, as a new entry
--- with the original fields, and removes it from the dead-letter stream.
+-- with the original fields (but the meta fields of a wait: it starts
+-- afresh, carrying no deliveries), and removes it from the dead-letter
+-- stream.
 -- The original entry's outcome record gains who redrove it, when, and as
 -- what. Runs after its preludes (see redriveScript in browse.go).
 --
@@ -16,7 +18,9 @@ if #e == 0 then return {__TAG_MISSING__} end
 local fields = e[1][2]
 local args = {'XADD', stream, '*'}
 -- The original fields follow the dead-letter entry's meta pairs.
-for i = 2 * __DEAD_META_FIELDS__ + 1, #fields do args[#args + 1] = fields[i] end
+local original = {}
+for i = 2 * __DEAD_META_FIELDS__ + 1, #fields do original[#original + 1] = fields[i] end
+for _, v in ipairs(own_fields(original)) do args[#args + 1] = v end
 if #args == 3 then return {__TAG_EMPTY__} end
 local nid = redis.call(unpack(args))
 redis.call('XDEL', dead, id)

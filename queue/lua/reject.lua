@@ -24,5 +24,6 @@ if #p == 0 then
 end
 local fields = {}
 if #e > 0 then fields = e[1][2] end
-local did = dead_letter(stream, dead, group, id, fields, reason, p[1][4], p[1][2], p[1][3], now, false)
+-- The deliveries it carries from before a wait count (see waiting.lua).
+local did = dead_letter(stream, dead, group, id, fields, reason, p[1][4] + carried_of(fields), p[1][2], p[1][3], now, false)
 return {__TAG_OK__, did}

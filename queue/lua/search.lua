@@ -6,19 +6,22 @@
 -- the caller lowered the same way. It reads nothing beyond the chunk. Runs
 -- after its preludes (see searchScript in search.go).
 --
--- KEYS[1] stream, KEYS[2] outcomes
+-- KEYS[1] stream, KEYS[2] outcomes, KEYS[3] the group's waiting set,
+-- KEYS[4] snoozed contents, KEYS[5] backing-off contents
 -- ARGV[1] group, ARGV[2] the newest ID to look at (inclusive, or "+"),
 -- ARGV[3] most entries to look at, ARGV[4] preview bytes, ARGV[5…]
 -- needles.
 --
 -- Reply: {matches, entries looked at, the last ID looked at ("" for
 -- none)}; a match is {{id, fields cut to the preview, cut}, pending owner
--- ("" when not pending), deliveries, outcome record ("" for none)}.
+-- ("" when not pending), deliveries, outcome record ("" for none), wait
+-- ({} when it does not wait, else as page.lua's waits)}.
 --
 -- It only reads, but goes as EVALSHA, not EVALSHA_RO: servers before Redis
 -- 7 (which reviewq still serves) lack the latter. Search retries it itself.
 
 local stream, outcomes = KEYS[1], KEYS[2]
+wt.set, wt.snoozed, wt.backoff = KEYS[3], KEYS[4], KEYS[5]
 local group, chunk, preview = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 local LOWER = {}
 for c = 65, 90 do LOWER[string.char(c)] = string.char(c + 32) end
@@ -54,7 +57,9 @@ for _, e in ipairs(r) do
       owner = p[1][2]
       deliveries = p[1][4]
     end
-    matches[#matches + 1] = {{e[1], fields, cut}, owner, deliveries, record_of(outcomes, e[1]) or ''}
+    local w = wait_of(e[1]) or {}
+    if #w > 0 then table.insert(w, 1, e[1]) end
+    matches[#matches + 1] = {{e[1], fields, cut}, owner, deliveries, record_of(outcomes, e[1]) or '', w}
   end
 end
 local last = ''
