@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test bench bench-scale bench-ssh build fuzz vet check-bubbletea
+.PHONY: run test bench bench-scale bench-ssh build fuzz vet check-bubbletea screenshots
 
 ## run: the console (embedded in-memory server when none is configured)
 run:
@@ -52,3 +52,13 @@ build:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSanitize -fuzztime 60s ./termtext
 	$(GO) test -run '^$$' -fuzz FuzzPlainContact -fuzztime 60s ./cli
+
+## screenshots: the pictures of the README and docs/ (docs/img/*.png), taken
+## from the real console in tmux at 100x30: the embedded default on a fixed
+## scene and a clock that stands still (REVIEWQ_SCREENSHOT_CLOCK, read by the
+## embedded default only), each screen and an SSH desk session, drawn by
+## headless Chromium. Needs tmux, chromium, openssh-client and the fonts
+## (apt-get install -y tmux chromium openssh-client fonts-dejavu-core
+## fonts-ipafont-gothic); about two minutes; not part of make test.
+screenshots:
+	$(GO) run ./internal/screenshots -out docs/img

@@ -215,7 +215,18 @@ func (o *options) dial(ctx context.Context) (*session, error) {
 }
 
 func (o *options) startEmbedded(ctx context.Context) (*session, error) {
-	srv, err := embedded.Start()
+	scene, err := sceneClock()
+	if err != nil {
+		return nil, err
+	}
+	cfg := o.config()
+	var srv *embedded.Server
+	if scene.IsZero() {
+		srv, err = embedded.Start()
+	} else {
+		srv, err = embedded.StartFrozen(embedded.SceneAddr, scene)
+		cfg.Now = func() time.Time { return scene }
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -226,9 +237,13 @@ func (o *options) startEmbedded(ctx context.Context) (*session, error) {
 		return nil, err
 	}
 	s.closers = append(s.closers, vk.Close)
-	if s.client, err = queue.New(vk, o.config()); err == nil {
+	if s.client, err = queue.New(vk, cfg); err == nil {
 		if err = s.client.EnsureGroup(ctx); err == nil {
-			err = srv.Seed(ctx, s.client)
+			if scene.IsZero() {
+				err = srv.Seed(ctx, s.client)
+			} else {
+				err = srv.SeedScene(ctx, s.client.Config())
+			}
 		}
 	}
 	if err != nil {
@@ -236,6 +251,27 @@ func (o *options) startEmbedded(ctx context.Context) (*session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// sceneClockEnv is for `make screenshots` only (internal/screenshots), not
+// a user setting: set to an RFC 3339 time, the embedded default runs the
+// scene of the pictures (embedded.SeedScene) instead of the samples alone,
+// on a clock that stands still at that time (the queue's and so the
+// console's), at embedded.SceneAddr, so that every run draws the same
+// pictures.
+const sceneClockEnv = "REVIEWQ_SCREENSHOT_CLOCK"
+
+// sceneClock is sceneClockEnv's time; zero when it is not set.
+func sceneClock() (time.Time, error) {
+	v := os.Getenv(sceneClockEnv)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, userErrorf("%s=%q: not an RFC 3339 time (2026-11-23T10:30:00Z)", sceneClockEnv, v)
+	}
+	return at, nil
 }
 
 // listening tells whether something accepts connections at addr, quickly.

@@ -41,7 +41,7 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: cfg.Consumer,
 		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout, ReadOnly: a.opts.readOnly,
 		Profile: a.cfg.choice.Name, ThemeOptions: a.cfg.file.Styles(), Keymap: keys,
-		Context: cmd.Context(), Location: loc,
+		Context: cmd.Context(), Location: loc, Now: cfg.Now,
 	}), tea.WithContext(cmd.Context()))
 	_, err = p.Run()
 	return consoleExit(err)

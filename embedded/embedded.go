@@ -17,6 +17,9 @@ import (
 // Server is a running in-memory server.
 type Server struct {
 	mr *miniredis.Miniredis
+	// frozen is the instant the server's clock stands still at
+	// (StartFrozen); zero runs it on the real clock.
+	frozen time.Time
 }
 
 // Start starts the in-memory server on a free loopback port.
@@ -89,8 +92,8 @@ func (s *Server) Seed(ctx context.Context, c *queue.Client) error {
 	}
 	// bob claimed the first one a while ago and walked away from it: run
 	// his claim on a clock set back past the reclaim threshold.
-	s.mr.SetTime(time.Now().Add(-c.Config().ReclaimAfter - 13*time.Second))
-	defer s.mr.SetTime(time.Time{})
+	s.at(s.Now().Add(-c.Config().ReclaimAfter - 13*time.Second))
+	defer s.reset()
 	res, err := c.WithConsumer("bob").Claim(ctx)
 	if err != nil {
 		return err

@@ -152,3 +152,46 @@ func TestTheLaterSampleArrives(t *testing.T) {
 		t.Fatalf("stats once due: %+v %v", st, err)
 	}
 }
+
+// The scene of make screenshots: its hour replays as written (each claim
+// gets the message meant, or seeding fails), and at its frozen now the
+// console's first claim reclaims Maya Patel's message from bob, as on the
+// samples alone.
+func TestTheSceneReplaysItsHour(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
+	s, err := StartFrozen("127.0.0.1:0", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	vk, err := queue.Dial(ctx, s.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(vk.Close)
+	c, err := queue.New(vk, queue.Config{Consumer: "alice", Now: s.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.EnsureGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SeedScene(ctx, c.Config()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Stats(ctx)
+	wantLength := int64(len(sceneHour) + len(Samples))
+	if err != nil || st.Length != wantLength || st.Group.Pending != 3 || st.Group.Lag != int64(len(Samples))-1 || st.DeadLength != 3 || st.Snoozed != 1 || st.Scheduled != 1 {
+		t.Fatalf("stats: %+v %v, want %d entries, 3 pending, lag %d, 3 dead letters, 1 snoozed, 1 scheduled", st, err, wantLength, len(Samples)-1)
+	}
+	r, err := c.Claim(ctx)
+	if err != nil || r.Message == nil || r.Message.Name() != Samples[0].Name || !r.Message.Reclaimed || r.Message.PreviousConsumer != "bob" || r.Message.Idle != bobClaims {
+		t.Fatalf("first claim: %+v %v, want %s's message reclaimed from bob, idle %s", r.Message, err, Samples[0].Name, bobClaims)
+	}
+	a, err := c.Activity(ctx)
+	if err != nil || a.TimeToAck.Count != 16 || len(a.Reviewers) != 4 {
+		t.Fatalf("activity: %+v %v, want 16 acks by 4 reviewers", a, err)
+	}
+}

@@ -159,6 +159,7 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 		Context:  sess.Context(),
 		Location: sessionZone(sess.Environ()),
 		Stats:    s.stats, // read once for the desk, sent in by relayStats
+		Now:      cfg.Now, // the queue's clock: one clock for what is read and what is drawn
 	})
 	opts := append(bubbletea.MakeOptions(sess), // sess is clamped: so is the size it gives
 		tea.WithInput(d.input),          // the same session input, pastes cut and paced
