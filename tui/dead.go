@@ -208,8 +208,7 @@ func (s *DeadScreen) pageArrived(msg DeadLoadedMsg) {
 func renderDead(th *styles.Theme, d queue.DeadLetter, loc *time.Location, w int) string {
 	var b strings.Builder
 	row := func(label, value string) {
-		b.WriteString(th.Label.Render(label))
-		b.WriteString(th.Value.Render(termtext.Truncate(termtext.SanitizeLine(value), max(w-10, 10))))
+		b.WriteString(labelled(th, label, termtext.SanitizeLine(value), w))
 		b.WriteByte('\n')
 	}
 	row("Original", d.OriginalID)

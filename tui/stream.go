@@ -189,7 +189,7 @@ func (s *StreamScreen) openScheduled(id string) {
 		s.showDetail(id, "Scheduled "+termtext.SanitizeLine(id), func(th *styles.Theme, width int) string {
 			state := "scheduled: added for later, not in the stream yet; it is added at " + termtext.Time(wait.Until, loc) +
 				" (" + termtext.WaitState(wait, now, loc) + ")"
-			return th.Label.Render("State") + th.Value.Render(termtext.Truncate(state, max(width-10, 10))) + "\n\n" + RenderEntry(th, e, loc, width)
+			return labelled(th, "State", state, width) + "\n\n" + RenderEntry(th, e, loc, width)
 		})
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/reviewq/reviewq/queue"
 )
 
@@ -157,6 +159,24 @@ func TestWaitingStatesOnStreamAndPending(t *testing.T) {
 	if n := countCalls(q, "claimid"); n != 0 {
 		t.Fatalf("claimed a waiting message by ID: %v", q.callList())
 	}
+}
+
+// At 80 columns an opened waiting entry's state wraps instead of losing
+// its end: when a scheduled message is added, and until when a snoozed one
+// waits.
+func TestWaitingDetailsWrapAt80(t *testing.T) {
+	t.Parallel()
+	q := newFakeQueue(contact(annID, "Ann", "ann@example.com", "call me at 3"))
+	a := newTestApp(t, testDeps(q))
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(t, a, "c", "s", "right", "enter") // for an hour
+	if _, err := q.AddContactLater(t.Context(), "k", "Cy", "cy@example.com", "later one", fixedNow.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	press(t, a, "4", "g", "enter")
+	requireContains(t, a, "Scheduled s1795426200000-0", "it is added at", "2026-11-23 09:40:00 UTC (scheduled · in 10m)")
+	press(t, a, "esc", "G", "enter")
+	requireContains(t, a, "Entry "+annID, "snoozed by alice: out of everyone's reach until 2026-11-23 10:30:00")
 }
 
 // Compose's "Send later" adds the message for later; a time that is not
