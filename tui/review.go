@@ -770,7 +770,13 @@ func (s *ReviewScreen) View() string {
 		return s.emptyView()
 	}
 	s.render() // the theme may have changed since the message arrived
-	return s.badges() + "\n" + s.promptLine() + "\n" + s.viewport()
+	prompt, body := s.promptLine(), s.viewport()
+	// A typed answer's error goes under the prompt, where the reviewer
+	// looks, in lines the message gives up at its bottom.
+	if n := strings.Count(prompt, "\n"); n > 0 {
+		body = exactLines(body, max(s.vp.Height()-n, 1))
+	}
+	return s.badges() + "\n" + prompt + "\n" + body
 }
 
 func (s *ReviewScreen) viewport() string {
@@ -819,7 +825,8 @@ func (s *ReviewScreen) waiting() string {
 }
 
 // promptLine is the dead-letter reason or the snooze's time while it is
-// asked, else the REPLAY badge of a replayed message, else empty.
+// asked (and under it, on up to two lines of its own, why a typed one was
+// refused), else the REPLAY badge of a replayed message, else empty.
 func (s *ReviewScreen) promptLine() string {
 	th, r := s.c.Theme, s.prompt()
 	if r == nil {
@@ -836,10 +843,13 @@ func (s *ReviewScreen) promptLine() string {
 		r.input.SetStyles(st)
 	}
 	if r.typing {
-		if r.err != "" {
-			line += th.Error.Render(r.err) + " "
+		line += r.input.View()
+		for _, l := range wrapLine(r.err, max(s.width, 1), 2) {
+			if l != "" {
+				line += "\n" + th.Error.Render(l)
+			}
 		}
-		return line + r.input.View()
+		return line
 	}
 	var picks []string
 	if r.numbered {

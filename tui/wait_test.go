@@ -69,6 +69,24 @@ func TestReviewSnoozeTyped(t *testing.T) {
 	requireContains(t, a, "snoozed Ann's message until 11:30")
 }
 
+// A typed answer that is refused says why under the prompt, whole, and
+// the answer stays in view to be corrected (at 80 columns the reason used
+// to push the input off the line, and a missing reason ran into the
+// placeholder).
+func TestReviewPromptErrorUnderTheInput(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(annQueue()))
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(t, a, "c", "s")
+	typeText(t, a, "nope")
+	press(t, a, "enter")
+	requireContains(t, a, "snooze until: nope", `"nope" is not a time or a duration`, "2026-11-24 09:00", "ate my message")
+	press(t, a, "esc", "x", "4", "enter")
+	requireContains(t, a, "dead-letter reason: why this message goes to dead letters", "type a reason, or esc to cancel", "ate my message")
+	press(t, a, "esc")
+	requireLacks(t, a, "type a reason")
+}
+
 // A message back from a snooze says who snoozed it and until when; one
 // back from a retry backoff, who released or abandoned it.
 func TestReviewSnoozedAndRetryBadges(t *testing.T) {
