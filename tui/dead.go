@@ -147,8 +147,11 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		changed := s.statsKey >= 0 && msg.Stats.DeadLength != s.statsKey
+		if changed && s.busy() {
+			break // kept for the first stats after it, as on Stream
+		}
 		s.statsKey = msg.Stats.DeadLength
-		if changed && !s.busy() {
+		if changed {
 			return s.refresh(s.reload)
 		}
 	case VisibleMsg:

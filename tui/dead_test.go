@@ -172,3 +172,21 @@ func TestDeadForeignEntry(t *testing.T) {
 		t.Fatal("a field name reached the screen raw")
 	}
 }
+
+// A dead letter added while one is open shows once it closes, at the next
+// stats, as on Stream.
+func TestDeadCatchesUpAfterAnOpenLetter(t *testing.T) {
+	f := deadQueue()
+	s, _ := started(t, NewDeadScreen, f, 120, 24)
+	s.Update(StatsLoadedMsg{Stats: queue.Stats{DeadLength: 2}})
+	skeys(t, s, "enter")
+	f.dead = append(f.dead, queue.DeadLetter{ID: "1795424600000-0", OriginalID: "1795424400000-5", Reason: "abuse",
+		Deliveries: 1, Consumer: "alice", At: time.UnixMilli(1795424600000).UTC(),
+		Original: contact("1795424400000-5", "Cy", "cy@example.com", "rude words")})
+	_, cmd := s.Update(StatsLoadedMsg{Stats: queue.Stats{DeadLength: 3}})
+	sdrive(t, s, cmd)
+	skeys(t, s, "esc")
+	_, cmd = s.Update(StatsLoadedMsg{Stats: queue.Stats{DeadLength: 3}})
+	sdrive(t, s, cmd)
+	requireShows(t, s, "1795424600000-0", "Cy: rude words")
+}

@@ -302,8 +302,14 @@ func (s *StreamScreen) update(msg tea.Msg) tea.Cmd {
 		// message between consumers without changing any total.
 		key := fmt.Sprintf("%d %d %d %d %d ", msg.Stats.Length, msg.Stats.DeadLength, msg.Stats.Scheduled, msg.Stats.Snoozed, msg.Stats.Waiting) + pendingStatsKey(msg.Stats)
 		changed := s.statsKey != "" && key != s.statsKey
-		s.statsKey = key
-		if changed && !s.busy() && s.results == nil && s.job == nil {
+		// A change met in the middle of something (a prompt, a question,
+		// an opened entry, search results) is kept for the first stats
+		// after it: the page catches up then, instead of staying as it was.
+		later := changed && (s.busy() || s.results != nil || s.job != nil)
+		if !later {
+			s.statsKey = key
+		}
+		if changed && !later {
 			return s.refresh(s.reload)
 		}
 		if s.visible {

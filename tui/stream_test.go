@@ -405,3 +405,22 @@ func TestStreamRefreshShowsANewHolder(t *testing.T) {
 		t.Fatalf("the page still shows bob holding it:\n%s", v)
 	}
 }
+
+// Arrivals the stats report while a prompt is open are shown once it
+// closes, at the next stats: the change is not spent on a screen that
+// could not reload then (the page stayed "The stream is empty." under a
+// header that said 40).
+func TestStreamCatchesUpAfterAPrompt(t *testing.T) {
+	f := streamQueue(10)
+	s, _ := started(t, NewStreamScreen, f, 100, 16)
+	s.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 10}})
+	skeys(t, s, ":")
+	f.entries = append(f.entries, contact(sid(10), "New", "n@example.com", "just arrived"))
+	_, cmd := s.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 11}})
+	sdrive(t, s, cmd)
+	requireHides(t, s, "just arrived") // the prompt is not pulled from under the reviewer
+	skeys(t, s, "esc")
+	_, cmd = s.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 11}})
+	sdrive(t, s, cmd)
+	requireShows(t, s, sid(10), "just arrived")
+}
