@@ -72,7 +72,7 @@ func NewStreamScreen(c *Common) Screen {
 	s := &StreamScreen{browse: newBrowse(c,
 		tableCol{title: "ID", max: 24},
 		tableCol{title: "time", max: 26, drop: 1},
-		tableCol{title: "state", max: 40, drop: 2},
+		tableCol{title: "state", max: 40, min: 20, drop: 2}, // the screen's point: narrowed before it goes
 		tableCol{title: "preview", min: 16},
 	), bar: progress.New(progress.WithWidth(24), progress.WithFillCharacters('█', '░'))}
 	s.actions = s.keyTable()

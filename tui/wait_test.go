@@ -229,3 +229,14 @@ func TestComposeSendLater(t *testing.T) {
 		t.Fatal("the next form's send later is not empty")
 	}
 }
+
+// At 60 columns Stream still says each entry's state, narrowed, rather
+// than dropping the column for the preview.
+func TestStreamStateAt60(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(annQueue()))
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+	press(t, a, "c", "s", "right", "enter") // for an hour
+	press(t, a, "4")
+	requireContains(t, a, annID+" snoozed · alice · until", "Ann:")
+}
