@@ -216,7 +216,7 @@ func renderDead(th *styles.Theme, d queue.DeadLetter, loc *time.Location, w int)
 	}
 	row("Original", d.OriginalID)
 	row("Reason", d.Reason)
-	row("Delivered", strconv.FormatInt(d.Deliveries, 10)+" times")
+	row("Delivered", plural(d.Deliveries, "time"))
 	row("Consumer", d.Consumer)
 	if !d.At.IsZero() {
 		row("When", termtext.Time(d.At, loc))

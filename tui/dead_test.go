@@ -190,3 +190,11 @@ func TestDeadCatchesUpAfterAnOpenLetter(t *testing.T) {
 	sdrive(t, s, cmd)
 	requireShows(t, s, "1795424600000-0", "Cy: rude words")
 }
+
+// A letter delivered once says so in English.
+func TestDeadDeliveredOnce(t *testing.T) {
+	s, _ := started(t, NewDeadScreen, deadQueue(), 120, 24)
+	skeys(t, s, "enter") // the newest: delivered once
+	requireShows(t, s, "Delivered 1 time")
+	requireHides(t, s, "1 times")
+}
