@@ -245,10 +245,7 @@ func (s *DeadScreen) delete() tea.Cmd {
 }
 
 func (s *DeadScreen) View() string {
-	about := ""
-	if first, last := s.table.first(), s.table.last(); first != "" {
-		about = fmt.Sprintf("%s … %s · newest first", termtext.SanitizeLine(first), termtext.SanitizeLine(last))
-	}
+	about := s.pageAbout("Dead letters")
 	var bottom string
 	count := fmt.Sprintf("(%d of %d on this page)", len(s.table.shown), len(s.table.rows))
 	switch {

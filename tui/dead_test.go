@@ -198,3 +198,17 @@ func TestDeadDeliveredOnce(t *testing.T) {
 	requireShows(t, s, "Delivered 1 time")
 	requireHides(t, s, "1 times")
 }
+
+// The heading says which letters the page holds without being cut: at 60
+// columns it leaves out "newest first" rather than end in "newest fi…",
+// and a page of one names it once.
+func TestDeadHeadingFits(t *testing.T) {
+	s, _ := started(t, NewDeadScreen, deadQueue(), 60, 16)
+	if head := strings.TrimRight(strings.SplitN(plainView(s), "\n", 2)[0], " "); head != "Dead letters  1795424560000-0 … 1795424500000-0" {
+		t.Fatalf("heading at 60: %q", head)
+	}
+	f := deadQueue()
+	f.dead = f.dead[:1]
+	one, _ := started(t, NewDeadScreen, f, 100, 16)
+	requireShows(t, one, "Dead letters  1795424500000-0 · newest first")
+}

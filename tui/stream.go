@@ -481,10 +481,8 @@ func parseJump(text string, loc *time.Location) (string, error) {
 
 func (s *StreamScreen) View() string {
 	s.followMark()
-	title, about := "Stream", ""
-	if first, last := s.table.first(), s.table.last(); first != "" {
-		about = fmt.Sprintf("%s … %s · newest first", termtext.SanitizeLine(first), termtext.SanitizeLine(last))
-	}
+	title := "Stream"
+	about := s.pageAbout(title)
 	var bottom string
 	count := fmt.Sprintf("(%d of %d on this page)", len(s.table.shown), len(s.table.rows))
 	switch {
