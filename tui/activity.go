@@ -229,8 +229,11 @@ func (s *ActivityScreen) reviewers(th *styles.Theme, h int) []string {
 		shown = max(h-2, 0) // and a line that says how many more
 	}
 	for i, r := range rs[:shown] {
-		held := "?"
-		if r.MedianHeld >= 0 {
+		held := "?" // acks without a claim time: made before it was recorded
+		switch {
+		case r.Acked == 0:
+			held = "–" // nothing acked, nothing to measure
+		case r.MedianHeld >= 0:
 			held = termtext.Ago(r.MedianHeld)
 		}
 		out = append(out, th.Value.Render(cells(names[i], strconv.FormatInt(r.Acked, 10), strconv.FormatInt(r.Dead, 10), held)))

@@ -252,3 +252,13 @@ func TestActivityHeadingFitsAt60(t *testing.T) {
 	wide, _ := shownActivity(t, f, 100, 30)
 	requireShows(t, wide, "Activity  the last hour, a bar per minute", "over 41 acks, from arrival")
 }
+
+// A reviewer who only dead-lettered held nothing to ack: "–", not "?".
+func TestActivityHeldOfReviewerWithoutAcks(t *testing.T) {
+	f := newFakeQueue()
+	f.activity = queue.Activity{Arrivals: make([]int64, queue.ActivityBuckets), Acks: make([]int64, queue.ActivityBuckets),
+		Dead: make([]int64, queue.ActivityBuckets), Start: fixedNow, OldestUnclaimed: -1,
+		Reviewers: []queue.ReviewerActivity{{Name: "alice", Dead: 2, MedianHeld: -1}}}
+	s, _ := shownActivity(t, f, 100, 30)
+	requireShows(t, s, "alice (you)      0              2            –")
+}
