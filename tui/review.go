@@ -559,8 +559,11 @@ func clearedNote(r queue.ClaimResult) string {
 	if n := int64(len(r.DeadLettered)); n > 0 {
 		parts = append(parts, fmt.Sprintf("%s past the delivery limit moved to dead letters", plural(n, "message")))
 	}
-	if n := int64(len(r.Waiting)); n > 0 {
-		parts = append(parts, fmt.Sprintf("%s abandoned now waiting before a retry", plural(n, "message")))
+	switch n := len(r.Waiting); {
+	case n == 1:
+		parts = append(parts, "1 abandoned message now waits before its retry")
+	case n > 1:
+		parts = append(parts, fmt.Sprintf("%d abandoned messages now wait before their retry", n))
 	}
 	return strings.Join(parts, "; ")
 }

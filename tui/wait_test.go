@@ -240,3 +240,13 @@ func TestStreamStateAt60(t *testing.T) {
 	press(t, a, "4")
 	requireContains(t, a, annID+" snoozed · alice · until", "Ann:")
 }
+
+// What a claim put into the retry backoff on its way is said in English.
+func TestClearedNoteOfAbandoned(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{1: "1 abandoned message now waits before its retry", 3: "3 abandoned messages now wait before their retry"} {
+		if got := clearedNote(queue.ClaimResult{Waiting: make([]string, n)}); got != want {
+			t.Fatalf("%d: %q, want %q", n, got, want)
+		}
+	}
+}
