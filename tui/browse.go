@@ -422,6 +422,10 @@ func (b *browse) view(title, about, bottom, empty string) string {
 		body = b.table.view(th, b.height-2)
 	case !b.loaded:
 		body = th.Subtle.Render("Loading…")
+	case len(b.table.rows) == 0:
+		// No column headings: sized to no content, they would run
+		// together into one line of words.
+		body = th.Subtle.Render(empty)
 	default:
 		body = b.table.view(th, 1) + "\n" + th.Subtle.Render(empty)
 	}

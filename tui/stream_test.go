@@ -424,3 +424,12 @@ func TestStreamCatchesUpAfterAPrompt(t *testing.T) {
 	sdrive(t, s, cmd)
 	requireShows(t, s, sid(10), "just arrived")
 }
+
+// An empty page says so, without column headings run together into a
+// line of words ("ID time state preview").
+func TestStreamEmptyWithoutHeadings(t *testing.T) {
+	s, _ := started(t, NewStreamScreen, newFakeQueue(), 100, 24)
+	requireShows(t, s, "Stream\nThe stream is empty.")
+	d, _ := started(t, NewDeadScreen, newFakeQueue(), 100, 24)
+	requireShows(t, d, "Dead letters\nNo dead letters.")
+}
