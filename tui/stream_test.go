@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reviewq/reviewq/queue"
 )
@@ -432,4 +433,19 @@ func TestStreamEmptyWithoutHeadings(t *testing.T) {
 	requireShows(t, s, "Stream\nThe stream is empty.")
 	d, _ := started(t, NewDeadScreen, newFakeQueue(), 100, 24)
 	requireShows(t, d, "Dead letters\nNo dead letters.")
+}
+
+// At 60×16, ? still lists every key that works: the scroll keys and
+// ctrl+r, which no longer fit as a column of their own, go under the
+// global ones instead of being left out.
+func TestFullHelpAt60KeepsEveryKey(t *testing.T) {
+	a := newTestApp(t, testDeps(streamQueue(30)))
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+	press(t, a, "4", "down", "?")
+	requireContains(t, a, "↑/k", "↓/j", "ctrl+r", "refresh", "shift+tab", "? help", "q quit", "/     filter / search")
+	for _, l := range strings.Split(screenText(a), "\n") {
+		if ansi.StringWidth(l) > 60 {
+			t.Fatalf("a line wider than the window: %q", l)
+		}
+	}
 }
