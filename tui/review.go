@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
@@ -912,17 +913,27 @@ func (s *ReviewScreen) badges() string {
 			parts = append(parts, th.Released.Render("RETRY")+" "+th.Subtle.Render("released by "+safeID(b.By)))
 		}
 	}
-	parts = append(parts, th.Delivery.Render(fmt.Sprintf("delivery %d", max(m.Deliveries, 1))))
+	// The delivery count and the countdown always show whole: on a narrow
+	// terminal the badges' own words give way to them.
+	var count []string
+	count = append(count, th.Delivery.Render(fmt.Sprintf("delivery %d", max(m.Deliveries, 1))))
 	left := s.keptAt.Add(s.c.ReclaimAfter).Sub(s.c.Now())
 	if left > 0 {
-		parts = append(parts, th.KeepAlive.Render("reclaimable in "+clock(left)))
+		count = append(count, th.KeepAlive.Render("reclaimable in "+clock(left)))
 	} else {
-		parts = append(parts, th.Reclaimed.Render("reclaimable now"))
+		count = append(count, th.Reclaimed.Render("reclaimable now"))
 	}
 	if s.busy {
-		parts = append(parts, th.Subtle.Render("working…"))
+		count = append(count, th.Subtle.Render("working…"))
 	}
-	line := strings.Join(parts, "  ")
+	line := strings.Join(count, "  ")
+	if len(parts) > 0 {
+		head := strings.Join(parts, "  ")
+		if room := s.width - lipgloss.Width(line) - 2; lipgloss.Width(head) > room {
+			head = ansi.Truncate(head, max(room, 0), "…")
+		}
+		line = head + "  " + line
+	}
 	// Where the text is scrolled to, at the right end when there is
 	// room: the badges never give way to it.
 	if where := scrollPosition(s.vp); where != "" && lipgloss.Width(line)+2+lipgloss.Width(where) <= s.width {
