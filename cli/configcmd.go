@@ -229,6 +229,8 @@ func (a *app) effective(cmd *cobra.Command) []settingRow {
 		switch f := flagAnywhere(cmd.Root(), m.flag); {
 		case inProfile:
 			rows = append(rows, settingRow{m.setting, v, fromProfile})
+		case f != nil && f.DefValue == "":
+			rows = append(rows, settingRow{m.setting, "(none)", "default"})
 		case f != nil:
 			rows = append(rows, settingRow{m.setting, f.DefValue, "default"})
 		}

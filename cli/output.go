@@ -237,8 +237,11 @@ func (a *app) printActivity(act queue.Activity) {
 	fmt.Fprintln(w)
 	a.table("REVIEWER\tACKED\tREJECTED\tMEDIAN HELD", func(tw *tabwriter.Writer) {
 		for _, r := range act.Reviewers {
-			held := "?"
-			if r.MedianHeld >= 0 {
+			held := "?" // acks without a claim time: made before it was recorded
+			switch {
+			case r.Acked == 0:
+				held = "–" // nothing acked, nothing to measure
+			case r.MedianHeld >= 0:
 				held = termtext.Ago(r.MedianHeld)
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", cell(r.Name, 40), r.Acked, r.Dead, held)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/reviewq/reviewq/queue"
 )
 
 // range prints the command for the next page while there may be more,
@@ -122,3 +125,20 @@ type idleModel struct{}
 func (idleModel) Init() tea.Cmd                         { return nil }
 func (m idleModel) Update(tea.Msg) (tea.Model, tea.Cmd) { return m, nil }
 func (idleModel) View() tea.View                        { return tea.NewView("") }
+
+// A reviewer who only dead-lettered has no time held to speak of: "–",
+// where "?" is kept for acks made before the claim time was recorded.
+func TestActivityHeldOfReviewerWithoutAcks(t *testing.T) {
+	var out bytes.Buffer
+	a := &app{stdout: &out}
+	a.printActivity(queue.Activity{OldestUnclaimed: -1, Reviewers: []queue.ReviewerActivity{
+		{Name: "alice", Dead: 2, MedianHeld: -1},
+		{Name: "bob", Acked: 3, MedianHeld: -1},
+	}})
+	lines := strings.Split(out.String(), "\n")
+	for _, want := range []string{"alice     0      2         –", "bob       3      0         ?"} {
+		if !slices.Contains(lines, want) {
+			t.Fatalf("no line %q in\n%s", want, out.String())
+		}
+	}
+}

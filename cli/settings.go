@@ -17,9 +17,9 @@ import (
 // not. A command without the flag has no use for the setting. A new
 // setting is a field in config.Profile and a line here.
 //
-// retention names a flag that another change adds (--retention): until a
-// command has the flag, the setting is read, checked and shown by reviewq
-// config show, and sets nothing.
+// retention is serve's flag (--retention): for the commands without it,
+// the setting is read, checked and shown by reviewq config show, and sets
+// nothing.
 var profileFlags = []struct{ setting, flag string }{
 	{"url", "url"},
 	{"tls", "tls"},

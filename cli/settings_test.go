@@ -74,6 +74,7 @@ profiles:
 		"stream":       {"contact-messages", "default"},
 		"password":     {"(none)", "default"},
 		"waitReplicas": {"2", "profile local"},
+		"retention":    {"(none)", "default"}, // serve's flag: no value is shown as none, not as a blank
 	} {
 		if got[name] != want {
 			t.Errorf("%s: %v, want %v", name, got[name], want)

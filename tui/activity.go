@@ -143,14 +143,19 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 	for _, xs := range series {
 		top = max(top, slices.Max(append(xs, 0)))
 	}
-	about := "the last hour, a bar per minute"
+	span := "a bar per minute"
 	if perCol > 1 {
-		about = fmt.Sprintf("the last hour, a bar per %d minutes", perCol)
+		span = fmt.Sprintf("a bar per %d minutes", perCol)
 	}
 	if top > 0 {
-		about += fmt.Sprintf(", █ = %d", top)
+		span += fmt.Sprintf(", █ = %d", top)
 	}
-	about += " · times in " + a.Start.In(s.c.Location).Format("MST")
+	span += " · times in " + a.Start.In(s.c.Location).Format("MST")
+	// The zone the axis is in matters more than saying the hour twice.
+	about := "the last hour, " + span
+	if lenPrompt("Activity  "+about) > w {
+		about = span
+	}
 	var lines []string
 	lines = append(lines, th.Title.Render("Activity")+th.Subtle.Render(termtext.Truncate("  "+about, w-8)))
 	if a.ArrivalsBehind {
@@ -172,8 +177,12 @@ func (s *ActivityScreen) draw(th *styles.Theme) string {
 
 	label := th.Label.Width(18).Render
 	if t := a.TimeToAck; t.Count > 0 {
-		lines = append(lines, label("time to ack")+th.Value.Render(fmt.Sprintf("p50 %s · p90 %s", termtext.Ago(t.P50), termtext.Ago(t.P90)))+
-			th.Subtle.Render(fmt.Sprintf("  over %s, from arrival", plural(t.Count, "ack"))))
+		p := fmt.Sprintf("p50 %s · p90 %s", termtext.Ago(t.P50), termtext.Ago(t.P90))
+		over := fmt.Sprintf("  over %s, from arrival", plural(t.Count, "ack"))
+		if 18+lenPrompt(p+over) > w {
+			over = "  over " + plural(t.Count, "ack")
+		}
+		lines = append(lines, label("time to ack")+th.Value.Render(p)+th.Subtle.Render(over))
 	} else {
 		lines = append(lines, label("time to ack")+th.Subtle.Render("no acks in the last hour"))
 	}
@@ -220,8 +229,11 @@ func (s *ActivityScreen) reviewers(th *styles.Theme, h int) []string {
 		shown = max(h-2, 0) // and a line that says how many more
 	}
 	for i, r := range rs[:shown] {
-		held := "?"
-		if r.MedianHeld >= 0 {
+		held := "?" // acks without a claim time: made before it was recorded
+		switch {
+		case r.Acked == 0:
+			held = "–" // nothing acked, nothing to measure
+		case r.MedianHeld >= 0:
 			held = termtext.Ago(r.MedianHeld)
 		}
 		out = append(out, th.Value.Render(cells(names[i], strconv.FormatInt(r.Acked, 10), strconv.FormatInt(r.Dead, 10), held)))

@@ -236,3 +236,29 @@ func TestActivityLargeTotals(t *testing.T) {
 		}
 	}
 }
+
+// At 60 columns the heading still names the zone of the time axis, and
+// time to ack how many acks it is over: shorter, not cut.
+func TestActivityHeadingFitsAt60(t *testing.T) {
+	f := newFakeQueue()
+	f.activity = activityHour()
+	s, _ := shownActivity(t, f, 60, 16)
+	requireShows(t, s, "Activity  a bar per 2 minutes, █ = ", "· times in UTC", "p50 2m10s · p90 8m03s  over 41 acks")
+	for _, l := range strings.Split(plainView(s), "\n") {
+		if strings.HasSuffix(strings.TrimRight(l, " "), "…") {
+			t.Fatalf("a line cut at 60 columns: %q", l)
+		}
+	}
+	wide, _ := shownActivity(t, f, 100, 30)
+	requireShows(t, wide, "Activity  the last hour, a bar per minute", "over 41 acks, from arrival")
+}
+
+// A reviewer who only dead-lettered held nothing to ack: "–", not "?".
+func TestActivityHeldOfReviewerWithoutAcks(t *testing.T) {
+	f := newFakeQueue()
+	f.activity = queue.Activity{Arrivals: make([]int64, queue.ActivityBuckets), Acks: make([]int64, queue.ActivityBuckets),
+		Dead: make([]int64, queue.ActivityBuckets), Start: fixedNow, OldestUnclaimed: -1,
+		Reviewers: []queue.ReviewerActivity{{Name: "alice", Dead: 2, MedianHeld: -1}}}
+	s, _ := shownActivity(t, f, 100, 30)
+	requireShows(t, s, "alice (you)      0              2            –")
+}

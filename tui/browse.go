@@ -391,6 +391,23 @@ func (b *browse) mouse(msg tea.MouseMsg) {
 	}
 }
 
+// pageAbout says which entries the page holds, for the heading beside
+// title: one ID when it holds one, and "· newest first" where it fits.
+func (b *browse) pageAbout(title string) string {
+	first, last := b.table.first(), b.table.last()
+	if first == "" {
+		return ""
+	}
+	about := termtext.SanitizeLine(first)
+	if last != first {
+		about += " … " + termtext.SanitizeLine(last)
+	}
+	if full := about + " · newest first"; lenPrompt(full) <= b.width-lenPrompt(title)-2 {
+		return full
+	}
+	return about
+}
+
 // view draws the screen: heading (title and what the page is), the table or
 // the opened entry, then the question, the input or bottom, exactly height
 // lines. bottom shows beside the input while it is open, alone otherwise.
@@ -405,6 +422,10 @@ func (b *browse) view(title, about, bottom, empty string) string {
 		body = b.table.view(th, b.height-2)
 	case !b.loaded:
 		body = th.Subtle.Render("Loading…")
+	case len(b.table.rows) == 0:
+		// No column headings: sized to no content, they would run
+		// together into one line of words.
+		body = th.Subtle.Render(empty)
 	default:
 		body = b.table.view(th, 1) + "\n" + th.Subtle.Render(empty)
 	}

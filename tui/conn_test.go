@@ -3,9 +3,12 @@ package tui
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/reviewq/reviewq/queue"
 )
@@ -191,4 +194,25 @@ func TestComposeSaysWhenNotYetSafe(t *testing.T) {
 	fillForm(t, a, "Quinn", "quinn@example.com", "hello")
 	press(t, a, "ctrl+s")
 	requireContains(t, a, "1795426200000-1 is on the primary but not yet on 1 replica", "● connected")
+}
+
+// At 60 columns, offline, the header keeps who you are and drops the
+// reason instead (the failed call's note says it).
+func TestHeaderOfflineAt60KeepsWhoYouAre(t *testing.T) {
+	t.Parallel()
+	q := annQueue()
+	d := testDeps(q)
+	d.Server = "redis://127.0.0.1:16391"
+	a := newTestApp(t, d)
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+	q.setFail(errUnreachable)
+	press(t, a, "c")
+	head := strings.SplitN(screenText(a), "\n", 2)[0]
+	for _, want := range []string{"as alice", "redis://127.0.0.1:16391", "○ offline"} {
+		if !strings.Contains(head, want) {
+			t.Fatalf("the header lacks %q: %q", want, head)
+		}
+	}
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	requireContains(t, a, "as alice  redis://127.0.0.1:16391", "○ offline: server unreachable")
 }

@@ -147,8 +147,11 @@ func (s *DeadScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		changed := s.statsKey >= 0 && msg.Stats.DeadLength != s.statsKey
+		if changed && s.busy() {
+			break // kept for the first stats after it, as on Stream
+		}
 		s.statsKey = msg.Stats.DeadLength
-		if changed && !s.busy() {
+		if changed {
 			return s.refresh(s.reload)
 		}
 	case VisibleMsg:
@@ -208,13 +211,12 @@ func (s *DeadScreen) pageArrived(msg DeadLoadedMsg) {
 func renderDead(th *styles.Theme, d queue.DeadLetter, loc *time.Location, w int) string {
 	var b strings.Builder
 	row := func(label, value string) {
-		b.WriteString(th.Label.Render(label))
-		b.WriteString(th.Value.Render(termtext.Truncate(termtext.SanitizeLine(value), max(w-10, 10))))
+		b.WriteString(labelled(th, label, termtext.SanitizeLine(value), w))
 		b.WriteByte('\n')
 	}
 	row("Original", d.OriginalID)
 	row("Reason", d.Reason)
-	row("Delivered", strconv.FormatInt(d.Deliveries, 10)+" times")
+	row("Delivered", plural(d.Deliveries, "time"))
 	row("Consumer", d.Consumer)
 	if !d.At.IsZero() {
 		row("When", termtext.Time(d.At, loc))
@@ -243,10 +245,7 @@ func (s *DeadScreen) delete() tea.Cmd {
 }
 
 func (s *DeadScreen) View() string {
-	about := ""
-	if first, last := s.table.first(), s.table.last(); first != "" {
-		about = fmt.Sprintf("%s … %s · newest first", termtext.SanitizeLine(first), termtext.SanitizeLine(last))
-	}
+	about := s.pageAbout("Dead letters")
 	var bottom string
 	count := fmt.Sprintf("(%d of %d on this page)", len(s.table.shown), len(s.table.rows))
 	switch {

@@ -172,3 +172,43 @@ func TestDeadForeignEntry(t *testing.T) {
 		t.Fatal("a field name reached the screen raw")
 	}
 }
+
+// A dead letter added while one is open shows once it closes, at the next
+// stats, as on Stream.
+func TestDeadCatchesUpAfterAnOpenLetter(t *testing.T) {
+	f := deadQueue()
+	s, _ := started(t, NewDeadScreen, f, 120, 24)
+	s.Update(StatsLoadedMsg{Stats: queue.Stats{DeadLength: 2}})
+	skeys(t, s, "enter")
+	f.dead = append(f.dead, queue.DeadLetter{ID: "1795424600000-0", OriginalID: "1795424400000-5", Reason: "abuse",
+		Deliveries: 1, Consumer: "alice", At: time.UnixMilli(1795424600000).UTC(),
+		Original: contact("1795424400000-5", "Cy", "cy@example.com", "rude words")})
+	_, cmd := s.Update(StatsLoadedMsg{Stats: queue.Stats{DeadLength: 3}})
+	sdrive(t, s, cmd)
+	skeys(t, s, "esc")
+	_, cmd = s.Update(StatsLoadedMsg{Stats: queue.Stats{DeadLength: 3}})
+	sdrive(t, s, cmd)
+	requireShows(t, s, "1795424600000-0", "Cy: rude words")
+}
+
+// A letter delivered once says so in English.
+func TestDeadDeliveredOnce(t *testing.T) {
+	s, _ := started(t, NewDeadScreen, deadQueue(), 120, 24)
+	skeys(t, s, "enter") // the newest: delivered once
+	requireShows(t, s, "Delivered 1 time")
+	requireHides(t, s, "1 times")
+}
+
+// The heading says which letters the page holds without being cut: at 60
+// columns it leaves out "newest first" rather than end in "newest fi…",
+// and a page of one names it once.
+func TestDeadHeadingFits(t *testing.T) {
+	s, _ := started(t, NewDeadScreen, deadQueue(), 60, 16)
+	if head := strings.TrimRight(strings.SplitN(plainView(s), "\n", 2)[0], " "); head != "Dead letters  1795424560000-0 … 1795424500000-0" {
+		t.Fatalf("heading at 60: %q", head)
+	}
+	f := deadQueue()
+	f.dead = f.dead[:1]
+	one, _ := started(t, NewDeadScreen, f, 100, 16)
+	requireShows(t, one, "Dead letters  1795424500000-0 · newest first")
+}

@@ -26,8 +26,7 @@ func RenderEntry(th *styles.Theme, e queue.Entry, loc *time.Location, width int)
 		b.WriteByte('\n')
 	}
 	row := func(label, value string) {
-		b.WriteString(th.Label.Render(label))
-		b.WriteString(th.Value.Render(termtext.Truncate(value, width-10)))
+		b.WriteString(labelled(th, label, value, width))
 		b.WriteByte('\n')
 	}
 	if e.IsContact() {
@@ -50,6 +49,22 @@ func RenderEntry(th *styles.Theme, e queue.Entry, loc *time.Location, width int)
 		b.WriteString("\n\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// labelled is a label and its one-line value: a value longer than the
+// line wraps under itself, so what comes last (a time, a reason) is never
+// cut off.
+func labelled(th *styles.Theme, label, value string, width int) string {
+	var b strings.Builder
+	for i, line := range wordWrap(value, max(width-10, 10)) {
+		if i == 0 {
+			b.WriteString(th.Label.Render(label))
+		} else {
+			b.WriteString("\n" + th.Label.Render(""))
+		}
+		b.WriteString(th.Value.Render(line))
+	}
+	return b.String()
 }
 
 // wrap wraps sanitised text to the width; lipgloss measures wide

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -213,11 +214,15 @@ func (a *App) shortHelp(items, tail []key.Binding) string {
 
 // fullHelp is the keys in columns. When they do not fit, whole columns
 // give way, the least important first: the screen's later columns, then
-// the global ones; the last column (help and quit) always stays.
+// the global ones; the last column (help and quit) always stays. A column
+// that gives way goes under the next one where the two fit the height
+// the frame has for them (at 60×16 Stream's scroll keys and ctrl+r), so
+// that ? still shows every key; else it is left out.
 func (a *App) fullHelp(groups [][]key.Binding, tail []key.Binding) string {
 	h := a.keyHelp
 	h.SetWidth(0) // measured here, not cut by help
 	shown := append(append([][]key.Binding(nil), groups...), tail)
+	rows := a.height - headerLines - tabLines - maxStatusLines - 1 // a line of the screen stays
 	for {
 		view := h.FullHelpView(shown)
 		if lipgloss.Width(view) <= a.width || len(shown) <= 2 {
@@ -226,6 +231,9 @@ func (a *App) fullHelp(groups [][]key.Binding, tail []key.Binding) string {
 		drop := len(shown) - 2 // the global column, before the tail
 		if len(shown) > 3 {
 			drop = len(shown) - 3 // the screen's last column first
+		}
+		if len(shown[drop])+len(shown[drop+1]) <= rows {
+			shown[drop+1] = append(slices.Clone(shown[drop]), shown[drop+1]...)
 		}
 		shown = append(shown[:drop:drop], shown[drop+1:]...)
 	}

@@ -58,6 +58,11 @@ func (a *App) drawHeader() string {
 		note = key("in-memory: nothing is kept ") // else the EMBEDDED badge says it
 	}
 	conn += key(" ")
+	// Offline, the reason gives way before who you are: the failed call's
+	// own note says it too.
+	if a.connErr != nil && lipgloss.Width(a.headerLine(false, a.id.consumer, false)) > a.width-lipgloss.Width(conn)-1 {
+		conn = th.Offline.Render("○ offline") + key(" ")
+	}
 	left := a.headerLeft(a.width - lipgloss.Width(conn) - 1)
 	return spread(th.Header, left, conn, a.width) + "\n" + spread(th.Header, numbers, note, a.width)
 }
@@ -70,36 +75,7 @@ func (a *App) headerLeft(room int) string {
 	th := a.c.Theme
 	key, val := th.HeaderKey.Render, th.HeaderValue.Render
 	sep := key("  ")
-	badges := func(padded bool) string {
-		var s string
-		for _, b := range []struct {
-			on    bool
-			style lipgloss.Style
-			text  string
-		}{{a.c.ReadOnly, th.ReadOnly, "READ-ONLY"}, {a.c.Embedded, th.Embedded, "EMBEDDED"}} {
-			if b.on {
-				if !padded {
-					b.style = b.style.UnsetPadding()
-				}
-				s += key(" ") + b.style.Render(b.text)
-			}
-		}
-		return s
-	}
-	line := func(title bool, consumer string, padded bool) string {
-		s := key(" ")
-		if title {
-			s += th.Title.Inherit(th.Header).Render("reviewq") + sep
-		}
-		if consumer != "" {
-			s += key("as ") + val(consumer)
-		}
-		s += badges(padded)
-		if a.id.profile != "" {
-			s += sep + key("profile ") + val(a.id.profile)
-		}
-		return s + sep + val(a.id.server)
-	}
+	line := a.headerLine
 	const minStreamGroup = 12 // less than this says nothing
 	left := line(true, a.id.consumer, true)
 	if rest := room - lipgloss.Width(left) - lipgloss.Width(sep) - 1; rest >= minStreamGroup {
@@ -121,6 +97,43 @@ func (a *App) headerLeft(room int) string {
 		}
 	}
 	return key(" ") + val(a.id.server)
+}
+
+// headerLine is who and where without the stream: the title or not, the
+// consumer name (none: left out), the badges padded or not, the profile
+// and the server.
+func (a *App) headerLine(title bool, consumer string, padded bool) string {
+	th := a.c.Theme
+	key, val := th.HeaderKey.Render, th.HeaderValue.Render
+	sep := key("  ")
+	badges := func(padded bool) string {
+		var s string
+		for _, b := range []struct {
+			on    bool
+			style lipgloss.Style
+			text  string
+		}{{a.c.ReadOnly, th.ReadOnly, "READ-ONLY"}, {a.c.Embedded, th.Embedded, "EMBEDDED"}} {
+			if b.on {
+				if !padded {
+					b.style = b.style.UnsetPadding()
+				}
+				s += key(" ") + b.style.Render(b.text)
+			}
+		}
+		return s
+	}
+	s := key(" ")
+	if title {
+		s += th.Title.Inherit(th.Header).Render("reviewq") + sep
+	}
+	if consumer != "" {
+		s += key("as ") + val(consumer)
+	}
+	s += badges(padded)
+	if a.id.profile != "" {
+		s += sep + key("profile ") + val(a.id.profile)
+	}
+	return s + sep + val(a.id.server)
 }
 
 // spread puts left and right on one line of exactly width cells, filled

@@ -79,8 +79,7 @@ func stateCell(e queue.StreamEntry, now time.Time, loc *time.Location) tableCell
 func renderOutcome(th *styles.Theme, e queue.StreamEntry, now time.Time, loc *time.Location, width int) string {
 	var b strings.Builder
 	row := func(label, value string) {
-		b.WriteString(th.Label.Render(label))
-		b.WriteString(th.Value.Render(termtext.Truncate(value, max(width-10, 10))))
+		b.WriteString(labelled(th, label, value, width))
 		b.WriteByte('\n')
 	}
 	when := func(t time.Time) string {

@@ -219,8 +219,11 @@ func (s *PendingScreen) update(msg tea.Msg) tea.Cmd {
 		// is in the middle of something.
 		key := pendingStatsKey(msg.Stats)
 		changed := s.statsKey != "" && key != s.statsKey
+		if changed && (!s.loaded || s.busy()) {
+			break // kept for the first stats after it, as on Stream
+		}
 		s.statsKey = key
-		if changed && s.loaded && !s.busy() {
+		if changed {
 			return s.refresh(s.reload)
 		}
 	case VisibleMsg:

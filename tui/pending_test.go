@@ -596,3 +596,19 @@ func TestPendingIdleFilterOverSeveralConsumers(t *testing.T) {
 	skeys(t, s, "pgdown")
 	requireShows(t, s, "Sender 5", "(last)")
 }
+
+// A change the stats report while an entry is open shows once it closes,
+// at the next stats, as on Stream.
+func TestPendingCatchesUpAfterAnOpenEntry(t *testing.T) {
+	f := pendingQueue(3)
+	s, _ := started(t, NewPendingScreen, f, 100, 24)
+	s.Update(StatsLoadedMsg{Stats: queue.Stats{Group: queue.GroupInfo{Pending: 3}}})
+	skeys(t, s, "enter")
+	delete(f.pending, "1795424400000-0")
+	_, cmd := s.Update(StatsLoadedMsg{Stats: queue.Stats{Group: queue.GroupInfo{Pending: 2}}})
+	sdrive(t, s, cmd)
+	skeys(t, s, "esc")
+	_, cmd = s.Update(StatsLoadedMsg{Stats: queue.Stats{Group: queue.GroupInfo{Pending: 2}}})
+	sdrive(t, s, cmd)
+	requireHides(t, s, "1795424400000-0")
+}

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
@@ -559,8 +560,11 @@ func clearedNote(r queue.ClaimResult) string {
 	if n := int64(len(r.DeadLettered)); n > 0 {
 		parts = append(parts, fmt.Sprintf("%s past the delivery limit moved to dead letters", plural(n, "message")))
 	}
-	if n := int64(len(r.Waiting)); n > 0 {
-		parts = append(parts, fmt.Sprintf("%s abandoned now waiting before a retry", plural(n, "message")))
+	switch n := len(r.Waiting); {
+	case n == 1:
+		parts = append(parts, "1 abandoned message now waits before its retry")
+	case n > 1:
+		parts = append(parts, fmt.Sprintf("%d abandoned messages now wait before their retry", n))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -770,7 +774,13 @@ func (s *ReviewScreen) View() string {
 		return s.emptyView()
 	}
 	s.render() // the theme may have changed since the message arrived
-	return s.badges() + "\n" + s.promptLine() + "\n" + s.viewport()
+	prompt, body := s.promptLine(), s.viewport()
+	// A typed answer's error goes under the prompt, where the reviewer
+	// looks, in lines the message gives up at its bottom.
+	if n := strings.Count(prompt, "\n"); n > 0 {
+		body = exactLines(body, max(s.vp.Height()-n, 1))
+	}
+	return s.badges() + "\n" + prompt + "\n" + body
 }
 
 func (s *ReviewScreen) viewport() string {
@@ -819,7 +829,8 @@ func (s *ReviewScreen) waiting() string {
 }
 
 // promptLine is the dead-letter reason or the snooze's time while it is
-// asked, else the REPLAY badge of a replayed message, else empty.
+// asked (and under it, on up to two lines of its own, why a typed one was
+// refused), else the REPLAY badge of a replayed message, else empty.
 func (s *ReviewScreen) promptLine() string {
 	th, r := s.c.Theme, s.prompt()
 	if r == nil {
@@ -836,10 +847,13 @@ func (s *ReviewScreen) promptLine() string {
 		r.input.SetStyles(st)
 	}
 	if r.typing {
-		if r.err != "" {
-			line += th.Error.Render(r.err) + " "
+		line += r.input.View()
+		for _, l := range wrapLine(r.err, max(s.width, 1), 2) {
+			if l != "" {
+				line += "\n" + th.Error.Render(l)
+			}
 		}
-		return line + r.input.View()
+		return line
 	}
 	var picks []string
 	if r.numbered {
@@ -899,17 +913,27 @@ func (s *ReviewScreen) badges() string {
 			parts = append(parts, th.Released.Render("RETRY")+" "+th.Subtle.Render("released by "+safeID(b.By)))
 		}
 	}
-	parts = append(parts, th.Delivery.Render(fmt.Sprintf("delivery %d", max(m.Deliveries, 1))))
+	// The delivery count and the countdown always show whole: on a narrow
+	// terminal the badges' own words give way to them.
+	var count []string
+	count = append(count, th.Delivery.Render(fmt.Sprintf("delivery %d", max(m.Deliveries, 1))))
 	left := s.keptAt.Add(s.c.ReclaimAfter).Sub(s.c.Now())
 	if left > 0 {
-		parts = append(parts, th.KeepAlive.Render("reclaimable in "+clock(left)))
+		count = append(count, th.KeepAlive.Render("reclaimable in "+clock(left)))
 	} else {
-		parts = append(parts, th.Reclaimed.Render("reclaimable now"))
+		count = append(count, th.Reclaimed.Render("reclaimable now"))
 	}
 	if s.busy {
-		parts = append(parts, th.Subtle.Render("working…"))
+		count = append(count, th.Subtle.Render("working…"))
 	}
-	line := strings.Join(parts, "  ")
+	line := strings.Join(count, "  ")
+	if len(parts) > 0 {
+		head := strings.Join(parts, "  ")
+		if room := s.width - lipgloss.Width(line) - 2; lipgloss.Width(head) > room {
+			head = ansi.Truncate(head, max(room, 0), "…")
+		}
+		line = head + "  " + line
+	}
 	// Where the text is scrolled to, at the right end when there is
 	// room: the badges never give way to it.
 	if where := scrollPosition(s.vp); where != "" && lipgloss.Width(line)+2+lipgloss.Width(where) <= s.width {

@@ -577,3 +577,18 @@ func TestReviewReplayBadge(t *testing.T) {
 	press(t, a, "a", "c")
 	requireLacks(t, a, "REPLAY")
 }
+
+// At 60 columns a reclaimed message's badges give way before the
+// delivery count and the countdown, which always show whole.
+func TestReviewBadgesAt60KeepTheCountdown(t *testing.T) {
+	t.Parallel()
+	q := newFakeQueue()
+	q.nextClaim = &queue.ClaimResult{Message: &queue.Claimed{
+		Entry:     contact(annID, "Ann", "ann@example.com", "ate my message"),
+		Reclaimed: true, Idle: 76 * time.Second, PreviousConsumer: "bob@desk-7.example", Deliveries: 2,
+	}}
+	a := newTestApp(t, testDeps(q))
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+	press(t, a, "c")
+	requireContains(t, a, "RECLAIMED  idle 1m16s", "delivery 2", "reclaimable in 1:00")
+}

@@ -72,7 +72,7 @@ func NewStreamScreen(c *Common) Screen {
 	s := &StreamScreen{browse: newBrowse(c,
 		tableCol{title: "ID", max: 24},
 		tableCol{title: "time", max: 26, drop: 1},
-		tableCol{title: "state", max: 40, drop: 2},
+		tableCol{title: "state", max: 40, min: 20, drop: 2}, // the screen's point: narrowed before it goes
 		tableCol{title: "preview", min: 16},
 	), bar: progress.New(progress.WithWidth(24), progress.WithFillCharacters('█', '░'))}
 	s.actions = s.keyTable()
@@ -189,7 +189,7 @@ func (s *StreamScreen) openScheduled(id string) {
 		s.showDetail(id, "Scheduled "+termtext.SanitizeLine(id), func(th *styles.Theme, width int) string {
 			state := "scheduled: added for later, not in the stream yet; it is added at " + termtext.Time(wait.Until, loc) +
 				" (" + termtext.WaitState(wait, now, loc) + ")"
-			return th.Label.Render("State") + th.Value.Render(termtext.Truncate(state, max(width-10, 10))) + "\n\n" + RenderEntry(th, e, loc, width)
+			return labelled(th, "State", state, width) + "\n\n" + RenderEntry(th, e, loc, width)
 		})
 		return
 	}
@@ -302,8 +302,14 @@ func (s *StreamScreen) update(msg tea.Msg) tea.Cmd {
 		// message between consumers without changing any total.
 		key := fmt.Sprintf("%d %d %d %d %d ", msg.Stats.Length, msg.Stats.DeadLength, msg.Stats.Scheduled, msg.Stats.Snoozed, msg.Stats.Waiting) + pendingStatsKey(msg.Stats)
 		changed := s.statsKey != "" && key != s.statsKey
-		s.statsKey = key
-		if changed && !s.busy() && s.results == nil && s.job == nil {
+		// A change met in the middle of something (a prompt, a question,
+		// an opened entry, search results) is kept for the first stats
+		// after it: the page catches up then, instead of staying as it was.
+		later := changed && (s.busy() || s.results != nil || s.job != nil)
+		if !later {
+			s.statsKey = key
+		}
+		if changed && !later {
 			return s.refresh(s.reload)
 		}
 		if s.visible {
@@ -475,10 +481,8 @@ func parseJump(text string, loc *time.Location) (string, error) {
 
 func (s *StreamScreen) View() string {
 	s.followMark()
-	title, about := "Stream", ""
-	if first, last := s.table.first(), s.table.last(); first != "" {
-		about = fmt.Sprintf("%s … %s · newest first", termtext.SanitizeLine(first), termtext.SanitizeLine(last))
-	}
+	title := "Stream"
+	about := s.pageAbout(title)
 	var bottom string
 	count := fmt.Sprintf("(%d of %d on this page)", len(s.table.shown), len(s.table.rows))
 	switch {

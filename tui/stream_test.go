@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reviewq/reviewq/queue"
 )
@@ -403,5 +404,48 @@ func TestStreamRefreshShowsANewHolder(t *testing.T) {
 	sdrive(t, s, cmd)
 	if v := plainView(s); strings.Contains(v, "pending · bob") {
 		t.Fatalf("the page still shows bob holding it:\n%s", v)
+	}
+}
+
+// Arrivals the stats report while a prompt is open are shown once it
+// closes, at the next stats: the change is not spent on a screen that
+// could not reload then (the page stayed "The stream is empty." under a
+// header that said 40).
+func TestStreamCatchesUpAfterAPrompt(t *testing.T) {
+	f := streamQueue(10)
+	s, _ := started(t, NewStreamScreen, f, 100, 16)
+	s.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 10}})
+	skeys(t, s, ":")
+	f.entries = append(f.entries, contact(sid(10), "New", "n@example.com", "just arrived"))
+	_, cmd := s.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 11}})
+	sdrive(t, s, cmd)
+	requireHides(t, s, "just arrived") // the prompt is not pulled from under the reviewer
+	skeys(t, s, "esc")
+	_, cmd = s.Update(StatsLoadedMsg{Stats: queue.Stats{Length: 11}})
+	sdrive(t, s, cmd)
+	requireShows(t, s, sid(10), "just arrived")
+}
+
+// An empty page says so, without column headings run together into a
+// line of words ("ID time state preview").
+func TestStreamEmptyWithoutHeadings(t *testing.T) {
+	s, _ := started(t, NewStreamScreen, newFakeQueue(), 100, 24)
+	requireShows(t, s, "Stream\nThe stream is empty.")
+	d, _ := started(t, NewDeadScreen, newFakeQueue(), 100, 24)
+	requireShows(t, d, "Dead letters\nNo dead letters.")
+}
+
+// At 60×16, ? still lists every key that works: the scroll keys and
+// ctrl+r, which no longer fit as a column of their own, go under the
+// global ones instead of being left out.
+func TestFullHelpAt60KeepsEveryKey(t *testing.T) {
+	a := newTestApp(t, testDeps(streamQueue(30)))
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+	press(t, a, "4", "down", "?")
+	requireContains(t, a, "↑/k", "↓/j", "ctrl+r", "refresh", "shift+tab", "? help", "q quit", "/     filter / search")
+	for _, l := range strings.Split(screenText(a), "\n") {
+		if ansi.StringWidth(l) > 60 {
+			t.Fatalf("a line wider than the window: %q", l)
+		}
 	}
 }

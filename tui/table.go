@@ -14,7 +14,7 @@ import (
 // cell on the page (or their title), up to max; the flexible column
 // (max 0) takes what the others leave. When that is less than its min,
 // columns give way in their drop order (1 first; 0 never) and show again
-// on a wider terminal.
+// on a wider terminal; one with a min of its own first narrows to it.
 type tableCol struct {
 	title string
 	max   int
@@ -152,6 +152,10 @@ func (t *table) layout() {
 			}
 			if next < 0 {
 				break
+			}
+			if c := t.cols[next]; c.min > 0 && t.widths[next] > c.min {
+				t.widths[next] = max(c.min, t.widths[next]-(t.cols[flex].min-left()))
+				continue
 			}
 			t.hidden[next] = true
 		}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/reviewq/reviewq/queue"
 )
 
@@ -65,6 +67,24 @@ func TestReviewSnoozeTyped(t *testing.T) {
 		t.Fatalf("calls %v", q.callList())
 	}
 	requireContains(t, a, "snoozed Ann's message until 11:30")
+}
+
+// A typed answer that is refused says why under the prompt, whole, and
+// the answer stays in view to be corrected (at 80 columns the reason used
+// to push the input off the line, and a missing reason ran into the
+// placeholder).
+func TestReviewPromptErrorUnderTheInput(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(annQueue()))
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(t, a, "c", "s")
+	typeText(t, a, "nope")
+	press(t, a, "enter")
+	requireContains(t, a, "snooze until: nope", `"nope" is not a time or a duration`, "2026-11-24 09:00", "ate my message")
+	press(t, a, "esc", "x", "4", "enter")
+	requireContains(t, a, "dead-letter reason: why this message goes to dead letters", "type a reason, or esc to cancel", "ate my message")
+	press(t, a, "esc")
+	requireLacks(t, a, "type a reason")
 }
 
 // A message back from a snooze says who snoozed it and until when; one
@@ -159,6 +179,24 @@ func TestWaitingStatesOnStreamAndPending(t *testing.T) {
 	}
 }
 
+// At 80 columns an opened waiting entry's state wraps instead of losing
+// its end: when a scheduled message is added, and until when a snoozed one
+// waits.
+func TestWaitingDetailsWrapAt80(t *testing.T) {
+	t.Parallel()
+	q := newFakeQueue(contact(annID, "Ann", "ann@example.com", "call me at 3"))
+	a := newTestApp(t, testDeps(q))
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(t, a, "c", "s", "right", "enter") // for an hour
+	if _, err := q.AddContactLater(t.Context(), "k", "Cy", "cy@example.com", "later one", fixedNow.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	press(t, a, "4", "g", "enter")
+	requireContains(t, a, "Scheduled s1795426200000-0", "it is added at", "2026-11-23 09:40:00 UTC (scheduled · in 10m)")
+	press(t, a, "esc", "G", "enter")
+	requireContains(t, a, "Entry "+annID, "snoozed by alice: out of everyone's reach until 2026-11-23 10:30:00")
+}
+
 // Compose's "Send later" adds the message for later; a time that is not
 // one, or gone by, is refused under the field and adds nothing.
 func TestComposeSendLater(t *testing.T) {
@@ -189,5 +227,26 @@ func TestComposeSendLater(t *testing.T) {
 	}
 	if !strings.Contains(screenText(a), "now — or 10m") {
 		t.Fatal("the next form's send later is not empty")
+	}
+}
+
+// At 60 columns Stream still says each entry's state, narrowed, rather
+// than dropping the column for the preview.
+func TestStreamStateAt60(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testDeps(annQueue()))
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 16})
+	press(t, a, "c", "s", "right", "enter") // for an hour
+	press(t, a, "4")
+	requireContains(t, a, annID+" snoozed · alice · until", "Ann:")
+}
+
+// What a claim put into the retry backoff on its way is said in English.
+func TestClearedNoteOfAbandoned(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{1: "1 abandoned message now waits before its retry", 3: "3 abandoned messages now wait before their retry"} {
+		if got := clearedNote(queue.ClaimResult{Waiting: make([]string, n)}); got != want {
+			t.Fatalf("%d: %q, want %q", n, got, want)
+		}
 	}
 }
