@@ -22,10 +22,14 @@ func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	}
 	in := strings.ToLower(strings.Join(strings.Fields(s), " "))
 	in = strings.TrimPrefix(in, "in ")
+	// The forms, with a date to come as the example of a date: one in the
+	// past would read as the mistake it warns against.
+	forms := "10m, 2h, 14:00, tomorrow 09:00 or " + now.In(loc).AddDate(0, 0, 7).Format("2006-01-02") + " 09:00"
 	var t time.Time
+	clockToday := false
 	switch {
 	case in == "":
-		return time.Time{}, fmt.Errorf("no time given: use 10m, 2h, 14:00, tomorrow 09:00 or 2026-11-24 09:00")
+		return time.Time{}, fmt.Errorf("no time given: use %s", forms)
 	case isDays(in):
 		n, _ := strconv.Atoi(strings.TrimSuffix(in, "d"))
 		t = now.Add(time.Duration(n) * 24 * time.Hour)
@@ -47,14 +51,18 @@ func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		if h, m, ok := parseClock(in); ok {
 			day := now.In(loc)
 			t = time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc)
+			clockToday = true
 			break
 		}
 		var err error
 		if t, err = ParseTime(s, loc); err != nil {
-			return time.Time{}, fmt.Errorf("%q is not a time or a duration: use 10m, 2h, 14:00, tomorrow 09:00 or 2026-11-24 09:00", strings.TrimSpace(s))
+			return time.Time{}, fmt.Errorf("%q is not a time or a duration: use %s", strings.TrimSpace(s), forms)
 		}
 	}
 	if !t.After(now) {
+		if clockToday {
+			return time.Time{}, fmt.Errorf("%s is in the past: for that time tomorrow, write tomorrow %s", Time(t, loc), in)
+		}
 		return time.Time{}, fmt.Errorf("%s is in the past", Time(t, loc))
 	}
 	return t, nil

@@ -34,7 +34,8 @@ func TestParseWhen(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ in, want string }{
-		{"09:00", "2026-11-23 09:00:00 CET is in the past"},
+		{"09:00", "2026-11-23 09:00:00 CET is in the past: for that time tomorrow, write tomorrow 09:00"},
+		{"soon", "2026-11-30 09:00"}, // the example date is one to come
 		{"-5m", "is in the past"},
 		{"2026-11-22", "is in the past"},
 		{"soon", `"soon" is not a time or a duration`},

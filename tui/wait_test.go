@@ -80,7 +80,7 @@ func TestReviewPromptErrorUnderTheInput(t *testing.T) {
 	press(t, a, "c", "s")
 	typeText(t, a, "nope")
 	press(t, a, "enter")
-	requireContains(t, a, "snooze until: nope", `"nope" is not a time or a duration`, "2026-11-24 09:00", "ate my message")
+	requireContains(t, a, "snooze until: nope", `"nope" is not a time or a duration`, "2026-11-30 09:00", "ate my message")
 	press(t, a, "esc", "x", "4", "enter")
 	requireContains(t, a, "dead-letter reason: why this message goes to dead letters", "type a reason, or esc to cancel", "ate my message")
 	press(t, a, "esc")
