@@ -18,7 +18,7 @@ import (
 // The scripts' Lua helpers, each tested on its own: a test script runs
 // after the prelude under test and calls one helper with ARGV, on the real
 // server and on the embedded one (gopher-lua differs from the servers'
-// Lua in places; see the deviations in README).
+// Lua in places; see the table of differences in docs/development.md).
 
 // onBothServers runs f against the real test server and an embedded one.
 func onBothServers(t *testing.T, f func(t *testing.T, vk valkey.Client)) {

@@ -12,7 +12,7 @@ import (
 	"github.com/reviewq/reviewq/tui"
 )
 
-// The heap a session costs by terminal size, for the README's clamp table:
+// The heap a session costs by terminal size, for the clamp table in docs/ssh-desk.md:
 //
 //	go test -run '^$' -bench HeapBySize -benchtime 1x ./sshd
 //
