@@ -15,14 +15,46 @@ import (
 // runConsole opens the console on the configured server, or on the
 // embedded one with samples when nothing is configured or running locally.
 func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
-	if a.cfg.choose {
-		picked, err := a.pickProfile(cmd)
+	if !a.cfg.choose {
+		return a.openConsole(cmd)
+	}
+	// The picker stays open until a profile connects: one that cannot (a
+	// server down, a password command that fails) is named with its error
+	// under the list, and the user picks again or quits.
+	before := a.opts
+	var failed error
+	for {
+		picked, err := a.pickProfile(cmd, failed)
 		if err != nil || !picked {
 			return err
 		}
+		err = a.openConsole(cmd)
+		if !errors.Is(err, errNotOpened) {
+			return err
+		}
+		failed = errors.Unwrap(err)
+		a.opts = before
+		for flag := range a.cfg.fromProfile {
+			cmd.Flags().Lookup(flag).Changed = false
+		}
+		a.cfg.choose = true
 	}
+}
+
+// errNotOpened wraps what kept the console from opening on the chosen
+// profile, before anything was drawn.
+var errNotOpened = errors.New("the console did not open")
+
+type notOpened struct{ err error }
+
+func (e notOpened) Error() string        { return e.err.Error() }
+func (e notOpened) Unwrap() error        { return e.err }
+func (e notOpened) Is(target error) bool { return target == errNotOpened }
+
+// openConsole connects with the chosen settings and runs the console.
+func (a *app) openConsole(cmd *cobra.Command) error {
 	if err := a.prepare(cmd.Context()); err != nil {
-		return err
+		return notOpened{err}
 	}
 	keys, err := a.keymap()
 	if err != nil {
@@ -32,7 +64,7 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	s, err := a.opts.connect(ctx, true)
 	cancel()
 	if err != nil {
-		return err
+		return notOpened{err}
 	}
 	defer s.Close()
 	cfg := s.client.Config()
@@ -48,14 +80,18 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 }
 
 // pickProfile asks which of the settings file's profiles to open, and
-// applies it; false when the user quit instead.
-func (a *app) pickProfile(cmd *cobra.Command) (bool, error) {
+// applies it; false when the user quit instead. failed is why the last
+// one picked did not open, shown under the list with the cursor on it.
+func (a *app) pickProfile(cmd *cobra.Command, failed error) (bool, error) {
 	f := a.cfg.file
 	choices := make([]tui.ProfileChoice, 0, len(f.Names()))
 	for _, name := range f.Names() {
 		choices = append(choices, tui.ProfileChoice{Name: name, Server: f.Profiles[name].Server()})
 	}
 	picker := tui.NewPicker(f.Path, choices, f.Styles())
+	if failed != nil {
+		picker.Failed(a.cfg.choice.Name, failed.Error())
+	}
 	if _, err := tea.NewProgram(picker, tea.WithContext(cmd.Context())).Run(); err != nil {
 		return false, consoleExit(err)
 	}

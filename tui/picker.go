@@ -31,6 +31,7 @@ type Picker struct {
 	theme   *styles.Theme
 	width   int
 	height  int
+	failed  string // why the profile picked last did not open
 }
 
 // The picker's lines around its rows: the title and the file, a blank
@@ -49,6 +50,19 @@ func (p *Picker) Picked() (string, bool) {
 		return "", false
 	}
 	return p.choices[p.picked].Name, true
+}
+
+// Failed says the profile name, picked before, did not open and why: the
+// picker shows the reason under the list, its cursor on that profile, and
+// asks again.
+func (p *Picker) Failed(name, why string) {
+	p.failed = name + ": " + why
+	for i, c := range p.choices {
+		if c.Name == name {
+			p.cursor = i
+		}
+	}
+	p.scroll()
 }
 
 // Init asks for the terminal's background, as the console does.
@@ -116,7 +130,11 @@ func (p *Picker) rows() int {
 	if p.height == 0 {
 		return len(p.choices)
 	}
-	return max(1, p.height-pickerChrome)
+	chrome := pickerChrome
+	if p.failed != "" {
+		chrome++
+	}
+	return max(1, p.height-chrome)
 }
 
 // scroll keeps the cursor's row in view.
@@ -140,6 +158,9 @@ func (p *Picker) View() tea.View {
 		" " + th.Subtle.Render("from "+termtext.SanitizeLine(p.file)),
 		"",
 	}
+	if p.top > 0 {
+		lines[2] = " " + th.Subtle.Render(fmt.Sprintf("↑ %d more", p.top))
+	}
 	for i := p.top; i < min(len(p.choices), p.top+p.rows()); i++ {
 		c := p.choices[i]
 		marker, name := "  ", th.Value
@@ -154,7 +175,15 @@ func (p *Picker) View() tea.View {
 			name.Width(nameWidth).Render(termtext.Line(c.Name, 30))+"  "+
 			th.Subtle.Render(termtext.SanitizeLine(c.Server)))
 	}
-	lines = append(lines, "", " "+th.Subtle.Render("↑/↓ move · enter open · 1-9 pick · q quit"))
+	below := ""
+	if rest := len(p.choices) - (p.top + p.rows()); rest > 0 {
+		below = " " + th.Subtle.Render(fmt.Sprintf("↓ %d more", rest))
+	}
+	lines = append(lines, below)
+	if p.failed != "" {
+		lines = append(lines, " "+th.Error.Render(termtext.SanitizeLine(p.failed)))
+	}
+	lines = append(lines, " "+th.Subtle.Render("↑/↓ move · enter open · 1-9 pick · q quit"))
 	if p.width > 0 {
 		for i, l := range lines {
 			lines[i] = termtext.Truncate(l, p.width)

@@ -91,6 +91,40 @@ func TestPickerScrolls(t *testing.T) {
 	if strings.Count(v, "\n")+1 != 8 || !strings.Contains(v, "› 6 f") || strings.Contains(v, "c.example") || !strings.Contains(v, "d.example") {
 		t.Errorf("view:\n%s", v)
 	}
+	// What is out of sight is counted above and below the rows.
+	if !strings.Contains(v, "↑ 3 more") || !strings.Contains(v, "↓ 2 more") {
+		t.Errorf("no marks of the rows out of sight:\n%s", v)
+	}
+	p.Update(keyMsg("g"))
+	if v := ansi.Strip(p.View().Content); strings.Contains(v, "↑ 3 more") || !strings.Contains(v, "↓ 5 more") {
+		t.Errorf("at the top:\n%s", v)
+	}
+}
+
+// A profile that did not open is named with its reason under the list,
+// the cursor on it, and the picker asks again; the rows give way to the
+// line on a short window.
+func TestPickerSaysWhyAProfileDidNotOpen(t *testing.T) {
+	t.Parallel()
+	p := newTestPicker(80, 24)
+	p.Failed("staging", "connect rediss://staging.example.com:6379: server unreachable")
+	v := ansi.Strip(p.View().Content)
+	if !strings.Contains(v, "staging: connect rediss://staging.example.com:6379: server unreachable") || !strings.Contains(v, "› 2 staging") {
+		t.Errorf("view:\n%s", v)
+	}
+	if _, ok := p.Picked(); ok {
+		t.Error("a profile counts as picked before the user picks again")
+	}
+	p.Update(keyMsg("enter"))
+	if name, _ := p.Picked(); name != "staging" {
+		t.Errorf("picked %q", name)
+	}
+	short := newTestPicker(60, 7)
+	short.Failed("prod", "server unreachable")
+	v = ansi.Strip(short.View().Content)
+	if n := strings.Count(v, "\n") + 1; n != 7 || !strings.Contains(v, "prod: server unreachable") || !strings.Contains(v, "› 3 prod") {
+		t.Errorf("%d lines:\n%s", n, v)
+	}
 }
 
 func TestGoldenPicker(t *testing.T) {
