@@ -27,21 +27,31 @@ func addAt(t testing.TB, c *Client, at time.Time, n int) []string {
 	return ids
 }
 
-// recordIDs lists the entries a group's outcome records are about (see
-// record_key in lua/record_lookup.lua).
+// allRecordsScript lists the IDs of every record of the outcomes key
+// KEYS[1], long ones and in buckets (see lua/record_lookup.lua), in ID
+// order: a test's whole read, unbounded.
+var allRecordsScript = composeScript("test_all_records.lua", `
+local z = KEYS[1]
+local ids = {}
+for _, m in ipairs(redis.call('ZRANGE', z, 0, -1)) do ids[#ids + 1] = record_id(m) end
+for _, m in ipairs(redis.call('ZRANGE', bucket_index(z), 0, -1)) do
+  for _, id in ipairs(redis.call('HKEYS', bucket_key(z, record_id(m)))) do ids[#ids + 1] = id end
+end
+table.sort(ids, id_less)
+return ids`, luaIDs, luaRecordLookup)
+
+// recordIDs lists the entries a group's outcome records are about.
 func recordIDs(t testing.TB, c *Client, group string) []string {
 	t.Helper()
-	members, err := do(t, c, "ZRANGE", outcomesKey(c.cfg.Stream, group), "0", "-1").AsStrSlice()
+	ids, err := allRecordsScript.exec(ctx(t), c.vk, []string{outcomesKey(c.cfg.Stream, group)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]string, len(members))
-	for i, m := range members {
-		n := int(m[0])
-		s := int(m[n+1])
-		ids[i] = m[1:n+1] + "-" + m[n+2:n+2+s]
+	out, err := ids.AsStrSlice()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ids
+	return out
 }
 
 func streamIDs(t testing.TB, c *Client) []string {
