@@ -442,19 +442,19 @@ func commandTime(b *testing.B, c *Client, cmd string, f func()) {
 // pending list, after the first keep of them, and writes an
 // outcome record for each (as an ack by reviewq would), so that a trim
 // finds records to remove.
-var ackAllScript = valkey.NewLuaScript(`
+var ackAllScript = composeScript("ack_all.lua", `
 local n, group, keep = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local rows = redis.call('XPENDING', KEYS[1], group, '-', '+', n + keep)
 local ids = {}
 for i = keep + 1, #rows do
   local id = rows[i][1]
   ids[#ids + 1] = id
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  redis.call('ZADD', KEYS[2], 0, string.char(#ms) .. ms .. string.char(#seq) .. seq .. '1:a13:1700000000000')
+  local _, where = record_find(KEYS[2], id)
+  record_write(KEYS[2], id, where, '1:a13:1700000000000')
 end
 if #ids > 0 then redis.call('XACK', KEYS[1], group, unpack(ids)) end
 return #ids
-`)
+`, luaIDs, luaRecordLookup)
 
 // scaleAckedClient is a client on the scale server for a stream of n
 // entries, every one delivered and acked with an outcome record, but its
@@ -470,6 +470,7 @@ func scaleAckedClient(b *testing.B, n, spare int) *Client {
 	defer scaleMu.Unlock()
 	if !scaleFill[c.cfg.Stream] {
 		_ = do(b, c, "DEL", c.cfg.Stream, c.outcomes)
+		delRecordBuckets(b, c)
 		if err := c.EnsureGroup(context.Background()); err != nil {
 			b.Fatal(err)
 		}
@@ -483,8 +484,12 @@ func scaleAckedClient(b *testing.B, n, spare int) *Client {
 		fillPending(b, c, missing, "web")
 		for {
 			// The first pending row is the stream's first entry, held.
-			acked, err := ackAllScript.Exec(context.Background(), c.vk, []string{c.cfg.Stream, c.outcomes},
-				[]string{"5000", c.cfg.Group, "1"}).AsInt64()
+			msg, err := ackAllScript.exec(context.Background(), c.vk, []string{c.cfg.Stream, c.outcomes},
+				[]string{"5000", c.cfg.Group, "1"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			acked, err := msg.AsInt64()
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -667,7 +672,7 @@ func BenchmarkScaleMemory(b *testing.B) {
 					}
 				}
 				mem3 := usedMemory(b, c)
-				recordsKey, _ := do(b, c, "MEMORY", "USAGE", c.outcomes, "SAMPLES", "0").AsInt64()
+				recordsKey := recordsMemory(b, c)
 				per := func(d int64) float64 { return float64(d) / float64(n) }
 				b.ReportMetric(per(mem1-mem0), "entry-B")
 				b.ReportMetric(per(mem2-mem1), "pending-B")
@@ -677,7 +682,41 @@ func BenchmarkScaleMemory(b *testing.B) {
 				b.ReportMetric(per(streamKey), "stream-key-B")
 				b.ReportMetric(per(recordsKey), "records-key-B")
 				_ = do(b, c, "DEL", c.cfg.Stream, c.outcomes, c.released)
+				delRecordBuckets(b, c)
 			}
 		})
+	}
+}
+
+// recordKeysOf are the keys holding the client's group's outcome records:
+// the long ones' sorted set, the bucket index and the buckets (KEYS: a
+// benchmark's look, unbounded).
+func recordKeysOf(b *testing.B, c *Client) []string {
+	b.Helper()
+	keys, err := do(b, c, "KEYS", c.outcomes+":b:*").AsStrSlice()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return append(keys, c.outcomes, c.outcomes+":i")
+}
+
+// recordsMemory is MEMORY USAGE summed over recordKeysOf.
+func recordsMemory(b *testing.B, c *Client) int64 {
+	b.Helper()
+	var sum int64
+	for _, k := range recordKeysOf(b, c) {
+		n, _ := do(b, c, "MEMORY", "USAGE", k, "SAMPLES", "0").AsInt64()
+		sum += n
+	}
+	return sum
+}
+
+func delRecordBuckets(b *testing.B, c *Client) {
+	b.Helper()
+	keys := recordKeysOf(b, c)
+	for len(keys) > 0 {
+		k := keys[:min(1000, len(keys))]
+		keys = keys[len(k):]
+		_ = do(b, c, append([]string{"DEL"}, k...)...)
 	}
 }

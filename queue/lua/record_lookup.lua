@@ -29,10 +29,19 @@ local function record_key(id)
   return string.char(#ms) .. ms .. string.char(#seq) .. seq
 end
 
+-- record_long says whether the set z of long records exists, asked once
+-- a call: most groups have none, and a page looks up fifty records.
+local record_long_seen = {}
+local function record_long(z)
+  if record_long_seen[z] == nil then record_long_seen[z] = redis.call('EXISTS', z) == 1 end
+  return record_long_seen[z]
+end
+
 -- record_member is the member of the set z holding id's record (nil when
 -- there is none), and id's key.
 local function record_member(z, id)
   local k = record_key(id)
+  if not record_long(z) then return nil, k end
   local m = redis.call('ZRANGEBYLEX', z, '[' .. k, '(' .. k .. '\255', 'LIMIT', 0, 1)
   if #m == 0 then return nil, k end
   return m[1], k
@@ -58,7 +67,8 @@ local function record_bucket(z, id)
 end
 
 -- record_find is id's encoded record (nil when none) and where it is:
--- {bucket = first ID} or {long = the member of z}.
+-- {bucket = first ID} or {long = the member of z}, with the bucket a new
+-- record would go to (first, nil for none: see record_bucket).
 local function record_find(z, id)
   local first = record_bucket(z, id)
   if first then
@@ -66,8 +76,8 @@ local function record_find(z, id)
     if v then return v, {bucket = first} end
   end
   local m, k = record_member(z, id)
-  if m then return string.sub(m, #k + 1), {long = m} end
-  return nil, {}
+  if m then return string.sub(m, #k + 1), {long = m, looked = true, first = first} end
+  return nil, {looked = true, first = first}
 end
 
 -- record_of is id's encoded record, nil when there is none.
@@ -86,10 +96,12 @@ local function bucket_drop(z, first, ids)
 end
 
 -- bucket_add puts a new record v (id has none) in its bucket: at most
--- __RECORDS_PER_BUCKET__ reads and writes (a full bucket splits).
-local function bucket_add(z, id, v)
+-- __RECORDS_PER_BUCKET__ reads and writes (a full bucket splits). where
+-- is record_find's, when it looked up the bucket.
+local function bucket_add(z, id, v, where)
   local index = bucket_index(z)
-  local first = record_bucket(z, id)
+  local first = where.first
+  if not where.looked then first = record_bucket(z, id) end
   if not first then
     -- Before every bucket: the first bucket starts at id instead, when it
     -- has room, else a new one does.
@@ -146,12 +158,13 @@ local function record_write(z, id, where, v)
       return
     end
     if where.long then redis.call('ZREM', z, where.long) end
-    bucket_add(z, id, v)
+    bucket_add(z, id, v, where)
     return
   end
   if where.bucket then bucket_drop(z, where.bucket, {id}) end
   if where.long then redis.call('ZREM', z, where.long) end
   redis.call('ZADD', z, 0, record_key(id) .. v)
+  record_long_seen[z] = true
 end
 
 -- records_drop removes the records of ids (in ID order, at most a trim
@@ -161,7 +174,8 @@ local function records_drop(z, ids)
   local going, long = {}, {}
   for _, id in ipairs(ids) do going[id] = true end
   local lo, hi = record_key(ids[1]), record_key(ids[#ids]) .. '\255'
-  local span = redis.call('ZRANGEBYLEX', z, '[' .. lo, '(' .. hi, 'LIMIT', 0, 2 * #ids + 1)
+  local span = {}
+  if record_long(z) then span = redis.call('ZRANGEBYLEX', z, '[' .. lo, '(' .. hi, 'LIMIT', 0, 2 * #ids + 1) end
   if #span <= 2 * #ids then
     for _, m in ipairs(span) do
       if going[record_id(m)] then long[#long + 1] = m end
@@ -190,7 +204,8 @@ end
 -- buckets, and returns their IDs.
 local function records_before(z, cutoff, step)
   local gone = {}
-  local old = redis.call('ZRANGEBYLEX', z, '-', '(' .. record_key(cutoff), 'LIMIT', 0, step)
+  local old = {}
+  if record_long(z) then old = redis.call('ZRANGEBYLEX', z, '-', '(' .. record_key(cutoff), 'LIMIT', 0, step) end
   if #old > 0 then
     redis.call('ZREM', z, unpack(old))
     for _, m in ipairs(old) do gone[#gone + 1] = record_id(m) end
