@@ -48,10 +48,12 @@ bench-ssh:
 build:
 	$(GO) build -o bin/reviewq .
 
-## fuzz: the sanitiser, and the bulk add's JSON-lines reader, for a minute each
+## fuzz: the sanitiser, the bulk add's JSON-lines reader and its address
+## check's fast path, for a minute each
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSanitize -fuzztime 60s ./termtext
 	$(GO) test -run '^$$' -fuzz FuzzPlainContact -fuzztime 60s ./cli
+	$(GO) test -run '^$$' -fuzz FuzzPlainAddress -fuzztime 60s ./form
 
 ## screenshots: the pictures of the README and docs/ (docs/img/*.png), taken
 ## from the real console in tmux at 100x30: the embedded default on a fixed
