@@ -187,14 +187,21 @@ local function records_drop(z, ids)
     end
   end
   if #long > 0 then redis.call('ZREM', z, unpack(long)) end
-  local first, batch = nil, {}
+  -- Two index reads per bucket the IDs fall in: the bucket, and where the
+  -- next one starts.
+  local looked, first, upto, batch = false, nil, nil, {}
   for _, id in ipairs(ids) do
-    local f = record_bucket(z, id)
-    if f ~= first then
+    if not looked or (upto and not id_less(id, upto)) then
       if first then bucket_drop(z, first, batch) end
-      first, batch = f, {}
+      looked, batch = true, {}
+      first = record_bucket(z, id)
+      local from = '-'
+      if first then from = '(' .. record_key(first) end
+      local after = redis.call('ZRANGEBYLEX', bucket_index(z), from, '+', 'LIMIT', 0, 1)
+      upto = nil
+      if #after > 0 then upto = record_id(after[1]) end
     end
-    if f then batch[#batch + 1] = id end
+    if first then batch[#batch + 1] = id end
   end
   if first then bucket_drop(z, first, batch) end
 end

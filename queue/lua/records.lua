@@ -1,6 +1,7 @@
 -- records.lua (prelude, after ids.lua and record_lookup.lua): writing the
--- outcome records (where: see record_lookup.lua) and the activity counts, in the same script as the
--- change they record. A script using it sets rec's fields first:
+-- outcome records (where they are kept: see record_lookup.lua) and the
+-- activity counts, in the same script as the change they record. A
+-- script using it sets rec's fields first:
 --
 --   rec.stream    the stream (its first entry bounds the records kept)
 --   rec.outcomes  outcomesKey: the records (see record_lookup.lua)
