@@ -30,9 +30,12 @@ bench:
 	$(GO) test -run '^$$' -bench RoundTrip -count 6 ./internal/latproxy
 
 ## bench-scale: a million pending entries: the claim's server time at 10 / 100k / 1M
-## and claims per sweep, beside the old unbounded scan; stream and pending pages at
-## 10k and 1M; a trim step and the stats' unread count at 10k and 1M (several
-## minutes; builds its lists on a server of its own)
+## and claims per sweep, beside the old unbounded scan; stream and pending pages
+## and the stats at 10k and 1M; a trim step and the stats' unread count at 10k and
+## 1M; the server's memory per 200-byte message (entry, pending entry, outcome
+## record) at 1M (about 10 minutes; builds its lists on a server of its own).
+## REVIEWQ_SCALE_MAX=10000000 adds ten million to the claim, the pages and the
+## memory (about 30 minutes more, and 6 GB of server memory)
 bench-scale:
 	$(GO) test -run '^$$' -bench 'Scale' -count 3 -timeout 60m ./queue
 

@@ -496,5 +496,19 @@ func TestLuaRecordBuckets(t *testing.T) {
 		if buckets() != n-300 {
 			t.Fatal("records left")
 		}
+		for _, id := range ids[300:] {
+			if got := call(t, vk, recordBucketsScript, []string{z}, "get", id); got == "<nil>" {
+				t.Fatalf("record of %s lost after the removal by age", id)
+			}
+		}
+		// The bucket that held the cutoff is named after what it kept: a
+		// removal by age reads nothing more.
+		msg, err := recordBucketsScript.exec(ctx(t), vk, []string{z}, []string{"buckets"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows, _ := msg.AsStrSlice(); len(rows) == 0 || !strings.HasPrefix(rows[0], ids[300]+" ") {
+			t.Fatalf("first bucket %v, want it named %s", rows[:1], ids[300])
+		}
 	})
 }

@@ -55,6 +55,21 @@ local function record_id(m)
   return ms .. '-' .. string.sub(m, n + 3, n + 2 + s)
 end
 
+-- sort_ids sorts a bucket's IDs (its fields) in place, each parsed once.
+local function sort_ids(ids)
+  local t = {}
+  for i, id in ipairs(ids) do
+    local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+    t[i] = {ms, seq, id}
+  end
+  table.sort(t, function(a, b)
+    if a[1] ~= b[1] then return num_less(a[1], b[1]) end
+    return num_less(a[2], b[2])
+  end)
+  for i, x in ipairs(t) do ids[i] = x[3] end
+  return ids
+end
+
 local function bucket_index(z) return z .. ':i' end
 local function bucket_key(z, first) return z .. ':b:' .. first end
 
@@ -124,8 +139,7 @@ local function bucket_add(z, id, v, where)
   end
   -- Full. Past its last record (records are mostly written in ID order),
   -- id starts a bucket of its own; else the upper half moves to a new one.
-  local ids = redis.call('HKEYS', b)
-  table.sort(ids, id_less)
+  local ids = sort_ids(redis.call('HKEYS', b))
   local split = id
   if id_less(id, ids[#ids]) then split = ids[math.floor(#ids / 2) + 1] end
   if split ~= id then
@@ -221,8 +235,7 @@ local function records_before(z, cutoff, step)
   for _, m in ipairs(firsts) do
     if #gone >= step then break end
     local first = record_id(m)
-    local ids = redis.call('HKEYS', bucket_key(z, first))
-    table.sort(ids, id_less)
+    local ids = sort_ids(redis.call('HKEYS', bucket_key(z, first)))
     local drop = {}
     for _, id in ipairs(ids) do
       if #gone >= step or not id_less(id, cutoff) then break end
@@ -233,6 +246,14 @@ local function records_before(z, cutoff, step)
       redis.call('ZREM', bucket_index(z), m)
     else
       bucket_drop(z, first, drop)
+      -- What is left is named after its first ID again, so that the next
+      -- call does not read it while it holds nothing before the cutoff.
+      local left = ids[#drop + 1]
+      if left and left ~= first then
+        redis.call('RENAME', bucket_key(z, first), bucket_key(z, left))
+        redis.call('ZREM', bucket_index(z), m)
+        redis.call('ZADD', bucket_index(z), 0, record_key(left))
+      end
     end
   end
   return gone
