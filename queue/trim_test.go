@@ -477,3 +477,42 @@ func TestTrimmedUnreadUnknownOnTheEmbeddedServer(t *testing.T) {
 		}
 	})
 }
+
+// `reviewq trim` removes the records of what it removes wherever they are:
+// in buckets, as long records, and as written before the buckets.
+func TestTrimRemovesRecordsOfEveryFormat(t *testing.T) {
+	c := newClient(t, Config{OutcomeRetention: 90 * 24 * time.Hour})
+	old := time.Now().Add(-45 * 24 * time.Hour)
+	m := addAt(t, c, old, 250)
+	recent := mustAdd(t, c, 3)
+	for range len(m) + len(recent) {
+		mustClaim(t, c)
+	}
+	if _, err := c.Ack(ctx(t), append(slices.Clone(m), recent...)...); err != nil {
+		t.Fatal(err)
+	}
+	// Ten of the old ones also as written before the buckets (the trim
+	// must find both), and one too long for a bucket.
+	for _, id := range m[100:110] {
+		if err := do(t, c, "ZADD", c.outcomes, "0", oldRecordMember(id, recordAcked, "1", "bob", "5")).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := oldRecordMember(m[200], recordDead, "1", "bob", "5", strings.Repeat("why ", 30))
+	if err := do(t, c, "ZADD", c.outcomes, "0", long).Error(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(recordIDs(t, c, c.cfg.Group)); n < len(m)+len(recent) {
+		t.Fatalf("%d records before the trim", n)
+	}
+	res := trim(t, c, TrimQuery{Before: time.Now().Add(-30 * 24 * time.Hour)})
+	if res.Removed != int64(len(m)) {
+		t.Fatalf("trim removed %d, want %d", res.Removed, len(m))
+	}
+	if got := recordIDs(t, c, c.cfg.Group); !slices.Equal(got, recent) {
+		t.Fatalf("records after the trim %v, want %v", got, recent)
+	}
+	if n, _ := do(t, c, "ZCARD", c.outcomes).AsInt64(); n != 0 {
+		t.Fatalf("%d old or long records left", n)
+	}
+}
