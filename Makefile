@@ -30,9 +30,12 @@ bench:
 	$(GO) test -run '^$$' -bench RoundTrip -count 6 ./internal/latproxy
 
 ## bench-scale: a million pending entries: the claim's server time at 10 / 100k / 1M
-## and claims per sweep, beside the old unbounded scan; stream and pending pages at
-## 10k and 1M; a trim step and the stats' unread count at 10k and 1M (several
-## minutes; builds its lists on a server of its own)
+## and claims per sweep, beside the old unbounded scan; stream and pending pages
+## and the stats at 10k and 1M; a trim step and the stats' unread count at 10k and
+## 1M; the server's memory per 200-byte message (entry, pending entry, outcome
+## record) at 1M (about 10 minutes; builds its lists on a server of its own).
+## REVIEWQ_SCALE_MAX=10000000 adds ten million to the claim, the pages and the
+## memory (about 30 minutes more, and 6 GB of server memory)
 bench-scale:
 	$(GO) test -run '^$$' -bench 'Scale' -count 3 -timeout 60m ./queue
 
@@ -48,10 +51,12 @@ bench-ssh:
 build:
 	$(GO) build -o bin/reviewq .
 
-## fuzz: the sanitiser, and the bulk add's JSON-lines reader, for a minute each
+## fuzz: the sanitiser, the bulk add's JSON-lines reader and its address
+## check's fast path, for a minute each
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSanitize -fuzztime 60s ./termtext
 	$(GO) test -run '^$$' -fuzz FuzzPlainContact -fuzztime 60s ./cli
+	$(GO) test -run '^$$' -fuzz FuzzPlainAddress -fuzztime 60s ./form
 
 ## screenshots: the pictures of the README and docs/ (docs/img/*.png), taken
 ## from the real console in tmux at 100x30: the embedded default on a fixed

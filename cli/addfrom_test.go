@@ -112,14 +112,9 @@ func FuzzPlainContact(f *testing.F) {
 		if !ok {
 			return
 		}
-		var want contactLine
-		dec := json.NewDecoder(strings.NewReader(s))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&want); err != nil {
+		want, err := jsonContactLine(s)
+		if err != nil {
 			t.Fatalf("plain reader took %q, encoding/json says %v", s, err)
-		}
-		if strings.TrimSpace(s[dec.InputOffset():]) != "" {
-			t.Fatalf("plain reader took %q with more after the object", s)
 		}
 		if c != want {
 			t.Fatalf("%q: plain %+v, encoding/json %+v", s, c, want)
@@ -157,6 +152,25 @@ func TestParseContactLinesInChunks(t *testing.T) {
 		for i, m := range msgs {
 			if want := fmt.Sprintf("bulk %06d", i); m.Message != want || m.Name != "Ada" {
 				t.Fatalf("%d workers: message %d is %+v, want %q", workers, i, m, want)
+			}
+		}
+	}
+	// Blank lines here and there, in every part: the parts close up.
+	var blanks []string
+	for i, l := range lines {
+		blanks = append(blanks, l)
+		if i%997 == 0 || i > 19_990 {
+			blanks = append(blanks, "", "  ")
+		}
+	}
+	for _, workers := range []int{1, 3, 7} {
+		msgs, problems := parseContactLines("\n"+strings.Join(blanks, "\n")+"\n\n", workers)
+		if len(problems) != 0 || len(msgs) != len(lines) || cap(msgs) != len(lines) {
+			t.Fatalf("%d workers, blank lines: %d messages, problems %v", workers, len(msgs), problems)
+		}
+		for i, m := range msgs {
+			if want := fmt.Sprintf("bulk %06d", i); m.Message != want {
+				t.Fatalf("%d workers, blank lines: message %d is %q, want %q", workers, i, m.Message, want)
 			}
 		}
 	}

@@ -117,6 +117,60 @@ func checkText(field, s string, limit int) error {
 
 // validAddress reports whether s is a plain, already trimmed address.
 func validAddress(s string) bool {
+	if plainAddress(s) {
+		return true
+	}
+	return parsedAddress(s)
+}
+
+// plainAddress reports, without allocating, whether s is an address of the
+// common shape: ASCII, a local part of dot-separated runs of RFC 5322's
+// atext, "@", and a domain of two or more dot-separated runs of letters,
+// digits and hyphens. Every such s passes parsedAddress (TestPlainAddress
+// and FuzzPlainAddress check that); false sends s there.
+func plainAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return false
+	}
+	dots := 0
+	for part, allowed := range [2]func(byte) bool{atext, domainText} {
+		run := s[:at]
+		if part == 1 {
+			run = s[at+1:]
+		}
+		prev := byte('.')
+		for i := 0; i < len(run); i++ {
+			b := run[i]
+			if b == '.' {
+				if prev == '.' {
+					return false
+				}
+				dots += part
+			} else if !allowed(b) {
+				return false
+			}
+			prev = b
+		}
+		if prev == '.' {
+			return false
+		}
+	}
+	return dots > 0
+}
+
+// atext is RFC 5322's atext in ASCII: what a dot-atom's runs are made of.
+func atext(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' ||
+		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", b) >= 0
+}
+
+func domainText(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '-'
+}
+
+// parsedAddress is validAddress's full check, with net/mail.
+func parsedAddress(s string) bool {
 	if strings.Count(s, "@") != 1 || strings.ContainsFunc(s, unicode.IsSpace) {
 		return false
 	}

@@ -140,3 +140,35 @@ func TestFieldValidatorsReturnUntypedNil(t *testing.T) {
 		}
 	}
 }
+
+// The allocation-free check accepts only what the full check accepts.
+func TestPlainAddress(t *testing.T) {
+	for _, s := range []string{
+		"a@b.co", "first.last+tag@sub.example.org", "o'brien@example.ie", "user_name-1@xn--bcher-kva.example",
+		"a@b", "@b.co", "a@", "a@b..co", ".a@b.co", "a.@b.co", "a@.b.co", "a@b.co.", "a..b@c.co", "a@b@c.co",
+		"{x}|~@b-.c", "a@-b.c", "a@b_c.d", "A@B.CO", "a/b=c?d@e.f", "é@b.co", "a@b.c1", "a@1.2",
+	} {
+		if plainAddress(s) && !parsedAddress(s) {
+			t.Errorf("plainAddress(%q) is true, parsedAddress false", s)
+		}
+	}
+	for _, s := range []string{"a@b.co", "first.last+tag@sub.example.org", "ada@example.org"} {
+		if !plainAddress(s) {
+			t.Errorf("plainAddress(%q) = false, want the fast path", s)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { validAddress("ada.lovelace@example.org") }); n != 0 {
+		t.Errorf("validAddress allocates %v times", n)
+	}
+}
+
+func FuzzPlainAddress(f *testing.F) {
+	for _, s := range []string{"a@b.co", "x.y+z@q-r.s", "a@b", "!#$%&'*+-/=?^_`{|}~@a.b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if plainAddress(s) && !parsedAddress(s) {
+			t.Errorf("plainAddress(%q) is true, parsedAddress false", s)
+		}
+	})
+}

@@ -81,8 +81,11 @@ func claimCursorKey(stream, group string) string {
 // the same call. Those of a group carry the group's name: outcomes are the
 // group's, as acks are.
 
-// outcomesKey names the sorted set of a group's outcome records, ordered
-// by entry ID (see luaRecordLookup): claimed by whom and when, released,
+// outcomesKey names where a group's outcome records are (see
+// luaRecordLookup): the sorted set of the records too long for a bucket
+// (and of those written before the buckets), ordered by entry ID; the
+// buckets are outcomesKey+":b:<first ID>" and their index
+// outcomesKey+":i". A record says claimed by whom and when, released,
 // acked or dead-lettered by whom, when, after how long a hold, why, and
 // redriven as what (see luaRecords).
 func outcomesKey(stream, group string) string { return slotMate(stream, ":outcomes:"+group) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,7 +124,7 @@ var recordKeyScript = composeScript("test_record_key.lua", `
 if ARGV[1] == 'key' then return record_key(ARGV[2]) end
 if ARGV[1] == 'id' then return record_id(record_key(ARGV[2]) .. ARGV[3]) end
 return redis.error_reply('unknown call ' .. ARGV[1])
-`, luaRecordLookup)
+`, luaIDs, luaRecordLookup)
 
 // record_key sorts as the IDs do, and record_id reads the ID back from a
 // member whatever record follows the key.
@@ -381,4 +382,133 @@ func TestScriptCompositionChecks(t *testing.T) {
 	if got := s.fileLine(1); got != "ids.lua:1" {
 		t.Fatalf("line 1 is %s", got)
 	}
+}
+
+var recordBucketsScript = composeScript("test_record_buckets.lua", `
+local z = KEYS[1]
+if ARGV[1] == 'put' then
+  for i = 2, #ARGV, 2 do
+    local _, where = record_find(z, ARGV[i])
+    record_write(z, ARGV[i], where, ARGV[i + 1])
+  end
+  return 'OK'
+end
+if ARGV[1] == 'get' then return record_of(z, ARGV[2]) end
+if ARGV[1] == 'drop' then records_drop(z, {unpack(ARGV, 2)}) return 'OK' end
+if ARGV[1] == 'before' then return records_before(z, ARGV[2], tonumber(ARGV[3])) end
+if ARGV[1] == 'buckets' then
+  local out = {}
+  for _, m in ipairs(redis.call('ZRANGE', bucket_index(z), 0, -1)) do
+    out[#out + 1] = record_id(m) .. ' ' .. redis.call('HLEN', bucket_key(z, record_id(m)))
+  end
+  return out
+end
+return redis.error_reply('unknown call ' .. ARGV[1])
+`, luaIDs, luaRecordLookup)
+
+// Records in buckets: written in any order (full buckets split), each
+// found, none in a bucket that holds more than it may, a long record kept
+// apart until it is short again, and removal by ID and by age bounded.
+func TestLuaRecordBuckets(t *testing.T) {
+	onBothServers(t, func(t *testing.T, vk valkey.Client) {
+		z := "test:buckets:" + strings.ReplaceAll(t.Name(), "/", ":")
+		const n = 1000
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("%d-%d", 1764000000000+int64(i/7), i%7)
+		}
+		order := rand.New(rand.NewPCG(1, 2)).Perm(n)
+		// Half in ID order, as acks mostly come; the rest at random.
+		slices.Sort(order[:n/2])
+		for _, i := range order {
+			call(t, vk, recordBucketsScript, []string{z}, "put", ids[i], "1:a13:1764000000000"+ids[i])
+		}
+		for _, id := range ids {
+			if got := call(t, vk, recordBucketsScript, []string{z}, "get", id); got != "1:a13:1764000000000"+id {
+				t.Fatalf("record of %s: %q", id, got)
+			}
+		}
+		buckets := func() (total int) {
+			msg, err := recordBucketsScript.exec(ctx(t), vk, []string{z}, []string{"buckets"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := msg.AsStrSlice()
+			for _, r := range rows {
+				first, count, _ := strings.Cut(r, " ")
+				k, _ := strconv.Atoi(count)
+				if k > recordsPerBucket || k == 0 {
+					t.Errorf("bucket %s holds %d records", first, k)
+				}
+				// One listpack each, on a real server (the embedded one has no
+				// OBJECT).
+				enc := vk.Do(ctx(t), vk.B().Arbitrary("OBJECT", "ENCODING").Args(z+":b:"+first).Build())
+				if e, err := enc.ToString(); err == nil && e != "listpack" {
+					t.Errorf("bucket %s is a %s", first, e)
+				}
+				total += k
+			}
+			if len(rows) > 2*n/recordsPerBucket+1 {
+				t.Errorf("%d buckets for %d records", len(rows), n)
+			}
+			return total
+		}
+		if got := buckets(); got != n {
+			t.Fatalf("buckets hold %d records, want %d", got, n)
+		}
+		// Too long for a bucket: kept as a member of z, then short again.
+		long := strings.Repeat("r", recordBucketValue+1)
+		call(t, vk, recordBucketsScript, []string{z}, "put", ids[5], long)
+		if got := call(t, vk, recordBucketsScript, []string{z}, "get", ids[5]); got != long || buckets() != n-1 {
+			t.Fatalf("long record %q", got)
+		}
+		call(t, vk, recordBucketsScript, []string{z}, "put", ids[5], "short")
+		if got := call(t, vk, recordBucketsScript, []string{z}, "get", ids[5]); got != "short" || buckets() != n {
+			t.Fatalf("short again: %q", got)
+		}
+		// By ID: the records of a run, in one call.
+		call(t, vk, recordBucketsScript, []string{z}, append([]string{"drop"}, ids[100:200]...)...)
+		if got := call(t, vk, recordBucketsScript, []string{z}, "get", ids[150]); got != "<nil>" || buckets() != n-100 {
+			t.Fatalf("after the drop: %q", got)
+		}
+		// By age: at most the step a call, oldest first.
+		cutoff := ids[300]
+		removed := []string{}
+		for calls := 0; ; calls++ {
+			msg, err := recordBucketsScript.exec(ctx(t), vk, []string{z}, []string{"before", cutoff, "50"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := msg.AsStrSlice()
+			if len(got) > 50 || calls > 10 {
+				t.Fatalf("call %d removed %d", calls, len(got))
+			}
+			if len(got) == 0 {
+				break
+			}
+			removed = append(removed, got...)
+		}
+		slices.SortFunc(removed, func(a, b string) int { c, _ := CompareIDs(a, b); return c })
+		want := append(slices.Clone(ids[:100]), ids[200:300]...)
+		if !slices.Equal(removed, want) {
+			t.Fatalf("removed by age %d records, want %d", len(removed), len(want))
+		}
+		if buckets() != n-300 {
+			t.Fatal("records left")
+		}
+		for _, id := range ids[300:] {
+			if got := call(t, vk, recordBucketsScript, []string{z}, "get", id); got == "<nil>" {
+				t.Fatalf("record of %s lost after the removal by age", id)
+			}
+		}
+		// The bucket that held the cutoff is named after what it kept: a
+		// removal by age reads nothing more.
+		msg, err := recordBucketsScript.exec(ctx(t), vk, []string{z}, []string{"buckets"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows, _ := msg.AsStrSlice(); len(rows) == 0 || !strings.HasPrefix(rows[0], ids[300]+" ") {
+			t.Fatalf("first bucket %v, want it named %s", rows[:1], ids[300])
+		}
+	})
 }

@@ -9,8 +9,9 @@ import (
 // claim, a release, an ack, a dead letter, a redrive) writes the entry's
 // record in the same script as the change, so it costs no round trip and
 // cannot disagree with it. A group keeps one record per entry it handled,
-// its latest (see luaRecords), in a sorted set ordered by entry ID (see
-// luaRecordLookup), so the scripts find one in O(log n) and remove, a
+// its latest (see luaRecords), in small hashes of a run of entry IDs each,
+// indexed by a sorted set of their first IDs (see luaRecordLookup), so the
+// scripts find one in O(log n) and remove, a
 // bounded number at a time, the records of entries the stream no longer
 // holds (trimmed with --maxlen) or older than the retention.
 
@@ -39,6 +40,16 @@ const DefaultOutcomeRetention = 30 * 24 * time.Hour
 const (
 	outcomeTrimStep  = 100
 	outcomeTrimEvery = 8
+)
+
+// recordsPerBucket and recordBucketValue keep a bucket of records (see
+// lua/record_lookup.lua) one listpack on a server with the default
+// hash-max-listpack-entries (128) and hash-max-listpack-value (64): at
+// most this many records a bucket, each at most this many bytes (a longer
+// one is kept as a sorted-set member instead).
+const (
+	recordsPerBucket  = 100
+	recordBucketValue = 64
 )
 
 // releasedStaleMax bounds how many entries of the released set one claim

@@ -6,9 +6,10 @@ import (
 )
 
 // BenchmarkOutcomeRecordMemory measures what the outcome records cost the
-// server per acked entry (MEMORY USAGE … SAMPLES 0 of the records' sorted
-// set), after n real claims and acks through AckAndClaim (so
-// each record carries its hold), reviewers named like "alice@desk-3":
+// server per acked entry (MEMORY USAGE … SAMPLES 0 of the records' keys:
+// the buckets, their index and the sorted set of long records), after n
+// real claims and acks through AckAndClaim (so each record carries its
+// hold), reviewers named like "alice@desk-3":
 //
 //	go test -run '^$' -bench OutcomeRecordMemory -benchtime 1x ./queue
 func BenchmarkOutcomeRecordMemory(b *testing.B) {
@@ -40,11 +41,8 @@ func BenchmarkOutcomeRecordMemory(b *testing.B) {
 						held[i%len(reviewers)] = res.Message.ID
 					}
 				}
-				records, _ := do(b, c, "ZCARD", outcomesKey(c.cfg.Stream, c.cfg.Group)).AsInt64()
-				set, err := do(b, c, "MEMORY", "USAGE", outcomesKey(c.cfg.Stream, c.cfg.Group), "SAMPLES", "0").AsInt64()
-				if err != nil {
-					b.Fatal(err)
-				}
+				records := int64(len(recordIDs(b, c, c.cfg.Group)))
+				set := recordsMemory(b, c)
 				stream, _ := do(b, c, "MEMORY", "USAGE", c.cfg.Stream, "SAMPLES", "0").AsInt64()
 				if records != int64(n) {
 					b.Fatalf("%d records after %d acks", records, n)

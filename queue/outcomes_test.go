@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -106,11 +107,7 @@ func TestOutcomeRecordsKeepAnyName(t *testing.T) {
 
 func recordCount(t *testing.T, c *Client) int64 {
 	t.Helper()
-	n, err := do(t, c, "ZCARD", outcomesKey(c.cfg.Stream, c.cfg.Group)).AsInt64()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return int64(len(recordIDs(t, c, c.cfg.Group)))
 }
 
 // ackAll claims and acks every waiting entry, many at a time.
@@ -482,5 +479,99 @@ func TestOutcomesInACluster(t *testing.T) {
 	}
 	if p, err := c.StreamPage(ctx(t), StreamQuery{Forward: true, Count: 1}); err != nil || p.Entries[0].Outcome == nil {
 		t.Fatalf("page %+v %v", p, err)
+	}
+}
+
+// oldRecordMember is a record as reviewq wrote it before the buckets (and
+// still writes one too long for a bucket): a member of the outcomes
+// sorted set, the ID's key followed by the record.
+func oldRecordMember(id string, parts ...string) string {
+	ms, seq, _ := strings.Cut(id, "-")
+	var b strings.Builder
+	b.WriteByte(byte(len(ms)))
+	b.WriteString(ms)
+	b.WriteByte(byte(len(seq)))
+	b.WriteString(seq)
+	for _, p := range parts {
+		fmt.Fprintf(&b, "%d:%s", len(p), p)
+	}
+	return b.String()
+}
+
+// Records written in the sorted set before the buckets are read where they
+// are, move into a bucket when next written, and go with their entries.
+func TestOutcomeRecordsOfTheOldFormat(t *testing.T) {
+	clock := newTestClock()
+	c := newClient(t, Config{Now: clock.Now})
+	ids := mustAdd(t, c, 3)
+	// The first two acked by bob before the upgrade; the third held by
+	// alice since then, a keep-alive having noted her claim.
+	for range ids {
+		mustClaim(t, c)
+	}
+	if _, err := c.Ack(ctx(t), ids[0], ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := do(t, c, "DEL", c.outcomes, c.outcomes+":i").Error(); err != nil {
+		t.Fatal(err)
+	}
+	if err := do(t, c, "EVAL", "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0",
+		"0", c.outcomes+":b:*").Error(); err != nil {
+		t.Fatal(err)
+	}
+	at := strconv.FormatInt(clock.Now().UnixMilli(), 10)
+	for _, m := range []string{
+		oldRecordMember(ids[0], recordAcked, at, "bob", "5000"),
+		oldRecordMember(ids[1], recordDead, at, "bob", "5000", "spam"),
+		oldRecordMember(ids[2], recordClaimed, at, "alice"),
+	} {
+		if err := do(t, c, "ZADD", c.outcomes, "0", m).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := c.StreamPage(ctx(t), StreamQuery{Forward: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := p.Entries[0].Outcome; o == nil || o.By != "bob" || o.Held != 5*time.Second {
+		t.Fatalf("old ack record read as %+v", o)
+	}
+	if o := p.Entries[1].Outcome; o == nil || o.By != "bob" || o.Reason != "spam" {
+		t.Fatalf("old dead-letter record read as %+v", o)
+	}
+	// The ack takes the hold from the old claimed record, and writes the
+	// new record into a bucket in its place.
+	clock.Add(42 * time.Second)
+	if _, err := c.Ack(ctx(t), ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := do(t, c, "ZCARD", c.outcomes).AsInt64(); n != 2 {
+		t.Fatalf("%d old records, want 2", n)
+	}
+	if n, _ := do(t, c, "HLEN", c.outcomes+":b:"+ids[2]).AsInt64(); n != 1 {
+		t.Fatalf("the new record is not in its bucket")
+	}
+	p, err = c.StreamPage(ctx(t), StreamQuery{Forward: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := p.Entries[2].Outcome; o == nil || o.By != "alice" || o.Held != 42*time.Second {
+		t.Fatalf("new record after an old one: %+v", o)
+	}
+	// The trim removes the old records with their entries, and the new.
+	if err := do(t, c, "XTRIM", c.cfg.Stream, "MAXLEN", "0").Error(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(time.Minute)
+	mustAdd(t, c, 1)
+	m := mustClaim(t, c)
+	if _, err := c.Ack(ctx(t), m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := recordIDs(t, c, c.cfg.Group); len(got) != 1 || got[0] != m.ID {
+		t.Fatalf("records after the trim %v, want only %s", got, m.ID)
+	}
+	if n, _ := do(t, c, "ZCARD", c.outcomes).AsInt64(); n != 0 {
+		t.Fatalf("%d old records after the trim", n)
 	}
 }

@@ -662,7 +662,8 @@ func TestOwnKeysShareTheStreamSlot(t *testing.T) {
 	for _, stream := range []string{"contact-messages", "{tenant}:messages", "a{b", "x{}y", "a}b", "}"} {
 		for _, key := range []string{
 			claimCursorKey(stream, "contact-processors"), clusterDeadStreamFor(stream),
-			outcomesKey(stream, "contact-processors"),
+			outcomesKey(stream, "contact-processors"), outcomesKey(stream, "contact-processors") + ":i",
+			outcomesKey(stream, "contact-processors") + ":b:1764009300000-0",
 			releasedKey(stream, "contact-processors"), activityKey(stream, "contact-processors", time.UnixMilli(1764009300000)),
 			arrivalsKey(stream), idempotencyKey(stream, "draft-1"),
 			waitingKey(stream, "contact-processors"), snoozedKey(stream, "contact-processors"),

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,10 +69,28 @@ func stopScaleServer() {
 	}
 }
 
-var scaleSizes = []struct {
+type scaleSize struct {
 	name string
 	n    int
-}{{"10", 10}, {"100k", 100_000}, {"1M", 1_000_000}}
+}
+
+// scaleMax is the largest list the scale benchmarks build:
+// $REVIEWQ_SCALE_MAX, a million when unset. Ten million
+// (REVIEWQ_SCALE_MAX=10000000) adds the 10M rows: a few minutes more to
+// build and about 6 GB of server memory.
+func scaleMax() int {
+	if n, err := strconv.Atoi(os.Getenv("REVIEWQ_SCALE_MAX")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// upToScaleMax keeps the sizes of at most scaleMax entries.
+func upToScaleMax(sizes ...scaleSize) []scaleSize {
+	return slices.DeleteFunc(sizes, func(s scaleSize) bool { return s.n > scaleMax() })
+}
+
+var scaleSizes = upToScaleMax(scaleSize{"10", 10}, scaleSize{"100k", 100_000}, scaleSize{"1M", 1_000_000}, scaleSize{"10M", 10_000_000})
 
 // serverTime runs f b.N times and reports the server's own time per call
 // of f from SLOWLOG (every command logged: threshold 0), summed over the
@@ -220,15 +239,13 @@ func claimsPerSweep(b *testing.B, c *Client) int {
 }
 
 // BenchmarkScalePages reads a stream page and a pending page at both ends
-// of a stream of 10,000 and of 1,000,000 entries (all pending), and a page
-// of the pending list's idle filter (nothing idle: a whole bounded scan).
-// None should cost more at a million than at ten thousand, but the idle
-// filter until its scan limit (20,000) is reached.
+// of a stream of 10,000, of 1,000,000 and (REVIEWQ_SCALE_MAX=10000000) of
+// 10,000,000 entries (all pending), the stats, and a page of the pending
+// list's idle filter (nothing idle: a whole bounded scan). None should
+// cost more at ten million than at ten thousand, but the idle filter until
+// its scan limit (20,000) is reached.
 func BenchmarkScalePages(b *testing.B) {
-	for _, size := range []struct {
-		name string
-		n    int
-	}{{"10k", 10_000}, {"1M", 1_000_000}} {
+	for _, size := range upToScaleMax(scaleSize{"10k", 10_000}, scaleSize{"1M", 1_000_000}, scaleSize{"10M", 10_000_000}) {
 		run := func(name string, f func(c *Client) error) {
 			b.Run("entries="+size.name+"/"+name, func(b *testing.B) {
 				c := scaleClient(b, size.n, true)
@@ -264,6 +281,13 @@ func BenchmarkScalePages(b *testing.B) {
 			p, err := c.PendingPage(ctx, PendingQuery{After: last, Count: 50})
 			if err == nil && len(p.Entries) != 50 {
 				err = fmt.Errorf("last page has %d entries", len(p.Entries))
+			}
+			return err
+		})
+		run("stats", func(c *Client) error {
+			st, err := c.Stats(ctx)
+			if err == nil && st.Length != int64(size.n) {
+				err = fmt.Errorf("stats: length %d", st.Length)
 			}
 			return err
 		})
@@ -418,19 +442,19 @@ func commandTime(b *testing.B, c *Client, cmd string, f func()) {
 // pending list, after the first keep of them, and writes an
 // outcome record for each (as an ack by reviewq would), so that a trim
 // finds records to remove.
-var ackAllScript = valkey.NewLuaScript(`
+var ackAllScript = composeScript("ack_all.lua", `
 local n, group, keep = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local rows = redis.call('XPENDING', KEYS[1], group, '-', '+', n + keep)
 local ids = {}
 for i = keep + 1, #rows do
   local id = rows[i][1]
   ids[#ids + 1] = id
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  redis.call('ZADD', KEYS[2], 0, string.char(#ms) .. ms .. string.char(#seq) .. seq .. '1:a13:1700000000000')
+  local _, where = record_find(KEYS[2], id)
+  record_write(KEYS[2], id, where, '1:a13:1700000000000')
 end
 if #ids > 0 then redis.call('XACK', KEYS[1], group, unpack(ids)) end
 return #ids
-`)
+`, luaIDs, luaRecordLookup)
 
 // scaleAckedClient is a client on the scale server for a stream of n
 // entries, every one delivered and acked with an outcome record, but its
@@ -446,6 +470,7 @@ func scaleAckedClient(b *testing.B, n, spare int) *Client {
 	defer scaleMu.Unlock()
 	if !scaleFill[c.cfg.Stream] {
 		_ = do(b, c, "DEL", c.cfg.Stream, c.outcomes)
+		delRecordBuckets(b, c)
 		if err := c.EnsureGroup(context.Background()); err != nil {
 			b.Fatal(err)
 		}
@@ -459,8 +484,12 @@ func scaleAckedClient(b *testing.B, n, spare int) *Client {
 		fillPending(b, c, missing, "web")
 		for {
 			// The first pending row is the stream's first entry, held.
-			acked, err := ackAllScript.Exec(context.Background(), c.vk, []string{c.cfg.Stream, c.outcomes},
-				[]string{"5000", c.cfg.Group, "1"}).AsInt64()
+			msg, err := ackAllScript.exec(context.Background(), c.vk, []string{c.cfg.Stream, c.outcomes},
+				[]string{"5000", c.cfg.Group, "1"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			acked, err := msg.AsInt64()
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -545,4 +574,149 @@ func BenchmarkScaleUnread(b *testing.B) {
 		b.Fatal(err)
 	}
 	run("entries=1M/a-thousand-in", &middle, -1)
+}
+
+// fillBodyScript adds ARGV[1] entries of a form's four fields whose
+// message is ARGV[2] bytes long, numbered from ARGV[3]: what a
+// `reviewq add` of such messages writes.
+var fillBodyScript = valkey.NewLuaScript(`
+local n, size, from = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = from, from + n - 1 do
+  local m = 'message ' .. i .. ' '
+  m = m .. string.rep('x', size - #m)
+  redis.call('XADD', KEYS[1], '*', 'name', 'Ada Lovelace', 'email', 'ada@example.org',
+    'message', m, 'timestamp', '2026-11-23T09:00:00.000Z')
+end
+return n
+`)
+
+// usedMemory is the server's used_memory (INFO memory).
+func usedMemory(b *testing.B, c *Client) int64 {
+	b.Helper()
+	info, err := do(b, c, "INFO", "memory").ToString()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	b.Fatal("INFO memory has no used_memory")
+	return 0
+}
+
+// BenchmarkScaleMemory is what the server holds per message, for a
+// message of 200 bytes (name, email, a 200-byte message and the
+// timestamp, as `reviewq add` writes them), at a million and
+// (REVIEWQ_SCALE_MAX=10000000) ten million: each step's growth of
+// used_memory divided by the count: the entries added, then all of them
+// delivered (a pending entry each), then all acked with the real ack
+// script (the pending entry goes, an outcome record comes). A handled
+// message is the entry and its record; a held one, the entry and its
+// pending entry. MEMORY USAGE of the stream and of the records' key say
+// the same per key.
+func BenchmarkScaleMemory(b *testing.B) {
+	const body = 200
+	for _, size := range upToScaleMax(scaleSize{"1M", 1_000_000}, scaleSize{"10M", 10_000_000}) {
+		b.Run("messages="+size.name, func(b *testing.B) {
+			for range b.N {
+				c := scaleClient(b, 0, false)
+				c.cfg.Stream = "scale:memory"
+				c.outcomes = outcomesKey(c.cfg.Stream, c.cfg.Group)
+				_ = do(b, c, "DEL", c.cfg.Stream, c.outcomes, c.released)
+				if err := c.EnsureGroup(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				n := size.n
+				mem0 := usedMemory(b, c)
+				const chunk = 50_000
+				for done := 0; done < n; done += chunk {
+					err := fillBodyScript.Exec(context.Background(), c.vk, []string{c.cfg.Stream},
+						[]string{strconv.Itoa(min(chunk, n-done)), strconv.Itoa(body), strconv.Itoa(done)}).Error()
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				mem1 := usedMemory(b, c)
+				streamKey, _ := do(b, c, "MEMORY", "USAGE", c.cfg.Stream, "SAMPLES", "0").AsInt64()
+				for read := 0; read < n; {
+					r, err := do(b, c, "XREADGROUP", "GROUP", c.cfg.Group, c.cfg.Consumer, "COUNT", "10000",
+						"STREAMS", c.cfg.Stream, ">").AsXRead()
+					if err != nil {
+						b.Fatal(err)
+					}
+					entries := r[c.cfg.Stream]
+					if len(entries) == 0 {
+						b.Fatal("nothing more to read")
+					}
+					read += len(entries)
+				}
+				mem2 := usedMemory(b, c)
+				for {
+					rows, err := do(b, c, "XPENDING", c.cfg.Stream, c.cfg.Group, "-", "+", "2000").ToArray()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(rows) == 0 {
+						break
+					}
+					ids := make([]string, len(rows))
+					for i, row := range rows {
+						f, _ := row.ToArray()
+						ids[i], _ = f[0].ToString()
+					}
+					if acked, err := c.Ack(context.Background(), ids...); err != nil || acked != int64(len(ids)) {
+						b.Fatalf("ack: %d of %d, %v", acked, len(ids), err)
+					}
+				}
+				mem3 := usedMemory(b, c)
+				recordsKey := recordsMemory(b, c)
+				per := func(d int64) float64 { return float64(d) / float64(n) }
+				b.ReportMetric(per(mem1-mem0), "entry-B")
+				b.ReportMetric(per(mem2-mem1), "pending-B")
+				b.ReportMetric(per(mem3-mem2+(mem2-mem1)), "record-B")
+				b.ReportMetric(per(mem3-mem0), "handled-B")
+				b.ReportMetric(per(mem3-mem0+(mem2-mem1)), "all-three-B")
+				b.ReportMetric(per(streamKey), "stream-key-B")
+				b.ReportMetric(per(recordsKey), "records-key-B")
+				_ = do(b, c, "DEL", c.cfg.Stream, c.outcomes, c.released)
+				delRecordBuckets(b, c)
+			}
+		})
+	}
+}
+
+// recordKeysOf are the keys holding the client's group's outcome records:
+// the long ones' sorted set, the bucket index and the buckets (KEYS: a
+// benchmark's look, unbounded).
+func recordKeysOf(b *testing.B, c *Client) []string {
+	b.Helper()
+	keys, err := do(b, c, "KEYS", c.outcomes+":b:*").AsStrSlice()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return append(keys, c.outcomes, c.outcomes+":i")
+}
+
+// recordsMemory is MEMORY USAGE summed over recordKeysOf.
+func recordsMemory(b *testing.B, c *Client) int64 {
+	b.Helper()
+	var sum int64
+	for _, k := range recordKeysOf(b, c) {
+		n, _ := do(b, c, "MEMORY", "USAGE", k, "SAMPLES", "0").AsInt64()
+		sum += n
+	}
+	return sum
+}
+
+func delRecordBuckets(b *testing.B, c *Client) {
+	b.Helper()
+	keys := recordKeysOf(b, c)
+	for len(keys) > 0 {
+		k := keys[:min(1000, len(keys))]
+		keys = keys[len(k):]
+		_ = do(b, c, append([]string{"DEL"}, k...)...)
+	}
 }

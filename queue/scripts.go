@@ -82,6 +82,8 @@ var luaConstants = map[string]string{
 	"REASON_MAX_DELIVERIES":   strconv.Quote(ReasonMaxDeliveries),
 	"RELEASED_STALE_MAX":      strconv.Itoa(releasedStaleMax),
 	"TRIM_EVERY":              strconv.Itoa(outcomeTrimEvery),
+	"RECORDS_PER_BUCKET":      strconv.Itoa(recordsPerBucket),
+	"RECORD_BUCKET_VALUE":     strconv.Itoa(recordBucketValue),
 	"FIELD_NAME":              strconv.Quote(FieldName),
 	"FIELD_EMAIL":             strconv.Quote(FieldEmail),
 	"FIELD_MESSAGE":           strconv.Quote(FieldMessage),
@@ -143,7 +145,7 @@ type luaPrelude struct {
 var (
 	luaIDs          = &luaPrelude{file: "ids.lua"}
 	luaGroup        = &luaPrelude{file: "group.lua", needs: []*luaPrelude{luaIDs}}
-	luaRecordLookup = &luaPrelude{file: "record_lookup.lua"}
+	luaRecordLookup = &luaPrelude{file: "record_lookup.lua", needs: []*luaPrelude{luaIDs}}
 	luaRecords      = &luaPrelude{file: "records.lua", needs: []*luaPrelude{luaIDs, luaRecordLookup}}
 	luaDeadLetter   = &luaPrelude{file: "dead_letter.lua", needs: []*luaPrelude{luaRecords}}
 	luaWaiting      = &luaPrelude{file: "waiting.lua", needs: []*luaPrelude{luaRecords, luaDeadLetter}}

@@ -27,21 +27,31 @@ func addAt(t testing.TB, c *Client, at time.Time, n int) []string {
 	return ids
 }
 
-// recordIDs lists the entries a group's outcome records are about (see
-// record_key in lua/record_lookup.lua).
+// allRecordsScript lists the IDs of every record of the outcomes key
+// KEYS[1], long ones and in buckets (see lua/record_lookup.lua), in ID
+// order: a test's whole read, unbounded.
+var allRecordsScript = composeScript("test_all_records.lua", `
+local z = KEYS[1]
+local ids = {}
+for _, m in ipairs(redis.call('ZRANGE', z, 0, -1)) do ids[#ids + 1] = record_id(m) end
+for _, m in ipairs(redis.call('ZRANGE', bucket_index(z), 0, -1)) do
+  for _, id in ipairs(redis.call('HKEYS', bucket_key(z, record_id(m)))) do ids[#ids + 1] = id end
+end
+table.sort(ids, id_less)
+return ids`, luaIDs, luaRecordLookup)
+
+// recordIDs lists the entries a group's outcome records are about.
 func recordIDs(t testing.TB, c *Client, group string) []string {
 	t.Helper()
-	members, err := do(t, c, "ZRANGE", outcomesKey(c.cfg.Stream, group), "0", "-1").AsStrSlice()
+	ids, err := allRecordsScript.exec(ctx(t), c.vk, []string{outcomesKey(c.cfg.Stream, group)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]string, len(members))
-	for i, m := range members {
-		n := int(m[0])
-		s := int(m[n+1])
-		ids[i] = m[1:n+1] + "-" + m[n+2:n+2+s]
+	out, err := ids.AsStrSlice()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ids
+	return out
 }
 
 func streamIDs(t testing.TB, c *Client) []string {
@@ -466,4 +476,43 @@ func TestTrimmedUnreadUnknownOnTheEmbeddedServer(t *testing.T) {
 			t.Fatalf("trimmed unread %d lag %d, want %d and 0", st.TrimmedUnread, st.Group.Lag, want)
 		}
 	})
+}
+
+// `reviewq trim` removes the records of what it removes wherever they are:
+// in buckets, as long records, and as written before the buckets.
+func TestTrimRemovesRecordsOfEveryFormat(t *testing.T) {
+	c := newClient(t, Config{OutcomeRetention: 90 * 24 * time.Hour})
+	old := time.Now().Add(-45 * 24 * time.Hour)
+	m := addAt(t, c, old, 250)
+	recent := mustAdd(t, c, 3)
+	for range len(m) + len(recent) {
+		mustClaim(t, c)
+	}
+	if _, err := c.Ack(ctx(t), append(slices.Clone(m), recent...)...); err != nil {
+		t.Fatal(err)
+	}
+	// Ten of the old ones also as written before the buckets (the trim
+	// must find both), and one too long for a bucket.
+	for _, id := range m[100:110] {
+		if err := do(t, c, "ZADD", c.outcomes, "0", oldRecordMember(id, recordAcked, "1", "bob", "5")).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := oldRecordMember(m[200], recordDead, "1", "bob", "5", strings.Repeat("why ", 30))
+	if err := do(t, c, "ZADD", c.outcomes, "0", long).Error(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(recordIDs(t, c, c.cfg.Group)); n < len(m)+len(recent) {
+		t.Fatalf("%d records before the trim", n)
+	}
+	res := trim(t, c, TrimQuery{Before: time.Now().Add(-30 * 24 * time.Hour)})
+	if res.Removed != int64(len(m)) {
+		t.Fatalf("trim removed %d, want %d", res.Removed, len(m))
+	}
+	if got := recordIDs(t, c, c.cfg.Group); !slices.Equal(got, recent) {
+		t.Fatalf("records after the trim %v, want %v", got, recent)
+	}
+	if n, _ := do(t, c, "ZCARD", c.outcomes).AsInt64(); n != 0 {
+		t.Fatalf("%d old or long records left", n)
+	}
 }

@@ -1,6 +1,7 @@
 -- records.lua (prelude, after ids.lua and record_lookup.lua): writing the
--- outcome records and the activity counts, in the same script as the
--- change they record. A script using it sets rec's fields first:
+-- outcome records (where they are kept: see record_lookup.lua) and the
+-- activity counts, in the same script as the change they record. A
+-- script using it sets rec's fields first:
 --
 --   rec.stream    the stream (its first entry bounds the records kept)
 --   rec.outcomes  outcomesKey: the records (see record_lookup.lua)
@@ -47,24 +48,23 @@ end
 local function id_ms(id) return string.match(id, '^(%d+)') end
 local function fmt(n) return string.format('%d', n) end
 -- rec_find is id's record (decoded, nil when none), with what rec_put
--- needs to replace it: the member holding it and id's key.
+-- needs to replace it: where it is (see record_find) and id.
 local function rec_find(id)
-  local m, k = record_member(rec.outcomes, id)
-  if not m then return nil, nil, k end
-  return dec(string.sub(m, #k + 1)), m, k
+  local v, where = record_find(rec.outcomes, id)
+  if not v then return nil, where, id end
+  return dec(v), where, id
 end
 local function rec_get(id)
   local r = rec_find(id)
   return r
 end
--- rec_put writes id's record t in place of the member old (nil: none).
-local function rec_put(k, old, t)
-  if old then redis.call('ZREM', rec.outcomes, old) end
-  redis.call('ZADD', rec.outcomes, 0, k .. enc(t))
+-- rec_put writes id's record t in place of the one found at where.
+local function rec_put(id, where, t)
+  record_write(rec.outcomes, id, where, enc(t))
 end
 local function rec_set(id, t)
-  local _, old, k = rec_find(id)
-  rec_put(k, old, t)
+  local _, where = rec_find(id)
+  rec_put(id, where, t)
 end
 -- bucket numbers a duration (ms) in the histograms: __HIST_SUB__ linear
 -- steps per doubling, exact in integers on every server (no math.log).
@@ -96,11 +96,8 @@ local function trim()
   cutoff = fmt(cutoff) .. '-0'
   local first = redis.call('XRANGE', rec.stream, '-', '+', 'COUNT', 1)
   if #first > 0 and id_less(cutoff, first[1][1]) then cutoff = first[1][1] end
-  local old = redis.call('ZRANGEBYLEX', rec.outcomes, '-', '(' .. record_key(cutoff), 'LIMIT', 0, rec.step)
-  if #old == 0 then return end
-  redis.call('ZREM', rec.outcomes, unpack(old))
-  local ids = {}
-  for i, m in ipairs(old) do ids[i] = record_id(m) end
+  local ids = records_before(rec.outcomes, cutoff, rec.step)
+  if #ids == 0 then return end
   redis.call('ZREM', rec.released, unpack(ids))
 end
 -- count adds one to a field of this minute's activity. For a minute's

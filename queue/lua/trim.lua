@@ -144,28 +144,9 @@ if mode == __MODE_TRIM__ and #gone > 0 then
   if below then redis.call('XTRIM', stream, 'MINID', '=', below) end
   if head_end and not below then holes[#holes + 1] = head_end end
   if #holes > 0 then redis.call('XDEL', stream, unpack(holes)) end
-  -- The records of the step's ID range come in one read per group, when
-  -- they are no more than twice the chunk (records of entries gone from
-  -- the stream may sit between), else each is looked up.
-  local going = {}
-  for _, id in ipairs(gone) do going[id] = true end
-  local lo, hi = record_key(gone[1]), record_key(gone[#gone]) .. '\255'
-  for k = 1, #names do
-    local z = outcomes(k)
-    local span = redis.call('ZRANGEBYLEX', z, '[' .. lo, '(' .. hi, 'LIMIT', 0, 2 * chunk + 1)
-    local drop = {}
-    if #span <= 2 * chunk then
-      for _, m in ipairs(span) do
-        if going[record_id(m)] then drop[#drop + 1] = m end
-      end
-    else
-      for _, id in ipairs(gone) do
-        local m = record_member(z, id)
-        if m then drop[#drop + 1] = m end
-      end
-    end
-    if #drop > 0 then redis.call('ZREM', z, unpack(drop)) end
-  end
+  -- The records of the step's entries, in bounded reads (see
+  -- records_drop).
+  for k = 1, #names do records_drop(outcomes(k), gone) end
 end
 
 local nxt = ''
