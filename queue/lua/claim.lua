@@ -33,7 +33,12 @@
 -- The ack reads the head of the pending list (below) with one row more
 -- than the head, and finds the entry it acks there, as a reviewer's own
 -- entry nearly always is: one XPENDING for both. Only an entry further on
--- than that is looked up on its own.
+-- than that is looked up on its own. That read comes first: it fails with
+-- NOGROUP when the group is missing, and when it finds entries pending
+-- the group is in use, so that its start, if not recorded yet, could only
+-- be recorded unknown, which a claim without an ack does later (readers
+-- take a start not recorded as unknown too): the ack-and-claim of the
+-- review loop skips note_start's HEXISTS.
 --
 -- On the common claim nothing waits and nothing was released: one EXISTS
 -- over the scheduled set, the waiting set and the released set says so,
@@ -126,7 +131,14 @@ local ROW, CALL, BUSY, SPARSE_PROBE, WALK = 14, 30, 20, 64, 4
 -- Before anything else: a missing group fails with NOGROUP (the caller
 -- creates it and claims again), and a group met for the first time has its
 -- start recorded before this claim may first deliver from it.
-if not note_start(stream, KEYS[7], group) then return redis.error_reply('NOGROUP no such consumer group') end
+local first = nil
+if ack_id ~= '' then
+  first = redis.pcall('XPENDING', stream, group, '-', '+', head_rows + 1)
+  if first.err then return redis.error_reply(first.err) end
+end
+if not (first and #first > 0) and not note_start(stream, KEYS[7], group) then
+  return redis.error_reply('NOGROUP no such consumer group')
+end
 
 -- Deviation (miniredis v2.40.0, XACK): see ack.lua; XPENDING says
 -- alike on both servers whether the entry was pending.
@@ -138,7 +150,7 @@ if not note_start(stream, KEYS[7], group) then return redis.error_reply('NOGROUP
 -- as they are).
 local acked, head, rows = 0, nil, 0
 if ack_id ~= '' then
-  head = redis.call('XPENDING', stream, group, '-', '+', head_rows + 1)
+  head = first
   rows = #head
   local p = nil
   for i = 1, #head do
