@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -440,6 +441,43 @@ var contractCases = []contractCase{
 			r.t.Fatalf("claim without the group: %+v", res)
 		}
 		r.stats(c, "length=2 pending=1 lag=1 entriesRead=1 last=m1 dead=0 start=0-0 consumers=[alice:1]")
+	}},
+
+	// The review loop's ack-and-claim: the acked entry is found among the
+	// rows of the pending list's head the claim reads, at their extra row,
+	// or beyond them, and recorded; a group first met by an ack-and-claim
+	// and in use keeps an unknown start; a missing group is created again
+	// and the ack then finds nothing pending.
+	{name: "ack and claim", run: func(r *contractRun) {
+		c := r.clientWithoutGroup(Config{})
+		r.add(c, claimHeadRows+5)
+		r.raw("XGROUP", "CREATE", c.cfg.Stream, c.cfg.Group, "0")
+		r.raw("XREADGROUP", "GROUP", c.cfg.Group, "web", "COUNT", strconv.Itoa(claimHeadRows+2), "STREAMS", c.cfg.Stream, ">")
+		ackAndClaim := func(step, id string, want int64, next string) *Claimed {
+			n, res, err := c.AckAndClaim(r.ctx(), id)
+			r.see("%s: acked %d, then %s %s", step, n, r.claimed(res.Message), sentinel(err))
+			if err != nil || n != want || r.claimed(res.Message) != next {
+				r.t.Fatalf("%s: %d %s %v, want %d and %s", step, n, r.claimed(res.Message), err, want, next)
+			}
+			return res.Message
+		}
+		m := ackAndClaim("acks web's m2 in the head", r.idOf("m2"), 1, "m13 new delivery 1")
+		start, err := c.vk.Do(r.ctx(), c.vk.B().Hget().Key(c.startKey).Field(c.cfg.Group).Build()).ToString()
+		r.see("start after it: %q %v", start, valkey.IsValkeyNil(err))
+		if !valkey.IsValkeyNil(err) {
+			r.t.Fatalf("start recorded by an ack-and-claim of a group in use: %q %v", start, err)
+		}
+		ackAndClaim("acks its own m13, beyond the head's rows", m.ID, 1, "m14 new delivery 1")
+		ackAndClaim("acks web's m12, the head's extra row", r.idOf("m12"), 1, "m15 new delivery 1")
+		ackAndClaim("acks m13 again", m.ID, 0, "nothing")
+		r.page(c, StreamQuery{Count: 5}, "m15 pending alice 1", "m14 pending alice 1", "m13 acked by alice",
+			"m12 acked by alice", "m11 pending web 1")
+		r.raw("XGROUP", "DESTROY", c.cfg.Stream, c.cfg.Group)
+		n, res, err := c.AckAndClaim(r.ctx(), r.idOf("m15"))
+		r.see("without the group: acked %d, recreated %v, then %s %s", n, res.GroupRecreated, r.claimed(res.Message), sentinel(err))
+		if err != nil || n != 0 || !res.GroupRecreated || r.claimed(res.Message) != "m1 new delivery 1" {
+			r.t.Fatalf("ack and claim without the group: %d %+v %v", n, res, err)
+		}
 	}},
 
 	// Who handled what: every ack, reject, automatic dead letter and

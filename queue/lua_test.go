@@ -512,3 +512,32 @@ func TestLuaRecordBuckets(t *testing.T) {
 		}
 	})
 }
+
+// A script carries only the prelude helpers it uses, directly or through
+// another helper: the others are blanked out, line for line, so the line
+// table holds. A name in a comment does not keep a helper.
+func TestScriptsLeaveOutHelpersTheyDoNotUse(t *testing.T) {
+	s := composeScript("x.lua", "-- id_less is not called\nreturn next_id(ARGV[1])\n", luaIDs)
+	for name, kept := range map[string]bool{"next_id": true, "incr": true, "id_less": false, "num_less": false} {
+		if got := strings.Contains(s.source, "local function "+name+"("); got != kept {
+			t.Errorf("%s kept: %v, want %v", name, got, kept)
+		}
+	}
+	if got, want := strings.Count(s.source, "\n"), strings.Count(luaFile("ids.lua"), "\n")+2; got != want {
+		t.Errorf("%d lines, want %d", got, want)
+	}
+	if got := s.fileLine(strings.Count(luaFile("ids.lua"), "\n") + 2); got != "x.lua:2" {
+		t.Errorf("the body's call is at %s, want x.lua:2", got)
+	}
+	onBothServers(t, func(t *testing.T, vk valkey.Client) {
+		got, err := s.lua.Exec(ctx(t), vk, nil, []string{"5-9"}).ToString()
+		if err != nil || got != "5-10" {
+			t.Fatalf("next_id: %q %v", got, err)
+		}
+	})
+	// Every script as the package composes it still names every helper
+	// it calls (they all load and run in the tests of their callers).
+	if strings.Contains(claimScript.source, "local function wait_of(") {
+		t.Error("claim.lua carries wait_of, which it does not use")
+	}
+}

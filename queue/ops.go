@@ -528,12 +528,6 @@ const (
 // before reading a new one, so one call never runs long on the server.
 const claimBudget = 64
 
-// claimArgs are the constants above as the script takes them, written once.
-var claimArgs = struct{ budget, headRows, sweepSteps, window, cursorTTL, trimStep, promote string }{
-	strconv.Itoa(claimBudget), strconv.Itoa(claimHeadRows), strconv.Itoa(claimSweepSteps),
-	strconv.Itoa(claimWindow), ms(claimCursorTTL), strconv.Itoa(outcomeTrimStep), strconv.Itoa(promoteBatch),
-}
-
 // claimScript claims the next message, after acking the one finished:
 // see lua/claim.lua.
 var claimScript = newScript("claim.lua", luaIDs, luaGroup, luaRecordLookup, luaRecords, luaDeadLetter, luaWaiting)
@@ -556,10 +550,13 @@ func (c *Client) Claim(ctx context.Context) (ClaimResult, error) {
 // round trip: the review loop costs one round trip per message.
 func (c *Client) AckAndClaim(ctx context.Context, id string) (int64, ClaimResult, error) {
 	op := "ack " + id + " and claim"
-	if _, err := ParseID(id); err != nil {
+	parsed, err := ParseID(id)
+	if err != nil {
 		return 0, ClaimResult{}, opError(op, ErrInvalidID, fmt.Errorf("%q", id))
 	}
-	return c.ackAndClaim(ctx, op, id)
+	// Written in full (ms-seq), so that the script finds it among the
+	// pending list's rows (see claim.lua).
+	return c.ackAndClaim(ctx, op, parsed.String())
 }
 
 func (c *Client) ackAndClaim(ctx context.Context, op, ackID string) (int64, ClaimResult, error) {
@@ -588,10 +585,8 @@ func (c *Client) claimOnce(ctx context.Context, op, ackID string) (int64, ClaimR
 		slices.Concat([]string{c.cfg.Stream, c.cfg.DeadStream, claimCursorKey(c.cfg.Stream, c.cfg.Group)}, c.recordKeys(now),
 			[]string{c.startKey, c.waiting, c.snoozed, c.backoff, c.scheduled, c.scheduledContent}),
 		[]string{c.cfg.Group, c.cfg.Consumer, ms(c.cfg.ReclaimAfter),
-			strconv.Itoa(c.maxDeliveries()), msString(now), claimArgs.budget, ackID,
-			claimArgs.headRows, claimArgs.sweepSteps, claimArgs.window, claimArgs.cursorTTL,
-			c.retentionMs(), claimArgs.trimStep, ms(c.cfg.RetryBackoff), ms(c.cfg.RetryBackoffMax),
-			claimArgs.promote, c.maxLenArg()},
+			strconv.Itoa(c.maxDeliveries()), msString(now), ackID,
+			c.retentionMs(), ms(c.cfg.RetryBackoff), ms(c.cfg.RetryBackoffMax), c.maxLenArg()},
 	)
 	if err != nil {
 		return 0, ClaimResult{}, wrap(op, err)

@@ -657,6 +657,56 @@ func TestAckAndClaim(t *testing.T) {
 	}
 }
 
+// The ack finds its entry among the rows the claim reads of the head of
+// the pending list; an entry further on is looked up on its own, and an ID
+// written short is the same ID. Each ack is recorded, and the claim sees
+// the head as it is after the ack.
+func TestAckAndClaimFindsTheAckedEntryAnywhere(t *testing.T) {
+	c := newClient(t, Config{})
+	ids := mustAdd(t, c, claimHeadRows+5)
+	others := c.WithConsumer("bob")
+	for range claimHeadRows + 3 {
+		mustClaim(t, others)
+	}
+	held := mustClaim(t, c) // the 14th entry, beyond the head's rows
+	if held.ID != ids[claimHeadRows+3] {
+		t.Fatalf("claimed %s, want %s", held.ID, ids[claimHeadRows+3])
+	}
+	for _, tc := range []struct{ name, ack, id string }{
+		{"beyond the head", held.ID, held.ID},
+		{"in the head", ids[1], ids[1]},
+		{"at the head's extra row", ids[claimHeadRows], ids[claimHeadRows]},
+		{"written short", "0" + ids[2], ids[2]},
+	} {
+		n, r, err := c.AckAndClaim(ctx(t), tc.ack)
+		if err != nil || n != 1 || r.Message == nil {
+			t.Fatalf("%s: ack %s and claim: %d %+v %v", tc.name, tc.ack, n, r.Message, err)
+		}
+		assertNotPending(t, c, tc.id)
+		if err := c.Release(ctx(t), r.Message.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := c.StreamPage(ctx(t), StreamQuery{Forward: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked := 0
+	for _, e := range p.Entries {
+		if e.State == StateAcked {
+			acked++
+		}
+	}
+	if acked != 4 {
+		t.Fatalf("%d entries recorded acked, want 4: %+v", acked, p.Entries)
+	}
+	// Nothing idle in the head: the next claim reads the new entry left.
+	r, err := c.Claim(ctx(t))
+	if err != nil || r.Message == nil || r.Message.Reclaimed {
+		t.Fatalf("claim after: %+v %v", r.Message, err)
+	}
+}
+
 func TestOwnKeysShareTheStreamSlot(t *testing.T) {
 	seen := map[string]bool{}
 	for _, stream := range []string{"contact-messages", "{tenant}:messages", "a{b", "x{}y", "a}b", "}"} {

@@ -84,6 +84,13 @@ var luaConstants = map[string]string{
 	"TRIM_EVERY":              strconv.Itoa(outcomeTrimEvery),
 	"RECORDS_PER_BUCKET":      strconv.Itoa(recordsPerBucket),
 	"RECORD_BUCKET_VALUE":     strconv.Itoa(recordBucketValue),
+	"TRIM_STEP":               strconv.Itoa(outcomeTrimStep),
+	"CLAIM_UNUSABLE":          strconv.Itoa(claimBudget),
+	"CLAIM_HEAD_ROWS":         strconv.Itoa(claimHeadRows),
+	"CLAIM_BUDGET":            strconv.Itoa(claimSweepSteps),
+	"CLAIM_WINDOW":            strconv.Itoa(claimWindow),
+	"CLAIM_CURSOR_TTL_MS":     strconv.FormatInt(claimCursorTTL.Milliseconds(), 10),
+	"PROMOTE_BATCH":           strconv.Itoa(promoteBatch),
 	"FIELD_NAME":              strconv.Quote(FieldName),
 	"FIELD_EMAIL":             strconv.Quote(FieldEmail),
 	"FIELD_MESSAGE":           strconv.Quote(FieldMessage),
@@ -209,9 +216,114 @@ func composeScript(name, body string, preludes ...*luaPrelude) *luaScript {
 		}
 		return v
 	})
+	s.source = pruneHelpers(s.source, s.parts[len(s.parts)-1].first)
 	s.sha = scriptSHA(s.source)
 	s.lua = valkey.NewLuaScript(s.source)
 	return s
+}
+
+// pruneHelpers blanks out the helper functions of the preludes (the lines
+// before line body) that nothing else left in the script names: the server
+// runs a script's whole source on every call, and each "local function"
+// there is a closure made anew each time, used or not. A helper is a
+// prelude line "local function name(" through the next line that is
+// "end" alone (or that line itself, when it ends with " end"); a name in a
+// comment does not count. Its lines are left empty, not taken out, so the
+// line table holds.
+func pruneHelpers(source string, body int) string {
+	lines := strings.Split(source, "\n")
+	type helper struct {
+		name        string
+		first, last int
+	} // 0-based, inclusive
+	var helpers []helper
+	for i := 0; i < body-1 && i < len(lines); i++ {
+		rest, ok := strings.CutPrefix(lines[i], "local function ")
+		name, _, paren := strings.Cut(rest, "(")
+		if !ok || !paren || !isLuaName(name) {
+			continue
+		}
+		last := i
+		if !strings.HasSuffix(lines[i], " end") {
+			for last = i + 1; last < len(lines) && lines[last] != "end"; last++ {
+			}
+			if last == len(lines) {
+				break
+			}
+		}
+		helpers = append(helpers, helper{name, i, last})
+		i = last
+	}
+	// Where each helper's name is used, by line, comments left out.
+	uses := map[string][]int{}
+	for _, h := range helpers {
+		uses[h.name] = nil
+	}
+	for i, l := range lines {
+		if j := strings.Index(l, "--"); j >= 0 {
+			l = l[:j]
+		}
+		for _, w := range luaNames(l) {
+			if list, ok := uses[w]; ok && (len(list) == 0 || list[len(list)-1] != i) {
+				uses[w] = append(list, i)
+			}
+		}
+	}
+	gone := make([]bool, len(lines))
+	for changed := true; changed; {
+		changed = false
+		for _, h := range helpers {
+			if gone[h.first] {
+				continue
+			}
+			used := false
+			for _, i := range uses[h.name] {
+				if (i < h.first || i > h.last) && !gone[i] {
+					used = true
+					break
+				}
+			}
+			if !used {
+				for i := h.first; i <= h.last; i++ {
+					gone[i] = true
+				}
+				changed = true
+			}
+		}
+	}
+	for i := range lines {
+		if gone[i] {
+			lines[i] = ""
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func isLuaName(s string) bool { return s != "" && len(luaNames(s)) == 1 && luaNames(s)[0] == s }
+
+// luaNames are the names (identifiers) in a line of Lua, in order.
+func luaNames(l string) []string {
+	var out []string
+	for i := 0; i < len(l); {
+		c := l[i]
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			j := i + 1
+			for j < len(l) && (l[j] == '_' || l[j] >= 'a' && l[j] <= 'z' || l[j] >= 'A' && l[j] <= 'Z' || l[j] >= '0' && l[j] <= '9') {
+				j++
+			}
+			out = append(out, l[i:j])
+			i = j
+			continue
+		}
+		if c >= '0' && c <= '9' {
+			for i < len(l) && (l[i] == '_' || l[i] == '.' || l[i] >= 'a' && l[i] <= 'z' || l[i] >= 'A' && l[i] <= 'Z' || l[i] >= '0' && l[i] <= '9') {
+				i++
+			}
+			continue
+		}
+		i++
+	}
+	return out
 }
 
 func luaFile(file string) string {

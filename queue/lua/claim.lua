@@ -11,22 +11,41 @@
 -- scheduled set, KEYS[12] scheduled contents (see waiting.lua)
 -- ARGV[1] group, ARGV[2] consumer, ARGV[3] reclaim-after (ms),
 -- ARGV[4] max deliveries (0: never dead-letter), ARGV[5] now (ms),
--- ARGV[6] how many unusable pending entries one call may clear away,
--- ARGV[7] ID to acknowledge first ("" for none), ARGV[8] head rows,
--- ARGV[9] budget (steps), ARGV[10] busy-millisecond window width,
--- ARGV[11] cursor lifetime (ms), ARGV[12] record retention (ms),
--- ARGV[13] records trimmed per call at most, ARGV[14] retry backoff base
--- (ms; 0: off), ARGV[15] its cap (ms), ARGV[16] how many due messages of
--- each kind one call adds to the stream, ARGV[17] MAXLEN ~ for them (""
--- never trims).
+-- ARGV[6] ID to acknowledge first ("" for none; written in full,
+-- ms-seq), ARGV[7] record retention (ms), ARGV[8] retry backoff base
+-- (ms; 0: off), ARGV[9] its cap (ms), ARGV[10] MAXLEN ~ for entries
+-- added again ("" never trims).
+--
+-- What is the same on every call is written into the script (see
+-- luaConstants), not sent with each: how many unusable pending entries
+-- one call may clear away (__CLAIM_UNUSABLE__), the head rows
+-- (__CLAIM_HEAD_ROWS__), the budget in steps (__CLAIM_BUDGET__), the
+-- busy-millisecond window width (__CLAIM_WINDOW__), the sweep cursor's
+-- lifetime (__CLAIM_CURSOR_TTL_MS__ ms), records trimmed per call at most
+-- (__TRIM_STEP__) and how many due messages of each kind one call adds to
+-- the stream (__PROMOTE_BATCH__). A shorter request is a cheaper one.
 --
 -- The group comes first: a missing one fails with NOGROUP, before
 -- anything is acked, and one met for the first time has its start recorded
 -- (note_start: one HEXISTS once it is), so that a claim is the only command
 -- a fresh `reviewq claim` sends after connecting.
 --
--- Due messages come next (see waiting.lua): at most ARGV[16] scheduled
--- and ARGV[16] waiting ones are added to the stream as new entries, so
+-- The ack reads the head of the pending list (below) with one row more
+-- than the head, and finds the entry it acks there, as a reviewer's own
+-- entry nearly always is: one XPENDING for both. Only an entry further on
+-- than that is looked up on its own. That read comes first: it fails with
+-- NOGROUP when the group is missing, and when it finds entries pending
+-- the group is in use, so that its start, if not recorded yet, could only
+-- be recorded unknown, which a claim without an ack does later (readers
+-- take a start not recorded as unknown too): the ack-and-claim of the
+-- review loop skips note_start's HEXISTS.
+--
+-- On the common claim nothing waits and nothing was released: one EXISTS
+-- over the scheduled set, the waiting set and the released set says so,
+-- and the two steps below are skipped.
+--
+-- Due messages come next (see waiting.lua): at most __PROMOTE_BATCH__
+-- scheduled and as many waiting ones are added to the stream as new entries, so
 -- that this claim, or the next, reads them with XREADGROUP ... > behind
 -- any older new entries. A message that comes back carries its earlier
 -- deliveries: the counts below are those plus the pending list's.
@@ -53,10 +72,10 @@
 -- Which entry idle past reclaim-after it takes, by the length of the
 -- pending list:
 --
---   - Fewer than ARGV[8] entries (all read as rows), or at most ARGV[9]
+--   - Fewer than the head rows (all read as rows), or at most the budget
 --     (the group's count, from XINFO GROUPS; XPENDING IDLE then walks the
 --     whole list, which the budget pays for): the oldest idle entry.
---   - Longer: the oldest idle one among the first ARGV[8] (the head, what
+--   - Longer: the oldest idle one among the head rows (what
 --     the web example's XAUTOCLAIM ... 0-0 COUNT 1 looks at), else the next
 --     idle one the sweep comes to. The sweep goes through the rest of the
 --     list in ID order from a cursor kept in KEYS[3], one stretch per claim
@@ -68,7 +87,7 @@
 --
 -- A stretch reads rows (XPENDING cursor + n, exact). Where the rows end in
 -- a busy millisecond (an ID BUSY further on in it is pending: bulk adds,
--- bursts), it walks on in it with XPENDING IDLE over at most ARGV[10]
+-- bursts), it walks on in it with XPENDING IDLE over at most __CLAIM_WINDOW__
 -- sequence numbers of that millisecond, so at most that many entries, at
 -- step cost. A stretch is at least 160 entries (where entries are spread
 -- out) and 1,000 to 2,000 where hundreds share a millisecond.
@@ -77,7 +96,7 @@
 -- and recorded in the dead-letter stream), past the max deliveries (moved
 -- to the dead-letter stream and acknowledged; a released entry never is),
 -- or claimed with XCLAIM, which counts one more delivery (a released entry
--- keeps its count). With the retry backoff on (ARGV[14] > 0), an idle
+-- keeps its count). With the retry backoff on (ARGV[8] > 0), an idle
 -- entry that is not released is not claimed but put away to wait base x
 -- 2^(deliveries-1), capped, before its retry (waiting.lua), and the
 -- claim looks on. Without one, it reads one new entry with
@@ -98,36 +117,66 @@
 
 local stream, dead, cursor_key = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, min_idle_ms, min_idle = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[3])
-local max_deliveries, now, unusable = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
-local ack_id, head_rows, budget = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
-local width, lifetime = tonumber(ARGV[10]), ARGV[11]
-local backoff, cap = tonumber(ARGV[14]), tonumber(ARGV[15])
+local max_deliveries, now, unusable = tonumber(ARGV[4]), ARGV[5], __CLAIM_UNUSABLE__
+local ack_id, head_rows, budget = ARGV[6], __CLAIM_HEAD_ROWS__, __CLAIM_BUDGET__
+local width, lifetime = __CLAIM_WINDOW__, __CLAIM_CURSOR_TTL_MS__
+local backoff, cap = tonumber(ARGV[8]), tonumber(ARGV[9])
 rec.stream, rec.outcomes, rec.released, rec.activity = stream, KEYS[4], KEYS[5], KEYS[6]
-rec.now, rec.actor, rec.retention, rec.step = now, consumer, tonumber(ARGV[12]), tonumber(ARGV[13])
+rec.now, rec.actor, rec.retention, rec.step = now, consumer, tonumber(ARGV[7]), __TRIM_STEP__
 wt.group, wt.set, wt.snoozed, wt.backoff = group, KEYS[8], KEYS[9], KEYS[10]
-wt.scheduled, wt.scheduled_content, wt.maxlen = KEYS[11], KEYS[12], ARGV[17]
+wt.scheduled, wt.scheduled_content, wt.maxlen = KEYS[11], KEYS[12], ARGV[10]
 wt.dead, wt.max = dead, max_deliveries
 local ROW, CALL, BUSY, SPARSE_PROBE, WALK = 14, 30, 20, 64, 4
 
 -- Before anything else: a missing group fails with NOGROUP (the caller
 -- creates it and claims again), and a group met for the first time has its
 -- start recorded before this claim may first deliver from it.
-if not note_start(stream, KEYS[7], group) then return redis.error_reply('NOGROUP no such consumer group') end
+local first = nil
+if ack_id ~= '' then
+  first = redis.pcall('XPENDING', stream, group, '-', '+', head_rows + 1)
+  if first.err then return redis.error_reply(first.err) end
+end
+if not (first and #first > 0) and not note_start(stream, KEYS[7], group) then
+  return redis.error_reply('NOGROUP no such consumer group')
+end
 
 -- Deviation (miniredis v2.40.0, XACK): see ack.lua; XPENDING says
 -- alike on both servers whether the entry was pending.
-local acked = 0
+--
+-- head is the first head_rows entries of the pending list after the ack
+-- (nil: not read yet). Acking, it is read with one row more, and the
+-- acked entry taken out of it: what is left, cut to head_rows, is the
+-- head after the ack (an entry further on than the rows read leaves them
+-- as they are).
+local acked, head, rows = 0, nil, 0
 if ack_id ~= '' then
-  local p = redis.call('XPENDING', stream, group, ack_id, ack_id, 1)
-  if #p > 0 then
+  head = first
+  rows = #head
+  local p = nil
+  for i = 1, #head do
+    if head[i][1] == ack_id then
+      p = table.remove(head, i)
+      break
+    end
+  end
+  if #head > head_rows then
+    head[#head] = nil
+    if not p then
+      p = redis.call('XPENDING', stream, group, ack_id, ack_id, 1)[1]
+      if p then rows = rows + 1 end
+    end
+  end
+  if p then
     redis.call('XACK', stream, group, ack_id)
-    record_ack(ack_id, p[1][2], p[1][3])
+    record_ack(ack_id, p[2], p[3])
     acked = 1
   end
 end
 local dropped, deadlettered, waited = {}, {}, {}
-promote(tonumber(ARGV[16]), deadlettered)
-local rows, windows, steps = 0, 0, 0
+-- Nothing scheduled, waiting or released: one call, then neither step.
+local quiet = redis.call('EXISTS', wt.scheduled, wt.set, rec.released) == 0
+if not quiet then promote(__PROMOTE_BATCH__, deadlettered) end
+local windows, steps = 0, 0
 
 -- claim hands the entry to the consumer: one more delivery, or, for an
 -- entry handed back (rel, its release record), the same count. The reply
@@ -145,7 +194,8 @@ end
 
 -- Released entries first, oldest release first.
 local stale = 0
-while stale < __RELEASED_STALE_MAX__ do
+if not quiet then head = nil end -- the steps below may change the pending list
+while not quiet and stale < __RELEASED_STALE_MAX__ do
   local top = redis.call('ZRANGE', rec.released, 0, 0)
   if #top == 0 then break end
   local id = top[1]
@@ -164,8 +214,10 @@ while stale < __RELEASED_STALE_MAX__ do
   stale = stale + 1
 end
 
-local head = redis.call('XPENDING', stream, group, '-', '+', head_rows)
-rows = #head
+if not head then
+  head = redis.call('XPENDING', stream, group, '-', '+', head_rows)
+  rows = rows + #head
+end
 local queue, qi = {}, 1
 local mode = 'head'
 if #head == head_rows then

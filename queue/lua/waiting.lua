@@ -47,15 +47,17 @@
 
 local wt = {}
 local WAIT_HEAD, SCHEDULED_HEAD = 5, 3
-local WAIT_META = {
-  [__FIELD_SNOOZE_OF__] = true, [__FIELD_SNOOZE_BY__] = true, [__FIELD_SNOOZE_UNTIL__] = true,
-  [__FIELD_SNOOZE_DELIVERIES__] = true, [__FIELD_RETRY_OF__] = true, [__FIELD_RETRY_BY__] = true,
-  [__FIELD_RETRY_UNTIL__] = true, [__FIELD_RETRY_DELIVERIES__] = true, [__FIELD_RETRY_AFTER__] = true,
-}
 
 -- own_fields are an entry's fields without the meta fields a wait added
 -- (a replay's __FIELD_REPLAY_OF__ stays: it says what the content is).
+-- The set of them is built here, when a message is put away to wait, not
+-- on every call of every script that runs after this file.
 local function own_fields(f)
+  local WAIT_META = {
+    [__FIELD_SNOOZE_OF__] = true, [__FIELD_SNOOZE_BY__] = true, [__FIELD_SNOOZE_UNTIL__] = true,
+    [__FIELD_SNOOZE_DELIVERIES__] = true, [__FIELD_RETRY_OF__] = true, [__FIELD_RETRY_BY__] = true,
+    [__FIELD_RETRY_UNTIL__] = true, [__FIELD_RETRY_DELIVERIES__] = true, [__FIELD_RETRY_AFTER__] = true,
+  }
   local out = {}
   for i = 1, #f - 1, 2 do
     if not WAIT_META[f[i]] then
