@@ -474,16 +474,18 @@ func runBursts(b *testing.B, r deskRun) string {
 	profile(b, sv.pprofAddr, r.profileDir, fmt.Sprintf("burst-%d.cpu.pprof", r.n),
 		"profile?seconds="+strconv.Itoa(int((time.Duration(r.bursts)*r.burstGap).Seconds())))
 	var first, complete, p99s, cpus []time.Duration
+	var bytesPerKey []int64
 	var spread time.Duration
 	var missed, errs int
 	cpuBefore, driverBefore := must(CPUTime(sv.pid)), must(CPUTime(os.Getpid()))
 	for i := range r.bursts {
-		before := must(CPUTime(sv.pid))
+		before, bytesBefore := must(CPUTime(sv.pid)), sv.desk.Bytes()
 		res := sv.desk.PressBurst(b.Context(), screenKeys[i%len(screenKeys)], r.burstGap)
 		first = append(first, res.First...)
 		complete = append(complete, res.Complete...)
 		p99s = append(p99s, PercentileOf(res.First, 99))
 		cpus = append(cpus, (must(CPUTime(sv.pid))-before)/time.Duration(r.n))
+		bytesPerKey = append(bytesPerKey, (sv.desk.Bytes()-bytesBefore)/int64(r.n))
 		spread = max(spread, res.Spread)
 		missed += res.Missed
 		errs += res.Errors
@@ -503,8 +505,8 @@ func runBursts(b *testing.B, r deskRun) string {
 	b.ReportMetric(p(complete, 90), "complete-p90-ms")
 	b.ReportMetric(p(complete, 99), "complete-p99-ms")
 	b.ReportMetric(float64(perKey)/float64(time.Microsecond), "cpu-us/key")
-	b.Logf("%d sessions opened in %s; %d bursts, %d keys, %d missed, %d not sent; each burst's first-output p99: %v, its serve CPU a key: %v; serve CPU %s (%s a key), the load driver's %s; load before: %s",
-		r.n, sv.opened.Round(time.Millisecond), r.bursts, keys, missed, errs, roundAll(p99s), cpus, cpu, perKey, driver, sv.loadBefore)
+	b.Logf("%d sessions opened in %s; %d bursts, %d keys, %d missed, %d not sent; each burst's first-output p99: %v, its serve CPU a key: %v, its output a key: %v bytes; serve CPU %s (%s a key), the load driver's %s; load before: %s",
+		r.n, sv.opened.Round(time.Millisecond), r.bursts, keys, missed, errs, roundAll(p99s), cpus, bytesPerKey, cpu, perKey, driver, sv.loadBefore)
 	return fmt.Sprintf("| %d | %d | %.1f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %d | %.2f ms | %s |",
 		r.n, keys, ms(spread), p(first, 50), p(first, 90), p(first, 99), p(complete, 50), p(complete, 90), p(complete, 99),
 		missed, float64(perKey)/float64(time.Millisecond), sv.loadBefore)
