@@ -76,9 +76,14 @@ func (p *pageReads) do(ctx context.Context, key pageKey, read func(context.Conte
 		p.calls[key] = c
 		p.mu.Unlock()
 		p.reads.Add(1)
-		// Not the caller's to cancel: others may be waiting for it. The
-		// client's own deadline bounds it.
-		c.val, c.err = read(context.WithoutCancel(ctx))
+		// Not the caller's to cancel (others may be waiting for it), but
+		// bounded by its deadline, or else by the client's own.
+		rctx, cancel := context.WithoutCancel(ctx), context.CancelFunc(func() {})
+		if dl, ok := ctx.Deadline(); ok {
+			rctx, cancel = context.WithDeadline(rctx, dl)
+		}
+		c.val, c.err = read(rctx)
+		cancel()
 		close(c.done)
 		return c.val, c.err
 	}
