@@ -43,7 +43,10 @@ bench-scale:
 ## over redis-server): key-to-output p50/p90/p99, idle CPU, RSS per session.
 ## DESKLOAD_SIZES, DESKLOAD_TERM, DESKLOAD_MAX_SIZE (serve's --max-size),
 ## DESKLOAD_IDLE, DESKLOAD_KEYS and DESKLOAD_PROFILE (a directory for CPU and
-## heap profiles) tune it.
+## heap profiles) tune it. DESKLOAD_MODE=burst measures bursts instead: 500
+## sessions (DESKLOAD_SIZES) press the same screen key at one moment,
+## DESKLOAD_BURSTS times (10) DESKLOAD_BURST_GAP apart (3s), timing key to
+## first output and to output complete (p50/p90/p99) and serve's CPU a key.
 bench-ssh:
 	$(GO) test -run '^$$' -bench Desk -benchtime 1x -timeout 30m ./internal/deskload
 

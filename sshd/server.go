@@ -139,6 +139,7 @@ type Server struct {
 	stats    *statsfeed.Poller
 	ownStats bool // made here, so run by Serve
 	counts   deskCounts
+	pages    *pageReads // page reads the sessions share
 
 	mu      sync.Mutex
 	closing bool
@@ -185,6 +186,10 @@ func New(cfg Config) (*Server, error) {
 	if s.stats == nil {
 		s.stats, s.ownStats = statsfeed.New(cfg.Client, statsfeed.Options{Timeout: cfg.Client.Config().Timeout}), true
 	}
+	s.pages = newPageReads(pageShareWindow, func() uint64 {
+		snap, _ := s.stats.Latest()
+		return snap.Version
+	})
 	for _, u := range cfg.ReadOnlyUsers {
 		if u = strings.TrimSpace(u); u != "" {
 			s.readOnly[u] = true

@@ -149,7 +149,9 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 	}
 	cfg := s.cfg.Client.Config()
 	model := tui.New(tui.Deps{
-		Queue:  countingQueue{s.cfg.Client.WithConsumer(d.consumer), &s.counts}, // what the desk did, for metrics
+		// What the desk did, for metrics; pages read once for every
+		// session that asks for them at about the same time.
+		Queue:  sharedQueue{countingQueue{s.cfg.Client.WithConsumer(d.consumer), &s.counts}, s.pages},
 		Server: s.cfg.Server, Embedded: s.cfg.Embedded,
 		Stream: cfg.Stream, Group: cfg.Group, Consumer: d.consumer,
 		ReclaimAfter: cfg.ReclaimAfter, Timeout: cfg.Timeout, ReadOnly: d.readOnly,

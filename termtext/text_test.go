@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/reviewq/reviewq/queue"
 )
 
@@ -99,5 +101,29 @@ func TestParseTimeInTheViewersZone(t *testing.T) {
 	}
 	if _, err := ParseTime("tomorrow", paris); err == nil || !strings.Contains(err.Error(), "not a time") {
 		t.Fatalf("ParseTime(tomorrow) = %v", err)
+	}
+}
+
+// Truncate and Width's short cuts give what measuring every grapheme
+// cluster gives.
+func TestTruncateShortCuts(t *testing.T) {
+	lines := []string{"", "a", "ab", "abc", "hello world", strings.Repeat("x", 300),
+		"abc日本語", "日本語abc", "ab⚠ cd", "e\u0301t\u00e9", "abcde\u0301", "abcd🧑‍🚀x", "👍🏽 fine", "tab\there"}
+	for _, s := range lines {
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
+		for w := range len(s) + 3 {
+			want := ""
+			if w > 0 {
+				want = s
+				if ansi.StringWidth(s) > w {
+					want = ansi.Truncate(s, w, "…")
+				}
+			}
+			if got := Truncate(s, w); got != want {
+				t.Errorf("Truncate(%q, %d) = %q, want %q", s, w, got, want)
+			}
+		}
 	}
 }

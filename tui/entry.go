@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/reviewq/reviewq/queue"
 	"github.com/reviewq/reviewq/styles"
 	"github.com/reviewq/reviewq/termtext"
@@ -76,7 +74,7 @@ func wrap(th *styles.Theme, s string, width int) string {
 // fit pads or cuts an already safe one-line string to exactly width cells.
 func fit(s string, width int) string {
 	s = termtext.Truncate(s, width)
-	if w := lipgloss.Width(s); w < width {
+	if w := termtext.Width(s); w < width {
 		s += strings.Repeat(" ", width-w)
 	}
 	return s

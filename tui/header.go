@@ -160,7 +160,9 @@ func block(s string, width, height int) string {
 		lines = lines[:height]
 	}
 	for i, l := range lines {
-		if ansi.StringWidth(l) > width {
+		// No character is wider than its bytes: a line as short in bytes
+		// as the width fits without measuring it.
+		if len(l) > width && ansi.StringWidth(l) > width {
 			lines[i], fits = ansi.Truncate(l, width, ""), false
 		}
 	}

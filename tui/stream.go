@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -417,11 +418,59 @@ func (s *StreamScreen) buildRows(keep string) {
 
 // refreshAges writes the rows again when their ages are old enough to be
 // wrong: no server call, the selection stays.
+//
+// Only the state cells are written again (the rest of a row does not age),
+// and the table keeps the lines of rows whose state reads the same.
 func (s *StreamScreen) refreshAges() {
-	if s.loaded && s.c.Now().Sub(s.builtAt) >= agesEvery {
-		sel, _ := s.table.selected()
+	if !s.loaded || s.c.Now().Sub(s.builtAt) < agesEvery {
+		return
+	}
+	sel, _ := s.table.selected()
+	if !s.restate() {
 		s.buildRows(sel.id)
 	}
+}
+
+// restate writes the rows' states as of now, as buildRows would, into a
+// copy of the rows; false when the rows are not the ones buildRows made
+// from the listed entries (then buildRows must).
+func (s *StreamScreen) restate() bool {
+	var scheduled []queue.WaitingEntry
+	if s.results == nil {
+		scheduled = s.scheduled
+	}
+	old := s.table.rows
+	if len(old) != len(scheduled)+len(s.entries) {
+		return false
+	}
+	now := s.c.Now()
+	rows := slices.Clone(old)
+	for i, w := range scheduled {
+		r := &rows[i]
+		if r.id != w.ID || len(r.cells) != 4 {
+			return false
+		}
+		if state := termtext.WaitState(w.Wait, now, s.c.Location); state != r.cells[2].text {
+			r.cells = slices.Clone(r.cells)
+			r.cells[2].text = state
+			r.search = searchText(w.ID, state, w.Fields)
+		}
+	}
+	for i, e := range s.entries {
+		r := &rows[len(scheduled)+i]
+		if r.id != e.ID || len(r.cells) != 4 {
+			return false
+		}
+		if state := stateCell(e, now, s.c.Location); state != r.cells[2] {
+			r.cells = slices.Clone(r.cells)
+			r.cells[2] = state
+			r.search = searchText(e.ID, state.text, e.Fields)
+		}
+	}
+	s.builtAt = now
+	sel, _ := s.table.selected()
+	s.table.setRows(rows, sel.id)
+	return true
 }
 
 // entry is the listed entry id, with its state and outcome.

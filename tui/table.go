@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -202,8 +203,15 @@ func (t *table) inRange(id string) bool {
 
 // setRows replaces the page. The selection stays on keepID when it is still
 // there, else at the same position, so a reload never makes it jump.
+//
+// Lines already drawn for rows that come back unchanged are kept when the
+// columns keep their widths: a refresh that changes a few rows' ages (or
+// none) redraws only those, which on the SSH desk, where every session
+// refreshes the page it shows, was most of a screen key's console work.
 func (t *table) setRows(rows []tableRow, keepID string) {
 	pos := t.sel
+	oldRows, oldLines, oldWidths, oldHidden := t.rows, t.lines, t.widths, t.hidden
+	oldHeader, oldSelRow, oldSelLine := t.header, t.selRow, t.selLine
 	t.rows = rows
 	t.applyFilter()
 	t.sel = min(pos, max(len(t.shown)-1, 0))
@@ -214,6 +222,31 @@ func (t *table) setRows(rows []tableRow, keepID string) {
 		}
 	}
 	t.layout()
+	if oldLines == nil || !slices.Equal(oldWidths, t.widths) || !slices.Equal(oldHidden, t.hidden) {
+		return
+	}
+	t.header = oldHeader
+	was := make(map[string]int, len(oldRows))
+	for i, r := range oldRows {
+		was[r.id] = i
+	}
+	for i, r := range rows {
+		j, ok := was[r.id]
+		if !ok || !sameRow(oldRows[j], r) {
+			continue
+		}
+		if j < len(oldLines) {
+			t.lines[i] = oldLines[j]
+		}
+		if j == oldSelRow {
+			t.selRow, t.selLine = i, oldSelLine
+		}
+	}
+}
+
+// sameRow says whether two rows draw the same line.
+func sameRow(a, b tableRow) bool {
+	return a.id == b.id && a.pinned == b.pinned && slices.Equal(a.cells, b.cells)
 }
 
 // setFilter keeps only the rows whose search text holds f (case-insensitive).

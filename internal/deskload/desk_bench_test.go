@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -44,7 +45,20 @@ import (
 // --max-size, e.g. "200x60" with DESKLOAD_TERM=200x60; serve's default
 // when unset), DESKLOAD_BIN (a reviewq binary to serve with instead of one
 // built from this tree).
+//
+// DESKLOAD_MODE=burst measures bursts instead (sizes default to "500"):
+// DESKLOAD_BURSTS times (default 10), DESKLOAD_BURST_GAP apart (default
+// 3s), every session presses the same screen key at one moment (the next
+// of 3, 4, 5, 1 each time), and each session's key-to-first-output and
+// key-to-output-complete times (its last byte after the key: the frame
+// fully arrived) are pooled over the bursts; with the serve process's CPU
+// time over the bursts divided by the keys pressed. DESKLOAD_PROFILE saves
+// a CPU profile of the bursts.
 func BenchmarkDesk(b *testing.B) {
+	if os.Getenv("DESKLOAD_MODE") == "burst" {
+		benchmarkBursts(b)
+		return
+	}
 	sizes := envInts(b, "DESKLOAD_SIZES", []int{50, 200, 500})
 	width, height := envSize(b, "DESKLOAD_TERM", 120, 40)
 	idleFor := envDuration(b, "DESKLOAD_IDLE", 20*time.Second)
@@ -97,6 +111,21 @@ type deskRun struct {
 	idleFor, keysFor        time.Duration
 	profileDir              string
 	maxSize                 string // serve's --max-size; its default when empty
+
+	bursts   int           // burst mode (runBursts): how many
+	burstGap time.Duration // and how far apart
+}
+
+// served is a running `reviewq serve` with n sessions open on it.
+type served struct {
+	pid        int
+	pprofAddr  string
+	rssBase    int64
+	liveBase   int64
+	desk       *Desk
+	opened     time.Duration
+	stop       func()
+	loadBefore string
 }
 
 // screenKeys switch between screens that draw nothing on their own while
@@ -104,7 +133,7 @@ type deskRun struct {
 // the screen, so every key draws.
 var screenKeys = []string{"3", "4", "5", "1"}
 
-func runDesk(b *testing.B, r deskRun) string {
+func serveDesk(b *testing.B, r deskRun) *served {
 	b.Helper()
 	loadBefore, _ := os.ReadFile("/proc/loadavg")
 	addr := freeAddr(b)
@@ -128,7 +157,7 @@ func runDesk(b *testing.B, r deskRun) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer logf.Close()
+	b.Cleanup(func() { _ = logf.Close() })
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if extra := os.Getenv("DESKLOAD_SERVE_ENV"); extra != "" {
 		cmd.Env = append(os.Environ(), strings.Fields(extra)...)
@@ -153,7 +182,7 @@ func runDesk(b *testing.B, r deskRun) string {
 			<-done
 		}
 	}
-	defer stop()
+	b.Cleanup(stop)
 	waitListening(b, addr)
 	time.Sleep(time.Second)
 	rssBase := must(RSS(pid))
@@ -165,9 +194,18 @@ func runDesk(b *testing.B, r deskRun) string {
 	if err != nil {
 		b.Fatalf("opening %d sessions: %v", r.n, err)
 	}
-	defer desk.Close()
+	b.Cleanup(desk.Close)
 	opened := time.Since(start)
 	time.Sleep(5 * time.Second) // first frames, first page loads, first stats
+	return &served{pid: pid, pprofAddr: pprofAddr, rssBase: rssBase, liveBase: liveBase,
+		desk: desk, opened: opened, stop: stop, loadBefore: strings.TrimSpace(string(loadBefore))}
+}
+
+func runDesk(b *testing.B, r deskRun) string {
+	b.Helper()
+	sv := serveDesk(b, r)
+	pid, pprofAddr, rssBase, liveBase, desk, opened, stop := sv.pid, sv.pprofAddr, sv.rssBase, sv.liveBase, sv.desk, sv.opened, sv.stop
+	loadBefore := sv.loadBefore
 	rssOpen := must(RSS(pid))
 
 	profile(b, pprofAddr, r.profileDir, fmt.Sprintf("idle-%d.cpu.pprof", r.n), "profile?seconds="+strconv.Itoa(int(r.idleFor.Seconds())))
@@ -177,7 +215,7 @@ func runDesk(b *testing.B, r deskRun) string {
 
 	profile(b, pprofAddr, r.profileDir, fmt.Sprintf("keys-%d.cpu.pprof", r.n), "profile?seconds="+strconv.Itoa(int(r.keysFor.Seconds())))
 	cpuBefore, driverBefore := must(CPUTime(pid)), must(CPUTime(os.Getpid()))
-	res := desk.PressKeys(ctx, screenKeys, time.Second, r.keysFor)
+	res := desk.PressKeys(b.Context(), screenKeys, time.Second, r.keysFor)
 	keysCPU := float64(must(CPUTime(pid))-cpuBefore) / float64(r.keysFor)
 	driverCPU := float64(must(CPUTime(os.Getpid()))-driverBefore) / float64(r.keysFor)
 	rssKeys := must(RSS(pid))
@@ -197,7 +235,7 @@ func runDesk(b *testing.B, r deskRun) string {
 	b.ReportMetric(perSession(rssKeys), "rss-MiB/session-keys")
 	b.ReportMetric(livePerSession, "live-MiB/session")
 	b.Logf("%d sessions opened in %s; base RSS %.1f MiB; %d keys timed, %d missed, %d not sent; CPU while pressing keys %.0f%% of a core (the load driver: %.0f%%); idle output %d bytes; load before: %s",
-		r.n, opened.Round(time.Millisecond), float64(rssBase)/(1<<20), len(res.Latencies), res.Missed, res.Errors, 100*keysCPU, 100*driverCPU, idleOut, strings.TrimSpace(string(loadBefore)))
+		r.n, opened.Round(time.Millisecond), float64(rssBase)/(1<<20), len(res.Latencies), res.Missed, res.Errors, 100*keysCPU, 100*driverCPU, idleOut, loadBefore)
 	desk.Close()
 	stop()
 	return fmt.Sprintf("| %d | %.0f ms | %.0f ms | %.0f ms | %d | %.1f%% | %d B | %.2f MiB | %.2f MiB | %.2f MiB |",
@@ -379,4 +417,105 @@ func envDuration(b *testing.B, name string, def time.Duration) time.Duration {
 		b.Fatalf("%s=%q: %v", name, v, err)
 	}
 	return d
+}
+
+// benchmarkBursts is BenchmarkDesk with DESKLOAD_MODE=burst.
+func benchmarkBursts(b *testing.B) {
+	sizes := envInts(b, "DESKLOAD_SIZES", []int{500})
+	width, height := envSize(b, "DESKLOAD_TERM", 120, 40)
+	bursts := envInts(b, "DESKLOAD_BURSTS", []int{10})[0]
+	gap := envDuration(b, "DESKLOAD_BURST_GAP", 3*time.Second)
+	profileDir := os.Getenv("DESKLOAD_PROFILE")
+	maxSize := os.Getenv("DESKLOAD_MAX_SIZE")
+
+	dir := b.TempDir()
+	bin := os.Getenv("DESKLOAD_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "reviewq")
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/reviewq/reviewq").CombinedOutput(); err != nil {
+			b.Fatalf("go build: %v\n%s", err, out)
+		}
+	}
+	srv := testserver.StartT(b)
+	stream := fmt.Sprintf("deskload:%d", time.Now().UnixNano())
+	seed(b, srv.Addr, stream)
+	key := clientKey(b)
+
+	var rows []string
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("burst/sessions=%d", n), func(b *testing.B) {
+			for range b.N {
+				rows = append(rows, runBursts(b, deskRun{
+					bin: bin, dir: dir, redis: srv.Addr, stream: stream, key: key,
+					n: n, width: width, height: height, profileDir: profileDir, maxSize: maxSize,
+					bursts: bursts, burstGap: gap,
+				}))
+			}
+		})
+	}
+	if maxSize == "" {
+		maxSize = "serve's default"
+	}
+	fmt.Printf("\ndesk bursts at %d×%d (--max-size %s), %d cores, %d bursts %s apart\n", width, height, maxSize, runtime.NumCPU(), bursts, gap)
+	fmt.Println("| sessions | keys | spread of a burst's keys (max) | key→first output p50 | p90 | p99 | key→output complete p50 | p90 | p99 | missed | serve CPU per key | load before |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Println(r)
+	}
+}
+
+// runBursts opens r.n sessions and has them all press a screen key at once,
+// r.bursts times, r.burstGap apart.
+func runBursts(b *testing.B, r deskRun) string {
+	b.Helper()
+	sv := serveDesk(b, r)
+	defer sv.stop()
+	defer sv.desk.Close()
+	profile(b, sv.pprofAddr, r.profileDir, fmt.Sprintf("burst-%d.cpu.pprof", r.n),
+		"profile?seconds="+strconv.Itoa(int((time.Duration(r.bursts)*r.burstGap).Seconds())))
+	var first, complete, p99s, cpus []time.Duration
+	var bytesPerKey []int64
+	var spread time.Duration
+	var missed, errs int
+	cpuBefore, driverBefore := must(CPUTime(sv.pid)), must(CPUTime(os.Getpid()))
+	for i := range r.bursts {
+		before, bytesBefore := must(CPUTime(sv.pid)), sv.desk.Bytes()
+		res := sv.desk.PressBurst(b.Context(), screenKeys[i%len(screenKeys)], r.burstGap)
+		first = append(first, res.First...)
+		complete = append(complete, res.Complete...)
+		p99s = append(p99s, PercentileOf(res.First, 99))
+		cpus = append(cpus, (must(CPUTime(sv.pid))-before)/time.Duration(r.n))
+		bytesPerKey = append(bytesPerKey, (sv.desk.Bytes()-bytesBefore)/int64(r.n))
+		spread = max(spread, res.Spread)
+		missed += res.Missed
+		errs += res.Errors
+	}
+	cpu := must(CPUTime(sv.pid)) - cpuBefore
+	driver := must(CPUTime(os.Getpid())) - driverBefore
+	keys := r.bursts * r.n
+	perKey := cpu / time.Duration(keys)
+	slices.Sort(first)
+	slices.Sort(complete)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	p := func(d []time.Duration, q float64) float64 { return ms(PercentileOf(d, q)) }
+	b.ReportMetric(p(first, 50), "first-p50-ms")
+	b.ReportMetric(p(first, 90), "first-p90-ms")
+	b.ReportMetric(p(first, 99), "first-p99-ms")
+	b.ReportMetric(p(complete, 50), "complete-p50-ms")
+	b.ReportMetric(p(complete, 90), "complete-p90-ms")
+	b.ReportMetric(p(complete, 99), "complete-p99-ms")
+	b.ReportMetric(float64(perKey)/float64(time.Microsecond), "cpu-us/key")
+	b.Logf("%d sessions opened in %s; %d bursts, %d keys, %d missed, %d not sent; each burst's first-output p99: %v, its serve CPU a key: %v, its output a key: %v bytes; serve CPU %s (%s a key), the load driver's %s; load before: %s",
+		r.n, sv.opened.Round(time.Millisecond), r.bursts, keys, missed, errs, roundAll(p99s), cpus, bytesPerKey, cpu, perKey, driver, sv.loadBefore)
+	return fmt.Sprintf("| %d | %d | %.1f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %d | %.2f ms | %s |",
+		r.n, keys, ms(spread), p(first, 50), p(first, 90), p(first, 99), p(complete, 50), p(complete, 90), p(complete, 99),
+		missed, float64(perKey)/float64(time.Millisecond), sv.loadBefore)
+}
+
+func roundAll(ds []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.Round(time.Millisecond)
+	}
+	return out
 }

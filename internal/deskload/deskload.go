@@ -38,6 +38,10 @@ type Session struct {
 	pressedAt time.Time // the pending key's time; zero when none waits
 	latencies []time.Duration
 	missed    int // keys that brought no output before the next one
+
+	// A burst's key (PressBurst): when it was pressed, and the first and
+	// last output that came after it.
+	burstAt, burstFirst, burstLast time.Time
 }
 
 // readyMark is on the console's first frame, in its footer ("q quit").
@@ -106,6 +110,12 @@ func (s *Session) read(out io.Reader) {
 			if !s.pressedAt.IsZero() {
 				s.latencies = append(s.latencies, now.Sub(s.pressedAt))
 				s.pressedAt = time.Time{}
+			}
+			if !s.burstAt.IsZero() {
+				if s.burstFirst.IsZero() {
+					s.burstFirst = now
+				}
+				s.burstLast = now
 			}
 			s.mu.Unlock()
 			select {
@@ -270,4 +280,85 @@ func (d *Desk) PressKeys(ctx context.Context, keys []string, interval, duration 
 	r.Errors = int(errs.Load())
 	slices.Sort(r.Latencies)
 	return r
+}
+
+// BurstResult is what one burst measured: every session pressed the same
+// key at (nearly) the same moment.
+type BurstResult struct {
+	Key string
+	// Spread is the time from the first session's key to the last's.
+	Spread time.Duration
+	// First is each session's key-to-first-output time, Complete its
+	// key-to-last-output time (the frame fully arrived: the desk sends
+	// nothing else while it sits still); both sorted.
+	First, Complete []time.Duration
+	Missed          int // sessions that got no output after the key
+	Errors          int // keys that could not be sent
+}
+
+// PressBurst makes every session press key at the same moment (they wait
+// at one gate, then each writes its key), waits settle for the output, and
+// times each session's first and last output after its key.
+func (d *Desk) PressBurst(ctx context.Context, key string, settle time.Duration) BurstResult {
+	for _, s := range d.Sessions {
+		s.mu.Lock()
+		s.burstAt, s.burstFirst, s.burstLast = time.Time{}, time.Time{}, time.Time{}
+		s.mu.Unlock()
+	}
+	gate := make(chan struct{})
+	var errs atomic.Int64
+	var ready, wg sync.WaitGroup
+	for _, s := range d.Sessions {
+		ready.Add(1)
+		wg.Go(func() {
+			ready.Done()
+			<-gate
+			s.mu.Lock()
+			s.burstAt = time.Now()
+			s.mu.Unlock()
+			if _, err := s.stdin.Write([]byte(key)); err != nil {
+				errs.Add(1)
+			}
+		})
+	}
+	ready.Wait()
+	time.Sleep(10 * time.Millisecond) // every goroutine at the gate
+	close(gate)
+	wg.Wait()
+	select {
+	case <-ctx.Done():
+	case <-time.After(settle):
+	}
+	r := BurstResult{Key: key, Errors: int(errs.Load())}
+	var first, last time.Time
+	for _, s := range d.Sessions {
+		s.mu.Lock()
+		at, f, l := s.burstAt, s.burstFirst, s.burstLast
+		s.burstAt = time.Time{}
+		s.mu.Unlock()
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+		if at.After(last) {
+			last = at
+		}
+		if f.IsZero() {
+			r.Missed++
+			continue
+		}
+		r.First = append(r.First, f.Sub(at))
+		r.Complete = append(r.Complete, l.Sub(at))
+	}
+	r.Spread = last.Sub(first)
+	slices.Sort(r.First)
+	slices.Sort(r.Complete)
+	return r
+}
+
+// PercentileOf is the p-th percentile (0–100) of sorted durations.
+func PercentileOf(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(float64(len(sorted)-1)*p/100)]
 }
