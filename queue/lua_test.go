@@ -394,6 +394,12 @@ if ARGV[1] == 'put' then
   return 'OK'
 end
 if ARGV[1] == 'get' then return record_of(z, ARGV[2]) end
+if ARGV[1] == 'many' then
+  local ids = {unpack(ARGV, 2)}
+  local got, out = records_of(z, ids), {}
+  for i, id in ipairs(ids) do out[i] = got[id] or '' end
+  return out
+end
 if ARGV[1] == 'drop' then records_drop(z, {unpack(ARGV, 2)}) return 'OK' end
 if ARGV[1] == 'before' then return records_before(z, ARGV[2], tonumber(ARGV[3])) end
 if ARGV[1] == 'buckets' then
@@ -462,6 +468,35 @@ func TestLuaRecordBuckets(t *testing.T) {
 		if got := call(t, vk, recordBucketsScript, []string{z}, "get", ids[5]); got != long || buckets() != n-1 {
 			t.Fatalf("long record %q", got)
 		}
+		// Many at once, as a page asks: the same as one by one, for IDs in
+		// buckets, before the first, after the last, between two, and long.
+		many := func(sample []string) {
+			t.Helper()
+			msg, err := recordBucketsScript.exec(ctx(t), vk, []string{z}, append([]string{"many"}, sample...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := msg.AsStrSlice()
+			if err != nil || len(got) != len(sample) {
+				t.Fatalf("records_of: %v %v", got, err)
+			}
+			for i, id := range sample {
+				want := call(t, vk, recordBucketsScript, []string{z}, "get", id)
+				if want == "<nil>" {
+					want = ""
+				}
+				if got[i] != want {
+					t.Errorf("records_of %s: %q, record_of %q", id, got[i], want)
+				}
+			}
+		}
+		sample := []string{"1763999999999-0", "1764999999999-0", "1764000000003-9"}
+		sample = append(sample, ids[:60]...)
+		for _, i := range order[:40] {
+			sample = append(sample, ids[i])
+		}
+		slices.Reverse(sample[3:63]) // a newest-first page
+		many(sample)
 		call(t, vk, recordBucketsScript, []string{z}, "put", ids[5], "short")
 		if got := call(t, vk, recordBucketsScript, []string{z}, "get", ids[5]); got != "short" || buckets() != n {
 			t.Fatalf("short again: %q", got)
@@ -471,6 +506,7 @@ func TestLuaRecordBuckets(t *testing.T) {
 		if got := call(t, vk, recordBucketsScript, []string{z}, "get", ids[150]); got != "<nil>" || buckets() != n-100 {
 			t.Fatalf("after the drop: %q", got)
 		}
+		many(ids[90:210])
 		// By age: at most the step a call, oldest first.
 		cutoff := ids[300]
 		removed := []string{}

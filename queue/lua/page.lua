@@ -55,9 +55,11 @@ if group ~= '' and #raw > 0 then
     -- servers lack
     lo = next_id(p[#p][1])
   end
+  local recs = records_of(KEYS[2], ids)
+  local any_wait = redis.call('EXISTS', wt.set) == 1
   for i, id in ipairs(ids) do
-    records[i] = record_of(KEYS[2], id) or ''
-    local w = wait_of(id)
+    records[i] = recs[id] or ''
+    local w = any_wait and wait_of(id)
     if w then
       table.insert(w, 1, id)
       waits[#waits + 1] = w

@@ -101,6 +101,48 @@ local function record_of(z, id)
   return v
 end
 
+-- records_of is the encoded records of ids (a table by ID; none for an ID
+-- without one), found bucket by bucket: a page's consecutive IDs mostly
+-- share a bucket or two, so each bucket costs two index reads and one
+-- HMGET, where record_of costs two calls an ID. Bounded by #ids.
+local function records_of(z, ids)
+  local out, sorted = {}, {}
+  for i, id in ipairs(ids) do sorted[i] = id end
+  sort_ids(sorted)
+  local idx = bucket_index(z)
+  local i, n = 1, #sorted
+  while i <= n do
+    -- The bucket of sorted[i], and the next bucket's first ID, which ends
+    -- its run: every ID before that is in it or in none.
+    local first = record_bucket(z, sorted[i])
+    local from = '-'
+    if first then from = '(' .. record_key(first) end
+    local m = redis.call('ZRANGEBYLEX', idx, from, '+', 'LIMIT', 0, 1)
+    local after = nil
+    if #m > 0 then after = record_id(m[1]) end
+    local run = {}
+    while i <= n and (after == nil or id_less(sorted[i], after)) do
+      run[#run + 1] = sorted[i]
+      i = i + 1
+    end
+    if first then
+      local vs = redis.call('HMGET', bucket_key(z, first), unpack(run))
+      for j, id in ipairs(run) do
+        if vs[j] then out[id] = vs[j] end
+      end
+    end
+  end
+  if record_long(z) then
+    for _, id in ipairs(ids) do
+      if out[id] == nil then
+        local lm, k = record_member(z, id)
+        if lm then out[id] = string.sub(lm, #k + 1) end
+      end
+    end
+  end
+  return out
+end
+
 -- bucket_drop removes ids' records (fields) from the bucket that starts
 -- at first, and the bucket from the index once it is empty.
 local function bucket_drop(z, first, ids)
