@@ -302,6 +302,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		return fmt.Errorf("sshd: %w", err)
 	case <-ctx.Done():
 	}
+	// Stop accepting, and let Serve return, before the library's Shutdown:
+	// Shutdown waits on a WaitGroup that Serve adds to as it starts, and the
+	// two must not run at once (the race detector caught them on a desk
+	// stopped just after it started, and a Serve that started after
+	// Shutdown would accept on a listener nobody closes).
+	_ = l.Close()
+	<-served
 	return s.shutdown()
 }
 
