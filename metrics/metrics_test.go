@@ -155,6 +155,16 @@ func poller(t *testing.T, c *queue.Client) *statsfeed.Poller {
 	done := make(chan struct{})
 	go func() { p.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
+	// The poller reads once as it starts: wait for that read, or a
+	// Refresh sent meanwhile would be answered by a second read later, in
+	// the middle of what a test counts.
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Reads() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the poller did not make its first read")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	return p
 }
 
