@@ -14,10 +14,31 @@ import (
 // fillScript adds n contact messages to a stream and, when a consumer is
 // given, delivers all of them to it: a pending list of n fresh entries,
 // built on the server so a million take seconds, not minutes.
+//
+// With a density (ARGV[4], entries a millisecond), the IDs are given: that
+// many to each millisecond, ending about now and after the stream's last
+// ID. Without, the server makes them ("*"): Valkey 8 freezes the clock
+// for a script's run, so all of them share one millisecond, while Redis
+// 7.0 gives them as many milliseconds as the run takes, which a busy
+// machine stretches.
 var fillScript = valkey.NewLuaScript(`
-local n, consumer, group = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local n, consumer, group, density = tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4] or '0')
+local ms = 0
+if density > 0 then
+  local t = redis.call('TIME')
+  ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - math.ceil(n / density)
+  local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+  if #last > 0 then
+    local lms = tonumber(string.match(last[1][1], '^(%d+)'))
+    if lms >= ms then ms = lms + 1 end
+  end
+end
 for i = 1, n do
-  redis.call('XADD', KEYS[1], '*', 'name', 'Reviewer test', 'email', 'load@example.org',
+  local id = '*'
+  if density > 0 then
+    id = string.format('%d-%d', ms + math.floor((i - 1) / density), (i - 1) % density)
+  end
+  redis.call('XADD', KEYS[1], id, 'name', 'Reviewer test', 'email', 'load@example.org',
     'message', 'message ' .. i, 'timestamp', '2024-11-24T18:35:14.890Z')
 end
 if consumer == '' then return n end
@@ -34,11 +55,18 @@ return read
 // for its whole run) and delivers them to consumer ("" leaves them new).
 func fillPending(tb testing.TB, c *Client, n int, consumer string) {
 	tb.Helper()
+	fillPendingDense(tb, c, n, consumer, 0)
+}
+
+// fillPendingDense is fillPending with density entries to a millisecond
+// (0: as the server makes IDs).
+func fillPendingDense(tb testing.TB, c *Client, n int, consumer string, density int) {
+	tb.Helper()
 	const chunk = 50_000
 	for done := 0; done < n; done += chunk {
 		k := min(chunk, n-done)
 		err := fillScript.Exec(context.Background(), c.vk, []string{c.cfg.Stream},
-			[]string{strconv.Itoa(k), consumer, c.cfg.Group}).Error()
+			[]string{strconv.Itoa(k), consumer, c.cfg.Group, strconv.Itoa(density)}).Error()
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -126,7 +154,9 @@ func TestClaimFindsDeepIdleEntryWithinOneSweep(t *testing.T) {
 	t.Run("dense", func(t *testing.T) {
 		const n = 60_000
 		c := newClient(t, Config{})
-		fillPending(t, c, n, "web")
+		// A thousand a millisecond, as a bulk add on a quiet machine gives
+		// them: the claims counted do not depend on the server's clock.
+		fillPendingDense(t, c, n, "web", 1000)
 		deep := lastID(t, c)
 		makeIdle(t, c, "web", deep, 2*time.Minute, 1)
 		m, claims := claimUntil(t, c, maxClaimsToSweep(n))
