@@ -66,25 +66,14 @@ func BenchmarkDesk(b *testing.B) {
 	profileDir := os.Getenv("DESKLOAD_PROFILE")
 	maxSize := os.Getenv("DESKLOAD_MAX_SIZE")
 
-	dir := b.TempDir()
-	bin := os.Getenv("DESKLOAD_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "reviewq")
-		if out, err := exec.Command("go", "build", "-o", bin, "github.com/reviewq/reviewq").CombinedOutput(); err != nil {
-			b.Fatalf("go build: %v\n%s", err, out)
-		}
-	}
-	srv := testserver.StartT(b)
-	stream := fmt.Sprintf("deskload:%d", time.Now().UnixNano())
-	seed(b, srv.Addr, stream)
-	key := clientKey(b)
+	bin, dir, addr, stream, key := deskSetup(b)
 
 	var rows []string
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
 			for range b.N {
 				row := runDesk(b, deskRun{
-					bin: bin, dir: dir, redis: srv.Addr, stream: stream, key: key,
+					bin: bin, dir: dir, redis: addr, stream: stream, key: key,
 					n: n, width: width, height: height, idleFor: idleFor, keysFor: keysFor,
 					profileDir: profileDir, maxSize: maxSize,
 				})
@@ -419,6 +408,25 @@ func envDuration(b *testing.B, name string, def time.Duration) time.Duration {
 	return d
 }
 
+// deskSetup is what both modes run on: the reviewq binary (built here
+// unless DESKLOAD_BIN names one) in a temporary directory, a server of its
+// own with a seeded stream, and the load driver's SSH key.
+func deskSetup(b *testing.B) (bin, dir, addr, stream string, key gossh.Signer) {
+	b.Helper()
+	dir = b.TempDir()
+	bin = os.Getenv("DESKLOAD_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "reviewq")
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/reviewq/reviewq").CombinedOutput(); err != nil {
+			b.Fatalf("go build: %v\n%s", err, out)
+		}
+	}
+	srv := testserver.StartT(b)
+	stream = fmt.Sprintf("deskload:%d", time.Now().UnixNano())
+	seed(b, srv.Addr, stream)
+	return bin, dir, srv.Addr, stream, clientKey(b)
+}
+
 // benchmarkBursts is BenchmarkDesk with DESKLOAD_MODE=burst.
 func benchmarkBursts(b *testing.B) {
 	sizes := envInts(b, "DESKLOAD_SIZES", []int{500})
@@ -428,25 +436,14 @@ func benchmarkBursts(b *testing.B) {
 	profileDir := os.Getenv("DESKLOAD_PROFILE")
 	maxSize := os.Getenv("DESKLOAD_MAX_SIZE")
 
-	dir := b.TempDir()
-	bin := os.Getenv("DESKLOAD_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "reviewq")
-		if out, err := exec.Command("go", "build", "-o", bin, "github.com/reviewq/reviewq").CombinedOutput(); err != nil {
-			b.Fatalf("go build: %v\n%s", err, out)
-		}
-	}
-	srv := testserver.StartT(b)
-	stream := fmt.Sprintf("deskload:%d", time.Now().UnixNano())
-	seed(b, srv.Addr, stream)
-	key := clientKey(b)
+	bin, dir, addr, stream, key := deskSetup(b)
 
 	var rows []string
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("burst/sessions=%d", n), func(b *testing.B) {
 			for range b.N {
 				rows = append(rows, runBursts(b, deskRun{
-					bin: bin, dir: dir, redis: srv.Addr, stream: stream, key: key,
+					bin: bin, dir: dir, redis: addr, stream: stream, key: key,
 					n: n, width: width, height: height, profileDir: profileDir, maxSize: maxSize,
 					bursts: bursts, burstGap: gap,
 				}))
