@@ -155,8 +155,23 @@ var cursorPackage = reflect.TypeFor[cursor.BlinkMsg]().PkgPath()
 func collect(t testing.TB, cmd tea.Cmd) []tea.Msg {
 	t.Helper()
 	var out []tea.Msg
+	runCmds(t, cmd, func(msg tea.Msg) tea.Cmd {
+		out = append(out, msg)
+		return nil
+	})
+	return out
+}
+
+// runCmds runs cmd as Bubble Tea would, one command at a time, with what
+// its batches and sequences hold; each message that is not one of those
+// goes to handle, and the command handle returns runs next in turn.
+func runCmds(t testing.TB, cmd tea.Cmd, handle func(tea.Msg) tea.Cmd) {
+	t.Helper()
 	todo := []tea.Cmd{cmd}
-	for len(todo) > 0 {
+	for n := 0; len(todo) > 0; n++ {
+		if n > 1000 {
+			t.Fatal("commands keep coming")
+		}
 		c := todo[0]
 		todo = todo[1:]
 		if c == nil {
@@ -172,10 +187,9 @@ func collect(t testing.TB, cmd tea.Cmd) []tea.Msg {
 		case tea.BatchMsg:
 			todo = append(todo, msg...)
 		default:
-			out = append(out, msg)
+			todo = append(todo, handle(msg))
 		}
 	}
-	return out
 }
 
 // inBubble runs a unit test on a fake clock (testing/synctest): a

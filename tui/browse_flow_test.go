@@ -152,39 +152,22 @@ func bkey(k string) tea.KeyPressMsg {
 func sdrive(t testing.TB, s Screen, cmd tea.Cmd) []tea.Msg {
 	t.Helper()
 	var out []tea.Msg
-	todo := []tea.Cmd{cmd}
-	for n := 0; len(todo) > 0; n++ {
-		if n > 100 {
-			t.Fatal("commands keep coming")
-		}
-		c := todo[0]
-		todo = todo[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		if cmds, ok := sequence(msg); ok {
-			todo = append(todo, cmds...)
-			continue
-		}
-		switch msg := msg.(type) {
-		case nil:
-		case tea.BatchMsg:
-			todo = append(todo, msg...)
+	runCmds(t, cmd, func(msg tea.Msg) tea.Cmd {
+		switch msg.(type) {
 		case sessionMsg, request:
 			out = append(out, msg)
-		default:
-			if dropped(msg) {
-				continue
-			}
-			if reflect.TypeOf(msg).PkgPath() == teaPackage {
-				out = append(out, msg) // for the program
-				continue
-			}
-			_, next := s.Update(msg)
-			todo = append(todo, next)
+			return nil
 		}
-	}
+		if dropped(msg) {
+			return nil
+		}
+		if reflect.TypeOf(msg).PkgPath() == teaPackage {
+			out = append(out, msg) // for the program
+			return nil
+		}
+		_, next := s.Update(msg)
+		return next
+	})
 	return out
 }
 
