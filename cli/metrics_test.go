@@ -47,17 +47,12 @@ func scrapeMetrics(url string) map[string]float64 {
 // reviewer does in an SSH session shows in the scrape, the queue's numbers
 // as the desk's poller read them, and the endpoint goes with the desk.
 func TestServeMetrics(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := context.Background()
 	st := fmt.Sprintf("%s:%d", stream(t), time.Now().UnixNano()) // empty, whatever ran before
-	var stdout, stderr lockedBuffer
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--url", "redis://" + srv.Addr, "--stream", st,
-			"serve", "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host"),
-			"--metrics", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)
-	}()
-	sshAddr := listenAddr(t, &stderr)
+	d := startServe(t, st, "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host"),
+		"--metrics", "127.0.0.1:0")
+	stderr := d.stderr
+	sshAddr := listenAddr(t, stderr)
 	var url string
 	waitUntil(t, "the metrics to listen", func() bool {
 		if m := metricsAt.FindStringSubmatch(stderr.String()); m != nil {
@@ -143,15 +138,7 @@ func TestServeMetrics(t *testing.T) {
 	scrapeShows("the session's end", map[string]float64{"reviewq_sessions": 0})
 	_ = conn.Close() // or the desk's shutdown waits for it
 
-	cancel()
-	select {
-	case got := <-code:
-		if got != 0 {
-			t.Fatalf("serve exited %d:\n%s", got, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	d.stop(t)
 	if scrapeMetrics(url) != nil {
 		t.Fatal("the metrics are still served after serve stopped")
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
@@ -139,16 +138,8 @@ func TestServeKeysAddLetsTheKeyInAsThatUserOnly(t *testing.T) {
 	if r := run(t, "", "serve", "keys", "add", "alice", writePub(t, dir, "alice.pub", alice), "--authorized-keys", file); r.code != 0 {
 		t.Fatalf("add: %+v", r)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--url", "redis://" + srv.Addr, "--stream", stream(t),
-			"serve", "--ssh", "127.0.0.1:0", "--authorized-keys", file, "--host-key", filepath.Join(dir, "host")},
-			strings.NewReader(""), &stdout, &stderr)
-	}()
-	addr := listenAddr(t, &stderr)
+	d := startServe(t, stream(t), "--ssh", "127.0.0.1:0", "--authorized-keys", file, "--host-key", filepath.Join(dir, "host"))
+	addr := listenAddr(t, d.stderr)
 	login := func(user string) error {
 		c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: user, Auth: []gossh.AuthMethod{gossh.PublicKeys(alice)},
 			HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
@@ -163,10 +154,7 @@ func TestServeKeysAddLetsTheKeyInAsThatUserOnly(t *testing.T) {
 	if err := login("bob"); err == nil {
 		t.Fatal("alice's key logged in as bob")
 	}
-	cancel()
-	if got := <-code; got != 0 {
-		t.Fatalf("serve exited %d:\n%s", got, stderr.String())
-	}
+	d.stop(t)
 }
 
 var servingAt = regexp.MustCompile(`serving the console over SSH" addr=(\S+)`)

@@ -61,20 +61,49 @@ func TestServeRefusesToStartWithoutKeys(t *testing.T) {
 	}
 }
 
+// startedDesk is a reviewq serve a test started on the test server.
+type startedDesk struct {
+	stderr *lockedBuffer
+	cancel context.CancelFunc
+	code   chan int
+}
+
+// startServe runs reviewq --url (the test server) --stream st serve args in
+// the background, until the test stops it.
+func startServe(t *testing.T, st string, args ...string) *startedDesk {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	d := &startedDesk{stderr: &lockedBuffer{}, cancel: cancel, code: make(chan int, 1)}
+	go func() {
+		d.code <- Run(ctx, append([]string{"--url", "redis://" + srv.Addr, "--stream", st, "serve"}, args...),
+			strings.NewReader(""), &lockedBuffer{}, d.stderr)
+	}()
+	return d
+}
+
+// stop cancels the desk as SIGINT does, and fails the test unless it
+// exits 0 within 20 s.
+func (d *startedDesk) stop(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	select {
+	case got := <-d.code:
+		if got != 0 {
+			t.Fatalf("serve exited %d:\n%s", got, d.stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
 // TestServeAnonymousDemo runs `reviewq serve --allow-anonymous` end to end:
 // a client without a key gets the console, and cancelling the command's
 // context (what SIGINT does) stops it cleanly with exit code 0.
 func TestServeAnonymousDemo(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	dir := t.TempDir()
-	var stdout, stderr lockedBuffer
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--url", "redis://" + srv.Addr, "--stream", stream(t),
-			"serve", "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(dir, "host"),
-			"--consumer-prefix", "desk:"}, strings.NewReader(""), &stdout, &stderr)
-	}()
+	d := startServe(t, stream(t), "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host"),
+		"--consumer-prefix", "desk:")
+	stderr := d.stderr
 	listening := regexp.MustCompile(`serving the console over SSH" addr=(\S+)`)
 	var addr string
 	waitUntil(t, "the server to listen", func() bool {
@@ -90,15 +119,7 @@ func TestServeAnonymousDemo(t *testing.T) {
 	screen, _, _ := anonymousTerm(t, addr, "guest")
 	waitUntil(t, "the console as desk:guest", func() bool { return strings.Contains(ansi.Strip(screen.String()), "desk:guest") })
 
-	cancel()
-	select {
-	case got := <-code:
-		if got != 0 {
-			t.Fatalf("serve exited %d:\n%s", got, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	d.stop(t)
 	if !strings.Contains(ansi.Strip(screen.String()), "reviewq is shutting down") {
 		t.Fatalf("the session was not told:\n%s", ansi.Strip(screen.String()))
 	}
@@ -141,15 +162,8 @@ func anonymousTerm(t *testing.T, addr, user string) (screen *lockedBuffer, keys 
 func TestServeAnonymousListensOnLoopbackUnlessToldOtherwise(t *testing.T) {
 	serveUntilListening := func(args ...string) (addr, stderr string) {
 		t.Helper()
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var out, errOut lockedBuffer
-		code := make(chan int, 1)
-		go func() {
-			code <- Run(ctx, append([]string{"--url", "redis://" + srv.Addr, "--stream", stream(t),
-				"serve", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host")}, args...),
-				strings.NewReader(""), &out, &errOut)
-		}()
+		d := startServe(t, stream(t), append([]string{"--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host")}, args...)...)
+		errOut := d.stderr
 		failed := regexp.MustCompile(`listen on (\S+):`)
 		waitUntil(t, "the server to listen or fail to", func() bool {
 			if m := servingAt.FindStringSubmatch(errOut.String()); m != nil {
@@ -159,8 +173,8 @@ func TestServeAnonymousListensOnLoopbackUnlessToldOtherwise(t *testing.T) {
 			}
 			return addr != ""
 		})
-		cancel()
-		<-code
+		d.cancel() // the default port may be taken here: how it ends does not count
+		<-d.code
 		return addr, errOut.String()
 	}
 
@@ -189,23 +203,13 @@ func TestServeMaxSize(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--url", "redis://" + srv.Addr, "--stream", stream(t),
-			"serve", "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host"),
-			"--max-size", "200x60"}, strings.NewReader(""), &stdout, &stderr)
-	}()
-	listenAddr(t, &stderr)
-	if !strings.Contains(stderr.String(), "max_size=200x60") {
-		t.Fatalf("the desk does not say it renders up to 200x60:\n%s", stderr.String())
+	d := startServe(t, stream(t), "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host"),
+		"--max-size", "200x60")
+	listenAddr(t, d.stderr)
+	if !strings.Contains(d.stderr.String(), "max_size=200x60") {
+		t.Fatalf("the desk does not say it renders up to 200x60:\n%s", d.stderr.String())
 	}
-	cancel()
-	if got := <-code; got != 0 {
-		t.Fatalf("serve exited %d:\n%s", got, stderr.String())
-	}
+	d.stop(t)
 	if got, want := memoryPerSession(sshd.Size{Width: 200, Height: 60}), sshd.SessionMemoryAt(sshd.Size{Width: 200, Height: 60}); got != want && os.Getenv("GOMEMLIMIT") == "" {
 		t.Fatalf("the budget per session at 200x60 is %d, want %d", got, want)
 	}

@@ -188,16 +188,9 @@ func TestStatsTrimmedUnread(t *testing.T) {
 // the held message.
 func TestServeRetention(t *testing.T) {
 	oldStream(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	dir := t.TempDir()
-	var stdout, stderr lockedBuffer
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--url", "redis://" + srv.Addr, "--stream", stream(t),
-			"serve", "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(dir, "host"),
-			"--retention", "30d", "--dead-retention", "90d"}, strings.NewReader(""), &stdout, &stderr)
-	}()
+	d := startServe(t, stream(t), "--ssh", "127.0.0.1:0", "--allow-anonymous", "--host-key", filepath.Join(t.TempDir(), "host"),
+		"--retention", "30d", "--dead-retention", "90d")
+	stderr := d.stderr
 	waitUntil(t, "the desk's retention to run", func() bool { return strings.Contains(stderr.String(), "retention: trimmed") })
 	log := stderr.String()
 	for _, want := range []string{"retention on: trimming every 5m", "messagesOlderThan=30d", "deadLettersOlderThan=90d",
@@ -209,15 +202,7 @@ func TestServeRetention(t *testing.T) {
 	if n, err := raw(t, "XLEN", stream(t)).AsInt64(); err != nil || n != 2 {
 		t.Fatalf("XLEN %d %v, want the held and the new one", n, err)
 	}
-	cancel()
-	select {
-	case got := <-code:
-		if got != 0 {
-			t.Fatalf("serve exited %d:\n%s", got, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	d.stop(t)
 	if r := run(t, "", "serve", "--allow-anonymous", "--retention", "soon"); r.code != 1 || !strings.Contains(r.stderr, "--retention soon") {
 		t.Fatalf("serve --retention soon: %+v", r)
 	}
