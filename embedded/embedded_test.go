@@ -115,6 +115,17 @@ func seeded(t *testing.T, cfg queue.Config) (*Server, *queue.Client, context.Con
 	if err != nil {
 		t.Fatal(err)
 	}
+	c, ctx := clientOn(t, s, cfg)
+	if err := s.Seed(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	return s, c, ctx
+}
+
+// clientOn is a client on s with its group made; s, the client and ctx
+// (within 10 s) end with the test.
+func clientOn(t *testing.T, s *Server, cfg queue.Config) (*queue.Client, context.Context) {
+	t.Helper()
 	t.Cleanup(s.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
@@ -130,10 +141,7 @@ func seeded(t *testing.T, cfg queue.Config) (*Server, *queue.Client, context.Con
 	if err := c.EnsureGroup(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Seed(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	return s, c, ctx
+	return c, ctx
 }
 
 // The sample added for later waits, out of the stream, then arrives.
@@ -163,21 +171,7 @@ func TestTheSceneReplaysItsHour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	vk, err := queue.Dial(ctx, s.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vk.Close)
-	c, err := queue.New(vk, queue.Config{Consumer: "alice", Now: s.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.EnsureGroup(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c, ctx := clientOn(t, s, queue.Config{Consumer: "alice", Now: s.Now})
 	if err := s.SeedScene(ctx, c.Config()); err != nil {
 		t.Fatal(err)
 	}
