@@ -15,24 +15,32 @@ import (
 // runConsole opens the console on the configured server, or on the
 // embedded one with samples when nothing is configured or running locally.
 func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
-	if !a.cfg.choose {
-		return a.openConsole(cmd)
+	keys, err := a.keymap()
+	if err != nil {
+		return userErrorf("%s: %v", a.cfg.file.Path, err)
 	}
-	// The picker stays open until a profile connects: one that cannot (a
-	// server down, a password command that fails) is named with its error
-	// under the list, and the user picks again or quits.
+	picking := a.cfg.choose
 	before := a.opts
 	var failed error
 	for {
-		picked, err := a.pickProfile(cmd, failed)
-		if err != nil || !picked {
+		if picking {
+			picked, err := a.pickProfile(cmd, failed)
+			if err != nil || !picked {
+				return err
+			}
+		}
+		s, err := a.connectConsole(cmd)
+		if err == nil {
+			defer s.Close()
+			return a.runProgram(cmd, s, keys)
+		}
+		if !picking {
 			return err
 		}
-		err = a.openConsole(cmd)
-		if !errors.Is(err, errNotOpened) {
-			return err
-		}
-		failed = errors.Unwrap(err)
+		// The picker stays open until a profile connects: one that cannot
+		// (a server down, a password command that fails) is named with
+		// its error under the list, and the user picks again or quits.
+		failed = err
 		a.opts = before
 		for flag := range a.cfg.fromProfile {
 			cmd.Flags().Lookup(flag).Changed = false
@@ -41,32 +49,18 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	}
 }
 
-// errNotOpened wraps what kept the console from opening on the chosen
-// profile, before anything was drawn.
-var errNotOpened = errors.New("the console did not open")
-
-type notOpened struct{ err error }
-
-func (e notOpened) Error() string        { return e.err.Error() }
-func (e notOpened) Unwrap() error        { return e.err }
-func (e notOpened) Is(target error) bool { return target == errNotOpened }
-
-// openConsole connects with the chosen settings and runs the console.
-func (a *app) openConsole(cmd *cobra.Command) error {
+// connectConsole connects with the chosen profile's settings.
+func (a *app) connectConsole(cmd *cobra.Command) (*session, error) {
 	if err := a.prepare(cmd.Context()); err != nil {
-		return notOpened{err}
-	}
-	keys, err := a.keymap()
-	if err != nil {
-		return userErrorf("%s: %v", a.cfg.file.Path, err)
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), a.opts.timeout+2*time.Second)
-	s, err := a.opts.connect(ctx, true)
-	cancel()
-	if err != nil {
-		return notOpened{err}
-	}
-	defer s.Close()
+	defer cancel()
+	return a.opts.connect(ctx, true)
+}
+
+// runProgram runs the console on s until the user quits.
+func (a *app) runProgram(cmd *cobra.Command, s *session, keys tui.Keymap) error {
 	cfg := s.client.Config()
 	p := tea.NewProgram(tui.New(tui.Deps{
 		Queue: s.client, Server: s.server, Embedded: s.embedded,
@@ -75,7 +69,7 @@ func (a *app) openConsole(cmd *cobra.Command) error {
 		Profile: a.cfg.choice.Name, ThemeOptions: a.cfg.file.Styles(), Keymap: keys,
 		Context: cmd.Context(), Location: loc, Now: cfg.Now,
 	}), tea.WithContext(cmd.Context()))
-	_, err = p.Run()
+	_, err := p.Run()
 	return consoleExit(err)
 }
 
